@@ -1,0 +1,180 @@
+//! [`ChainClient`]: one chain's provider over all its endpoints, and its current head.
+//!
+//! Calls go to every endpoint at once (alloy's `FallbackService`) and the first success wins, so
+//! a dead provider is simply outvoted. Heads come from two sources at once: a websocket `newHeads`
+//! subscription (tried on each endpoint in turn, resubscribed when it drops) and HTTP polling,
+//! which keeps working when no websocket is reachable.
+
+use super::{ChainConfig, ChainError};
+use alloy::{
+    providers::{DynProvider, Provider, ProviderBuilder, WsConnect},
+    rpc::client::RpcClient,
+    transports::{
+        BoxTransport,
+        http::{Http, reqwest},
+        layers::FallbackService,
+    },
+};
+use futures::StreamExt;
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use tokio::sync::watch;
+use tracing::{debug, warn};
+
+/// Per-request timeout: a provider that hangs must lose the race, not stall it.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub struct ChainClient {
+    pub name: String,
+    pub config: ChainConfig,
+    pub provider: DynProvider,
+    head: watch::Receiver<u64>,
+}
+
+impl std::fmt::Debug for ChainClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChainClient").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl ChainClient {
+    /// Builds the provider and starts following heads. Checks that every reachable endpoint serves
+    /// the configured chain id; an endpoint that is down is tolerated (that is what the second
+    /// one is for), but at least one must answer.
+    pub async fn connect(name: &str, config: ChainConfig) -> Result<Self, ChainError> {
+        let http = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().map_err(ChainError::rpc)?;
+        let mut reachable = 0;
+        for endpoint in &config.rpc {
+            let single = ProviderBuilder::new()
+                .connect_client(RpcClient::new_http(endpoint.http.clone()))
+                .erased();
+            match single.get_chain_id().await {
+                Ok(actual) if actual == config.chain_id => reachable += 1,
+                Ok(actual) => {
+                    return Err(ChainError::WrongChainId {
+                        url: endpoint.http.to_string(),
+                        expected: config.chain_id,
+                        actual,
+                    });
+                }
+                Err(error) => warn!(chain = name, url = %endpoint.http, %error, "rpc endpoint unreachable at start-up"),
+            }
+        }
+        if reachable == 0 {
+            return Err(ChainError::Rpc(format!("no rpc endpoint of chain {name} is reachable")));
+        }
+
+        let transports: Vec<BoxTransport> = config
+            .rpc
+            .iter()
+            .map(|endpoint| BoxTransport::new(Http::with_client(http.clone(), endpoint.http.clone())))
+            .collect();
+        let fallback = FallbackService::new(transports.clone(), transports.len());
+        let provider = ProviderBuilder::new()
+            .connect_client(RpcClient::builder().transport(fallback, false))
+            .erased();
+
+        let start = provider.get_block_number().await.map_err(ChainError::rpc)?;
+        let (head_tx, head) = watch::channel(start);
+        let head_tx = Arc::new(head_tx);
+        tokio::spawn(poll_heads(provider.clone(), config.poll_interval, head_tx.clone()));
+        let ws: Vec<_> = config.rpc.iter().filter_map(|e| e.ws.clone()).collect();
+        if !ws.is_empty() {
+            tokio::spawn(subscribe_heads(name.to_owned(), ws, head_tx));
+        }
+        Ok(Self { name: name.to_owned(), config, provider, head })
+    }
+
+    /// The newest block number seen from any source.
+    pub fn head(&self) -> u64 {
+        *self.head.borrow()
+    }
+
+    /// Waits until a block newer than `seen` exists, or `max_wait` passes; returns the head.
+    pub async fn next_head(&self, seen: u64, max_wait: Duration) -> u64 {
+        let mut head = self.head.clone();
+        let _ = tokio::time::timeout(max_wait, head.wait_for(|number| *number > seen)).await;
+        self.head()
+    }
+}
+
+fn publish(head: &watch::Sender<u64>, number: u64) {
+    // Heads only move forward here; a reorg to a lower height is detected by the receipt
+    // watcher, which re-reads the receipt rather than trusting the height.
+    head.send_if_modified(|current| {
+        let newer = number > *current;
+        if newer {
+            *current = number;
+        }
+        newer
+    });
+}
+
+async fn poll_heads(provider: DynProvider, every: Duration, head: Arc<watch::Sender<u64>>) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !head.is_closed() {
+        interval.tick().await;
+        match provider.get_block_number().await {
+            Ok(number) => publish(&head, number),
+            Err(error) => debug!(%error, "head poll failed"),
+        }
+    }
+}
+
+/// Follows `newHeads` on the first websocket that works, moving to the next when one drops.
+async fn subscribe_heads(chain: String, urls: Vec<url::Url>, head: Arc<watch::Sender<u64>>) {
+    let mut backoff = Duration::from_millis(250);
+    for url in urls.iter().cycle() {
+        if head.is_closed() {
+            return;
+        }
+        match ProviderBuilder::new().connect_ws(WsConnect::new(url.as_str())).await {
+            Ok(provider) => match provider.subscribe_blocks().await {
+                Ok(subscription) => {
+                    backoff = Duration::from_millis(250);
+                    let mut blocks = subscription.into_stream();
+                    while let Some(block) = blocks.next().await {
+                        publish(&head, block.number);
+                    }
+                    warn!(chain, %url, "head subscription ended; trying the next websocket");
+                }
+                Err(error) => warn!(chain, %url, %error, "newHeads subscription refused"),
+            },
+            Err(error) => debug!(chain, %url, %error, "websocket unreachable"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(10));
+    }
+}
+
+/// Every configured chain, by name and by id.
+#[derive(Clone, Debug, Default)]
+pub struct Chains {
+    by_name: BTreeMap<String, ChainClient>,
+}
+
+impl Chains {
+    pub async fn connect(configs: &BTreeMap<String, ChainConfig>) -> Result<Self, ChainError> {
+        let mut by_name = BTreeMap::new();
+        for (name, config) in configs {
+            by_name.insert(name.clone(), ChainClient::connect(name, config.clone()).await?);
+        }
+        Ok(Self { by_name })
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&ChainClient> {
+        self.by_name.get(name)
+    }
+
+    pub fn by_id(&self, chain_id: u64) -> Result<&ChainClient, ChainError> {
+        self.by_name
+            .values()
+            .find(|client| client.config.chain_id == chain_id)
+            .ok_or(ChainError::UnknownChain(chain_id))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &ChainClient> {
+        self.by_name.values()
+    }
+}

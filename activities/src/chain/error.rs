@@ -1,0 +1,41 @@
+//! What can go wrong talking to a chain, and whether retrying helps.
+
+use crate::failure::Retryable;
+use alloy::primitives::B256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// Every provider failed (connection refused, timeout, 5xx). The engine retries.
+    #[error("rpc: {0}")]
+    Rpc(String),
+    #[error("chain {0} is not configured")]
+    UnknownChain(u64),
+    #[error("endpoint {url} serves chain {actual}, configured as chain {expected}")]
+    WrongChainId { url: String, expected: u64, actual: u64 },
+    /// The call fails in simulation; nothing was signed.
+    #[error("transaction would revert: {0}")]
+    WouldRevert(String),
+    #[error("transaction {tx_hash} reverted in block {block_number}")]
+    Reverted { tx_hash: B256, block_number: u64 },
+    /// Another sender (the same key used elsewhere) took a nonce this intent had reserved.
+    #[error("nonce {nonce} of intent {intent_key} was used by a transaction that is not ours")]
+    NonceTaken { intent_key: String, nonce: u64 },
+    #[error("intent {intent_key} was journaled for chain {journaled}, now asked for chain {asked}")]
+    IntentMismatch { intent_key: String, journaled: u64, asked: u64 },
+    #[error("transaction journal: {0}")]
+    Journal(#[from] std::io::Error),
+    #[error("signer: {0}")]
+    Signer(String),
+}
+
+impl ChainError {
+    pub fn rpc(error: impl std::fmt::Display) -> Self {
+        Self::Rpc(error.to_string())
+    }
+}
+
+impl Retryable for ChainError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, Self::Rpc(_) | Self::Journal(_))
+    }
+}

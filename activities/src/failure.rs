@@ -1,0 +1,19 @@
+//! The one place that decides whether an error is worth retrying.
+
+use temporalio_common::error::ApplicationFailure;
+use temporalio_sdk::activities::ActivityError;
+
+/// Errors that know whether a retry could succeed.
+pub trait Retryable: std::error::Error + Send + Sync + 'static {
+    fn is_retryable(&self) -> bool;
+}
+
+/// Maps a typed error to a Temporal failure: retryable errors go back to the engine's retry
+/// policy, the rest fail the activity for good (a revert, a bad request).
+pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
+    if error.is_retryable() {
+        ActivityError::application(ApplicationFailure::new(error))
+    } else {
+        ActivityError::application(ApplicationFailure::non_retryable(error))
+    }
+}

@@ -1,0 +1,18 @@
+//! Every side effect of a pipeline, one module per outside world.
+//!
+//! - [`chain`]: providers with failover, the hot-wallet signer, the transaction journal, nonce
+//!   allocation, `submit_transaction` (hot-wallet queue) and `watch_receipt`;
+//! - [`treasury`]: balances and the treasury transfer's plan (`plan_transfer`);
+//! - [`store`]: the database (sea-orm entities, migrations) and `record_transfer`;
+//! - [`observe`]: what the activities report, as log events and metrics.
+//!
+//! Activity structs own their clients and implement the signatures declared in
+//! `hedgeflow_proto::activities`. Each activity documents its idempotency key and what a retry
+//! after partial success does. Errors are typed per module and mapped to retryable or
+//! non-retryable Temporal failures once, in [`failure`].
+
+pub mod chain;
+pub mod failure;
+pub mod observe;
+pub mod store;
+pub mod treasury;

@@ -1,0 +1,81 @@
+//! What the activities report: each function is an event, logged with its ids and counted.
+//!
+//! Metrics go through the Temporal runtime's meter, so they are served on the same Prometheus
+//! endpoint as the SDK's worker metrics. A process that installs no meter still logs.
+
+use crate::chain::journal::JournalEntry;
+use hedgeflow_proto::{chain::ConfirmedReceipt, transfer::TransferRecord};
+use std::sync::OnceLock;
+use temporalio_common::telemetry::metrics::{CoreMeter, Counter, CounterBase, MetricParameters};
+use tracing::{info, warn};
+
+struct Metrics {
+    signed: Counter,
+    replaced: Counter,
+    broadcast: Counter,
+    included: Counter,
+    confirmed: Counter,
+    reverted: Counter,
+    reorged: Counter,
+    transfers_recorded: Counter,
+}
+
+static METRICS: OnceLock<Metrics> = OnceLock::new();
+
+/// Registers hedgeflow's metrics on the runtime's meter; call once per process.
+pub fn install_metrics(meter: &dyn CoreMeter) {
+    let counter = |name: &'static str, description: &'static str| {
+        meter.counter(MetricParameters::builder().name(name).description(description).build())
+    };
+    let _ = METRICS.set(Metrics {
+        signed: counter("hedgeflow_transactions_signed", "Transactions signed by the hot wallet"),
+        replaced: counter("hedgeflow_transactions_replaced", "Stuck transactions replaced with a higher fee"),
+        broadcast: counter("hedgeflow_transactions_broadcast", "Signed transactions sent to the providers"),
+        included: counter("hedgeflow_transactions_included", "Submitted transactions seen in a block"),
+        confirmed: counter("hedgeflow_receipts_confirmed", "Receipts that reached their confirmations"),
+        reverted: counter("hedgeflow_receipts_reverted", "Receipts with a failed status"),
+        reorged: counter("hedgeflow_receipts_reorged", "Receipts that disappeared in a reorg"),
+        transfers_recorded: counter("hedgeflow_transfers_recorded", "Treasury transfer stages stored"),
+    });
+}
+
+fn count(pick: impl FnOnce(&Metrics) -> &Counter) {
+    if let Some(metrics) = METRICS.get() {
+        pick(metrics).adds(1);
+    }
+}
+
+pub fn transaction_signed(entry: &JournalEntry, attempt: usize) {
+    info!(chain_id = entry.chain_id, nonce = entry.nonce, tx = %entry.tx_hash, attempt, "transaction signed and journaled");
+    count(|m| if attempt > 1 { &m.replaced } else { &m.signed });
+}
+
+pub fn transaction_broadcast(entry: &JournalEntry) {
+    info!(chain_id = entry.chain_id, nonce = entry.nonce, tx = %entry.tx_hash, "transaction broadcast");
+    count(|m| &m.broadcast);
+}
+
+pub fn transaction_included(entry: &JournalEntry, block_number: u64) {
+    info!(chain_id = entry.chain_id, nonce = entry.nonce, tx = %entry.tx_hash, block_number, "transaction included");
+    count(|m| &m.included);
+}
+
+pub fn receipt_confirmed(receipt: &ConfirmedReceipt) {
+    info!(tx = %receipt.tx_hash, block_number = receipt.block_number, confirmations = receipt.confirmations, "receipt confirmed");
+    count(|m| &m.confirmed);
+}
+
+pub fn receipt_reverted(tx: &alloy::primitives::B256, block_number: u64) {
+    warn!(%tx, block_number, "transaction reverted");
+    count(|m| &m.reverted);
+}
+
+pub fn receipt_reorged(tx: &alloy::primitives::B256, last_seen_block: u64) {
+    warn!(%tx, last_seen_block, "receipt disappeared: block reorganised away");
+    count(|m| &m.reorged);
+}
+
+pub fn transfer_recorded(record: &TransferRecord) {
+    info!(workflow_id = %record.workflow_id, status = record.status.as_str(), error = record.error.as_deref(), "transfer recorded");
+    count(|m| &m.transfers_recorded);
+}

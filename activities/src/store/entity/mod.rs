@@ -1,0 +1,3 @@
+//! Tables as sea-orm entities.
+
+pub mod transfer;

@@ -1,0 +1,14 @@
+//! Schema migrations, in order. Never edit one that has shipped: add the next.
+
+mod m0001_transfers;
+
+use sea_orm_migration::{MigrationTrait, MigratorTrait, async_trait};
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_transfers::Migration)]
+    }
+}

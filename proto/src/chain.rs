@@ -1,0 +1,65 @@
+//! Transactions as pipelines see them: an intent to send, what was sent, and what the chain did.
+
+use crate::Amount;
+use alloy::primitives::{Address, B256, Bytes};
+use serde::{Deserialize, Serialize};
+
+/// A transaction a workflow wants sent by the hot wallet.
+///
+/// `intent_key` is deterministic (see [`crate::ids::tx_intent_key`]): the hot wallet records every
+/// transaction it signs under this key before broadcasting, so a retry of the same intent returns
+/// (or rebroadcasts) that transaction and never signs a second one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxIntent {
+    pub intent_key: String,
+    pub chain_id: u64,
+    pub to: Address,
+    pub value: Amount,
+    pub data: Bytes,
+}
+
+/// A transaction the hot wallet sent and saw included in a block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedTx {
+    pub intent_key: String,
+    pub chain_id: u64,
+    pub from: Address,
+    pub nonce: u64,
+    /// The hash that was included; differs from the first one sent when a stuck transaction was
+    /// replaced with a higher fee.
+    pub tx_hash: B256,
+    /// How many transactions were signed for this intent (1 unless fee bumps were needed).
+    pub attempts: u32,
+    pub block_number: u64,
+}
+
+/// Wait until `tx_hash` has `confirmations` blocks on top of (and including) its block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchReceipt {
+    pub chain_id: u64,
+    pub tx_hash: B256,
+    pub confirmations: u64,
+}
+
+/// What the chain says about a transaction after waiting for confirmations.
+///
+/// A revert is not a variant: it fails the activity non-retryably, because no retry can change a
+/// mined outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ReceiptOutcome {
+    Confirmed(ConfirmedReceipt),
+    /// The receipt was seen and then disappeared (its block was reorganised away). The workflow
+    /// resubmits the same intent, which rebroadcasts the very same signed transaction.
+    Reorged { last_seen_block: u64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmedReceipt {
+    pub tx_hash: B256,
+    pub block_number: u64,
+    pub block_hash: B256,
+    pub gas_used: u64,
+    pub effective_gas_price: u128,
+    pub confirmations: u64,
+}

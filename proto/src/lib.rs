@@ -1,0 +1,23 @@
+//! Wire and durable types shared by every hedgeflow process.
+//!
+//! Everything that crosses a process boundary or is written into a workflow history lives here,
+//! so that `workflows/` depends on this crate and never on `activities/`:
+//!
+//! - [`amount`]: base-unit amounts, serialized as decimal strings so histories stay readable;
+//! - [`queues`] and [`ids`]: task-queue names and deterministic workflow ids, in one place;
+//! - [`search`]: the custom search attributes ops filter on in the Temporal UI;
+//! - [`chain`]: transaction intents, submissions and receipts (any pipeline);
+//! - [`transfer`]: the treasury transfer pipeline's inputs, plan and record;
+//! - [`activities`]: the activity *signatures*, implemented in `activities/`.
+//!
+//! New fields on existing types carry `#[serde(default)]` so old histories still decode.
+
+pub mod activities;
+pub mod amount;
+pub mod chain;
+pub mod ids;
+pub mod queues;
+pub mod search;
+pub mod transfer;
+
+pub use amount::Amount;

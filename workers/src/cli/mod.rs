@@ -1,0 +1,4 @@
+//! Operator commands. Each validates its input before touching anything, so a bad command
+//! changes nothing and says why.
+
+pub mod wallet;

@@ -1,0 +1,149 @@
+//! `hedgeflow wallet transfer` and `hedgeflow wallet balances`.
+
+use crate::{config::Config, temporal};
+use alloy::primitives::Address;
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use hedgeflow_activities::{
+    chain::Chains,
+    treasury::{self, TreasuryError},
+};
+use hedgeflow_proto::{Amount, ids, queues, search, transfer::TransferRequest};
+use hedgeflow_workflows::TransferWorkflow;
+use std::collections::BTreeMap;
+use temporalio_client::{WorkflowGetResultOptions, WorkflowStartOptions};
+use temporalio_common::search_attributes::SearchAttributes;
+
+#[derive(Subcommand)]
+pub enum WalletCommand {
+    /// Pay native ETH or a configured ERC-20 from the hot wallet, as a durable workflow.
+    Transfer {
+        /// Chain name from the config (`l1`, `l2`).
+        #[arg(long)]
+        chain: String,
+        /// Token symbol from the chain's config, or ETH.
+        #[arg(long)]
+        token: String,
+        /// Recipient address.
+        #[arg(long)]
+        to: String,
+        /// Human amount in token units (`1.5` USDC is 1500000 base units).
+        #[arg(long)]
+        amount: String,
+        /// Idempotency key: the same id never pays twice (defaults to a new one).
+        #[arg(long)]
+        request_id: Option<String>,
+        /// Return once the workflow has started instead of waiting for confirmations.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Native and token balances of the hot wallet (or of `--address`) on every chain.
+    Balances {
+        #[arg(long)]
+        chain: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+    },
+}
+
+pub async fn run(config: Config, command: WalletCommand) -> anyhow::Result<()> {
+    match command {
+        WalletCommand::Transfer { chain, token, to, amount, request_id, no_wait } => {
+            let request_id = request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            transfer(&config, &chain, &token, &to, &amount, request_id, !no_wait).await
+        }
+        WalletCommand::Balances { chain, address } => balances(&config, chain.as_deref(), address.as_deref()).await,
+    }
+}
+
+fn parse_address(text: &str) -> anyhow::Result<Address> {
+    text.trim().parse().map_err(|_| anyhow::anyhow!("{text:?} is not an address (expected 0x followed by 40 hex digits)"))
+}
+
+/// Connects only the chains asked for, after checking they are configured.
+async fn connect(config: &Config, only: Option<&str>) -> anyhow::Result<Chains> {
+    let mut selected = BTreeMap::new();
+    for (name, chain) in &config.chains {
+        if only.is_none_or(|wanted| wanted == name) {
+            selected.insert(name.clone(), chain.clone());
+        }
+    }
+    if selected.is_empty() {
+        let known: Vec<_> = config.chains.keys().map(String::as_str).collect();
+        return Err(TreasuryError::UnknownChain(only.unwrap_or_default().into(), known.join(", ")).into());
+    }
+    Ok(Chains::connect(&selected).await?)
+}
+
+async fn transfer(
+    config: &Config,
+    chain_name: &str,
+    token: &str,
+    to: &str,
+    amount: &str,
+    request_id: String,
+    wait: bool,
+) -> anyhow::Result<()> {
+    let to = parse_address(to)?;
+    if request_id.is_empty() || request_id.contains(char::is_whitespace) {
+        bail!("request id must be non-empty and contain no whitespace");
+    }
+    let chains = connect(config, Some(chain_name)).await?;
+    let chain = treasury::chain(&chains, chain_name)?;
+    let asset = treasury::asset(chain, token)?;
+    let amount = Amount::parse_units(amount, asset.decimals)?;
+    let request = TransferRequest { request_id, chain: chain_name.into(), token: asset.symbol, to, amount };
+    // The same checks the workflow's first step makes: refuse here, start nothing.
+    let plan = treasury::plan(&chains, config.hot_wallet.address, &request).await?;
+
+    let client = temporal::connect(&config.temporal, "cli").await?;
+    let workflow_id = ids::transfer_workflow(plan.chain_id, &request.request_id);
+    let attributes = SearchAttributes::new([
+        search::PIPELINE.value_set("transfer".into()),
+        search::ORDER_ID.value_set(request.request_id.clone()),
+        search::CHAIN_ID.value_set(plan.chain_id as i64),
+        search::STAGE.value_set("requested".into()),
+    ]);
+    let options = WorkflowStartOptions::new(queues::ORCHESTRATOR, workflow_id.clone())
+        .search_attributes(attributes)
+        .build();
+    let handle = client
+        .start_workflow(TransferWorkflow::run, request, options)
+        .await
+        .with_context(|| format!("starting {workflow_id}"))?;
+    println!("started {workflow_id}");
+    println!("  {}", temporal::workflow_url(&config.temporal, &workflow_id));
+    if !wait {
+        return Ok(());
+    }
+    let result = handle
+        .get_result(WorkflowGetResultOptions::default())
+        .await
+        .with_context(|| format!("{workflow_id} did not complete"))?;
+    println!(
+        "confirmed: {} {} to {} in tx {} (block {}, {} confirmations)",
+        result.plan.amount.format_units(result.plan.decimals),
+        result.plan.token,
+        result.plan.to,
+        result.receipt.tx_hash,
+        result.receipt.block_number,
+        result.receipt.confirmations,
+    );
+    Ok(())
+}
+
+async fn balances(config: &Config, chain: Option<&str>, address: Option<&str>) -> anyhow::Result<()> {
+    let owner = match address {
+        Some(text) => parse_address(text)?,
+        None => config.hot_wallet.address,
+    };
+    let chains = connect(config, chain).await?;
+    println!("balances of {owner}");
+    for chain in chains.iter() {
+        for asset in treasury::assets(chain) {
+            let balance = treasury::balance_of(chain, &asset, owner).await?;
+            println!("  {:<4} {:>6}  {}", chain.name, asset.symbol, balance.format_units(asset.decimals));
+        }
+    }
+    Ok(())
+}

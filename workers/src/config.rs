@@ -1,0 +1,204 @@
+//! The configuration file: one TOML per deployment, with environment overrides.
+//!
+//! Any key can be overridden by `HEDGEFLOW__<SECTION>__<KEY>` (path segments separated by `__`,
+//! `_` standing for `-`, values parsed as TOML when they parse and as strings otherwise), e.g.
+//! `HEDGEFLOW__DATABASE__URL=postgres://…` or `HEDGEFLOW__CHAINS__L1__CONFIRMATIONS=12`.
+//! Secrets (DB password, signing key) belong in the environment or in files, never in the file
+//! itself; errors name the file and the key but never print values.
+
+use alloy::primitives::Address;
+use anyhow::{Context, bail};
+use hedgeflow_activities::chain::{ChainConfig, signer::SignerSource};
+use serde::Deserialize;
+use std::{collections::BTreeMap, net::SocketAddr, path::{Path, PathBuf}};
+use url::Url;
+
+pub const ENV_PREFIX: &str = "HEDGEFLOW__";
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    pub temporal: TemporalConfig,
+    pub database: DatabaseConfig,
+    #[serde(default)]
+    pub observability: ObservabilityConfig,
+    pub hot_wallet: HotWalletConfig,
+    /// Chains by name (`l1`, `l2`, …); the name is what operators type.
+    pub chains: BTreeMap<String, ChainConfig>,
+    /// Where each role serves Prometheus metrics (`/metrics`).
+    #[serde(default)]
+    pub metrics: BTreeMap<String, SocketAddr>,
+    /// The local stack `hedgeflow dev` runs; absent in production files.
+    #[serde(default)]
+    pub dev: Option<DevConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct TemporalConfig {
+    /// Frontend gRPC address, e.g. `http://127.0.0.1:7233`.
+    pub address: Url,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// Where people open the UI; printed with workflow links.
+    pub ui_url: Url,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://data/hedgeflow.db?mode=rwc` (default) or `postgres://…` (set it from the
+    /// environment when it carries a password).
+    pub url: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ObservabilityConfig {
+    /// `text` (default) or `json` log lines.
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// OTLP/gRPC collector for traces, e.g. `http://127.0.0.1:4317`; no export when absent.
+    #[serde(default)]
+    pub otlp_endpoint: Option<Url>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct HotWalletConfig {
+    /// The hot wallet's public address: every role may know it; only the `hot-wallet` role
+    /// loads the key, and refuses to start if the key is not this address's.
+    pub address: Address,
+    /// The signing key's source; read only by the `hot-wallet` role.
+    pub signer: SignerSource,
+    /// The transaction journal (write-ahead record of signed transactions).
+    pub journal: PathBuf,
+}
+
+/// The embedded local stack.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DevConfig {
+    /// Temporal's SQLite file, anvil state, logs: all under here.
+    pub data_dir: PathBuf,
+    pub temporal_port: u16,
+    pub temporal_ui_port: u16,
+    /// One anvil per entry, by chain name; chain ids come from `[chains.<name>]`.
+    pub anvil: BTreeMap<String, AnvilConfig>,
+    /// Development-only key that deploys the test tokens (anvil's account 9 by default).
+    pub deployer: SignerSource,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AnvilConfig {
+    pub port: u16,
+    /// Seconds between blocks (0 mines on every transaction).
+    #[serde(default = "default_block_time")]
+    pub block_time: u64,
+}
+
+fn default_namespace() -> String {
+    "default".into()
+}
+fn default_block_time() -> u64 {
+    1
+}
+
+impl Config {
+    /// Reads the file, applies `HEDGEFLOW__…` overrides from the environment, and checks it.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading config {}", path.display()))?;
+        Self::parse(&text, std::env::vars()).with_context(|| format!("config {}", path.display()))
+    }
+
+    pub fn parse(text: &str, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let mut tree: toml::Table = text.parse().context("not valid TOML")?;
+        for (key, value) in env {
+            if let Some(path) = key.strip_prefix(ENV_PREFIX) {
+                apply_override(&mut tree, path, &value).with_context(|| format!("environment override {key}"))?;
+            }
+        }
+        // Deserialization errors quote keys and types, not values.
+        let config: Self = toml::Value::Table(tree).try_into().context("invalid configuration")?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        for (name, chain) in &self.chains {
+            if chain.rpc.is_empty() {
+                bail!("chains.{name}.rpc lists no endpoint");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn metrics_addr(&self, role: &str) -> Option<SocketAddr> {
+        self.metrics.get(role).copied()
+    }
+}
+
+/// `SECTION__SUB__KEY` → `section.sub.key` (with `_` → `-`); chain names keep their case.
+fn apply_override(tree: &mut toml::Table, path: &str, value: &str) -> anyhow::Result<()> {
+    let segments: Vec<String> = path.split("__").map(|s| s.to_ascii_lowercase().replace('_', "-")).collect();
+    let (last, parents) = segments.split_last().context("empty key")?;
+    let mut table = tree;
+    for segment in parents {
+        let entry = table.entry(segment.clone()).or_insert_with(|| toml::Value::Table(Default::default()));
+        table = entry.as_table_mut().with_context(|| format!("{segment} is not a table"))?;
+    }
+    let parsed = format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_owned()));
+    table.insert(last.clone(), parsed);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../config/dev.toml");
+
+    #[test]
+    fn the_dev_config_parses() {
+        let config = Config::parse(EXAMPLE, []).unwrap();
+        assert!(config.chains.contains_key("l1") && config.chains.contains_key("l2"));
+        assert_ne!(config.chains["l1"].chain_id, config.chains["l2"].chain_id);
+        assert!(config.dev.is_some());
+    }
+
+    #[test]
+    fn environment_overrides_any_key() {
+        let env = [
+            ("HEDGEFLOW__DATABASE__URL".to_owned(), "postgres://u:secret@db/hf".to_owned()),
+            ("HEDGEFLOW__CHAINS__L1__CONFIRMATIONS".to_owned(), "12".to_owned()),
+            ("HEDGEFLOW__TEMPORAL__UI_URL".to_owned(), "http://ui:8080".to_owned()),
+            ("UNRELATED".to_owned(), "x".to_owned()),
+        ];
+        let config = Config::parse(EXAMPLE, env).unwrap();
+        assert_eq!(config.database.url, "postgres://u:secret@db/hf");
+        assert_eq!(config.chains["l1"].confirmations, 12);
+        assert_eq!(config.temporal.ui_url.as_str(), "http://ui:8080/");
+    }
+
+    #[test]
+    fn errors_name_the_key_not_the_secret() {
+        let env = [("HEDGEFLOW__HOT_WALLET__ADDRESS".to_owned(), "not-an-address-s3cret".to_owned())];
+        let error = format!("{:#}", Config::parse(EXAMPLE, env).unwrap_err());
+        assert!(!error.contains("s3cret"), "{error}");
+        let unknown = format!("{:#}", Config::parse(&format!("{EXAMPLE}\n[bogus]\nx = 1\n"), []).unwrap_err());
+        assert!(unknown.contains("bogus"), "{unknown}");
+    }
+}

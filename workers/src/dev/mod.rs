@@ -1,0 +1,138 @@
+//! `hedgeflow dev`: the whole stack on one machine, no account anywhere.
+//!
+//! Starts the Temporal dev server (SQLite under the data dir, UI on, search attributes
+//! registered), one anvil per configured dev chain (state saved to and reloaded from the data dir,
+//! so chain state and workflow history stay consistent across restarts), deploys the test tokens
+//! where they are missing, then runs every role as a child process of this one and restarts a
+//! role that dies. Ctrl-C or SIGTERM stops the children in reverse order.
+//!
+//! - [`tools`]: finding the bootstrapped binaries;
+//! - [`process`]: child processes (spawn, readiness, graceful stop);
+//! - [`temporal_server`], [`anvil`]: the two external servers;
+//! - [`deploy`]: the test tokens.
+
+pub mod anvil;
+pub mod deploy;
+pub mod process;
+pub mod temporal_server;
+pub mod tools;
+
+use crate::{
+    config::{Config, DevConfig},
+    roles,
+};
+use anyhow::{Context, bail};
+use process::Supervised;
+use std::{path::Path, time::Duration};
+use tokio::signal::unix::{SignalKind, signal};
+use tracing::{info, warn};
+
+/// anvil's well-known development mnemonic: public, funded only on local chains.
+pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
+/// The environment variables the dev config reads its keys from.
+const HOT_WALLET_MNEMONIC_ENV: &str = "HEDGEFLOW_HOT_WALLET_MNEMONIC";
+const DEPLOYER_MNEMONIC_ENV: &str = "HEDGEFLOW_DEV_DEPLOYER_MNEMONIC";
+
+pub async fn run(config_path: &Path, config: Config) -> anyhow::Result<()> {
+    let Some(dev) = config.dev.clone() else {
+        bail!("{} has no [dev] section; `hedgeflow dev` runs only the local stack", config_path.display());
+    };
+    std::fs::create_dir_all(&dev.data_dir).with_context(|| format!("creating {}", dev.data_dir.display()))?;
+    let logs = dev.data_dir.join("logs");
+    std::fs::create_dir_all(&logs)?;
+
+    let mut children: Vec<Supervised> = Vec::new();
+    let result = start_and_supervise(config_path, &config, &dev, &mut children).await;
+    info!("stopping {} processes", children.len());
+    for child in children.iter_mut().rev() {
+        child.stop(Duration::from_secs(10)).await;
+    }
+    result
+}
+
+async fn start_and_supervise(
+    config_path: &Path,
+    config: &Config,
+    dev: &DevConfig,
+    children: &mut Vec<Supervised>,
+) -> anyhow::Result<()> {
+    let logs = dev.data_dir.join("logs");
+    children.push(
+        temporal_server::start(&temporal_server::Options {
+            port: dev.temporal_port,
+            ui_port: Some(dev.temporal_ui_port),
+            db_file: Some(dev.data_dir.join("temporal.db")),
+            log: logs.join("temporal.log"),
+        })
+        .await?,
+    );
+    for (name, anvil) in &dev.anvil {
+        let chain = config.chains.get(name).with_context(|| format!("dev.anvil.{name} has no [chains.{name}]"))?;
+        children.push(
+            anvil::start(&anvil::Options {
+                name: name.clone(),
+                port: anvil.port,
+                chain_id: chain.chain_id,
+                block_time: anvil.block_time,
+                state: Some(dev.data_dir.join(format!("anvil-{name}.json"))),
+                log: logs.join(format!("anvil-{name}.log")),
+            })
+            .await?,
+        );
+    }
+
+    // SAFETY of the environment: single-threaded at this point in start-up; the variables hold
+    // the public development mnemonic, read by the deployer here and the hot-wallet child.
+    for var in [HOT_WALLET_MNEMONIC_ENV, DEPLOYER_MNEMONIC_ENV] {
+        if std::env::var_os(var).is_none() {
+            unsafe { std::env::set_var(var, DEV_MNEMONIC) };
+        }
+    }
+    deploy::ensure_tokens(config, &dev.deployer).await.context("deploying test tokens")?;
+
+    let exe = std::env::current_exe()?;
+    for role in [roles::orchestrator::ROLE, roles::hot_wallet::ROLE] {
+        children.push(process::spawn_role(&exe, config_path, role)?);
+    }
+
+    print_endpoints(config, dev);
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut check = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = terminate.recv() => return Ok(()),
+            _ = check.tick() => {
+                for child in children.iter_mut() {
+                    if let Some(status) = child.exited() {
+                        if !child.restartable() {
+                            bail!("{} exited ({status}); see {}", child.name(), logs.display());
+                        }
+                        warn!(process = child.name(), %status, "role exited; restarting it");
+                        child.restart()?;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn print_endpoints(config: &Config, dev: &DevConfig) {
+    println!();
+    println!("hedgeflow dev is up");
+    println!("  Temporal UI       {}", config.temporal.ui_url);
+    println!("  Temporal gRPC     {}", config.temporal.address);
+    for (name, chain) in &config.chains {
+        if let Some(rpc) = chain.rpc.first() {
+            println!("  chain {name:<11} {} (chain id {})", rpc.http, chain.chain_id);
+        }
+    }
+    for (role, addr) in &config.metrics {
+        println!("  metrics {role:<9} http://{addr}/metrics");
+    }
+    println!("  hot wallet        {}", config.hot_wallet.address);
+    println!("  data and logs     {}", dev.data_dir.display());
+    println!();
+    println!("try: hedgeflow wallet transfer --chain l1 --token USDC --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --amount 25");
+    println!("Ctrl-C stops everything; running `hedgeflow dev` again resumes where it stopped.");
+}

@@ -1,0 +1,45 @@
+//! The Temporal CLI's dev server (`temporal server start-dev`), with hedgeflow's search
+//! attributes registered at start.
+
+use super::{process::{self, Supervised}, tools};
+use anyhow::Context;
+use hedgeflow_proto::search;
+use std::{path::PathBuf, time::Duration};
+
+pub struct Options {
+    pub port: u16,
+    /// `None` runs headless (tests).
+    pub ui_port: Option<u16>,
+    /// `None` keeps history in memory (tests).
+    pub db_file: Option<PathBuf>,
+    pub log: PathBuf,
+}
+
+pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
+    let mut command = std::process::Command::new(tools::find("temporal"));
+    command
+        .args(["server", "start-dev", "--ip", "127.0.0.1", "--log-level", "warn"])
+        .args(["--port", &options.port.to_string()])
+        .args(["--http-port", &process::free_port().to_string()])
+        .args(["--metrics-port", &process::free_port().to_string()])
+        .arg("--ui-disable-news-fetch");
+    match options.ui_port {
+        Some(port) => command.args(["--ui-port", &port.to_string()]),
+        None => command.arg("--headless"),
+    };
+    if let Some(db) = &options.db_file {
+        command.arg("--db-filename").arg(db);
+    }
+    for (name, kind) in search::ALL {
+        command.args(["--search-attribute", &format!("{name}={kind}")]);
+    }
+    let child = Supervised::spawn("temporal", command, Some(&options.log), false)?;
+    let addr = format!("127.0.0.1:{}", options.port);
+    process::wait_until("Temporal dev server", Duration::from_secs(60), || {
+        let addr = addr.clone();
+        async move { tokio::net::TcpStream::connect(addr).await.is_ok() }
+    })
+    .await
+    .with_context(|| format!("see {}", options.log.display()))?;
+    Ok(child)
+}

@@ -1,0 +1,18 @@
+//! The hedgeflow processes: one binary, a subcommand per role, plus `dev`.
+//!
+//! - [`config`]: the TOML file and its environment overrides;
+//! - [`telemetry`]: logs, OTLP traces and the per-role Prometheus endpoint;
+//! - [`temporal`]: connecting to the Temporal frontend;
+//! - [`roles`]: `orchestrator` and `hot-wallet`, each a Temporal worker on its own task queue;
+//! - [`cli`]: operator commands (`wallet transfer`, `wallet balances`);
+//! - [`dev`]: the embedded local stack (Temporal dev server, two anvil chains, contracts, roles).
+//!
+//! Roles hold only their own secrets: the hot wallet loads the signing key and no DB credentials,
+//! the orchestrator the DB credentials and no key. Task-queue routing enforces it.
+
+pub mod cli;
+pub mod config;
+pub mod dev;
+pub mod roles;
+pub mod telemetry;
+pub mod temporal;

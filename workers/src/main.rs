@@ -1,0 +1,48 @@
+//! `hedgeflow`: see the library docs for the layout.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hedgeflow::{cli, config::Config, dev, roles, telemetry};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "hedgeflow", version, about = "A market maker's back office as durable Temporal pipelines")]
+struct Args {
+    /// Configuration file.
+    #[arg(long, global = true, env = "HEDGEFLOW_CONFIG", default_value = "config/dev.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole local stack: Temporal dev server, two anvil chains, contracts, every role.
+    Dev,
+    /// Run the orchestrator role: workflows, store and chain-read activities (holds DB credentials).
+    Orchestrator,
+    /// Run the hot-wallet role: signs and sends transactions (holds the signing key, nothing else).
+    HotWallet,
+    /// Treasury operations of the hot wallet.
+    #[command(subcommand)]
+    Wallet(cli::wallet::WalletCommand),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let config = Config::load(&args.config)?;
+    let role = match &args.command {
+        Command::Dev => "dev",
+        Command::Orchestrator => roles::orchestrator::ROLE,
+        Command::HotWallet => roles::hot_wallet::ROLE,
+        Command::Wallet(_) => "cli",
+    };
+    let _telemetry = telemetry::init(role, &config.observability).context("telemetry")?;
+    match args.command {
+        Command::Dev => dev::run(&args.config, config).await,
+        Command::Orchestrator => roles::orchestrator::run(config).await,
+        Command::HotWallet => roles::hot_wallet::run(config).await,
+        Command::Wallet(command) => cli::wallet::run(config, command).await,
+    }
+}
