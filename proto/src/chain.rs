@@ -60,6 +60,7 @@ pub struct ConfirmedReceipt {
     pub block_number: u64,
     pub block_hash: B256,
     pub gas_used: u64,
-    pub effective_gas_price: u128,
+    /// Wei per gas.
+    pub effective_gas_price: Amount,
     pub confirmations: u64,
 }

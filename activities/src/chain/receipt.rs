@@ -7,6 +7,7 @@ use hedgeflow_proto::{
     activities::definitions,
     chain::{ConfirmedReceipt, ReceiptOutcome, WatchReceipt},
 };
+use hedgeflow_proto::Amount;
 use std::sync::Arc;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -79,7 +80,7 @@ impl ReceiptWatcher {
                             block_number,
                             block_hash: receipt.block_hash.unwrap_or_default(),
                             gas_used: receipt.gas_used,
-                            effective_gas_price: receipt.effective_gas_price,
+                            effective_gas_price: Amount(alloy::primitives::U256::from(receipt.effective_gas_price)),
                             confirmations,
                         };
                         observe::receipt_confirmed(&confirmed);

@@ -30,6 +30,9 @@ pub async fn ensure_tokens(config: &Config, deployer: &SignerSource) -> anyhow::
     for (name, chain) in &config.chains {
         let rpc = chain.rpc.first().context("no rpc endpoint")?.http.clone();
         let provider = ProviderBuilder::new().wallet(wallet.clone()).connect_http(rpc);
+        // Deploy every missing token first (nonces 0, 1, …), then mint: the addresses depend
+        // on the deployer's nonce at deployment.
+        let mut deployed = Vec::new();
         for (nonce, (symbol, token_name, decimals, minted)) in TOKENS.iter().enumerate() {
             let configured = chain
                 .tokens
@@ -49,6 +52,9 @@ pub async fn ensure_tokens(config: &Config, deployer: &SignerSource) -> anyhow::
             }
             let token = TestToken::deploy(&provider, token_name.to_string(), symbol.to_string(), *decimals).await?;
             let amount = U256::from(*minted) * U256::from(10u64).pow(U256::from(*decimals));
+            deployed.push((symbol, token, amount));
+        }
+        for (symbol, token, amount) in deployed {
             token.mint(config.hot_wallet.address, amount).send().await?.get_receipt().await?;
             info!(chain = name, %symbol, address = %token.address(), "test token deployed and minted to the hot wallet");
         }

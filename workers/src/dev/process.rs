@@ -85,6 +85,13 @@ impl Drop for Supervised {
 fn start(name: &str, command: &std::process::Command, log: Option<&Path>) -> anyhow::Result<Child> {
     let mut command = Command::from(clone(command));
     command.stdin(Stdio::null()).kill_on_drop(true);
+    // SAFETY: prctl is async-signal-safe. If this process dies (even by SIGKILL), the child gets
+    // SIGTERM, so no server outlives the stack that started it.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Some(Signal::SIGTERM)).map_err(std::io::Error::from)
+        });
+    }
     if let Some(log) = log {
         let file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
         command.stdout(file.try_clone()?).stderr(file);

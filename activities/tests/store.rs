@@ -1,0 +1,555 @@
+//! Integration tests of the store (`hedgeflow_activities::store`): migrations applied on connect
+//! (once), `record_transfer`'s upsert and status history, and the read queries.
+//!
+//! Every scenario runs twice, on a fresh database each time: against SQLite (a temporary file)
+//! and against a real PostgreSQL that this test starts itself (`initdb` and `postgres` in a
+//! temporary directory, on a free port of 127.0.0.1, stopped when the test ends, even on panic).
+//! The PostgreSQL binaries are looked up in `$HEDGEFLOW_TOOLS_DIR`, `<repo>/.tools/bin` (see
+//! `scripts/bootstrap`), `/usr/lib/postgresql/*/bin`, then `PATH`. `initdb` refuses to run as
+//! root, so as root the server runs as the `postgres` system user.
+
+use alloy::primitives::{Address, B256, U256, address, b256};
+use chrono::{DateTime, Utc};
+use hedgeflow_activities::store::{Store, entity::transfer, migration::Migrator};
+use hedgeflow_proto::{
+    Amount,
+    chain::ConfirmedReceipt,
+    transfer::{TransferPlan, TransferRecord, TransferRequest, TransferStatus},
+};
+use nix::{
+    sys::{
+        prctl,
+        signal::{Signal, kill},
+    },
+    unistd::{Pid, User, geteuid},
+};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use sea_orm_migration::MigratorTrait;
+use std::{
+    env, fs,
+    future::Future,
+    io,
+    net::TcpListener,
+    os::unix::{fs::chown, process::CommandExt},
+    path::{Path, PathBuf},
+    pin::Pin,
+    process::{Child, Command, Stdio},
+    thread,
+    time::{Duration, Instant},
+};
+use tempfile::TempDir;
+
+#[tokio::test]
+async fn scenarios_on_sqlite() {
+    let dir = TempDir::new().expect("temporary directory");
+    run_scenarios(&Backend::Sqlite(dir)).await;
+}
+
+#[tokio::test]
+async fn scenarios_on_postgres() {
+    let server = Postgres::start().await;
+    run_scenarios(&Backend::Postgres(server)).await;
+}
+
+type Scenario = fn(String) -> Pin<Box<dyn Future<Output = ()>>>;
+
+/// Each scenario gets a database of its own, named after it.
+const SCENARIOS: [(&str, Scenario); 5] = [
+    ("connect_migrates_once", |url| {
+        Box::pin(connect_migrates_once(url))
+    }),
+    ("first_write_inserts_the_row", |url| {
+        Box::pin(first_write_inserts_the_row(url))
+    }),
+    ("status_history_follows_the_pipeline", |url| {
+        Box::pin(status_history_follows_the_pipeline(url))
+    }),
+    ("rejected_transfer_keeps_its_error", |url| {
+        Box::pin(rejected_transfer_keeps_its_error(url))
+    }),
+    ("recent_transfers_newest_first", |url| {
+        Box::pin(recent_transfers_newest_first(url))
+    }),
+];
+
+async fn run_scenarios(backend: &Backend) {
+    for (name, scenario) in SCENARIOS {
+        // Captured by the test harness, so a failure shows which scenario it was.
+        eprintln!("{}: {name}", backend.name());
+        let url = backend.database(name).await;
+        scenario(url).await;
+    }
+}
+
+// --- scenarios ---------------------------------------------------------------------------------
+
+/// Connecting applies the migrations; connecting again applies nothing and keeps the data.
+async fn connect_migrates_once(url: String) {
+    let store = Store::connect(&url).await.expect("first connect");
+    assert!(store.recent_transfers(10).await.unwrap().is_empty());
+    let record = validated("transfer-31337-migrate");
+    store.record_transfer(&record).await.unwrap();
+
+    let again = Store::connect(&url).await.expect("second connect");
+    let expected: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(applied_migrations(&again.db).await, expected);
+    assert!(
+        Migrator::get_pending_migrations(&again.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let row = again.transfer(&record.workflow_id).await.unwrap();
+    assert_eq!(row.expect("row survives a reconnect").status, "validated");
+}
+
+/// The first write stores every column of the request and plan.
+async fn first_write_inserts_the_row(url: String) {
+    let store = Store::connect(&url).await.unwrap();
+    let record = validated("transfer-31337-insert");
+    store.record_transfer(&record).await.unwrap();
+
+    let row = store
+        .transfer(&record.workflow_id)
+        .await
+        .unwrap()
+        .expect("row");
+    assert_eq!(row.workflow_id, record.workflow_id);
+    assert_eq!(row.request_id, "req-transfer-31337-insert");
+    assert_eq!(row.chain, "local");
+    assert_eq!(row.chain_id, Some(31337));
+    assert_eq!(row.token, "USDC");
+    assert_eq!(row.recipient, RECIPIENT.to_string());
+    assert_eq!(row.amount, AMOUNT_DECIMAL);
+    assert_eq!(row.status, "validated");
+    assert_eq!(row.tx_hash, None);
+    assert_eq!(row.block_number, None);
+    assert_eq!(row.error, None);
+    assert_eq!(statuses(&row), ["validated"]);
+    assert_eq!(row.created_at, row.updated_at);
+    assert_at_is_write_time(&row);
+    assert_eq!(store.transfer("missing").await.unwrap(), None);
+}
+
+/// Validated → Submitted → Submitted (a retry) → Confirmed: three history entries, in order.
+async fn status_history_follows_the_pipeline(url: String) {
+    let store = Store::connect(&url).await.unwrap();
+    let mut record = validated("transfer-31337-pipeline");
+    store.record_transfer(&record).await.unwrap();
+    let validated = store.transfer(&record.workflow_id).await.unwrap().unwrap();
+    assert_eq!(statuses(&validated), ["validated"]);
+
+    pause().await;
+    record.status = TransferStatus::Submitted;
+    record.tx_hash = Some(TX_HASH);
+    store.record_transfer(&record).await.unwrap();
+    let submitted = store.transfer(&record.workflow_id).await.unwrap().unwrap();
+    assert_eq!(submitted.status, "submitted");
+    assert_eq!(submitted.tx_hash.as_deref(), Some(TX_HASH_HEX));
+    assert_eq!(submitted.block_number, None);
+    assert_eq!(statuses(&submitted), ["validated", "submitted"]);
+    assert_eq!(submitted.created_at, validated.created_at);
+    assert!(submitted.updated_at > validated.updated_at);
+    assert_at_is_write_time(&submitted);
+
+    // A retried activity writes the same record again: no new history entry.
+    pause().await;
+    store.record_transfer(&record).await.unwrap();
+    let retried = store.transfer(&record.workflow_id).await.unwrap().unwrap();
+    assert_eq!(retried.status_history, submitted.status_history);
+    assert_eq!(retried.status, "submitted");
+    assert_eq!(retried.tx_hash.as_deref(), Some(TX_HASH_HEX));
+    assert_eq!(retried.created_at, validated.created_at);
+    assert!(retried.updated_at >= submitted.updated_at);
+
+    pause().await;
+    record.status = TransferStatus::Confirmed;
+    record.receipt = Some(receipt());
+    store.record_transfer(&record).await.unwrap();
+    let confirmed = store.transfer(&record.workflow_id).await.unwrap().unwrap();
+    assert_eq!(confirmed.status, "confirmed");
+    assert_eq!(confirmed.tx_hash.as_deref(), Some(TX_HASH_HEX));
+    assert_eq!(confirmed.block_number, Some(BLOCK_NUMBER as i64));
+    assert_eq!(confirmed.amount, AMOUNT_DECIMAL);
+    assert_eq!(confirmed.error, None);
+    assert_eq!(
+        statuses(&confirmed),
+        ["validated", "submitted", "confirmed"]
+    );
+    let at = history_times(&confirmed);
+    assert!(at.is_sorted(), "history times out of order: {at:?}");
+    assert_eq!(confirmed.created_at, validated.created_at);
+    assert!(confirmed.updated_at > retried.updated_at);
+    assert_at_is_write_time(&confirmed);
+    assert_eq!(store.recent_transfers(10).await.unwrap(), [confirmed]);
+}
+
+/// A transfer refused before any plan stores its reason and the request's fields alone.
+async fn rejected_transfer_keeps_its_error(url: String) {
+    let store = Store::connect(&url).await.unwrap();
+    let workflow_id = "transfer-31337-rejected";
+    let mut record = TransferRecord::new(workflow_id.into(), request(workflow_id));
+    record.status = TransferStatus::Rejected;
+    record.error = Some("balance 5 USDC is below the amount 7 USDC".into());
+    store.record_transfer(&record).await.unwrap();
+
+    let row = store.transfer(workflow_id).await.unwrap().expect("row");
+    assert_eq!(row.status, "rejected");
+    assert_eq!(
+        row.error.as_deref(),
+        Some("balance 5 USDC is below the amount 7 USDC")
+    );
+    assert_eq!(row.chain_id, None);
+    assert_eq!(row.token, "USDC");
+    assert_eq!(row.amount, AMOUNT_DECIMAL);
+    assert_eq!(row.tx_hash, None);
+    assert_eq!(row.block_number, None);
+    assert_eq!(statuses(&row), ["rejected"]);
+}
+
+/// `recent_transfers` orders by the latest write, newest first, and honours its limit.
+async fn recent_transfers_newest_first(url: String) {
+    let store = Store::connect(&url).await.unwrap();
+    let ids = ["transfer-31337-a", "transfer-31337-b", "transfer-31337-c"];
+    for id in ids {
+        store.record_transfer(&validated(id)).await.unwrap();
+        pause().await;
+    }
+    assert_eq!(recent_ids(&store, 10).await, [ids[2], ids[1], ids[0]]);
+    assert_eq!(recent_ids(&store, 2).await, [ids[2], ids[1]]);
+    assert_eq!(recent_ids(&store, 1).await, [ids[2]]);
+
+    let mut first = validated(ids[0]);
+    first.status = TransferStatus::Submitted;
+    first.tx_hash = Some(TX_HASH);
+    store.record_transfer(&first).await.unwrap();
+    assert_eq!(recent_ids(&store, 10).await, [ids[0], ids[2], ids[1]]);
+    assert_eq!(recent_ids(&store, 2).await, [ids[0], ids[2]]);
+    assert_eq!(store.transfer("missing").await.unwrap(), None);
+}
+
+// --- test data and helpers ---------------------------------------------------------------------
+
+const RECIPIENT: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+const HOT_WALLET: Address = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+const TOKEN: Address = address!("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+const TX_HASH: B256 = b256!("0x8d3d2b1a3c2e6f3a0b9e1c4d5f60718293a4b5c6d7e8f9011223344556677889");
+const TX_HASH_HEX: &str = "0x8d3d2b1a3c2e6f3a0b9e1c4d5f60718293a4b5c6d7e8f9011223344556677889";
+const BLOCK_NUMBER: u64 = 4_200_000_123;
+/// 10^24 + 7 base units: more than a u64 holds, so only a decimal string keeps it exact.
+const AMOUNT_DECIMAL: &str = "1000000000000000000000007";
+
+fn amount() -> Amount {
+    Amount(U256::from(10u64).pow(U256::from(24u64)) + U256::from(7u64))
+}
+
+fn request(workflow_id: &str) -> TransferRequest {
+    TransferRequest {
+        request_id: format!("req-{workflow_id}"),
+        chain: "local".into(),
+        token: "USDC".into(),
+        to: RECIPIENT,
+        amount: amount(),
+    }
+}
+
+/// The record as the workflow first saves it: planned and validated.
+fn validated(workflow_id: &str) -> TransferRecord {
+    let mut record = TransferRecord::new(workflow_id.into(), request(workflow_id));
+    record.status = TransferStatus::Validated;
+    record.plan = Some(TransferPlan {
+        chain_id: 31337,
+        token: "USDC".into(),
+        token_address: Some(TOKEN),
+        decimals: 6,
+        from: HOT_WALLET,
+        to: RECIPIENT,
+        amount: amount(),
+        balance_before: Amount(U256::from(10u64).pow(U256::from(30u64))),
+        confirmations: 2,
+    });
+    record
+}
+
+fn receipt() -> ConfirmedReceipt {
+    ConfirmedReceipt {
+        tx_hash: TX_HASH,
+        block_number: BLOCK_NUMBER,
+        block_hash: B256::repeat_byte(0xbb),
+        gas_used: 51_234,
+        // Not stored; the default keeps this file independent of the field's type.
+        effective_gas_price: Default::default(),
+        confirmations: 2,
+    }
+}
+
+/// Lets the clock move on, so successive writes have distinct `updated_at`s on every backend
+/// (PostgreSQL keeps microseconds).
+async fn pause() {
+    tokio::time::sleep(Duration::from_millis(5)).await;
+}
+
+fn statuses(row: &transfer::Model) -> Vec<&str> {
+    let entries = row.status_history.as_array().expect("history is an array");
+    entries
+        .iter()
+        .map(|entry| entry["status"].as_str().expect("entry has a status"))
+        .collect()
+}
+
+fn history_times(row: &transfer::Model) -> Vec<DateTime<Utc>> {
+    let entries = row.status_history.as_array().expect("history is an array");
+    entries
+        .iter()
+        .map(|entry| {
+            let at = entry["at"].as_str().expect("entry has a time");
+            DateTime::parse_from_rfc3339(at)
+                .unwrap_or_else(|e| panic!("entry time {at:?}: {e}"))
+                .to_utc()
+        })
+        .collect()
+}
+
+/// The newest history entry was appended by the latest write, so it carries its time.
+fn assert_at_is_write_time(row: &transfer::Model) {
+    let last = *history_times(row).last().expect("history is not empty");
+    let gap = (last - row.updated_at).abs();
+    assert!(
+        gap < chrono::TimeDelta::milliseconds(1),
+        "last history entry at {last}, row updated at {}",
+        row.updated_at
+    );
+}
+
+async fn recent_ids(store: &Store, limit: u64) -> Vec<String> {
+    let rows = store.recent_transfers(limit).await.unwrap();
+    rows.into_iter().map(|row| row.workflow_id).collect()
+}
+
+async fn applied_migrations(db: &DatabaseConnection) -> Vec<String> {
+    let sql = "SELECT version FROM seaql_migrations ORDER BY version";
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| row.try_get::<String>("", "version").unwrap())
+        .collect()
+}
+
+// --- backends ----------------------------------------------------------------------------------
+
+enum Backend {
+    /// A directory for one SQLite file per scenario.
+    Sqlite(TempDir),
+    Postgres(Postgres),
+}
+
+impl Backend {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The URL of a new, empty database called `name`.
+    async fn database(&self, name: &str) -> String {
+        match self {
+            Self::Sqlite(dir) => {
+                let path = dir.path().join(format!("{name}.db"));
+                format!("sqlite://{}?mode=rwc", path.display())
+            }
+            Self::Postgres(server) => server.create_database(name).await,
+        }
+    }
+}
+
+/// A PostgreSQL server of our own, in a temporary directory. Dropping it shuts the server down
+/// (immediate mode) and deletes its files. The server also dies if this test process does: it
+/// is our direct child, with SIGKILL as its parent-death signal.
+struct Postgres {
+    child: Child,
+    port: u16,
+    /// Holds the data directory, the unix socket and the server log; dropped after the server.
+    dir: TempDir,
+}
+
+const SUPERUSER: &str = "hedgeflow";
+/// The server's output, in its temporary directory.
+const LOG: &str = "postgres.log";
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl Postgres {
+    async fn start() -> Self {
+        let bin = pg_bin_dir();
+        let dir = tempfile::Builder::new()
+            .prefix("hedgeflow-pg-")
+            .tempdir()
+            .expect("temporary directory");
+        // initdb refuses to run as root: then run the server as the `postgres` system user.
+        let run_as = geteuid().is_root().then(|| {
+            let user = User::from_name("postgres")
+                .expect("look up the postgres user")
+                .expect(
+                    "running as root needs a `postgres` system user to run PostgreSQL as \
+                     (Debian's postgresql package creates it)",
+                );
+            chown(dir.path(), Some(user.uid.as_raw()), Some(user.gid.as_raw()))
+                .expect("hand the temporary directory to the postgres user");
+            user
+        });
+        let command = |program: &str| {
+            let mut command = Command::new(bin.join(program));
+            command.current_dir(dir.path()).env("LC_ALL", "C");
+            if let Some(user) = &run_as {
+                // std also drops supplementary groups when switching from root.
+                command.uid(user.uid.as_raw()).gid(user.gid.as_raw());
+            }
+            // SAFETY: prctl is async-signal-safe. std runs this after its setuid (a change of
+            // credentials would clear the parent-death signal). The parent is this test's
+            // thread, which outlives the server: the guard stops it before the test returns.
+            unsafe {
+                command.pre_exec(|| prctl::set_pdeathsig(Signal::SIGKILL).map_err(io::Error::from));
+            }
+            command
+        };
+
+        let data = dir.path().join("data");
+        let initdb = command("initdb")
+            .arg("-D")
+            .arg(&data)
+            .args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-locale"])
+            .arg("--no-sync")
+            .output()
+            .expect("run initdb");
+        assert!(
+            initdb.status.success(),
+            "initdb failed ({}):\n{}{}",
+            initdb.status,
+            String::from_utf8_lossy(&initdb.stdout),
+            String::from_utf8_lossy(&initdb.stderr)
+        );
+
+        let port = free_port();
+        let log = fs::File::create(dir.path().join(LOG)).expect("create the server log");
+        let mut postgres = command("postgres");
+        postgres
+            .arg("-D")
+            .arg(&data)
+            .arg("-k")
+            .arg(dir.path())
+            .args(["-p", &port.to_string()])
+            .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("server log"))
+            .stderr(log);
+        let child = postgres.spawn().expect("start postgres");
+        let mut server = Self { child, port, dir };
+        server.wait_until_ready().await;
+        server
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join(LOG)
+    }
+
+    fn url(&self, database: &str) -> String {
+        format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Polls until the server answers a query; fails with its log if it exits or times out.
+    async fn wait_until_ready(&mut self) {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let error = match Database::connect(self.url("postgres")).await {
+                Ok(db) => match db.execute_unprepared("SELECT 1").await {
+                    Ok(_) => return db.close().await.expect("close"),
+                    Err(error) => error,
+                },
+                Err(error) => error,
+            };
+            let exited = self.child.try_wait().expect("poll postgres");
+            if exited.is_some() || Instant::now() > deadline {
+                let log = fs::read_to_string(self.log_path()).unwrap_or_default();
+                panic!("postgres is not ready ({exited:?}): {error}\n{log}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn create_database(&self, name: &str) -> String {
+        let admin = Database::connect(self.url("postgres")).await.unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+        self.url(name)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        // SIGQUIT is PostgreSQL's immediate shutdown (`pg_ctl stop -m immediate`).
+        let pid = Pid::from_raw(self.child.id() as i32);
+        let _ = kill(pid, Signal::SIGQUIT);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// The first directory holding both `initdb` and `postgres`, resolved to its real path (the
+/// `postgres` user may not be able to traverse the repository, and initdb finds `postgres`
+/// next to itself).
+fn pg_bin_dir() -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the crate is in the workspace");
+    let mut candidates: Vec<PathBuf> = env::var_os("HEDGEFLOW_TOOLS_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    candidates.push(repo.join(".tools/bin"));
+    let mut versioned: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            Some((version, entry.path().join("bin")))
+        })
+        .collect();
+    versioned.sort_by(|a, b| b.0.cmp(&a.0));
+    candidates.extend(versioned.into_iter().map(|(_, dir)| dir));
+    candidates.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
+
+    let resolve = |dir: &Path| {
+        let initdb = fs::canonicalize(dir.join("initdb")).ok()?;
+        let bin = initdb.parent()?.to_owned();
+        bin.join("postgres").is_file().then_some(bin)
+    };
+    candidates
+        .iter()
+        .find_map(|dir| resolve(dir))
+        .unwrap_or_else(|| {
+            panic!(
+                "no PostgreSQL binaries (initdb, postgres) in any of {candidates:?}; \
+                 run scripts/bootstrap or set HEDGEFLOW_TOOLS_DIR"
+            )
+        })
+}

@@ -1,0 +1,251 @@
+//! The shared stack of the end-to-end tests: one Temporal dev server, two anvil chains (l2 behind
+//! a proxy that tests can stop), the test tokens, and the orchestrator and hot-wallet roles as
+//! real child processes of the test binary. Tests isolate themselves by workflow id, token and
+//! recipient, and run on one static runtime so the stack outlives each test.
+
+pub mod proxy;
+
+use alloy::{
+    primitives::{Address, U256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+};
+use hedgeflow::{
+    config::Config,
+    dev::{anvil, deploy, process::{self, Supervised}, temporal_server},
+};
+use hedgeflow_activities::chain::signer::{SecretRef, SignerSource};
+use std::{
+    collections::BTreeMap,
+    future::Future,
+    path::PathBuf,
+    sync::LazyLock,
+    time::Duration,
+};
+use temporalio_client::Client;
+use tokio::sync::{Mutex, OnceCell};
+
+pub const HOT_WALLET: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+pub const L1_ID: u64 = 31337;
+pub const L2_ID: u64 = 31338;
+
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("test runtime")
+});
+static STACK: OnceCell<Stack> = OnceCell::const_new();
+
+/// Runs a test body on the shared runtime's worker threads (children spawned there live as long
+/// as the runtime: they are tied to the spawning thread's life).
+pub fn run<F>(body: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match RUNTIME.block_on(RUNTIME.spawn(body)) {
+        Ok(output) => output,
+        Err(error) => std::panic::resume_unwind(error.into_panic()),
+    }
+}
+
+pub struct Stack {
+    pub dir: PathBuf,
+    pub config_path: PathBuf,
+    pub config: Config,
+    pub client: Client,
+    pub l1: DynProvider,
+    pub l2: DynProvider,
+    /// The l2 primary endpoint; stopping it is the failover test.
+    pub l2_primary: proxy::Proxy,
+    roles: Mutex<BTreeMap<&'static str, Supervised>>,
+    _servers: Vec<Supervised>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn stack() -> &'static Stack {
+    STACK.get_or_init(|| async { start().await.expect("starting the test stack") }).await
+}
+
+async fn start() -> anyhow::Result<Stack> {
+    let temp = tempfile::Builder::new().prefix("hedgeflow-e2e-").tempdir()?;
+    let dir = temp.path().to_owned();
+    let (temporal_port, l1_port, l2_port) = (process::free_port(), process::free_port(), process::free_port());
+    let mut servers = vec![
+        temporal_server::start(&temporal_server::Options {
+            port: temporal_port,
+            ui_port: None,
+            db_file: None,
+            log: dir.join("temporal.log"),
+        })
+        .await?,
+    ];
+    for (name, port, chain_id) in [("l1", l1_port, L1_ID), ("l2", l2_port, L2_ID)] {
+        servers.push(
+            anvil::start(&anvil::Options {
+                name: name.into(),
+                port,
+                chain_id,
+                block_time: 1,
+                state: None,
+                log: dir.join(format!("anvil-{name}.log")),
+            })
+            .await?,
+        );
+    }
+    let l2_primary = proxy::Proxy::start(l2_port).await?;
+
+    let mnemonic = dir.join("mnemonic");
+    std::fs::write(&mnemonic, hedgeflow::dev::DEV_MNEMONIC)?;
+    let config_text = format!(
+        r#"
+[temporal]
+address = "http://127.0.0.1:{temporal_port}"
+ui-url = "http://127.0.0.1:8233"
+
+[database]
+url = "sqlite://{dir}/hedgeflow.db?mode=rwc"
+
+[metrics]
+orchestrator = "127.0.0.1:{orchestrator_metrics}"
+hot-wallet = "127.0.0.1:{hot_wallet_metrics}"
+
+[hot-wallet]
+address = "{HOT_WALLET}"
+journal = "{dir}/hot-wallet/journal.jsonl"
+signer = {{ kind = "mnemonic", phrase = {{ file = "{mnemonic}" }} }}
+
+[chains.l1]
+chain-id = {L1_ID}
+confirmations = 2
+poll-interval = "200ms"
+rpc = [{{ http = "http://127.0.0.1:{l1_port}", ws = "ws://127.0.0.1:{l1_port}" }}]
+tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = "{usdc}", decimals = 6 }} }}
+
+[chains.l2]
+chain-id = {L2_ID}
+confirmations = 2
+poll-interval = "200ms"
+rpc = [
+  {{ http = "http://127.0.0.1:{proxy}", ws = "ws://127.0.0.1:{proxy}" }},
+  {{ http = "http://127.0.0.1:{l2_port}", ws = "ws://127.0.0.1:{l2_port}" }},
+]
+tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = "{usdc}", decimals = 6 }} }}
+"#,
+        dir = dir.display(),
+        mnemonic = mnemonic.display(),
+        orchestrator_metrics = process::free_port(),
+        hot_wallet_metrics = process::free_port(),
+        proxy = l2_primary.port(),
+        weth = deployer_token("WETH"),
+        usdc = deployer_token("USDC"),
+    );
+    let config_path = dir.join("hedgeflow.toml");
+    std::fs::write(&config_path, &config_text)?;
+    let config = Config::parse(&config_text, [])?;
+    let deployer = SignerSource::Mnemonic { phrase: SecretRef::File(mnemonic), index: 9 };
+    deploy::ensure_tokens(&config, &deployer).await?;
+
+    let client = hedgeflow::temporal::connect(&config.temporal, "e2e-test").await?;
+    let stack = Stack {
+        l1: ProviderBuilder::new().connect_http(format!("http://127.0.0.1:{l1_port}").parse()?).erased(),
+        l2: ProviderBuilder::new().connect_http(format!("http://127.0.0.1:{l2_port}").parse()?).erased(),
+        dir,
+        config_path,
+        config,
+        client,
+        l2_primary,
+        roles: Mutex::new(BTreeMap::new()),
+        _servers: servers,
+        _dir: temp,
+    };
+    for role in ["orchestrator", "hot-wallet"] {
+        stack.start_role(role).await?;
+    }
+    Ok(stack)
+}
+
+fn deployer_token(symbol: &str) -> Address {
+    let deployer = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720".parse().expect("address");
+    deploy::token_address(deployer, symbol).expect("a test token")
+}
+
+impl Stack {
+    pub fn log(&self, role: &str) -> PathBuf {
+        self.dir.join(format!("{role}.log"))
+    }
+
+    pub async fn start_role(&self, role: &'static str) -> anyhow::Result<()> {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hedgeflow"));
+        command.arg("--config").arg(&self.config_path).arg(role).env("RUST_LOG", "info").env("NO_COLOR", "1");
+        let child = Supervised::spawn(role, command, Some(&self.log(role)), false)?;
+        self.roles.lock().await.insert(role, child);
+        Ok(())
+    }
+
+    /// SIGKILL, as a crash would.
+    pub async fn kill_role(&self, role: &'static str) {
+        if let Some(mut child) = self.roles.lock().await.remove(role) {
+            child.kill().await;
+        }
+    }
+
+    pub fn token(&self, symbol: &str) -> Address {
+        deployer_token(symbol)
+    }
+
+    pub fn provider(&self, chain_id: u64) -> &DynProvider {
+        if chain_id == L1_ID { &self.l1 } else { &self.l2 }
+    }
+
+    /// ERC-20 (or native, for `None`) balance.
+    pub async fn balance(&self, chain_id: u64, token: Option<Address>, owner: Address) -> U256 {
+        let provider = self.provider(chain_id);
+        match token {
+            None => provider.get_balance(owner).await.expect("balance"),
+            Some(token) => {
+                alloy::sol! {
+                    #[sol(rpc)]
+                    interface IBalance { function balanceOf(address) external view returns (uint256); }
+                }
+                IBalance::new(token, provider).balanceOf(owner).call().await.expect("balanceOf")
+            }
+        }
+    }
+
+    /// Runs `hedgeflow <args>` against this stack; returns (success, stdout, stderr).
+    pub async fn cli(&self, args: &[&str]) -> (bool, String, String) {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hedgeflow"))
+            .arg("--config")
+            .arg(&self.config_path)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .await
+            .expect("running the CLI");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+}
+
+/// A fresh address nobody has used: a recipient whose balance is exactly what we paid it.
+pub fn fresh_address() -> Address {
+    Address::from_slice(&uuid::Uuid::new_v4().as_bytes().repeat(2)[..20])
+}
+
+/// Polls `check` until it returns `Some`, or panics after `within`.
+pub async fn eventually<T, F, Fut>(what: &str, within: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
