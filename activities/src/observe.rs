@@ -25,17 +25,46 @@ static METRICS: OnceLock<Metrics> = OnceLock::new();
 /// Registers hedgeflow's metrics on the runtime's meter; call once per process.
 pub fn install_metrics(meter: &dyn CoreMeter) {
     let counter = |name: &'static str, description: &'static str| {
-        meter.counter(MetricParameters::builder().name(name).description(description).build())
+        meter.counter(
+            MetricParameters::builder()
+                .name(name)
+                .description(description)
+                .build(),
+        )
     };
     let _ = METRICS.set(Metrics {
-        signed: counter("hedgeflow_transactions_signed", "Transactions signed by the hot wallet"),
-        replaced: counter("hedgeflow_transactions_replaced", "Stuck transactions replaced with a higher fee"),
-        broadcast: counter("hedgeflow_transactions_broadcast", "Signed transactions sent to the providers"),
-        included: counter("hedgeflow_transactions_included", "Submitted transactions seen in a block"),
-        confirmed: counter("hedgeflow_receipts_confirmed", "Receipts that reached their confirmations"),
-        reverted: counter("hedgeflow_receipts_reverted", "Receipts with a failed status"),
-        reorged: counter("hedgeflow_receipts_reorged", "Receipts that disappeared in a reorg"),
-        transfers_recorded: counter("hedgeflow_transfers_recorded", "Treasury transfer stages stored"),
+        signed: counter(
+            "hedgeflow_transactions_signed",
+            "Transactions signed by the hot wallet",
+        ),
+        replaced: counter(
+            "hedgeflow_transactions_replaced",
+            "Stuck transactions replaced with a higher fee",
+        ),
+        broadcast: counter(
+            "hedgeflow_transactions_broadcast",
+            "Signed transactions sent to the providers",
+        ),
+        included: counter(
+            "hedgeflow_transactions_included",
+            "Submitted transactions seen in a block",
+        ),
+        confirmed: counter(
+            "hedgeflow_receipts_confirmed",
+            "Receipts that reached their confirmations",
+        ),
+        reverted: counter(
+            "hedgeflow_receipts_reverted",
+            "Receipts with a failed status",
+        ),
+        reorged: counter(
+            "hedgeflow_receipts_reorged",
+            "Receipts that disappeared in a reorg",
+        ),
+        transfers_recorded: counter(
+            "hedgeflow_transfers_recorded",
+            "Treasury transfer stages stored",
+        ),
     });
 }
 

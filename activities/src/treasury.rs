@@ -4,7 +4,10 @@
 //! request is refused at the prompt with the same words the workflow would store.
 
 use crate::{
-    chain::{ChainClient, ChainError, Chains, config::{NATIVE, NATIVE_DECIMALS}},
+    chain::{
+        ChainClient, ChainError, Chains,
+        config::{NATIVE, NATIVE_DECIMALS},
+    },
     failure::{Retryable, to_activity_error},
 };
 use alloy::{primitives::Address, providers::Provider, sol};
@@ -30,13 +33,21 @@ pub enum TreasuryError {
     #[error("unknown chain {0:?}; configured chains: {1}")]
     UnknownChain(String, String),
     #[error("unknown token {token:?} on chain {chain}; known tokens: {known}")]
-    UnknownToken { token: String, chain: String, known: String },
+    UnknownToken {
+        token: String,
+        chain: String,
+        known: String,
+    },
     #[error("amount must be greater than zero")]
     ZeroAmount,
     #[error("recipient is the zero address")]
     ZeroRecipient,
     #[error("amount {amount} {token} exceeds the hot wallet's balance of {balance} {token}")]
-    InsufficientBalance { token: String, amount: String, balance: String },
+    InsufficientBalance {
+        token: String,
+        amount: String,
+        balance: String,
+    },
     #[error(transparent)]
     Chain(#[from] ChainError),
 }
@@ -58,7 +69,11 @@ pub struct Asset {
 
 /// The native asset and every configured token of `chain`, native first.
 pub fn assets(chain: &ChainClient) -> Vec<Asset> {
-    let native = Asset { symbol: NATIVE.into(), address: None, decimals: NATIVE_DECIMALS };
+    let native = Asset {
+        symbol: NATIVE.into(),
+        address: None,
+        decimals: NATIVE_DECIMALS,
+    };
     let tokens = chain.config.tokens.iter().map(|(symbol, token)| Asset {
         symbol: symbol.clone(),
         address: Some(token.address),
@@ -69,31 +84,59 @@ pub fn assets(chain: &ChainClient) -> Vec<Asset> {
 
 pub fn asset(chain: &ChainClient, symbol: &str) -> Result<Asset, TreasuryError> {
     let all = assets(chain);
-    all.iter().find(|a| a.symbol.eq_ignore_ascii_case(symbol)).cloned().ok_or_else(|| {
-        TreasuryError::UnknownToken {
+    all.iter()
+        .find(|a| a.symbol.eq_ignore_ascii_case(symbol))
+        .cloned()
+        .ok_or_else(|| TreasuryError::UnknownToken {
             token: symbol.into(),
             chain: chain.name.clone(),
-            known: all.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", "),
-        }
-    })
+            known: all
+                .iter()
+                .map(|a| a.symbol.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
-pub async fn balance_of(chain: &ChainClient, asset: &Asset, owner: Address) -> Result<Amount, ChainError> {
+pub async fn balance_of(
+    chain: &ChainClient,
+    asset: &Asset,
+    owner: Address,
+) -> Result<Amount, ChainError> {
     let value = match asset.address {
-        None => chain.provider.get_balance(owner).await.map_err(ChainError::rpc)?,
-        Some(token) => IERC20::new(token, &chain.provider).balanceOf(owner).call().await.map_err(ChainError::rpc)?,
+        None => chain
+            .provider
+            .get_balance(owner)
+            .await
+            .map_err(ChainError::rpc)?,
+        Some(token) => IERC20::new(token, &chain.provider)
+            .balanceOf(owner)
+            .call()
+            .await
+            .map_err(ChainError::rpc)?,
     };
     Ok(Amount(value))
 }
 
 pub fn chain<'a>(chains: &'a Chains, name: &str) -> Result<&'a ChainClient, TreasuryError> {
     chains.by_name(name).ok_or_else(|| {
-        TreasuryError::UnknownChain(name.into(), chains.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "))
+        TreasuryError::UnknownChain(
+            name.into(),
+            chains
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
     })
 }
 
 /// Validates a request against config and the hot wallet's current balance.
-pub async fn plan(chains: &Chains, hot_wallet: Address, request: &TransferRequest) -> Result<TransferPlan, TreasuryError> {
+pub async fn plan(
+    chains: &Chains,
+    hot_wallet: Address,
+    request: &TransferRequest,
+) -> Result<TransferPlan, TreasuryError> {
     let chain = chain(chains, &request.chain)?;
     let asset = asset(chain, &request.token)?;
     if request.amount.is_zero() {
@@ -149,6 +192,9 @@ impl Treasury {
             request_id = %request.request_id,
             workflow_id = ctx.info().workflow_id.as_deref().unwrap_or_default(),
         );
-        plan(&self.chains, self.hot_wallet, &request).instrument(span).await.map_err(to_activity_error)
+        plan(&self.chains, self.hot_wallet, &request)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
     }
 }

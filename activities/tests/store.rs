@@ -495,9 +495,11 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        // SIGQUIT is PostgreSQL's immediate shutdown (`pg_ctl stop -m immediate`).
-        let pid = Pid::from_raw(self.child.id() as i32);
-        let _ = kill(pid, Signal::SIGQUIT);
+        // SIGQUIT is PostgreSQL's immediate shutdown (`pg_ctl stop -m immediate`). Only signal
+        // a server not yet reaped: a reaped one's pid may belong to another process by now.
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = kill(Pid::from_raw(self.child.id() as i32), Signal::SIGQUIT);
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
             thread::sleep(Duration::from_millis(20));
@@ -534,7 +536,7 @@ fn pg_bin_dir() -> PathBuf {
             Some((version, entry.path().join("bin")))
         })
         .collect();
-    versioned.sort_by(|a, b| b.0.cmp(&a.0));
+    versioned.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     candidates.extend(versioned.into_iter().map(|(_, dir)| dir));
     candidates.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
 

@@ -29,7 +29,10 @@ impl Amount {
             return Err(AmountError::Malformed(text.to_owned()));
         }
         if frac.len() > decimals as usize {
-            return Err(AmountError::TooPrecise { text: text.to_owned(), decimals });
+            return Err(AmountError::TooPrecise {
+                text: text.to_owned(),
+                decimals,
+            });
         }
         let scaled = format!("{whole}{frac:0<width$}", width = decimals as usize);
         let value = U256::from_str_radix(scaled.trim_start_matches('0').max("0"), 10)
@@ -45,7 +48,11 @@ impl Amount {
         let padded = format!("{digits:0>width$}", width = decimals + 1);
         let (whole, frac) = padded.split_at(padded.len() - decimals);
         let frac = frac.trim_end_matches('0');
-        if frac.is_empty() { whole.to_owned() } else { format!("{whole}.{frac}") }
+        if frac.is_empty() {
+            whole.to_owned()
+        } else {
+            format!("{whole}.{frac}")
+        }
     }
 }
 
@@ -129,7 +136,10 @@ mod tests {
     #[test]
     fn overflow_is_refused() {
         let huge = "1".repeat(80);
-        assert!(matches!(Amount::parse_units(&huge, 0), Err(AmountError::Overflow(_))));
+        assert!(matches!(
+            Amount::parse_units(&huge, 0),
+            Err(AmountError::Overflow(_))
+        ));
     }
 
     #[test]

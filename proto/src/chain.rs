@@ -51,7 +51,9 @@ pub enum ReceiptOutcome {
     Confirmed(ConfirmedReceipt),
     /// The receipt was seen and then disappeared (its block was reorganised away). The workflow
     /// resubmits the same intent, which rebroadcasts the very same signed transaction.
-    Reorged { last_seen_block: u64 },
+    Reorged {
+        last_seen_block: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

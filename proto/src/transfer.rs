@@ -46,7 +46,11 @@ impl TransferPlan {
         match self.token_address {
             None => (self.to, self.amount, Bytes::new()),
             Some(token) => {
-                let data = transferCall { to: self.to, amount: self.amount.0 }.abi_encode();
+                let data = transferCall {
+                    to: self.to,
+                    amount: self.amount.0,
+                }
+                .abi_encode();
                 (token, Amount::ZERO, data.into())
             }
         }

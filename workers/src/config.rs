@@ -10,7 +10,11 @@ use alloy::primitives::Address;
 use anyhow::{Context, bail};
 use hedgeflow_activities::chain::{ChainConfig, signer::SignerSource};
 use serde::Deserialize;
-use std::{collections::BTreeMap, net::SocketAddr, path::{Path, PathBuf}};
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 use url::Url;
 
 pub const ENV_PREFIX: &str = "HEDGEFLOW__";
@@ -116,19 +120,26 @@ fn default_block_time() -> u64 {
 impl Config {
     /// Reads the file, applies `HEDGEFLOW__…` overrides from the environment, and checks it.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading config {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config {}", path.display()))?;
         Self::parse(&text, std::env::vars()).with_context(|| format!("config {}", path.display()))
     }
 
-    pub fn parse(text: &str, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+    pub fn parse(
+        text: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
         let mut tree: toml::Table = text.parse().context("not valid TOML")?;
         for (key, value) in env {
             if let Some(path) = key.strip_prefix(ENV_PREFIX) {
-                apply_override(&mut tree, path, &value).with_context(|| format!("environment override {key}"))?;
+                apply_override(&mut tree, path, &value)
+                    .with_context(|| format!("environment override {key}"))?;
             }
         }
         // Deserialization errors quote keys and types, not values.
-        let config: Self = toml::Value::Table(tree).try_into().context("invalid configuration")?;
+        let config: Self = toml::Value::Table(tree)
+            .try_into()
+            .context("invalid configuration")?;
         config.check()?;
         Ok(config)
     }
@@ -149,12 +160,19 @@ impl Config {
 
 /// `SECTION__SUB__KEY` → `section.sub.key` (with `_` → `-`); chain names keep their case.
 fn apply_override(tree: &mut toml::Table, path: &str, value: &str) -> anyhow::Result<()> {
-    let segments: Vec<String> = path.split("__").map(|s| s.to_ascii_lowercase().replace('_', "-")).collect();
+    let segments: Vec<String> = path
+        .split("__")
+        .map(|s| s.to_ascii_lowercase().replace('_', "-"))
+        .collect();
     let (last, parents) = segments.split_last().context("empty key")?;
     let mut table = tree;
     for segment in parents {
-        let entry = table.entry(segment.clone()).or_insert_with(|| toml::Value::Table(Default::default()));
-        table = entry.as_table_mut().with_context(|| format!("{segment} is not a table"))?;
+        let entry = table
+            .entry(segment.clone())
+            .or_insert_with(|| toml::Value::Table(Default::default()));
+        table = entry
+            .as_table_mut()
+            .with_context(|| format!("{segment} is not a table"))?;
     }
     let parsed = format!("v = {value}")
         .parse::<toml::Table>()
@@ -182,9 +200,18 @@ mod tests {
     #[test]
     fn environment_overrides_any_key() {
         let env = [
-            ("HEDGEFLOW__DATABASE__URL".to_owned(), "postgres://u:secret@db/hf".to_owned()),
-            ("HEDGEFLOW__CHAINS__L1__CONFIRMATIONS".to_owned(), "12".to_owned()),
-            ("HEDGEFLOW__TEMPORAL__UI_URL".to_owned(), "http://ui:8080".to_owned()),
+            (
+                "HEDGEFLOW__DATABASE__URL".to_owned(),
+                "postgres://u:secret@db/hf".to_owned(),
+            ),
+            (
+                "HEDGEFLOW__CHAINS__L1__CONFIRMATIONS".to_owned(),
+                "12".to_owned(),
+            ),
+            (
+                "HEDGEFLOW__TEMPORAL__UI_URL".to_owned(),
+                "http://ui:8080".to_owned(),
+            ),
             ("UNRELATED".to_owned(), "x".to_owned()),
         ];
         let config = Config::parse(EXAMPLE, env).unwrap();
@@ -195,10 +222,16 @@ mod tests {
 
     #[test]
     fn errors_name_the_key_not_the_secret() {
-        let env = [("HEDGEFLOW__HOT_WALLET__ADDRESS".to_owned(), "not-an-address-s3cret".to_owned())];
+        let env = [(
+            "HEDGEFLOW__HOT_WALLET__ADDRESS".to_owned(),
+            "not-an-address-s3cret".to_owned(),
+        )];
         let error = format!("{:#}", Config::parse(EXAMPLE, env).unwrap_err());
         assert!(!error.contains("s3cret"), "{error}");
-        let unknown = format!("{:#}", Config::parse(&format!("{EXAMPLE}\n[bogus]\nx = 1\n"), []).unwrap_err());
+        let unknown = format!(
+            "{:#}",
+            Config::parse(&format!("{EXAMPLE}\n[bogus]\nx = 1\n"), []).unwrap_err()
+        );
         assert!(unknown.contains("bogus"), "{unknown}");
     }
 }

@@ -6,10 +6,19 @@ use hedgeflow::{cli, config::Config, dev, roles, telemetry};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "hedgeflow", version, about = "A market maker's back office as durable Temporal pipelines")]
+#[command(
+    name = "hedgeflow",
+    version,
+    about = "A market maker's back office as durable Temporal pipelines"
+)]
 struct Args {
     /// Configuration file.
-    #[arg(long, global = true, env = "HEDGEFLOW_CONFIG", default_value = "config/dev.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "HEDGEFLOW_CONFIG",
+        default_value = "config/dev.toml"
+    )]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,

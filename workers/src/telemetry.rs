@@ -35,7 +35,10 @@ pub fn init(service: &str, config: &ObservabilityConfig) -> anyhow::Result<Telem
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt = match config.log_format {
         LogFormat::Text => tracing_subscriber::fmt::layer().with_target(false).boxed(),
-        LogFormat::Json => tracing_subscriber::fmt::layer().json().flatten_event(true).boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .flatten_event(true)
+            .boxed(),
     };
     let tracer = match &config.otlp_endpoint {
         Some(endpoint) => {
@@ -47,7 +50,11 @@ pub fn init(service: &str, config: &ObservabilityConfig) -> anyhow::Result<Telem
             Some(
                 SdkTracerProvider::builder()
                     .with_batch_exporter(exporter)
-                    .with_resource(Resource::builder().with_service_name(format!("hedgeflow-{service}")).build())
+                    .with_resource(
+                        Resource::builder()
+                            .with_service_name(format!("hedgeflow-{service}"))
+                            .build(),
+                    )
                     .build(),
             )
         }
@@ -56,7 +63,12 @@ pub fn init(service: &str, config: &ObservabilityConfig) -> anyhow::Result<Telem
     let otel = tracer
         .as_ref()
         .map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer("hedgeflow")));
-    tracing_subscriber::registry().with(filter).with(fmt).with(otel).try_init().ok();
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .with(otel)
+        .try_init()
+        .ok();
     Ok(Telemetry { tracer })
 }
 
@@ -64,12 +76,19 @@ pub fn init(service: &str, config: &ObservabilityConfig) -> anyhow::Result<Telem
 pub fn runtime(metrics: Option<SocketAddr>) -> anyhow::Result<Runtime> {
     let mut telemetry = TelemetryOptions::builder().build();
     if let Some(socket_addr) = metrics {
-        let server = start_prometheus_metric_exporter(PrometheusExporterOptions::builder().socket_addr(socket_addr).build())
-            .with_context(|| format!("serving metrics on {socket_addr}"))?;
+        let server = start_prometheus_metric_exporter(
+            PrometheusExporterOptions::builder()
+                .socket_addr(socket_addr)
+                .build(),
+        )
+        .with_context(|| format!("serving metrics on {socket_addr}"))?;
         hedgeflow_activities::observe::install_metrics(server.meter.as_ref());
         tracing::info!(addr = %server.bound_addr, "metrics at /metrics");
         telemetry.metrics = Some(server.meter as Arc<_>);
     }
-    let options = RuntimeOptions::builder().telemetry_options(telemetry).build().map_err(anyhow::Error::msg)?;
+    let options = RuntimeOptions::builder()
+        .telemetry_options(telemetry)
+        .build()
+        .map_err(anyhow::Error::msg)?;
     Ok(Runtime::from_current_tokio(options)?)
 }

@@ -11,11 +11,17 @@ pub async fn connect(config: &TemporalConfig, identity: &str) -> anyhow::Result<
     let connection = Connection::connect(options)
         .await
         .with_context(|| format!("connecting to Temporal at {}", config.address))?;
-    Ok(Client::new(connection, ClientOptions::new(config.namespace.clone()).build())?)
+    Ok(Client::new(
+        connection,
+        ClientOptions::new(config.namespace.clone()).build(),
+    )?)
 }
 
 /// A link to the workflow in the Temporal UI.
 pub fn workflow_url(config: &TemporalConfig, workflow_id: &str) -> String {
     let base = config.ui_url.as_str().trim_end_matches('/');
-    format!("{base}/namespaces/{}/workflows/{workflow_id}", config.namespace)
+    format!(
+        "{base}/namespaces/{}/workflows/{workflow_id}",
+        config.namespace
+    )
 }

@@ -15,18 +15,44 @@ use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOption
 const WAIT: Duration = Duration::from_secs(120);
 
 /// Starts a transfer through the CLI (`--no-wait`) and returns its workflow id.
-async fn start_transfer(chain: &str, token: &str, to: &str, amount: &str, request_id: &str) -> String {
+async fn start_transfer(
+    chain: &str,
+    token: &str,
+    to: &str,
+    amount: &str,
+    request_id: &str,
+) -> String {
     let stack = stack().await;
     let (ok, stdout, stderr) = stack
-        .cli(&["wallet", "transfer", "--chain", chain, "--token", token, "--to", to, "--amount", amount, "--request-id", request_id, "--no-wait"])
+        .cli(&[
+            "wallet",
+            "transfer",
+            "--chain",
+            chain,
+            "--token",
+            token,
+            "--to",
+            to,
+            "--amount",
+            amount,
+            "--request-id",
+            request_id,
+            "--no-wait",
+        ])
         .await;
     assert!(ok, "transfer refused: {stderr}");
-    let id = stdout.lines().find_map(|l| l.strip_prefix("started ")).expect("a workflow id").to_owned();
-    id
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("started "))
+        .expect("a workflow id")
+        .to_owned()
 }
 
 async fn await_transfer(workflow_id: &str) -> hedgeflow_proto::transfer::TransferResult {
-    let handle = stack().await.client.get_workflow_handle::<TransferWorkflow>(workflow_id);
+    let handle = stack()
+        .await
+        .client
+        .get_workflow_handle::<TransferWorkflow>(workflow_id);
     tokio::time::timeout(WAIT, handle.get_result(WorkflowGetResultOptions::default()))
         .await
         .unwrap_or_else(|_| panic!("{workflow_id} did not finish in {WAIT:?}"))
@@ -34,7 +60,9 @@ async fn await_transfer(workflow_id: &str) -> hedgeflow_proto::transfer::Transfe
 }
 
 async fn store() -> Store {
-    Store::connect(&stack().await.config.database.url).await.expect("store")
+    Store::connect(&stack().await.config.database.url)
+        .await
+        .expect("store")
 }
 
 #[test]
@@ -49,20 +77,42 @@ fn transfer_completes_balances_move_exactly_and_history_replays() {
         let erc20 = start_transfer("l1", "WETH", &erc20_to.to_string(), "1.25", "e2e-weth").await;
         let native = start_transfer("l2", "ETH", &native_to.to_string(), "0.5", "e2e-eth").await;
         assert_eq!(erc20, format!("transfer-{L1_ID}-e2e-weth"));
-        let (erc20_result, native_result) = tokio::join!(await_transfer(&erc20), await_transfer(&native));
+        let (erc20_result, native_result) =
+            tokio::join!(await_transfer(&erc20), await_transfer(&native));
 
         let paid = U256::from(1_250_000_000_000_000_000u128);
-        assert_eq!(stack.balance(L1_ID, Some(weth), erc20_to).await, paid, "recipient got exactly 1.25 WETH");
-        assert_eq!(stack.balance(L1_ID, Some(weth), hot).await, weth_before - paid, "hot wallet paid exactly 1.25 WETH");
-        assert_eq!(stack.balance(L2_ID, None, native_to).await, U256::from(500_000_000_000_000_000u128));
+        assert_eq!(
+            stack.balance(L1_ID, Some(weth), erc20_to).await,
+            paid,
+            "recipient got exactly 1.25 WETH"
+        );
+        assert_eq!(
+            stack.balance(L1_ID, Some(weth), hot).await,
+            weth_before - paid,
+            "hot wallet paid exactly 1.25 WETH"
+        );
+        assert_eq!(
+            stack.balance(L2_ID, None, native_to).await,
+            U256::from(500_000_000_000_000_000u128)
+        );
         assert!(erc20_result.receipt.confirmations >= 2);
         assert_eq!(native_result.plan.token, "ETH");
 
-        let row = store().await.transfer(&erc20).await.unwrap().expect("a stored transfer");
+        let row = store()
+            .await
+            .transfer(&erc20)
+            .await
+            .unwrap()
+            .expect("a stored transfer");
         assert_eq!(row.status, "confirmed");
         assert_eq!(row.tx_hash, Some(erc20_result.receipt.tx_hash.to_string()));
-        let history: Vec<&str> =
-            row.status_history.as_array().unwrap().iter().filter_map(|e| e["status"].as_str()).collect();
+        let history: Vec<&str> = row
+            .status_history
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["status"].as_str())
+            .collect();
         assert_eq!(history, ["validated", "submitted", "confirmed"]);
 
         stack
@@ -77,11 +127,17 @@ fn transfer_completes_balances_move_exactly_and_history_replays() {
     // The recorded history replays against today's workflow code without nondeterminism. The
     // replayer is not `Send`, so it runs on a runtime of its own.
     let replayer = WorkflowReplayer::new(
-        WorkflowReplayerOptions::new().register_workflow::<TransferWorkflow>().unwrap().build(),
+        WorkflowReplayerOptions::new()
+            .register_workflow::<TransferWorkflow>()
+            .unwrap()
+            .build(),
     )
     .unwrap();
     let parsed = temporalio_client::WorkflowHistory::from_json(&history).unwrap();
-    assert!(String::from_utf8_lossy(&history).contains("HotWalletActivities::submit_transaction"), "a whole transfer history");
+    assert!(
+        String::from_utf8_lossy(&history).contains("HotWalletActivities::submit_transaction"),
+        "a whole transfer history"
+    );
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -97,7 +153,11 @@ fn hot_wallet_killed_after_broadcast_pays_exactly_once() {
         let usdc = stack.token("USDC");
         let to = fresh_address();
         // Hold l1's blocks so the transaction sits broadcast but unmined while we kill the worker.
-        stack.l1.raw_request::<_, ()>("evm_setIntervalMining".into(), (0,)).await.unwrap();
+        stack
+            .l1
+            .raw_request::<_, ()>("evm_setIntervalMining".into(), (0,))
+            .await
+            .unwrap();
         let id = start_transfer("l1", "USDC", &to.to_string(), "7", "e2e-crash").await;
         let intent = format!("{id}/transfer");
         let journal = stack.config.hot_wallet.journal.clone();
@@ -114,19 +174,43 @@ fn hot_wallet_killed_after_broadcast_pays_exactly_once() {
         .await;
         let hash = tx_hash.parse().unwrap();
         eventually("the transaction to reach the node", WAIT, || async {
-            stack.l1.get_transaction_by_hash(hash).await.ok().flatten().map(|_| ())
+            stack
+                .l1
+                .get_transaction_by_hash(hash)
+                .await
+                .ok()
+                .flatten()
+                .map(|_| ())
         })
         .await;
         stack.kill_role("hot-wallet").await;
-        stack.l1.raw_request::<_, ()>("evm_setIntervalMining".into(), (1,)).await.unwrap();
+        stack
+            .l1
+            .raw_request::<_, ()>("evm_setIntervalMining".into(), (1,))
+            .await
+            .unwrap();
 
         stack.start_role("hot-wallet").await.unwrap();
         let result = await_transfer(&id).await;
-        assert_eq!(result.receipt.tx_hash, hash, "the journaled transaction is the one that counted");
-        assert_eq!(stack.balance(L1_ID, Some(usdc), to).await, U256::from(7_000_000u64), "paid exactly once");
+        assert_eq!(
+            result.receipt.tx_hash, hash,
+            "the journaled transaction is the one that counted"
+        );
+        assert_eq!(
+            stack.balance(L1_ID, Some(usdc), to).await,
+            U256::from(7_000_000u64),
+            "paid exactly once"
+        );
         let log = std::fs::read_to_string(stack.log("hot-wallet")).unwrap();
-        assert!(log.contains("intent already signed; resuming it"), "the restarted worker resumed the journaled intent");
-        let signed = std::fs::read_to_string(&journal).unwrap().lines().filter(|l| l.contains(&intent)).count();
+        assert!(
+            log.contains("intent already signed; resuming it"),
+            "the restarted worker resumed the journaled intent"
+        );
+        let signed = std::fs::read_to_string(&journal)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(&intent))
+            .count();
         assert_eq!(signed, 1, "one transaction was ever signed for the intent");
     });
 }
@@ -140,13 +224,22 @@ fn primary_rpc_loss_fails_over_to_the_secondary() {
         let id = start_transfer("l2", "USDC", &to.to_string(), "3.5", "e2e-failover").await;
         let store = store().await;
         eventually("the plan to be stored", WAIT, || async {
-            store.transfer(&id).await.ok().flatten().filter(|row| row.status != "requested").map(|_| ())
+            store
+                .transfer(&id)
+                .await
+                .ok()
+                .flatten()
+                .filter(|row| row.status != "requested")
+                .map(|_| ())
         })
         .await;
         stack.l2_primary.stop();
         let result = await_transfer(&id).await;
         assert!(result.receipt.confirmations >= 2);
-        assert_eq!(stack.balance(L2_ID, Some(usdc), to).await, U256::from(3_500_000u64));
+        assert_eq!(
+            stack.balance(L2_ID, Some(usdc), to).await,
+            U256::from(3_500_000u64)
+        );
     });
 }
 
@@ -156,12 +249,49 @@ fn bad_cli_input_is_refused_and_starts_nothing() {
         let stack = stack().await;
         let to = fresh_address().to_string();
         let cases: [(&[&str], &str); 6] = [
-            (&["--chain", "l1", "--token", "DOGE", "--to", &to, "--amount", "1"], "unknown token \"DOGE\""),
-            (&["--chain", "l9", "--token", "USDC", "--to", &to, "--amount", "1"], "unknown chain \"l9\""),
-            (&["--chain", "l1", "--token", "USDC", "--to", "0x1234", "--amount", "1"], "is not an address"),
-            (&["--chain", "l1", "--token", "USDC", "--to", &to, "--amount", "0"], "greater than zero"),
-            (&["--chain", "l1", "--token", "USDC", "--to", &to, "--amount", "1e9"], "not a decimal number"),
-            (&["--chain", "l1", "--token", "USDC", "--to", &to, "--amount", "100000000000"], "exceeds the hot wallet's balance"),
+            (
+                &[
+                    "--chain", "l1", "--token", "DOGE", "--to", &to, "--amount", "1",
+                ],
+                "unknown token \"DOGE\"",
+            ),
+            (
+                &[
+                    "--chain", "l9", "--token", "USDC", "--to", &to, "--amount", "1",
+                ],
+                "unknown chain \"l9\"",
+            ),
+            (
+                &[
+                    "--chain", "l1", "--token", "USDC", "--to", "0x1234", "--amount", "1",
+                ],
+                "is not an address",
+            ),
+            (
+                &[
+                    "--chain", "l1", "--token", "USDC", "--to", &to, "--amount", "0",
+                ],
+                "greater than zero",
+            ),
+            (
+                &[
+                    "--chain", "l1", "--token", "USDC", "--to", &to, "--amount", "1e9",
+                ],
+                "not a decimal number",
+            ),
+            (
+                &[
+                    "--chain",
+                    "l1",
+                    "--token",
+                    "USDC",
+                    "--to",
+                    &to,
+                    "--amount",
+                    "100000000000",
+                ],
+                "exceeds the hot wallet's balance",
+            ),
         ];
         for (number, (args, expected)) in cases.into_iter().enumerate() {
             let request_id = format!("e2e-bad-{number}");
@@ -170,10 +300,17 @@ fn bad_cli_input_is_refused_and_starts_nothing() {
             full.extend_from_slice(&["--request-id", &request_id]);
             let (ok, _, stderr) = stack.cli(&full).await;
             assert!(!ok, "{args:?} was accepted");
-            assert!(stderr.contains(expected), "{args:?}: expected {expected:?} in {stderr:?}");
+            assert!(
+                stderr.contains(expected),
+                "{args:?}: expected {expected:?} in {stderr:?}"
+            );
             for chain_id in [L1_ID, L2_ID] {
                 let id = hedgeflow_proto::ids::transfer_workflow(chain_id, &request_id);
-                let described = stack.client.get_workflow_handle::<TransferWorkflow>(&id).describe(Default::default()).await;
+                let described = stack
+                    .client
+                    .get_workflow_handle::<TransferWorkflow>(&id)
+                    .describe(Default::default())
+                    .await;
                 assert!(described.is_err(), "{id} was started for {args:?}");
             }
         }

@@ -33,7 +33,9 @@ pub struct ChainClient {
 
 impl std::fmt::Debug for ChainClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChainClient").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("ChainClient")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -42,7 +44,10 @@ impl ChainClient {
     /// the configured chain id; an endpoint that is down is tolerated (that is what the second
     /// one is for), but at least one must answer.
     pub async fn connect(name: &str, config: ChainConfig) -> Result<Self, ChainError> {
-        let http = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().map_err(ChainError::rpc)?;
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(ChainError::rpc)?;
         let mut reachable = 0;
         for endpoint in &config.rpc {
             let single = ProviderBuilder::new()
@@ -57,17 +62,23 @@ impl ChainClient {
                         actual,
                     });
                 }
-                Err(error) => warn!(chain = name, url = %endpoint.http, %error, "rpc endpoint unreachable at start-up"),
+                Err(error) => {
+                    warn!(chain = name, url = %endpoint.http, %error, "rpc endpoint unreachable at start-up")
+                }
             }
         }
         if reachable == 0 {
-            return Err(ChainError::Rpc(format!("no rpc endpoint of chain {name} is reachable")));
+            return Err(ChainError::Rpc(format!(
+                "no rpc endpoint of chain {name} is reachable"
+            )));
         }
 
         let transports: Vec<BoxTransport> = config
             .rpc
             .iter()
-            .map(|endpoint| BoxTransport::new(Http::with_client(http.clone(), endpoint.http.clone())))
+            .map(|endpoint| {
+                BoxTransport::new(Http::with_client(http.clone(), endpoint.http.clone()))
+            })
             .collect();
         let fallback = FallbackService::new(transports.clone(), transports.len());
         let provider = ProviderBuilder::new()
@@ -77,12 +88,21 @@ impl ChainClient {
         let start = provider.get_block_number().await.map_err(ChainError::rpc)?;
         let (head_tx, head) = watch::channel(start);
         let head_tx = Arc::new(head_tx);
-        tokio::spawn(poll_heads(provider.clone(), config.poll_interval, head_tx.clone()));
+        tokio::spawn(poll_heads(
+            provider.clone(),
+            config.poll_interval,
+            head_tx.clone(),
+        ));
         let ws: Vec<_> = config.rpc.iter().filter_map(|e| e.ws.clone()).collect();
         if !ws.is_empty() {
             tokio::spawn(subscribe_heads(name.to_owned(), ws, head_tx));
         }
-        Ok(Self { name: name.to_owned(), config, provider, head })
+        Ok(Self {
+            name: name.to_owned(),
+            config,
+            provider,
+            head,
+        })
     }
 
     /// The newest block number seen from any source.
@@ -129,7 +149,10 @@ async fn subscribe_heads(chain: String, urls: Vec<url::Url>, head: Arc<watch::Se
         if head.is_closed() {
             return;
         }
-        match ProviderBuilder::new().connect_ws(WsConnect::new(url.as_str())).await {
+        match ProviderBuilder::new()
+            .connect_ws(WsConnect::new(url.as_str()))
+            .await
+        {
             Ok(provider) => match provider.subscribe_blocks().await {
                 Ok(subscription) => {
                     backoff = Duration::from_millis(250);
@@ -158,7 +181,10 @@ impl Chains {
     pub async fn connect(configs: &BTreeMap<String, ChainConfig>) -> Result<Self, ChainError> {
         let mut by_name = BTreeMap::new();
         for (name, config) in configs {
-            by_name.insert(name.clone(), ChainClient::connect(name, config.clone()).await?);
+            by_name.insert(
+                name.clone(),
+                ChainClient::connect(name, config.clone()).await?,
+            );
         }
         Ok(Self { by_name })
     }

@@ -11,7 +11,11 @@ pub enum ChainError {
     #[error("chain {0} is not configured")]
     UnknownChain(u64),
     #[error("endpoint {url} serves chain {actual}, configured as chain {expected}")]
-    WrongChainId { url: String, expected: u64, actual: u64 },
+    WrongChainId {
+        url: String,
+        expected: u64,
+        actual: u64,
+    },
     /// The call fails in simulation; nothing was signed.
     #[error("transaction would revert: {0}")]
     WouldRevert(String),
@@ -21,7 +25,11 @@ pub enum ChainError {
     #[error("nonce {nonce} of intent {intent_key} was used by a transaction that is not ours")]
     NonceTaken { intent_key: String, nonce: u64 },
     #[error("intent {intent_key} was journaled for chain {journaled}, now asked for chain {asked}")]
-    IntentMismatch { intent_key: String, journaled: u64, asked: u64 },
+    IntentMismatch {
+        intent_key: String,
+        journaled: u64,
+        asked: u64,
+    },
     #[error("transaction journal: {0}")]
     Journal(#[from] std::io::Error),
     #[error("signer: {0}")]

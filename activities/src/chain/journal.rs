@@ -56,8 +56,13 @@ impl TxJournal {
             for (number, line) in BufReader::new(File::open(path)?).lines().enumerate() {
                 let line = line?;
                 match serde_json::from_str::<JournalEntry>(&line) {
-                    Ok(entry) => by_intent.entry(entry.intent_key.clone()).or_default().push(entry),
-                    Err(error) => warn!(path = %path.display(), line = number + 1, %error, "skipping torn journal line"),
+                    Ok(entry) => by_intent
+                        .entry(entry.intent_key.clone())
+                        .or_default()
+                        .push(entry),
+                    Err(error) => {
+                        warn!(path = %path.display(), line = number + 1, %error, "skipping torn journal line")
+                    }
                 }
             }
         }
@@ -68,7 +73,10 @@ impl TxJournal {
             file.write_all(b"\n")?;
             file.sync_data()?;
         }
-        Ok(Self { path: path.to_owned(), inner: Mutex::new(Inner { file, by_intent }) })
+        Ok(Self {
+            path: path.to_owned(),
+            inner: Mutex::new(Inner { file, by_intent }),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -82,7 +90,11 @@ impl TxJournal {
         let mut inner = self.inner.lock().expect("journal lock poisoned");
         inner.file.write_all(&line)?;
         inner.file.sync_data()?;
-        inner.by_intent.entry(entry.intent_key.clone()).or_default().push(entry);
+        inner
+            .by_intent
+            .entry(entry.intent_key.clone())
+            .or_default()
+            .push(entry);
         Ok(())
     }
 
@@ -148,6 +160,10 @@ mod tests {
         journal.append(entry("d", 2)).unwrap();
         drop(journal);
         let journal = TxJournal::open(&path).unwrap();
-        assert_eq!(journal.attempts("d"), vec![entry("d", 2)], "an entry after a torn line survives");
+        assert_eq!(
+            journal.attempts("d"),
+            vec![entry("d", 2)],
+            "an entry after a torn line survives"
+        );
     }
 }

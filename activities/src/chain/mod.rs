@@ -6,7 +6,7 @@
 //! - [`journal`]: the hot wallet's write-ahead record of every transaction it signs;
 //! - [`nonce`]: nonce allocation across concurrent workflows;
 //! - [`submit`]: `submit_transaction` (hot-wallet role only);
-//! - [`receipt`]: `watch_receipt`.
+//! - [`receipt`][]: `watch_receipt`.
 
 pub mod client;
 pub mod config;

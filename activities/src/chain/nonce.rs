@@ -20,12 +20,20 @@ pub struct NonceLocks {
 
 impl NonceLocks {
     pub fn new(chain_ids: impl IntoIterator<Item = u64>) -> Self {
-        Self { by_chain: chain_ids.into_iter().map(|id| (id, Mutex::new(()))).collect() }
+        Self {
+            by_chain: chain_ids
+                .into_iter()
+                .map(|id| (id, Mutex::new(())))
+                .collect(),
+        }
     }
 
     /// Holds the chain's signing lock; drop it only after the signed transaction is journaled.
     pub async fn lock(&self, chain_id: u64) -> Result<MutexGuard<'_, ()>, ChainError> {
-        let lock = self.by_chain.get(&chain_id).ok_or(ChainError::UnknownChain(chain_id))?;
+        let lock = self
+            .by_chain
+            .get(&chain_id)
+            .ok_or(ChainError::UnknownChain(chain_id))?;
         Ok(lock.lock().await)
     }
 }
@@ -37,6 +45,10 @@ pub async fn next_nonce(
     chain_id: u64,
     from: Address,
 ) -> Result<u64, ChainError> {
-    let pending = provider.get_transaction_count(from).pending().await.map_err(ChainError::rpc)?;
+    let pending = provider
+        .get_transaction_count(from)
+        .pending()
+        .await
+        .map_err(ChainError::rpc)?;
     Ok(pending.max(journal.next_nonce(chain_id, from).unwrap_or(0)))
 }

@@ -3,11 +3,11 @@
 use super::{ChainError, Chains};
 use crate::{failure::to_activity_error, observe};
 use alloy::{eips::BlockNumberOrTag, providers::Provider};
+use hedgeflow_proto::Amount;
 use hedgeflow_proto::{
     activities::definitions,
     chain::{ConfirmedReceipt, ReceiptOutcome, WatchReceipt},
 };
-use hedgeflow_proto::Amount;
 use std::sync::Arc;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -43,18 +43,29 @@ impl ReceiptWatcher {
             tx = %watch.tx_hash,
             workflow_id = ctx.info().workflow_id.as_deref().unwrap_or_default(),
         );
-        self.watch(&ctx, watch).instrument(span).await.map_err(to_activity_error)
+        self.watch(&ctx, watch)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
     }
 }
 
 impl ReceiptWatcher {
-    async fn watch(&self, ctx: &ActivityContext, watch: WatchReceipt) -> Result<ReceiptOutcome, ChainError> {
+    async fn watch(
+        &self,
+        ctx: &ActivityContext,
+        watch: WatchReceipt,
+    ) -> Result<ReceiptOutcome, ChainError> {
         let chain = self.chains.by_id(watch.chain_id)?;
         let mut seen_in: Option<u64> = ctx.heartbeat_details().deserialize().ok().flatten();
         let mut missing = 0;
         loop {
             let head = chain.head();
-            let receipt = chain.provider.get_transaction_receipt(watch.tx_hash).await.map_err(ChainError::rpc)?;
+            let receipt = chain
+                .provider
+                .get_transaction_receipt(watch.tx_hash)
+                .await
+                .map_err(ChainError::rpc)?;
             match receipt {
                 None => {
                     if let Some(last_seen_block) = seen_in {
@@ -70,17 +81,24 @@ impl ReceiptWatcher {
                     let block_number = receipt.block_number.unwrap_or_default();
                     if !receipt.status() {
                         observe::receipt_reverted(&watch.tx_hash, block_number);
-                        return Err(ChainError::Reverted { tx_hash: watch.tx_hash, block_number });
+                        return Err(ChainError::Reverted {
+                            tx_hash: watch.tx_hash,
+                            block_number,
+                        });
                     }
                     seen_in = Some(block_number);
                     let confirmations = head.saturating_add(1).saturating_sub(block_number);
-                    if confirmations >= watch.confirmations && self.still_canonical(chain, &receipt).await? {
+                    if confirmations >= watch.confirmations
+                        && self.still_canonical(chain, &receipt).await?
+                    {
                         let confirmed = ConfirmedReceipt {
                             tx_hash: watch.tx_hash,
                             block_number,
                             block_hash: receipt.block_hash.unwrap_or_default(),
                             gas_used: receipt.gas_used,
-                            effective_gas_price: Amount(alloy::primitives::U256::from(receipt.effective_gas_price)),
+                            effective_gas_price: Amount(alloy::primitives::U256::from(
+                                receipt.effective_gas_price,
+                            )),
                             confirmations,
                         };
                         observe::receipt_confirmed(&confirmed);

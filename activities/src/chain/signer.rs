@@ -36,8 +36,9 @@ impl SecretRef {
     /// Reads the secret. Errors name where it was looked for, never what was found.
     pub fn read(&self) -> Result<String, ChainError> {
         let value = match self {
-            Self::Env(name) => std::env::var(name)
-                .map_err(|_| ChainError::Signer(format!("environment variable {name} is not set")))?,
+            Self::Env(name) => std::env::var(name).map_err(|_| {
+                ChainError::Signer(format!("environment variable {name} is not set"))
+            })?,
             Self::File(path) => std::fs::read_to_string(path)
                 .map_err(|e| ChainError::Signer(format!("cannot read {}: {e}", path.display())))?,
         };
@@ -87,7 +88,10 @@ mod tests {
         let key_file = dir.path().join("key");
         let key = alloy::hex::encode_prefixed(from_mnemonic.credential().to_bytes());
         std::fs::write(&key_file, &key).unwrap();
-        let from_key = load_signer(&SignerSource::PrivateKey { key: SecretRef::File(key_file) }).unwrap();
+        let from_key = load_signer(&SignerSource::PrivateKey {
+            key: SecretRef::File(key_file),
+        })
+        .unwrap();
         assert_eq!(from_key.address(), from_mnemonic.address());
 
         let mut rng = rand08::thread_rng();
@@ -114,9 +118,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let key_file = dir.path().join("key");
         std::fs::write(&key_file, "0xdeadbeef-not-a-key").unwrap();
-        let error = load_signer(&SignerSource::PrivateKey { key: SecretRef::File(key_file) })
-            .unwrap_err()
-            .to_string();
+        let error = load_signer(&SignerSource::PrivateKey {
+            key: SecretRef::File(key_file),
+        })
+        .unwrap_err()
+        .to_string();
         assert!(!error.contains("deadbeef"), "{error}");
         let missing = load_signer(&SignerSource::PrivateKey {
             key: SecretRef::Env("HEDGEFLOW_TEST_UNSET_KEY".into()),

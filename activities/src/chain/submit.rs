@@ -45,7 +45,12 @@ pub struct HotWallet {
 impl HotWallet {
     pub fn new(chains: Chains, signer: PrivateKeySigner, journal: TxJournal) -> Self {
         let locks = NonceLocks::new(chains.iter().map(|c| c.config.chain_id));
-        Self { chains, signer, journal, locks }
+        Self {
+            chains,
+            signer,
+            journal,
+            locks,
+        }
     }
 
     pub fn address(&self) -> Address {
@@ -76,12 +81,19 @@ impl HotWallet {
             workflow_id = ctx.info().workflow_id.as_deref().unwrap_or_default(),
             attempt = ctx.info().attempt,
         );
-        self.submit(&ctx, intent).instrument(span).await.map_err(to_activity_error)
+        self.submit(&ctx, intent)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
     }
 }
 
 impl HotWallet {
-    async fn submit(&self, ctx: &ActivityContext, intent: TxIntent) -> Result<SubmittedTx, ChainError> {
+    async fn submit(
+        &self,
+        ctx: &ActivityContext,
+        intent: TxIntent,
+    ) -> Result<SubmittedTx, ChainError> {
         let chain = self.chains.by_id(intent.chain_id)?;
         let mut attempts = self.journal.attempts(&intent.intent_key);
         if let Some(first) = attempts.first() {
@@ -92,7 +104,11 @@ impl HotWallet {
                     asked: intent.chain_id,
                 });
             }
-            info!(nonce = first.nonce, attempts = attempts.len(), "intent already signed; resuming it");
+            info!(
+                nonce = first.nonce,
+                attempts = attempts.len(),
+                "intent already signed; resuming it"
+            );
         } else {
             let entry = self.sign_first(chain, &intent).await?;
             attempts.push(entry);
@@ -102,7 +118,10 @@ impl HotWallet {
             if let Some(included) = self.included(chain, &attempts).await? {
                 return Ok(included);
             }
-            let latest = attempts.last().expect("an intent has at least one attempt").clone();
+            let latest = attempts
+                .last()
+                .expect("an intent has at least one attempt")
+                .clone();
             let mined_nonce = chain
                 .provider
                 .get_transaction_count(latest.from)
@@ -116,7 +135,10 @@ impl HotWallet {
                 if let Some(included) = self.included(chain, &attempts).await? {
                     return Ok(included);
                 }
-                return Err(ChainError::NonceTaken { intent_key: intent.intent_key, nonce: latest.nonce });
+                return Err(ChainError::NonceTaken {
+                    intent_key: intent.intent_key,
+                    nonce: latest.nonce,
+                });
             }
 
             if age(&latest) >= chain.config.replace_after {
@@ -138,35 +160,57 @@ impl HotWallet {
             let progress = Progress {
                 nonce: latest.nonce,
                 attempts: attempts.len(),
-                latest_tx: attempts.last().map(|a| a.tx_hash.to_string()).unwrap_or_default(),
+                latest_tx: attempts
+                    .last()
+                    .map(|a| a.tx_hash.to_string())
+                    .unwrap_or_default(),
             };
             // Heartbeat failures only mean the server will time us out; nothing to do here.
-            let _ = ctx.record_heartbeat(serde_json::to_value(progress).unwrap_or_default()).await;
+            let _ = ctx
+                .record_heartbeat(serde_json::to_value(progress).unwrap_or_default())
+                .await;
             if ctx.is_cancelled() {
-                return Err(ChainError::Rpc("submission cancelled; the signed transaction stays journaled".into()));
+                return Err(ChainError::Rpc(
+                    "submission cancelled; the signed transaction stays journaled".into(),
+                ));
             }
-            chain.next_head(chain.head(), chain.config.poll_interval * 4).await;
+            chain
+                .next_head(chain.head(), chain.config.poll_interval * 4)
+                .await;
         }
     }
 
     /// Simulates, allocates a nonce, signs and journals the intent's first transaction.
-    async fn sign_first(&self, chain: &ChainClient, intent: &TxIntent) -> Result<JournalEntry, ChainError> {
+    async fn sign_first(
+        &self,
+        chain: &ChainClient,
+        intent: &TxIntent,
+    ) -> Result<JournalEntry, ChainError> {
         let from = self.address();
         let request = TransactionRequest::default()
             .with_from(from)
             .with_to(intent.to)
             .with_value(intent.value.0)
             .with_input(intent.data.clone());
-        let gas = chain.provider.estimate_gas(request).await.map_err(simulation_error)?;
+        let gas = chain
+            .provider
+            .estimate_gas(request)
+            .await
+            .map_err(simulation_error)?;
         let gas_limit = gas + gas * GAS_HEADROOM_PERCENT / 100;
-        let fees = chain.provider.estimate_eip1559_fees().await.map_err(ChainError::rpc)?;
+        let fees = chain
+            .provider
+            .estimate_eip1559_fees()
+            .await
+            .map_err(ChainError::rpc)?;
 
         let _signing = self.locks.lock(intent.chain_id).await?;
         // A concurrent retry of the same intent may have signed while we waited for the lock.
         if let Some(existing) = self.journal.attempts(&intent.intent_key).into_iter().next() {
             return Ok(existing);
         }
-        let nonce = nonce::next_nonce(&chain.provider, &self.journal, intent.chain_id, from).await?;
+        let nonce =
+            nonce::next_nonce(&chain.provider, &self.journal, intent.chain_id, from).await?;
         let tx = TxEip1559 {
             chain_id: intent.chain_id,
             nonce,
@@ -190,12 +234,19 @@ impl HotWallet {
         intent: &TxIntent,
         stuck: &JournalEntry,
     ) -> Result<JournalEntry, ChainError> {
-        let fees = chain.provider.estimate_eip1559_fees().await.map_err(ChainError::rpc)?;
+        let fees = chain
+            .provider
+            .estimate_eip1559_fees()
+            .await
+            .map_err(ChainError::rpc)?;
         let bump = |old: u128| old + (old * REPLACEMENT_BUMP_PERCENT).div_ceil(100);
         let previous = decode(stuck)?;
-        let max_priority_fee_per_gas = bump(stuck.max_priority_fee_per_gas).max(fees.max_priority_fee_per_gas);
+        let max_priority_fee_per_gas =
+            bump(stuck.max_priority_fee_per_gas).max(fees.max_priority_fee_per_gas);
         let tx = TxEip1559 {
-            max_fee_per_gas: bump(stuck.max_fee_per_gas).max(fees.max_fee_per_gas).max(max_priority_fee_per_gas),
+            max_fee_per_gas: bump(stuck.max_fee_per_gas)
+                .max(fees.max_fee_per_gas)
+                .max(max_priority_fee_per_gas),
             max_priority_fee_per_gas,
             ..previous
         };
@@ -206,8 +257,15 @@ impl HotWallet {
         Ok(entry)
     }
 
-    fn sign_and_journal(&self, intent: &TxIntent, mut tx: TxEip1559) -> Result<JournalEntry, ChainError> {
-        let signature = self.signer.sign_transaction_sync(&mut tx).map_err(|e| ChainError::Signer(e.to_string()))?;
+    fn sign_and_journal(
+        &self,
+        intent: &TxIntent,
+        mut tx: TxEip1559,
+    ) -> Result<JournalEntry, ChainError> {
+        let signature = self
+            .signer
+            .sign_transaction_sync(&mut tx)
+            .map_err(|e| ChainError::Signer(e.to_string()))?;
         let (max_fee_per_gas, max_priority_fee_per_gas, nonce) =
             (tx.max_fee_per_gas, tx.max_priority_fee_per_gas, tx.nonce);
         let envelope: TxEnvelope = tx.into_signed(signature).into();
@@ -220,7 +278,10 @@ impl HotWallet {
             raw: envelope.encoded_2718().into(),
             max_fee_per_gas,
             max_priority_fee_per_gas,
-            signed_at: SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs(),
+            signed_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs(),
         };
         self.journal.append(entry.clone())?;
         Ok(entry)
@@ -266,11 +327,17 @@ async fn broadcast(chain: &ChainClient, entry: &JournalEntry) -> Result<(), Chai
         }
         Err(RpcError::ErrorResp(payload)) => {
             let message = payload.message.to_lowercase();
-            if message.contains("already known") || message.contains("nonce too low") || message.contains("underpriced") {
+            if message.contains("already known")
+                || message.contains("nonce too low")
+                || message.contains("underpriced")
+            {
                 info!(tx = %entry.tx_hash, reason = %payload.message, "broadcast not needed");
                 Ok(())
             } else {
-                Err(ChainError::Rpc(format!("broadcast of {} refused: {}", entry.tx_hash, payload.message)))
+                Err(ChainError::Rpc(format!(
+                    "broadcast of {} refused: {}",
+                    entry.tx_hash, payload.message
+                )))
             }
         }
         Err(error) => Err(ChainError::rpc(error)),
@@ -288,15 +355,25 @@ fn simulation_error(error: RpcError<TransportErrorKind>) -> ChainError {
 
 fn decode(entry: &JournalEntry) -> Result<TxEip1559, ChainError> {
     use alloy::eips::eip2718::Decodable2718;
-    let envelope = TxEnvelope::decode_2718(&mut entry.raw.as_ref())
-        .map_err(|e| ChainError::Signer(format!("journaled transaction {} does not decode: {e}", entry.tx_hash)))?;
+    let envelope = TxEnvelope::decode_2718(&mut entry.raw.as_ref()).map_err(|e| {
+        ChainError::Signer(format!(
+            "journaled transaction {} does not decode: {e}",
+            entry.tx_hash
+        ))
+    })?;
     match envelope {
         TxEnvelope::Eip1559(signed) => Ok(signed.strip_signature()),
-        _ => Err(ChainError::Signer(format!("journaled transaction {} is not EIP-1559", entry.tx_hash))),
+        _ => Err(ChainError::Signer(format!(
+            "journaled transaction {} is not EIP-1559",
+            entry.tx_hash
+        ))),
     }
 }
 
 fn age(entry: &JournalEntry) -> Duration {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
     Duration::from_secs(now.saturating_sub(entry.signed_at))
 }

@@ -4,7 +4,9 @@ use super::{Store, StoreError, entity::transfer};
 use crate::{failure::to_activity_error, observe};
 use chrono::Utc;
 use hedgeflow_proto::{activities::definitions, transfer::TransferRecord};
-use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set, EntityTrait, QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict,
+};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use temporalio_macros::activities;
@@ -16,14 +18,27 @@ impl Store {
     /// entry, so a retried write changes nothing.
     pub async fn record_transfer(&self, record: &TransferRecord) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
-        let existing = transfer::Entity::find_by_id(record.workflow_id.clone()).one(&txn).await?;
+        let existing = transfer::Entity::find_by_id(record.workflow_id.clone())
+            .one(&txn)
+            .await?;
         let now = Utc::now();
         let status = record.status.as_str();
-        let mut history = existing.as_ref().map(|row| row.status_history.clone()).unwrap_or_else(|| json!([]));
+        let mut history = existing
+            .as_ref()
+            .map(|row| row.status_history.clone())
+            .unwrap_or_else(|| json!([]));
         let entries = history.as_array_mut().ok_or_else(|| {
-            StoreError::Corrupt(record.workflow_id.clone(), "status_history is not an array".into())
+            StoreError::Corrupt(
+                record.workflow_id.clone(),
+                "status_history is not an array".into(),
+            )
         })?;
-        if entries.last().and_then(|last| last.get("status")).and_then(Value::as_str) != Some(status) {
+        if entries
+            .last()
+            .and_then(|last| last.get("status"))
+            .and_then(Value::as_str)
+            != Some(status)
+        {
             entries.push(json!({ "status": status, "at": now.to_rfc3339() }));
         }
         let plan = record.plan.as_ref();
@@ -66,7 +81,9 @@ impl Store {
     }
 
     pub async fn transfer(&self, workflow_id: &str) -> Result<Option<transfer::Model>, StoreError> {
-        Ok(transfer::Entity::find_by_id(workflow_id.to_owned()).one(&self.db).await?)
+        Ok(transfer::Entity::find_by_id(workflow_id.to_owned())
+            .one(&self.db)
+            .await?)
     }
 
     /// The newest transfers first.
@@ -100,6 +117,10 @@ impl StoreWriter {
         record: TransferRecord,
     ) -> Result<(), ActivityError> {
         let span = info_span!("record_transfer", workflow_id = %record.workflow_id, status = record.status.as_str());
-        self.store.record_transfer(&record).instrument(span).await.map_err(to_activity_error)
+        self.store
+            .record_transfer(&record)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
     }
 }

@@ -48,16 +48,27 @@ pub enum WalletCommand {
 
 pub async fn run(config: Config, command: WalletCommand) -> anyhow::Result<()> {
     match command {
-        WalletCommand::Transfer { chain, token, to, amount, request_id, no_wait } => {
+        WalletCommand::Transfer {
+            chain,
+            token,
+            to,
+            amount,
+            request_id,
+            no_wait,
+        } => {
             let request_id = request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             transfer(&config, &chain, &token, &to, &amount, request_id, !no_wait).await
         }
-        WalletCommand::Balances { chain, address } => balances(&config, chain.as_deref(), address.as_deref()).await,
+        WalletCommand::Balances { chain, address } => {
+            balances(&config, chain.as_deref(), address.as_deref()).await
+        }
     }
 }
 
 fn parse_address(text: &str) -> anyhow::Result<Address> {
-    text.trim().parse().map_err(|_| anyhow::anyhow!("{text:?} is not an address (expected 0x followed by 40 hex digits)"))
+    text.trim().parse().map_err(|_| {
+        anyhow::anyhow!("{text:?} is not an address (expected 0x followed by 40 hex digits)")
+    })
 }
 
 /// Connects only the chains asked for, after checking they are configured.
@@ -70,7 +81,9 @@ async fn connect(config: &Config, only: Option<&str>) -> anyhow::Result<Chains> 
     }
     if selected.is_empty() {
         let known: Vec<_> = config.chains.keys().map(String::as_str).collect();
-        return Err(TreasuryError::UnknownChain(only.unwrap_or_default().into(), known.join(", ")).into());
+        return Err(
+            TreasuryError::UnknownChain(only.unwrap_or_default().into(), known.join(", ")).into(),
+        );
     }
     Ok(Chains::connect(&selected).await?)
 }
@@ -92,7 +105,13 @@ async fn transfer(
     let chain = treasury::chain(&chains, chain_name)?;
     let asset = treasury::asset(chain, token)?;
     let amount = Amount::parse_units(amount, asset.decimals)?;
-    let request = TransferRequest { request_id, chain: chain_name.into(), token: asset.symbol, to, amount };
+    let request = TransferRequest {
+        request_id,
+        chain: chain_name.into(),
+        token: asset.symbol,
+        to,
+        amount,
+    };
     // The same checks the workflow's first step makes: refuse here, start nothing.
     let plan = treasury::plan(&chains, config.hot_wallet.address, &request).await?;
 
@@ -112,7 +131,10 @@ async fn transfer(
         .await
         .with_context(|| format!("starting {workflow_id}"))?;
     println!("started {workflow_id}");
-    println!("  {}", temporal::workflow_url(&config.temporal, &workflow_id));
+    println!(
+        "  {}",
+        temporal::workflow_url(&config.temporal, &workflow_id)
+    );
     if !wait {
         return Ok(());
     }
@@ -132,7 +154,11 @@ async fn transfer(
     Ok(())
 }
 
-async fn balances(config: &Config, chain: Option<&str>, address: Option<&str>) -> anyhow::Result<()> {
+async fn balances(
+    config: &Config,
+    chain: Option<&str>,
+    address: Option<&str>,
+) -> anyhow::Result<()> {
     let owner = match address {
         Some(text) => parse_address(text)?,
         None => config.hot_wallet.address,
@@ -142,7 +168,12 @@ async fn balances(config: &Config, chain: Option<&str>, address: Option<&str>) -
     for chain in chains.iter() {
         for asset in treasury::assets(chain) {
             let balance = treasury::balance_of(chain, &asset, owner).await?;
-            println!("  {:<4} {:>6}  {}", chain.name, asset.symbol, balance.format_units(asset.decimals));
+            println!(
+                "  {:<4} {:>6}  {}",
+                chain.name,
+                asset.symbol,
+                balance.format_units(asset.decimals)
+            );
         }
     }
     Ok(())

@@ -1,6 +1,9 @@
 //! Local chains: one `anvil` per chain.
 
-use super::{process::{self, Supervised}, tools};
+use super::{
+    process::{self, Supervised},
+    tools,
+};
 use anyhow::Context;
 use std::{path::PathBuf, time::Duration};
 
@@ -26,14 +29,26 @@ pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
     }
     if let Some(state) = &options.state {
         // Saved periodically too, so even a SIGKILL loses seconds, not the chain.
-        command.arg("--state").arg(state).args(["--state-interval", "5"]);
+        command
+            .arg("--state")
+            .arg(state)
+            .args(["--state-interval", "5"]);
     }
-    let child = Supervised::spawn(&format!("anvil-{}", options.name), command, Some(&options.log), false)?;
+    let child = Supervised::spawn(
+        &format!("anvil-{}", options.name),
+        command,
+        Some(&options.log),
+        false,
+    )?;
     let addr = format!("127.0.0.1:{}", options.port);
-    process::wait_until(&format!("anvil {}", options.name), Duration::from_secs(30), || {
-        let addr = addr.clone();
-        async move { tokio::net::TcpStream::connect(addr).await.is_ok() }
-    })
+    process::wait_until(
+        &format!("anvil {}", options.name),
+        Duration::from_secs(30),
+        || {
+            let addr = addr.clone();
+            async move { tokio::net::TcpStream::connect(addr).await.is_ok() }
+        },
+    )
     .await
     .with_context(|| format!("see {}", options.log.display()))?;
     Ok(child)

@@ -19,8 +19,10 @@ sol!(
 );
 
 /// The test tokens in deployment order: symbol, name, decimals, amount minted to the hot wallet.
-pub const TOKENS: [(&str, &str, u8, u64); 2] =
-    [("WETH", "Wrapped Ether", 18, 1_000), ("USDC", "USD Coin", 6, 1_000_000)];
+pub const TOKENS: [(&str, &str, u8, u64); 2] = [
+    ("WETH", "Wrapped Ether", 18, 1_000),
+    ("USDC", "USD Coin", 6, 1_000_000),
+];
 
 /// Deploys each token that has no code at its configured address yet, on every chain.
 pub async fn ensure_tokens(config: &Config, deployer: &SignerSource) -> anyhow::Result<()> {
@@ -29,7 +31,9 @@ pub async fn ensure_tokens(config: &Config, deployer: &SignerSource) -> anyhow::
     let wallet = EthereumWallet::from(signer);
     for (name, chain) in &config.chains {
         let rpc = chain.rpc.first().context("no rpc endpoint")?.http.clone();
-        let provider = ProviderBuilder::new().wallet(wallet.clone()).connect_http(rpc);
+        let provider = ProviderBuilder::new()
+            .wallet(wallet.clone())
+            .connect_http(rpc);
         // Deploy every missing token first (nonces 0, 1, …), then mint: the addresses depend
         // on the deployer's nonce at deployment.
         let mut deployed = Vec::new();
@@ -50,12 +54,23 @@ pub async fn ensure_tokens(config: &Config, deployer: &SignerSource) -> anyhow::
                     configured.address
                 );
             }
-            let token = TestToken::deploy(&provider, token_name.to_string(), symbol.to_string(), *decimals).await?;
+            let token = TestToken::deploy(
+                &provider,
+                token_name.to_string(),
+                symbol.to_string(),
+                *decimals,
+            )
+            .await?;
             let amount = U256::from(*minted) * U256::from(10u64).pow(U256::from(*decimals));
             deployed.push((symbol, token, amount));
         }
         for (symbol, token, amount) in deployed {
-            token.mint(config.hot_wallet.address, amount).send().await?.get_receipt().await?;
+            token
+                .mint(config.hot_wallet.address, amount)
+                .send()
+                .await?
+                .get_receipt()
+                .await?;
             info!(chain = name, %symbol, address = %token.address(), "test token deployed and minted to the hot wallet");
         }
     }
@@ -64,5 +79,8 @@ pub async fn ensure_tokens(config: &Config, deployer: &SignerSource) -> anyhow::
 
 /// The address a test token gets on a fresh chain from `deployer`.
 pub fn token_address(deployer: Address, symbol: &str) -> Option<Address> {
-    TOKENS.iter().position(|(s, ..)| *s == symbol).map(|nonce| deployer.create(nonce as u64))
+    TOKENS
+        .iter()
+        .position(|(s, ..)| *s == symbol)
+        .map(|nonce| deployer.create(nonce as u64))
 }

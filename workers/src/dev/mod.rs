@@ -35,9 +35,13 @@ const DEPLOYER_MNEMONIC_ENV: &str = "HEDGEFLOW_DEV_DEPLOYER_MNEMONIC";
 
 pub async fn run(config_path: &Path, config: Config) -> anyhow::Result<()> {
     let Some(dev) = config.dev.clone() else {
-        bail!("{} has no [dev] section; `hedgeflow dev` runs only the local stack", config_path.display());
+        bail!(
+            "{} has no [dev] section; `hedgeflow dev` runs only the local stack",
+            config_path.display()
+        );
     };
-    std::fs::create_dir_all(&dev.data_dir).with_context(|| format!("creating {}", dev.data_dir.display()))?;
+    std::fs::create_dir_all(&dev.data_dir)
+        .with_context(|| format!("creating {}", dev.data_dir.display()))?;
     let logs = dev.data_dir.join("logs");
     std::fs::create_dir_all(&logs)?;
 
@@ -67,7 +71,10 @@ async fn start_and_supervise(
         .await?,
     );
     for (name, anvil) in &dev.anvil {
-        let chain = config.chains.get(name).with_context(|| format!("dev.anvil.{name} has no [chains.{name}]"))?;
+        let chain = config
+            .chains
+            .get(name)
+            .with_context(|| format!("dev.anvil.{name} has no [chains.{name}]"))?;
         children.push(
             anvil::start(&anvil::Options {
                 name: name.clone(),
@@ -88,7 +95,9 @@ async fn start_and_supervise(
             unsafe { std::env::set_var(var, DEV_MNEMONIC) };
         }
     }
-    deploy::ensure_tokens(config, &dev.deployer).await.context("deploying test tokens")?;
+    deploy::ensure_tokens(config, &dev.deployer)
+        .await
+        .context("deploying test tokens")?;
 
     let exe = std::env::current_exe()?;
     for role in [roles::orchestrator::ROLE, roles::hot_wallet::ROLE] {
@@ -124,7 +133,10 @@ fn print_endpoints(config: &Config, dev: &DevConfig) {
     println!("  Temporal gRPC     {}", config.temporal.address);
     for (name, chain) in &config.chains {
         if let Some(rpc) = chain.rpc.first() {
-            println!("  chain {name:<11} {} (chain id {})", rpc.http, chain.chain_id);
+            println!(
+                "  chain {name:<11} {} (chain id {})",
+                rpc.http, chain.chain_id
+            );
         }
     }
     for (role, addr) in &config.metrics {
@@ -133,6 +145,8 @@ fn print_endpoints(config: &Config, dev: &DevConfig) {
     println!("  hot wallet        {}", config.hot_wallet.address);
     println!("  data and logs     {}", dev.data_dir.display());
     println!();
-    println!("try: hedgeflow wallet transfer --chain l1 --token USDC --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --amount 25");
+    println!(
+        "try: hedgeflow wallet transfer --chain l1 --token USDC --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --amount 25"
+    );
     println!("Ctrl-C stops everything; running `hedgeflow dev` again resumes where it stopped.");
 }

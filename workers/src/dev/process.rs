@@ -21,9 +21,19 @@ pub struct Supervised {
 
 impl Supervised {
     /// Spawns `command`, its stdout and stderr appended to `log` (or inherited when `None`).
-    pub fn spawn(name: &str, command: std::process::Command, log: Option<&Path>, restartable: bool) -> anyhow::Result<Self> {
+    pub fn spawn(
+        name: &str,
+        command: std::process::Command,
+        log: Option<&Path>,
+        restartable: bool,
+    ) -> anyhow::Result<Self> {
         let child = start(name, &command, log)?;
-        Ok(Self { name: name.into(), command, child, restartable })
+        Ok(Self {
+            name: name.into(),
+            command,
+            child,
+            restartable,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -66,7 +76,10 @@ impl Supervised {
             return;
         }
         self.signal(Signal::SIGTERM);
-        if tokio::time::timeout(grace, self.child.wait()).await.is_err() {
+        if tokio::time::timeout(grace, self.child.wait())
+            .await
+            .is_err()
+        {
             self.kill().await;
         }
         info!(process = self.name, "stopped");
@@ -93,10 +106,15 @@ fn start(name: &str, command: &std::process::Command, log: Option<&Path>) -> any
         });
     }
     if let Some(log) = log {
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)?;
         command.stdout(file.try_clone()?).stderr(file);
     }
-    command.spawn().with_context(|| format!("starting {name} ({:?})", command.as_std().get_program()))
+    command
+        .spawn()
+        .with_context(|| format!("starting {name} ({:?})", command.as_std().get_program()))
 }
 
 fn clone(command: &std::process::Command) -> std::process::Command {
@@ -139,5 +157,8 @@ where
 
 /// A TCP port free right now on 127.0.0.1 (for tests that run servers side by side).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }

@@ -1,7 +1,10 @@
 //! The Temporal CLI's dev server (`temporal server start-dev`), with hedgeflow's search
 //! attributes registered at start.
 
-use super::{process::{self, Supervised}, tools};
+use super::{
+    process::{self, Supervised},
+    tools,
+};
 use anyhow::Context;
 use hedgeflow_proto::search;
 use std::{path::PathBuf, time::Duration};
@@ -18,7 +21,14 @@ pub struct Options {
 pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
     let mut command = std::process::Command::new(tools::find("temporal"));
     command
-        .args(["server", "start-dev", "--ip", "127.0.0.1", "--log-level", "warn"])
+        .args([
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--log-level",
+            "warn",
+        ])
         .args(["--port", &options.port.to_string()])
         .args(["--http-port", &process::free_port().to_string()])
         .args(["--metrics-port", &process::free_port().to_string()])

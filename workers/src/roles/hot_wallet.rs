@@ -3,7 +3,9 @@
 
 use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, bail};
-use hedgeflow_activities::chain::{Chains, journal::TxJournal, signer::load_signer, submit::HotWallet};
+use hedgeflow_activities::chain::{
+    Chains, journal::TxJournal, signer::load_signer, submit::HotWallet,
+};
 use hedgeflow_proto::queues;
 use temporalio_sdk::{Worker, WorkerOptions};
 use tracing::info;
@@ -19,14 +21,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             config.hot_wallet.address
         );
     }
-    let journal = TxJournal::open(&config.hot_wallet.journal)
-        .with_context(|| format!("opening the journal {}", config.hot_wallet.journal.display()))?;
+    let journal = TxJournal::open(&config.hot_wallet.journal).with_context(|| {
+        format!(
+            "opening the journal {}",
+            config.hot_wallet.journal.display()
+        )
+    })?;
     let runtime = telemetry::runtime(config.metrics_addr(ROLE))?;
     let chains = Chains::connect(&config.chains).await.context("chains")?;
     let client = temporal::connect(&config.temporal, ROLE).await?;
     let wallet = HotWallet::new(chains, signer, journal);
     info!(address = %wallet.address(), task_queue = queues::HOT_WALLET, "hot wallet ready");
-    let options = WorkerOptions::new(queues::HOT_WALLET).register_activities(wallet).build();
+    let options = WorkerOptions::new(queues::HOT_WALLET)
+        .register_activities(wallet)
+        .build();
     let worker = Worker::new(&runtime, client, options)?;
     super::run_until_signalled(worker, ROLE).await
 }

@@ -17,7 +17,9 @@ pub const ROLE: &str = "orchestrator";
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let runtime = telemetry::runtime(config.metrics_addr(ROLE))?;
-    let store = Store::connect(&config.database.url).await.context("database")?;
+    let store = Store::connect(&config.database.url)
+        .await
+        .context("database")?;
     let chains = Chains::connect(&config.chains).await.context("chains")?;
     let client = temporal::connect(&config.temporal, ROLE).await?;
     let options = WorkerOptions::new(queues::ORCHESTRATOR)

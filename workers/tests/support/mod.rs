@@ -11,16 +11,14 @@ use alloy::{
 };
 use hedgeflow::{
     config::Config,
-    dev::{anvil, deploy, process::{self, Supervised}, temporal_server},
+    dev::{
+        anvil, deploy,
+        process::{self, Supervised},
+        temporal_server,
+    },
 };
 use hedgeflow_activities::chain::signer::{SecretRef, SignerSource};
-use std::{
-    collections::BTreeMap,
-    future::Future,
-    path::PathBuf,
-    sync::LazyLock,
-    time::Duration,
-};
+use std::{collections::BTreeMap, future::Future, path::PathBuf, sync::LazyLock, time::Duration};
 use temporalio_client::Client;
 use tokio::sync::{Mutex, OnceCell};
 
@@ -29,7 +27,11 @@ pub const L1_ID: u64 = 31337;
 pub const L2_ID: u64 = 31338;
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("test runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("test runtime")
 });
 static STACK: OnceCell<Stack> = OnceCell::const_new();
 
@@ -61,13 +63,21 @@ pub struct Stack {
 }
 
 pub async fn stack() -> &'static Stack {
-    STACK.get_or_init(|| async { start().await.expect("starting the test stack") }).await
+    STACK
+        .get_or_init(|| async { start().await.expect("starting the test stack") })
+        .await
 }
 
 async fn start() -> anyhow::Result<Stack> {
-    let temp = tempfile::Builder::new().prefix("hedgeflow-e2e-").tempdir()?;
+    let temp = tempfile::Builder::new()
+        .prefix("hedgeflow-e2e-")
+        .tempdir()?;
     let dir = temp.path().to_owned();
-    let (temporal_port, l1_port, l2_port) = (process::free_port(), process::free_port(), process::free_port());
+    let (temporal_port, l1_port, l2_port) = (
+        process::free_port(),
+        process::free_port(),
+        process::free_port(),
+    );
     let mut servers = vec![
         temporal_server::start(&temporal_server::Options {
             port: temporal_port,
@@ -140,13 +150,20 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
     let config_path = dir.join("hedgeflow.toml");
     std::fs::write(&config_path, &config_text)?;
     let config = Config::parse(&config_text, [])?;
-    let deployer = SignerSource::Mnemonic { phrase: SecretRef::File(mnemonic), index: 9 };
+    let deployer = SignerSource::Mnemonic {
+        phrase: SecretRef::File(mnemonic),
+        index: 9,
+    };
     deploy::ensure_tokens(&config, &deployer).await?;
 
     let client = hedgeflow::temporal::connect(&config.temporal, "e2e-test").await?;
     let stack = Stack {
-        l1: ProviderBuilder::new().connect_http(format!("http://127.0.0.1:{l1_port}").parse()?).erased(),
-        l2: ProviderBuilder::new().connect_http(format!("http://127.0.0.1:{l2_port}").parse()?).erased(),
+        l1: ProviderBuilder::new()
+            .connect_http(format!("http://127.0.0.1:{l1_port}").parse()?)
+            .erased(),
+        l2: ProviderBuilder::new()
+            .connect_http(format!("http://127.0.0.1:{l2_port}").parse()?)
+            .erased(),
         dir,
         config_path,
         config,
@@ -163,7 +180,9 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
 }
 
 fn deployer_token(symbol: &str) -> Address {
-    let deployer = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720".parse().expect("address");
+    let deployer = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"
+        .parse()
+        .expect("address");
     deploy::token_address(deployer, symbol).expect("a test token")
 }
 
@@ -174,7 +193,12 @@ impl Stack {
 
     pub async fn start_role(&self, role: &'static str) -> anyhow::Result<()> {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hedgeflow"));
-        command.arg("--config").arg(&self.config_path).arg(role).env("RUST_LOG", "info").env("NO_COLOR", "1");
+        command
+            .arg("--config")
+            .arg(&self.config_path)
+            .arg(role)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1");
         let child = Supervised::spawn(role, command, Some(&self.log(role)), false)?;
         self.roles.lock().await.insert(role, child);
         Ok(())
@@ -192,7 +216,11 @@ impl Stack {
     }
 
     pub fn provider(&self, chain_id: u64) -> &DynProvider {
-        if chain_id == L1_ID { &self.l1 } else { &self.l2 }
+        if chain_id == L1_ID {
+            &self.l1
+        } else {
+            &self.l2
+        }
     }
 
     /// ERC-20 (or native, for `None`) balance.
@@ -205,7 +233,11 @@ impl Stack {
                     #[sol(rpc)]
                     interface IBalance { function balanceOf(address) external view returns (uint256); }
                 }
-                IBalance::new(token, provider).balanceOf(owner).call().await.expect("balanceOf")
+                IBalance::new(token, provider)
+                    .balanceOf(owner)
+                    .call()
+                    .await
+                    .expect("balanceOf")
             }
         }
     }
@@ -245,7 +277,10 @@ where
         if let Some(value) = check().await {
             return value;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -2,7 +2,10 @@
 //! provider outage would.
 
 use std::sync::{Arc, Mutex};
-use tokio::{net::{TcpListener, TcpStream}, task::JoinHandle};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    task::JoinHandle,
+};
 
 pub struct Proxy {
     port: u16,

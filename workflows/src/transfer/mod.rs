@@ -44,9 +44,14 @@ impl TransferWorkflow {
             .await
         {
             Ok(plan) => plan,
-            Err(error) => return step.fail(TransferStatus::Rejected, failure::reason(&error)).await,
+            Err(error) => {
+                return step
+                    .fail(TransferStatus::Rejected, failure::reason(&error))
+                    .await;
+            }
         };
-        step.ctx.upsert_search_attributes([search::CHAIN_ID.value_set(plan.chain_id as i64)]);
+        step.ctx
+            .upsert_search_attributes([search::CHAIN_ID.value_set(plan.chain_id as i64)]);
         step.record.plan = Some(plan.clone());
         step.save(TransferStatus::Validated).await?;
 
@@ -63,7 +68,11 @@ impl TransferWorkflow {
                 .await;
             let sent = match sent {
                 Ok(sent) => sent,
-                Err(error) => return step.fail(TransferStatus::Failed, failure::reason(&error)).await,
+                Err(error) => {
+                    return step
+                        .fail(TransferStatus::Failed, failure::reason(&error))
+                        .await;
+                }
             };
             step.record.tx_hash = Some(sent.tx_hash);
             step.save(TransferStatus::Submitted).await?;
@@ -76,7 +85,11 @@ impl TransferWorkflow {
             };
             let outcome = step
                 .ctx
-                .execute_activity(ChainActivities::watch_receipt, watch, options::watch_receipt())
+                .execute_activity(
+                    ChainActivities::watch_receipt,
+                    watch,
+                    options::watch_receipt(),
+                )
                 .await;
             match outcome {
                 Ok(ReceiptOutcome::Confirmed(receipt)) => {
@@ -86,10 +99,17 @@ impl TransferWorkflow {
                     return Ok(TransferResult { plan, receipt });
                 }
                 Ok(ReceiptOutcome::Reorged { .. }) => continue,
-                Err(error) => return step.fail(TransferStatus::Failed, failure::reason(&error)).await,
+                Err(error) => {
+                    return step
+                        .fail(TransferStatus::Failed, failure::reason(&error))
+                        .await;
+                }
             }
         }
-        let reason = format!("transaction reorganised out {} times", MAX_REORG_RESUBMITS + 1);
+        let reason = format!(
+            "transaction reorganised out {} times",
+            MAX_REORG_RESUBMITS + 1
+        );
         step.fail(TransferStatus::Failed, reason).await
     }
 }
@@ -114,13 +134,18 @@ struct Step<'a> {
 
 impl Step<'_> {
     fn stage(&self, stage: &str) {
-        self.ctx.upsert_search_attributes([search::STAGE.value_set(stage.to_owned())]);
+        self.ctx
+            .upsert_search_attributes([search::STAGE.value_set(stage.to_owned())]);
     }
 
     async fn save(&mut self, status: TransferStatus) -> WorkflowResult<()> {
         self.record.status = status;
         self.ctx
-            .execute_activity(StoreActivities::record_transfer, self.record.clone(), options::quick())
+            .execute_activity(
+                StoreActivities::record_transfer,
+                self.record.clone(),
+                options::quick(),
+            )
             .await?;
         Ok(())
     }
