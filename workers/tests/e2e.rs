@@ -114,6 +114,12 @@ fn transfer_completes_balances_move_exactly_and_history_replays() {
             .filter_map(|e| e["status"].as_str())
             .collect();
         assert_eq!(history, ["validated", "submitted", "confirmed"]);
+        let (ok, listed, _) = stack.cli(&["wallet", "history", "--limit", "50"]).await;
+        assert!(
+            ok && listed.contains(&erc20)
+                && listed.contains(&erc20_result.receipt.tx_hash.to_string()),
+            "{listed}"
+        );
 
         stack
             .client

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use std::{
     collections::BTreeMap,
     fs::{File, OpenOptions},
-    io::{BufRead, BufReader, Write},
-    path::{Path, PathBuf},
+    io::{BufRead, BufReader, Read, Seek, SeekFrom, Write},
+    path::Path,
     sync::Mutex,
 };
 use tracing::warn;
@@ -36,7 +36,6 @@ pub struct JournalEntry {
 
 #[derive(Debug)]
 pub struct TxJournal {
-    path: PathBuf,
     inner: Mutex<Inner>,
 }
 
@@ -68,19 +67,13 @@ impl TxJournal {
         }
         let mut file = OpenOptions::new().create(true).append(true).open(path)?;
         // A torn line left by a crash would swallow the next entry's start: end it first.
-        let len = file.metadata()?.len();
-        if len > 0 && std::fs::read(path)?.last() != Some(&b'\n') {
+        if !ends_with_newline(path)? {
             file.write_all(b"\n")?;
             file.sync_data()?;
         }
         Ok(Self {
-            path: path.to_owned(),
             inner: Mutex::new(Inner { file, by_intent }),
         })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Appends and fsyncs the entry; only then is it safe to broadcast.
@@ -115,6 +108,18 @@ impl TxJournal {
             .map(|e| e.nonce + 1)
             .max()
     }
+}
+
+/// True for an empty file or one whose last byte is a newline.
+fn ends_with_newline(path: &Path) -> std::io::Result<bool> {
+    let mut file = File::open(path)?;
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    let mut last = [0u8];
+    file.seek(SeekFrom::End(-1))?;
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use hedgeflow_activities::{
     chain::Chains,
+    store::Store,
     treasury::{self, TreasuryError},
 };
 use hedgeflow_proto::{Amount, ids, queues, search, transfer::TransferRequest};
@@ -37,6 +38,11 @@ pub enum WalletCommand {
         #[arg(long)]
         no_wait: bool,
     },
+    /// The latest treasury transfers with their status, transaction and workflow link.
+    History {
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+    },
     /// Native and token balances of the hot wallet (or of `--address`) on every chain.
     Balances {
         #[arg(long)]
@@ -59,6 +65,7 @@ pub async fn run(config: Config, command: WalletCommand) -> anyhow::Result<()> {
             let request_id = request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             transfer(&config, &chain, &token, &to, &amount, request_id, !no_wait).await
         }
+        WalletCommand::History { limit } => history(&config, limit).await,
         WalletCommand::Balances { chain, address } => {
             balances(&config, chain.as_deref(), address.as_deref()).await
         }
@@ -151,6 +158,31 @@ async fn transfer(
         result.receipt.block_number,
         result.receipt.confirmations,
     );
+    Ok(())
+}
+
+async fn history(config: &Config, limit: u64) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database.url)
+        .await
+        .context("database")?;
+    for row in store.recent_transfers(limit).await? {
+        println!(
+            "{}  {:<10} {} {} (base units) to {}  tx {}",
+            row.updated_at.format("%Y-%m-%d %H:%M:%S"),
+            row.status,
+            row.amount,
+            row.token,
+            row.recipient,
+            row.tx_hash.as_deref().unwrap_or("-"),
+        );
+        if let Some(error) = &row.error {
+            println!("    error: {error}");
+        }
+        println!(
+            "    {}",
+            temporal::workflow_url(&config.temporal, &row.workflow_id)
+        );
+    }
     Ok(())
 }
 

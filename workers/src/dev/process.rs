@@ -40,10 +40,6 @@ impl Supervised {
         &self.name
     }
 
-    pub fn pid(&self) -> Option<u32> {
-        self.child.id()
-    }
-
     pub fn restartable(&self) -> bool {
         self.restartable
     }
