@@ -139,6 +139,11 @@ fn transfer_completes_balances_move_exactly_and_history_replays() {
             .build(),
     )
     .unwrap();
+    // `HEDGEFLOW_RECORD_HISTORY=<file>` refreshes the fixture `workflows/tests/replay.rs` replays.
+    if let Some(path) = std::env::var_os("HEDGEFLOW_RECORD_HISTORY") {
+        let pretty: serde_json::Value = serde_json::from_slice(&history).unwrap();
+        std::fs::write(path, serde_json::to_string_pretty(&pretty).unwrap()).unwrap();
+    }
     let parsed = temporalio_client::WorkflowHistory::from_json(&history).unwrap();
     assert!(
         String::from_utf8_lossy(&history).contains("HotWalletActivities::submit_transaction"),

@@ -1,0 +1,34 @@
+//! Every recorded history in `tests/histories/` replays against today's workflow code. A change
+//! that would break a workflow already running in production (nondeterminism) fails here.
+//! Refresh a fixture by running the e2e transfer test with `HEDGEFLOW_RECORD_HISTORY=<file>`.
+
+use hedgeflow_workflows::TransferWorkflow;
+use temporalio_client::WorkflowHistory;
+use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+
+#[tokio::test]
+async fn recorded_histories_replay_without_nondeterminism() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/histories");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/histories") {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "json") {
+            continue;
+        }
+        let history = WorkflowHistory::from_json(&std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let replayer = WorkflowReplayer::new(
+            WorkflowReplayerOptions::new()
+                .register_workflow::<TransferWorkflow>()
+                .unwrap()
+                .build(),
+        )
+        .unwrap();
+        replayer
+            .replay_workflow(history)
+            .await
+            .unwrap_or_else(|e| panic!("{} does not replay: {e}", path.display()));
+        replayed += 1;
+    }
+    assert!(replayed > 0, "no history fixture in {}", dir.display());
+}
