@@ -10,7 +10,6 @@ use hedgeflow_workflows::TransferWorkflow;
 use std::time::Duration;
 use support::{L1_ID, L2_ID, eventually, fresh_address, run, stack};
 use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowGetResultOptions};
-use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -132,13 +131,7 @@ fn transfer_completes_balances_move_exactly_and_history_replays() {
 
     // The recorded history replays against today's workflow code without nondeterminism. The
     // replayer is not `Send`, so it runs on a runtime of its own.
-    let replayer = WorkflowReplayer::new(
-        WorkflowReplayerOptions::new()
-            .register_workflow::<TransferWorkflow>()
-            .unwrap()
-            .build(),
-    )
-    .unwrap();
+    let replayer = hedgeflow_workflows::replayer().unwrap();
     // `HEDGEFLOW_RECORD_HISTORY=<file>` refreshes the fixture `workflows/tests/replay.rs` replays.
     if let Some(path) = std::env::var_os("HEDGEFLOW_RECORD_HISTORY") {
         let pretty: serde_json::Value = serde_json::from_slice(&history).unwrap();

@@ -6,10 +6,22 @@
 //!
 //! - [`options`]: activity options per kind of step (task queue, timeouts, retries);
 //! - [`failure`]: turning an activity failure into the reason stored with an order;
-//! - [`transfer`]: the hot wallet's treasury transfer.
+//! - [`transfer`]: the hot wallet's treasury transfer;
+//! - [`replayer`]: every workflow registered for history replay tests.
 
 pub mod failure;
 pub mod options;
 pub mod transfer;
 
 pub use transfer::TransferWorkflow;
+
+use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+
+/// A replayer with every workflow of this crate registered: replay tests check recorded
+/// histories against it, so a change that would break running workflows fails in CI.
+pub fn replayer() -> Result<WorkflowReplayer, Box<dyn std::error::Error + Send + Sync>> {
+    let options = WorkflowReplayerOptions::new()
+        .register_workflow::<TransferWorkflow>()?
+        .build();
+    Ok(WorkflowReplayer::new(options)?)
+}

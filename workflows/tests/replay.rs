@@ -2,9 +2,7 @@
 //! that would break a workflow already running in production (nondeterminism) fails here.
 //! Refresh a fixture by running the e2e transfer test with `HEDGEFLOW_RECORD_HISTORY=<file>`.
 
-use hedgeflow_workflows::TransferWorkflow;
 use temporalio_client::WorkflowHistory;
-use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
 
 #[tokio::test]
 async fn recorded_histories_replay_without_nondeterminism() {
@@ -17,14 +15,8 @@ async fn recorded_histories_replay_without_nondeterminism() {
         }
         let history = WorkflowHistory::from_json(&std::fs::read(&path).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let replayer = WorkflowReplayer::new(
-            WorkflowReplayerOptions::new()
-                .register_workflow::<TransferWorkflow>()
-                .unwrap()
-                .build(),
-        )
-        .unwrap();
-        replayer
+        hedgeflow_workflows::replayer()
+            .unwrap()
             .replay_workflow(history)
             .await
             .unwrap_or_else(|e| panic!("{} does not replay: {e}", path.display()));
