@@ -6,12 +6,19 @@ use temporalio_sdk::activities::ActivityError;
 /// Errors that know whether a retry could succeed.
 pub trait Retryable: std::error::Error + Send + Sync + 'static {
     fn is_retryable(&self) -> bool;
+
+    /// The activity stopped because Temporal asked it to, not because it failed.
+    fn is_cancellation(&self) -> bool {
+        false
+    }
 }
 
 /// Maps a typed error to a Temporal failure: retryable errors go back to the engine's retry
 /// policy, the rest fail the activity for good (a revert, a bad request).
 pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
-    if error.is_retryable() {
+    if error.is_cancellation() {
+        ActivityError::cancelled()
+    } else if error.is_retryable() {
         ActivityError::application(ApplicationFailure::new(error))
     } else {
         ActivityError::application(ApplicationFailure::non_retryable(error))

@@ -56,6 +56,10 @@ impl Retryable for TreasuryError {
     fn is_retryable(&self) -> bool {
         matches!(self, Self::Chain(error) if error.is_retryable())
     }
+
+    fn is_cancellation(&self) -> bool {
+        matches!(self, Self::Chain(error) if error.is_cancellation())
+    }
 }
 
 /// A token as the treasury sees it.

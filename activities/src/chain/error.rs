@@ -34,6 +34,9 @@ pub enum ChainError {
     Journal(#[from] std::io::Error),
     #[error("signer: {0}")]
     Signer(String),
+    /// Temporal cancelled the activity; whatever was signed stays journaled for a later attempt.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl ChainError {
@@ -45,5 +48,9 @@ impl ChainError {
 impl Retryable for ChainError {
     fn is_retryable(&self) -> bool {
         matches!(self, Self::Rpc(_) | Self::Journal(_))
+    }
+
+    fn is_cancellation(&self) -> bool {
+        matches!(self, Self::Cancelled)
     }
 }

@@ -108,7 +108,7 @@ impl ReceiptWatcher {
             }
             let _ = ctx.record_heartbeat(seen_in).await;
             if ctx.is_cancelled() {
-                return Err(ChainError::Rpc("watch cancelled".into()));
+                return Err(ChainError::Cancelled);
             }
             chain.next_head(head, chain.config.poll_interval * 4).await;
         }

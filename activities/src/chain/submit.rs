@@ -170,9 +170,7 @@ impl HotWallet {
                 .record_heartbeat(serde_json::to_value(progress).unwrap_or_default())
                 .await;
             if ctx.is_cancelled() {
-                return Err(ChainError::Rpc(
-                    "submission cancelled; the signed transaction stays journaled".into(),
-                ));
+                return Err(ChainError::Cancelled);
             }
             chain
                 .next_head(chain.head(), chain.config.poll_interval * 4)

@@ -29,9 +29,10 @@ use tracing::{info, warn};
 
 /// anvil's well-known development mnemonic: public, funded only on local chains.
 pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
-/// The environment variables the dev config reads its keys from.
-const HOT_WALLET_MNEMONIC_ENV: &str = "HEDGEFLOW_HOT_WALLET_MNEMONIC";
-const DEPLOYER_MNEMONIC_ENV: &str = "HEDGEFLOW_DEV_DEPLOYER_MNEMONIC";
+/// Where `dev` puts [`DEV_MNEMONIC`] for the dev config's signers to read, like any key file.
+pub const DEV_MNEMONIC_FILE: &str = "dev-mnemonic";
+/// A role that exits sooner than this after starting is not restarted.
+const MIN_UPTIME_FOR_RESTART: Duration = Duration::from_secs(10);
 
 pub async fn run(config_path: &Path, config: Config) -> anyhow::Result<()> {
     let Some(dev) = config.dev.clone() else {
@@ -88,13 +89,7 @@ async fn start_and_supervise(
         );
     }
 
-    // SAFETY of the environment: single-threaded at this point in start-up; the variables hold
-    // the public development mnemonic, read by the deployer here and the hot-wallet child.
-    for var in [HOT_WALLET_MNEMONIC_ENV, DEPLOYER_MNEMONIC_ENV] {
-        if std::env::var_os(var).is_none() {
-            unsafe { std::env::set_var(var, DEV_MNEMONIC) };
-        }
-    }
+    write_dev_mnemonic(&dev.data_dir)?;
     deploy::ensure_tokens(config, &dev.deployer)
         .await
         .context("deploying test tokens")?;
@@ -114,8 +109,10 @@ async fn start_and_supervise(
             _ = check.tick() => {
                 for child in children.iter_mut() {
                     if let Some(status) = child.exited() {
-                        if !child.restartable() {
-                            bail!("{} exited ({status}); see {}", child.name(), logs.display());
+                        // A role that dies right after starting has a problem a restart won't fix
+                        // (bad config, port taken); a crash mid-run is what restarts are for.
+                        if !child.restartable() || child.uptime() < MIN_UPTIME_FOR_RESTART {
+                            bail!("{} exited ({status}); see its output above and {}", child.name(), logs.display());
                         }
                         warn!(process = child.name(), %status, "role exited; restarting it");
                         child.restart()?;
@@ -124,6 +121,21 @@ async fn start_and_supervise(
             }
         }
     }
+}
+
+/// Writes the development mnemonic (owner-only permissions, as any key file should have).
+fn write_dev_mnemonic(data_dir: &Path) -> anyhow::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let path = data_dir.join(DEV_MNEMONIC_FILE);
+    if !path.exists() {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        file.write_all(DEV_MNEMONIC.as_bytes())?;
+    }
+    Ok(())
 }
 
 fn print_endpoints(config: &Config, dev: &DevConfig) {

@@ -17,6 +17,7 @@ pub struct Supervised {
     command: std::process::Command,
     child: Child,
     restartable: bool,
+    started: tokio::time::Instant,
 }
 
 impl Supervised {
@@ -33,6 +34,7 @@ impl Supervised {
             command,
             child,
             restartable,
+            started: tokio::time::Instant::now(),
         })
     }
 
@@ -49,8 +51,14 @@ impl Supervised {
         self.child.try_wait().ok().flatten()
     }
 
+    /// How long the current process has been running.
+    pub fn uptime(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+
     pub fn restart(&mut self) -> anyhow::Result<()> {
         self.child = start(&self.name, &self.command, None)?;
+        self.started = tokio::time::Instant::now();
         Ok(())
     }
 
