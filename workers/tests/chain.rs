@@ -11,10 +11,7 @@ use alloy::{
     signers::local::MnemonicBuilder,
     sol_types::SolCall,
 };
-use hedgeflow::{
-    config::Config,
-    dev::{self, anvil, deploy, process},
-};
+use hedgeflow::dev::{self, anvil, deploy, process};
 use hedgeflow_activities::chain::{
     ChainConfig, Chains, RpcEndpoint, TokenConfig,
     journal::TxJournal,
@@ -77,6 +74,7 @@ async fn chain(replace_after: Duration) -> Chain {
             )
         })
         .collect();
+    let usdc = tokens["USDC"].address;
     let url: url::Url = format!("http://127.0.0.1:{port}").parse().unwrap();
     let chain_config = ChainConfig {
         chain_id: CHAIN_ID,
@@ -87,31 +85,15 @@ async fn chain(replace_after: Duration) -> Chain {
         confirmations: 1,
         poll_interval: Duration::from_millis(100),
         replace_after,
-        tokens: tokens.clone(),
+        tokens,
     };
-    let config_text = format!(
-        r#"
-[temporal]
-address = "http://127.0.0.1:1"
-ui-url = "http://127.0.0.1:1"
-[database]
-url = "sqlite::memory:"
-[hot-wallet]
-address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-journal = "unused"
-signer = {{ kind = "mnemonic", phrase = {{ file = "{}" }} }}
-[chains.test]
-chain-id = {CHAIN_ID}
-rpc = [{{ http = "{url}" }}]
-tokens = {{ WETH = {{ address = "{}", decimals = 18 }}, USDC = {{ address = "{}", decimals = 6 }} }}
-"#,
-        mnemonic.display(),
-        tokens["WETH"].address,
-        tokens["USDC"].address,
-    );
-    let config = Config::parse(&config_text, []).unwrap();
+    let chain_configs = BTreeMap::from([("test".to_owned(), chain_config)]);
+    let hot_wallet = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+        .parse()
+        .unwrap();
     deploy::ensure_tokens(
-        &config,
+        &chain_configs,
+        hot_wallet,
         &SignerSource::Mnemonic {
             phrase: SecretRef::File(mnemonic.clone()),
             index: 9,
@@ -119,14 +101,12 @@ tokens = {{ WETH = {{ address = "{}", decimals = 18 }}, USDC = {{ address = "{}"
     )
     .await
     .unwrap();
-    let chains = Chains::connect(&BTreeMap::from([("test".to_owned(), chain_config)]))
-        .await
-        .unwrap();
+    let chains = Chains::connect(&chain_configs).await.unwrap();
     Chain {
         provider: ProviderBuilder::new().connect_http(url).erased(),
         _anvil: anvil,
         journal: dir.path().join("journal.jsonl"),
-        usdc: tokens["USDC"].address,
+        usdc,
         mnemonic,
         _dir: dir,
         chains,

@@ -1,7 +1,6 @@
 //! The dev stack's contracts: the ERC-20 test tokens, deployed from the deployer's first nonces
 //! (so their addresses are fixed and the config can name them) and minted to the hot wallet.
 
-use crate::config::Config;
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, U256},
@@ -9,7 +8,11 @@ use alloy::{
     sol,
 };
 use anyhow::{Context, bail};
-use hedgeflow_activities::chain::signer::{SignerSource, load_signer};
+use hedgeflow_activities::chain::{
+    ChainConfig,
+    signer::{SignerSource, load_signer},
+};
+use std::collections::BTreeMap;
 use tracing::info;
 
 sol!(
@@ -24,12 +27,17 @@ pub const TOKENS: [(&str, &str, u8, u64); 2] = [
     ("USDC", "USD Coin", 6, 1_000_000),
 ];
 
-/// Deploys each token that has no code at its configured address yet, on every chain.
-pub async fn ensure_tokens(config: &Config, deployer: &SignerSource) -> anyhow::Result<()> {
+/// Deploys each token that has no code at its configured address yet, on every chain, and mints
+/// its supply to `mint_to` (the hot wallet).
+pub async fn ensure_tokens(
+    chains: &BTreeMap<String, ChainConfig>,
+    mint_to: Address,
+    deployer: &SignerSource,
+) -> anyhow::Result<()> {
     let signer = load_signer(deployer)?;
     let deployer_address = signer.address();
     let wallet = EthereumWallet::from(signer);
-    for (name, chain) in &config.chains {
+    for (name, chain) in chains {
         let rpc = chain.rpc.first().context("no rpc endpoint")?.http.clone();
         let provider = ProviderBuilder::new()
             .wallet(wallet.clone())
@@ -66,7 +74,7 @@ pub async fn ensure_tokens(config: &Config, deployer: &SignerSource) -> anyhow::
         }
         for (symbol, token, amount) in deployed {
             token
-                .mint(config.hot_wallet.address, amount)
+                .mint(mint_to, amount)
                 .send()
                 .await?
                 .get_receipt()

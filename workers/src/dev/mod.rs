@@ -90,7 +90,7 @@ async fn start_and_supervise(
     }
 
     write_dev_mnemonic(&dev.data_dir)?;
-    deploy::ensure_tokens(config, &dev.deployer)
+    deploy::ensure_tokens(&config.chains, config.hot_wallet.address, &dev.deployer)
         .await
         .context("deploying test tokens")?;
 

@@ -154,7 +154,7 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         phrase: SecretRef::File(mnemonic),
         index: 9,
     };
-    deploy::ensure_tokens(&config, &deployer).await?;
+    deploy::ensure_tokens(&config.chains, config.hot_wallet.address, &deployer).await?;
 
     let client = hedgeflow::temporal::connect(&config.temporal, "e2e-test").await?;
     let stack = Stack {
