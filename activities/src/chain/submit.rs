@@ -142,7 +142,9 @@ impl HotWallet {
             }
 
             if age(&latest) >= chain.config.replace_after {
-                let replacement = self.sign_replacement(chain, &intent, &latest).await?;
+                let replacement = self
+                    .sign_replacement(chain, &intent, &latest, attempts.len() + 1)
+                    .await?;
                 broadcast(chain, &replacement).await?;
                 attempts.push(replacement);
             } else if chain
@@ -231,6 +233,7 @@ impl HotWallet {
         chain: &ChainClient,
         intent: &TxIntent,
         stuck: &JournalEntry,
+        attempt: usize,
     ) -> Result<JournalEntry, ChainError> {
         let fees = chain
             .provider
@@ -249,7 +252,6 @@ impl HotWallet {
             ..previous
         };
         let entry = self.sign_and_journal(intent, tx)?;
-        let attempt = self.journal.attempts(&intent.intent_key).len();
         warn!(nonce = entry.nonce, stuck = %stuck.tx_hash, replacement = %entry.tx_hash, "replacing a stuck transaction");
         observe::transaction_signed(&entry, attempt);
         Ok(entry)

@@ -40,14 +40,10 @@ pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
         Some(&options.log),
         false,
     )?;
-    let addr = format!("127.0.0.1:{}", options.port);
-    process::wait_until(
+    process::wait_for_port(
         &format!("anvil {}", options.name),
+        options.port,
         Duration::from_secs(30),
-        || {
-            let addr = addr.clone();
-            async move { tokio::net::TcpStream::connect(addr).await.is_ok() }
-        },
     )
     .await
     .with_context(|| format!("see {}", options.log.display()))?;

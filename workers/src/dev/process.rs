@@ -4,7 +4,6 @@
 use anyhow::Context;
 use nix::{sys::signal::Signal, unistd::Pid};
 use std::{
-    future::Future,
     path::Path,
     process::{ExitStatus, Stdio},
     time::Duration,
@@ -143,20 +142,19 @@ pub fn spawn_role(exe: &Path, config: &Path, role: &str) -> anyhow::Result<Super
     Supervised::spawn(role, command, None, true)
 }
 
-/// Polls `ready` until it answers true or `within` passes.
-pub async fn wait_until<F, Fut>(what: &str, within: Duration, mut ready: F) -> anyhow::Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
+/// Waits until something accepts TCP connections on 127.0.0.1:`port`, or `within` passes.
+pub async fn wait_for_port(what: &str, port: u16, within: Duration) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + within;
     while tokio::time::Instant::now() < deadline {
-        if ready().await {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    anyhow::bail!("{what} not ready after {within:?}")
+    anyhow::bail!("{what} not listening on port {port} after {within:?}")
 }
 
 /// A TCP port free right now on 127.0.0.1 (for tests that run servers side by side).

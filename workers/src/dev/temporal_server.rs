@@ -44,12 +44,8 @@ pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
         command.args(["--search-attribute", &format!("{name}={kind}")]);
     }
     let child = Supervised::spawn("temporal", command, Some(&options.log), false)?;
-    let addr = format!("127.0.0.1:{}", options.port);
-    process::wait_until("Temporal dev server", Duration::from_secs(60), || {
-        let addr = addr.clone();
-        async move { tokio::net::TcpStream::connect(addr).await.is_ok() }
-    })
-    .await
-    .with_context(|| format!("see {}", options.log.display()))?;
+    process::wait_for_port("Temporal dev server", options.port, Duration::from_secs(60))
+        .await
+        .with_context(|| format!("see {}", options.log.display()))?;
     Ok(child)
 }
