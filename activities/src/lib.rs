@@ -3,7 +3,9 @@
 //! - [`chain`]: providers with failover, the hot-wallet signer, the transaction journal, nonce
 //!   allocation, `submit_transaction` (hot-wallet queue) and `watch_receipt`;
 //! - [`treasury`]: balances and the treasury transfer's plan (`plan_transfer`);
-//! - [`store`]: the database (sea-orm entities, migrations) and `record_transfer`;
+//! - [`escrow`]: the escrow pipeline's evaluation, registry checks, claims, release, indexer and
+//!   accepted-blocks scan;
+//! - [`store`]: the database (sea-orm entities, migrations) and the `record_*` activities;
 //! - [`observe`]: what the activities report, as log events and metrics.
 //!
 //! Activity structs own their clients and implement the signatures declared in
@@ -12,6 +14,7 @@
 //! non-retryable Temporal failures once, in [`failure`].
 
 pub mod chain;
+pub mod escrow;
 pub mod failure;
 pub mod observe;
 pub mod store;

@@ -4,7 +4,11 @@
 //! endpoint as the SDK's worker metrics. A process that installs no meter still logs.
 
 use crate::chain::journal::JournalEntry;
-use hedgeflow_proto::{chain::ConfirmedReceipt, transfer::TransferRecord};
+use hedgeflow_proto::{
+    chain::ConfirmedReceipt,
+    escrow::{EscrowRecord, EscrowStatus},
+    transfer::TransferRecord,
+};
 use std::sync::OnceLock;
 use temporalio_common::telemetry::metrics::{CoreMeter, Counter, CounterBase, MetricParameters};
 use tracing::{info, warn};
@@ -18,6 +22,10 @@ struct Metrics {
     reverted: Counter,
     reorged: Counter,
     transfers_recorded: Counter,
+    escrow_orders_started: Counter,
+    escrow_orders_finished: Counter,
+    escrow_orders_failed: Counter,
+    escrow_claims_sent: Counter,
 }
 
 static METRICS: OnceLock<Metrics> = OnceLock::new();
@@ -65,6 +73,22 @@ pub fn install_metrics(meter: &dyn CoreMeter) {
             "hedgeflow_transfers_recorded",
             "Treasury transfer stages stored",
         ),
+        escrow_orders_started: counter(
+            "hedgeflow_escrow_orders_started",
+            "Escrow order workflows started by the indexer or the scan",
+        ),
+        escrow_orders_finished: counter(
+            "hedgeflow_escrow_orders_finished",
+            "Escrow orders COMPLETED or DROPPED",
+        ),
+        escrow_orders_failed: counter(
+            "hedgeflow_escrow_orders_failed",
+            "Escrow order steps that exhausted their retries (order FAILED)",
+        ),
+        escrow_claims_sent: counter(
+            "hedgeflow_escrow_claims_planned",
+            "Escrow orders put into a claim transaction",
+        ),
     });
 }
 
@@ -107,4 +131,31 @@ pub fn receipt_reorged(tx: &alloy::primitives::B256, last_seen_block: u64) {
 pub fn transfer_recorded(record: &TransferRecord) {
     info!(workflow_id = %record.workflow_id, status = record.status.as_str(), error = record.error.as_deref(), "transfer recorded");
     count(|m| &m.transfers_recorded);
+}
+
+pub fn escrow_order_recorded(record: &EscrowRecord) {
+    let status = record.status;
+    match status {
+        EscrowStatus::Failed => {
+            warn!(order_id = %record.workflow_id, status = status.as_str(), detail = record.detail.as_deref(), "escrow order failed");
+            count(|m| &m.escrow_orders_failed);
+        }
+        EscrowStatus::Completed | EscrowStatus::Dropped => {
+            info!(order_id = %record.workflow_id, status = status.as_str(), detail = record.detail.as_deref(), "escrow order finished");
+            count(|m| &m.escrow_orders_finished);
+        }
+        _ => info!(order_id = %record.workflow_id, status = status.as_str(), "escrow order status"),
+    }
+}
+
+pub fn escrow_order_started(order_id: &str, source: &str) {
+    info!(order_id, source, "escrow order workflow started");
+    count(|m| &m.escrow_orders_started);
+}
+
+pub fn escrow_claims_planned(chain_id: u64, orders: usize) {
+    info!(chain_id, orders, "escrow claim batch planned");
+    if let Some(metrics) = METRICS.get() {
+        metrics.escrow_claims_sent.adds(orders as u64);
+    }
 }

@@ -7,6 +7,10 @@
 
 use crate::{
     chain::{ReceiptOutcome, SubmittedTx, TxIntent, WatchReceipt},
+    escrow::{
+        ClaimBatch, ClaimPlan, ClaimRequest, Decision, EscrowOrder, EscrowRecord, FoundTx,
+        Released, ScanReport, ScanRequest,
+    },
     transfer::{TransferPlan, TransferRecord, TransferRequest},
 };
 use temporalio_macros::activity_definitions;
@@ -64,12 +68,77 @@ impl StoreActivities {
     pub fn record_transfer(record: TransferRecord) -> Result<(), ActivityError> {
         unimplemented!()
     }
+
+    /// Upserts the escrow order's row by workflow id, appends the status to its history unless it
+    /// is already the latest entry, and adds `record.error` to the order's error table once (keyed
+    /// by its sequence number). Idempotent.
+    #[activity]
+    pub fn record_escrow_order(record: EscrowRecord) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The escrow pipeline's chain reads and Temporal calls. Task queue [`crate::queues::ORCHESTRATOR`];
+/// none of them signs anything.
+pub struct EscrowActivities;
+
+#[activity_definitions]
+impl EscrowActivities {
+    /// Checks the order against the L2 `Escrow` (it exists, matches the event, is open, has the
+    /// configured L2 confirmations and enough time before the user may reclaim it) and decides:
+    /// the fee covers the estimated L1 gas of transfer and claim plus the margin, the amount is
+    /// within the per-order cap and the hot wallet's free L1 balance. Read-only.
+    #[activity]
+    pub fn evaluate_escrow_order(order: EscrowOrder) -> Result<Decision, ActivityError> {
+        unimplemented!()
+    }
+
+    /// The order's L1 transfer if the `PaymentRegistry` already has it (a transfer sent before a
+    /// crash), with its transaction. Read-only; asked before every send.
+    #[activity]
+    pub fn find_escrow_transfer(order: EscrowOrder) -> Result<Option<FoundTx>, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Hands the order to its L2's claim batcher (`escrow-claims-<chainId>`, signal-with-start),
+    /// which answers with the `claim_done` signal. Idempotent: the batcher ignores a claim it
+    /// already holds.
+    #[activity]
+    pub fn enqueue_escrow_claim(request: ClaimRequest) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// Sorts a batch by the registry's state: still to claim, claimed already (with the claim's
+    /// transaction), or not claimable. Read-only; asked before every claim is sent.
+    #[activity]
+    pub fn plan_escrow_claims(batch: ClaimBatch) -> Result<ClaimPlan, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Waits, heartbeating, until the L2 `Escrow` shows the order claimed (the messenger relayed
+    /// our claim) and returns the release. Fails non-retryably if the user reclaimed it instead.
+    #[activity]
+    pub fn await_escrow_release(order: EscrowOrder) -> Result<Released, ActivityError> {
+        unimplemented!()
+    }
+
+    /// The accepted-blocks scan: reads `SetOrder` logs from the stored cursor to the finalized
+    /// head, starts a workflow for every order (the id refuses ones already known) and advances
+    /// the cursor. Idempotent.
+    #[activity]
+    pub fn scan_escrow_orders(request: ScanRequest) -> Result<ScanReport, ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// The marker type of each activity, for `#[activity(definition = definitions::…)]` in the
 /// implementing crate (the macro's own modules are private to this one).
 pub mod definitions {
     pub use super::chain_activities::{PlanTransfer, WatchReceipt};
+    pub use super::escrow_activities::{
+        AwaitEscrowRelease, EnqueueEscrowClaim, EvaluateEscrowOrder, FindEscrowTransfer,
+        PlanEscrowClaims, ScanEscrowOrders,
+    };
     pub use super::hot_wallet_activities::SubmitTransaction;
-    pub use super::store_activities::RecordTransfer;
+    pub use super::store_activities::{RecordEscrowOrder, RecordTransfer};
 }

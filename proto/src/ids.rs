@@ -11,3 +11,40 @@ pub fn transfer_workflow(chain_id: u64, request_id: &str) -> String {
 pub fn tx_intent_key(workflow_id: &str, step: &str) -> String {
     format!("{workflow_id}/{step}")
 }
+
+/// `escrow-<chainId>-<orderId>`: one escrow order of one L2.
+pub fn escrow_workflow(chain_id: u64, order_id: u64) -> String {
+    format!("escrow-{chain_id}-{order_id}")
+}
+
+/// `escrow-claims-<chainId>`: the long-lived claim batcher of one L2.
+pub fn escrow_claims_workflow(chain_id: u64) -> String {
+    format!("escrow-claims-{chain_id}")
+}
+
+/// `escrow-scan-<chainId>`: the Temporal Schedule that re-reads one L2's finalized blocks.
+pub fn escrow_scan_schedule(chain_id: u64) -> String {
+    format!("escrow-scan-{chain_id}")
+}
+
+/// Parses `escrow-<chainId>-<orderId>` or `<chainId>-<orderId>` back into its parts.
+pub fn parse_escrow_id(text: &str) -> Option<(u64, u64)> {
+    let rest = text.strip_prefix("escrow-").unwrap_or(text);
+    let (chain, order) = rest.split_once('-')?;
+    Some((chain.parse().ok()?, order.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escrow_ids_parse_back() {
+        assert_eq!(escrow_workflow(31338, 7), "escrow-31338-7");
+        assert_eq!(parse_escrow_id("escrow-31338-7"), Some((31338, 7)));
+        assert_eq!(parse_escrow_id("31338-7"), Some((31338, 7)));
+        for bad in ["escrow-", "7", "escrow-x-1", "escrow-1-", "escrow-claims-1"] {
+            assert_eq!(parse_escrow_id(bad), None, "{bad}");
+        }
+    }
+}

@@ -8,6 +8,7 @@
 //! - [`search`]: the custom search attributes ops filter on in the Temporal UI;
 //! - [`chain`]: transaction intents, submissions and receipts (any pipeline);
 //! - [`transfer`]: the treasury transfer pipeline's inputs, plan and record;
+//! - [`escrow`]: the bridge market maker's escrow orders, claims and scan;
 //! - [`activities`]: the activity *signatures*, implemented in `activities/`.
 //!
 //! New fields on existing types carry `#[serde(default)]` so old histories still decode.
@@ -15,6 +16,7 @@
 pub mod activities;
 pub mod amount;
 pub mod chain;
+pub mod escrow;
 pub mod ids;
 pub mod queues;
 pub mod search;

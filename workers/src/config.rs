@@ -8,7 +8,10 @@
 
 use alloy::primitives::Address;
 use anyhow::{Context, bail};
-use hedgeflow_activities::chain::{ChainConfig, signer::SignerSource};
+use hedgeflow_activities::{
+    chain::{ChainConfig, signer::SignerSource},
+    escrow::EscrowConfig,
+};
 use serde::Deserialize;
 use std::{
     collections::BTreeMap,
@@ -29,6 +32,12 @@ pub struct Config {
     pub hot_wallet: HotWalletConfig,
     /// Chains by name (`l1`, `l2`, …); the name is what operators type.
     pub chains: BTreeMap<String, ChainConfig>,
+    /// The bridge market maker's escrow pipeline; absent when this deployment runs none.
+    #[serde(default)]
+    pub escrow: Option<EscrowConfig>,
+    /// The L1→L2 message relayer of the local stack (a rollup delivers messages itself).
+    #[serde(default)]
+    pub relayer: Option<RelayerConfig>,
     /// Where each role serves Prometheus metrics (`/metrics`).
     #[serde(default)]
     pub metrics: BTreeMap<String, SocketAddr>,
@@ -54,6 +63,34 @@ pub struct DatabaseConfig {
     /// `sqlite://data/hedgeflow.db?mode=rwc` (default) or `postgres://…` (set it from the
     /// environment when it carries a password).
     pub url: String,
+    /// A read-only connection (a replica) for the ops CLI and other readers; the main DB when
+    /// absent.
+    #[serde(default)]
+    pub read_url: Option<String>,
+}
+
+impl DatabaseConfig {
+    pub fn read_url(&self) -> &str {
+        self.read_url.as_deref().unwrap_or(&self.url)
+    }
+}
+
+/// The relayer's key (its own, not the hot wallet's) and the messenger pairs it serves.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RelayerConfig {
+    pub signer: SignerSource,
+    pub routes: Vec<RelayRoute>,
+}
+
+/// Messages sent through `l1_messenger` on chain `from` are delivered by `l2_messenger` on `to`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RelayRoute {
+    pub from: String,
+    pub l1_messenger: Address,
+    pub to: String,
+    pub l2_messenger: Address,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -99,6 +136,9 @@ pub struct DevConfig {
     pub anvil: BTreeMap<String, AnvilConfig>,
     /// Development-only key that deploys the test tokens (anvil's account 9 by default).
     pub deployer: SignerSource,
+    /// How long a user of the dev `Escrow` waits before reclaiming an unfilled order.
+    #[serde(default = "default_reclaim_delay", with = "humantime_serde")]
+    pub escrow_reclaim_delay: std::time::Duration,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -115,6 +155,9 @@ fn default_namespace() -> String {
 }
 fn default_block_time() -> u64 {
     1
+}
+fn default_reclaim_delay() -> std::time::Duration {
+    std::time::Duration::from_secs(24 * 3600)
 }
 
 impl Config {
@@ -148,6 +191,25 @@ impl Config {
         for (name, chain) in &self.chains {
             if chain.rpc.is_empty() {
                 bail!("chains.{name}.rpc lists no endpoint");
+            }
+        }
+        let known = |name: &str| self.chains.contains_key(name);
+        if let Some(escrow) = &self.escrow {
+            for name in std::iter::once(&escrow.l1).chain(escrow.l2.keys()) {
+                if !known(name) {
+                    bail!("escrow names chain {name:?}, which [chains] does not configure");
+                }
+            }
+        }
+        if let Some(relayer) = &self.relayer {
+            for route in &relayer.routes {
+                if !known(&route.from) || !known(&route.to) {
+                    bail!(
+                        "relayer route {} → {} names a chain [chains] does not configure",
+                        route.from,
+                        route.to
+                    );
+                }
             }
         }
         Ok(())

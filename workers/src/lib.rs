@@ -3,8 +3,8 @@
 //! - [`config`]: the TOML file and its environment overrides;
 //! - [`telemetry`]: logs, OTLP traces and the per-role Prometheus endpoint;
 //! - [`temporal`]: connecting to the Temporal frontend;
-//! - [`roles`]: `orchestrator` and `hot-wallet`, each a Temporal worker on its own task queue;
-//! - [`cli`]: operator commands (`wallet transfer`, `wallet balances`);
+//! - [`roles`]: `orchestrator`, `hot-wallet`, `indexer` and the local `relayer`;
+//! - [`cli`]: operator commands (`wallet …`, `orders list|show|retry`, `demo escrow`);
 //! - [`dev`]: the embedded local stack (Temporal dev server, two anvil chains, contracts, roles).
 //!
 //! Roles hold only their own secrets: the hot wallet loads the signing key and no DB credentials,

@@ -32,9 +32,19 @@ enum Command {
     Orchestrator,
     /// Run the hot-wallet role: signs and sends transactions (holds the signing key, nothing else).
     HotWallet,
+    /// Run the indexer role: follows each L2 escrow and starts a workflow per order (no secrets).
+    Indexer,
+    /// Run the local L1→L2 message relayer (development stand-in for a rollup's messaging).
+    Relayer,
     /// Treasury operations of the hot wallet.
     #[command(subcommand)]
     Wallet(cli::wallet::WalletCommand),
+    /// Escrow orders: list, show, retry.
+    #[command(subcommand)]
+    Orders(cli::orders::OrdersCommand),
+    /// Demo traffic for the local stack.
+    #[command(subcommand)]
+    Demo(cli::demo::DemoCommand),
 }
 
 #[tokio::main]
@@ -45,13 +55,19 @@ async fn main() -> anyhow::Result<()> {
         Command::Dev => "dev",
         Command::Orchestrator => roles::orchestrator::ROLE,
         Command::HotWallet => roles::hot_wallet::ROLE,
-        Command::Wallet(_) => "cli",
+        Command::Indexer => roles::indexer::ROLE,
+        Command::Relayer => roles::relayer::ROLE,
+        Command::Wallet(_) | Command::Orders(_) | Command::Demo(_) => "cli",
     };
     let _telemetry = telemetry::init(role, &config.observability).context("telemetry")?;
     match args.command {
         Command::Dev => dev::run(&args.config, config).await,
         Command::Orchestrator => roles::orchestrator::run(config).await,
         Command::HotWallet => roles::hot_wallet::run(config).await,
+        Command::Indexer => roles::indexer::run(config).await,
+        Command::Relayer => roles::relayer::run(config).await,
         Command::Wallet(command) => cli::wallet::run(config, command).await,
+        Command::Orders(command) => cli::orders::run(config, command).await,
+        Command::Demo(command) => cli::demo::run(config, command).await,
     }
 }

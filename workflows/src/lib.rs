@@ -7,12 +7,17 @@
 //! - [`options`]: activity options per kind of step (task queue, timeouts, retries);
 //! - [`failure`]: turning an activity failure into the reason stored with an order;
 //! - [`transfer`]: the hot wallet's treasury transfer;
+//! - [`escrow`]: the bridge market maker's orders, claim batcher and accepted-blocks scan;
 //! - [`replayer`]: every workflow registered for history replay tests.
 
+pub mod escrow;
 pub mod failure;
 pub mod options;
 pub mod transfer;
 
+pub use escrow::{
+    claims::EscrowClaimsWorkflow, order::EscrowOrderWorkflow, scan::EscrowScanWorkflow,
+};
 pub use transfer::TransferWorkflow;
 
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
@@ -22,6 +27,9 @@ use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOption
 pub fn replayer() -> Result<WorkflowReplayer, Box<dyn std::error::Error + Send + Sync>> {
     let options = WorkflowReplayerOptions::new()
         .register_workflow::<TransferWorkflow>()?
+        .register_workflow::<EscrowOrderWorkflow>()?
+        .register_workflow::<EscrowClaimsWorkflow>()?
+        .register_workflow::<EscrowScanWorkflow>()?
         .build();
     Ok(WorkflowReplayer::new(options)?)
 }

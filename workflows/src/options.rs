@@ -6,40 +6,54 @@ use std::time::Duration;
 use temporalio_common::RetryPolicy;
 use temporalio_sdk::ActivityOptions;
 
-/// Retries back off to one attempt a minute and never give up on their own: a step that cannot
-/// finish stays visible as a pending activity with its last error, for ops to see and fix.
-fn patient_retries() -> RetryPolicy {
+/// How long a step keeps retrying. Retries back off from 1 s to one attempt a minute.
+#[derive(Clone, Copy, Debug)]
+pub enum Retries {
+    /// Never give up: a step that cannot finish stays visible as a pending activity with its last
+    /// error (store writes, which heal when the DB does).
+    UntilDone,
+    /// Give up after this many attempts, so the workflow can mark its order FAILED with the error
+    /// and wait for ops to retry it.
+    Attempts(u32),
+}
+
+fn retry_policy(retries: Retries) -> RetryPolicy {
     RetryPolicy::builder()
         .initial_interval(Duration::from_secs(1))
         .backoff_coefficient(2.0)
         .maximum_interval(Duration::from_secs(60))
+        // 0 is Temporal's "unlimited"
+        .maximum_attempts(match retries {
+            Retries::UntilDone => 0,
+            Retries::Attempts(n) => n,
+        })
         .build()
 }
 
 /// Sending a transaction from the hot wallet: a long start-to-close (fee bumps may be needed) and
 /// a short heartbeat timeout, so a killed hot-wallet worker is noticed within seconds and the
 /// retry (which finds the journaled transaction) starts promptly.
-pub fn submit_transaction() -> ActivityOptions {
+pub fn submit_transaction(retries: Retries) -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(15 * 60))
         .task_queue(queues::HOT_WALLET.to_owned())
         .heartbeat_timeout(Duration::from_secs(10))
-        .retry_policy(patient_retries())
+        .retry_policy(retry_policy(retries))
         .build()
 }
 
-/// Waiting for confirmations: heartbeats every block.
-pub fn watch_receipt() -> ActivityOptions {
+/// Waiting on the chain (confirmations, a release on L2): heartbeats every block.
+pub fn watch_chain(retries: Retries) -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(30 * 60))
         .task_queue(queues::ORCHESTRATOR.to_owned())
         .heartbeat_timeout(Duration::from_secs(30))
-        .retry_policy(patient_retries())
+        .retry_policy(retry_policy(retries))
         .build()
 }
 
-/// Short reads and writes (chain reads, DB writes).
-pub fn quick() -> ActivityOptions {
+/// Short reads and writes (chain reads, DB writes, Temporal calls).
+pub fn quick(retries: Retries) -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(30))
         .task_queue(queues::ORCHESTRATOR.to_owned())
-        .retry_policy(patient_retries())
+        .retry_policy(retry_policy(retries))
         .build()
 }

@@ -105,6 +105,15 @@ impl ChainClient {
         })
     }
 
+    /// The websocket URLs of the chain's endpoints, in failover order.
+    pub fn websocket_urls(&self) -> Vec<url::Url> {
+        self.config
+            .rpc
+            .iter()
+            .filter_map(|e| e.ws.clone())
+            .collect()
+    }
+
     /// The newest block number seen from any source.
     pub fn head(&self) -> u64 {
         *self.head.borrow()
@@ -144,25 +153,58 @@ async fn poll_heads(provider: DynProvider, every: Duration, head: Arc<watch::Sen
 
 /// Follows `newHeads` on the first websocket that works, moving to the next when one drops.
 async fn subscribe_heads(chain: String, urls: Vec<url::Url>, head: Arc<watch::Sender<u64>>) {
+    let session = |provider: DynProvider| {
+        let head = head.clone();
+        async move {
+            let subscription = provider
+                .subscribe_blocks()
+                .await
+                .map_err(|e| format!("newHeads subscription refused: {e}"))?;
+            let mut blocks = subscription.into_stream();
+            while let Some(block) = blocks.next().await {
+                publish(&head, block.number);
+            }
+            Ok(())
+        }
+    };
+    follow_websockets_while(&chain, urls, session, || !head.is_closed()).await
+}
+
+/// Runs `session` on the first websocket that connects, and again on the next one whenever it
+/// ends or fails (with back-off), for as long as the process runs: a subscription that survives
+/// the loss of any one provider.
+pub async fn follow_websockets<F, Fut>(chain: &str, urls: Vec<url::Url>, session: F)
+where
+    F: FnMut(DynProvider) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    follow_websockets_while(chain, urls, session, || true).await
+}
+
+async fn follow_websockets_while<F, Fut>(
+    chain: &str,
+    urls: Vec<url::Url>,
+    mut session: F,
+    keep_going: impl Fn() -> bool,
+) where
+    F: FnMut(DynProvider) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
     let mut backoff = Duration::from_millis(250);
     for url in urls.iter().cycle() {
-        if head.is_closed() {
+        if !keep_going() {
             return;
         }
         match ProviderBuilder::new()
             .connect_ws(WsConnect::new(url.as_str()))
             .await
         {
-            Ok(provider) => match provider.subscribe_blocks().await {
-                Ok(subscription) => {
+            Ok(provider) => match session(provider.erased()).await {
+                Ok(()) => {
                     backoff = Duration::from_millis(250);
-                    let mut blocks = subscription.into_stream();
-                    while let Some(block) = blocks.next().await {
-                        publish(&head, block.number);
-                    }
-                    warn!(chain, %url, "head subscription ended; trying the next websocket");
+                    warn!(chain, %url, "websocket subscription ended; trying the next websocket");
                 }
-                Err(error) => warn!(chain, %url, %error, "newHeads subscription refused"),
+                Err(error) => warn!(chain, %url, %error, "websocket subscription failed"),
             },
             Err(error) => debug!(chain, %url, %error, "websocket unreachable"),
         }

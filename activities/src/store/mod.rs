@@ -2,15 +2,21 @@
 //!
 //! - [`entity`]: the tables as sea-orm entities;
 //! - [`migration`]: schema migrations, applied on every connect (idempotent);
-//! - [`transfers`]: treasury transfer rows and the `record_transfer` activity.
+//! - [`transfers`]: treasury transfer rows;
+//! - [`escrow`]: escrow order rows, their error table, and chain reader cursors;
+//! - [`writer`]: the store's activities (`record_transfer`, `record_escrow_order`).
 //!
-//! Only the orchestrator role connects with write credentials.
+//! Only the orchestrator role connects with write credentials. The ops CLI reads through
+//! [`Store::connect_read_only`], pointed at a read replica when one is configured.
 
 pub mod entity;
+pub mod escrow;
 pub mod migration;
 pub mod transfers;
+pub mod writer;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, prelude::Json};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
@@ -39,13 +45,49 @@ impl Store {
     /// Connects and applies pending migrations. `url` is `sqlite://path?mode=rwc` or
     /// `postgres://user:pass@host/db`; errors never repeat the URL (it may hold a password).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .max_connections(8)
-            .connect_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
-        let db = Database::connect(options).await?;
+        let db = Database::connect(options(url)).await?;
         migration::Migrator::up(&db, None).await?;
         Ok(Self { db })
     }
+
+    /// Connects for reading only (a replica, or the main DB when none is configured): no
+    /// migration runs, so a replica's credentials never need DDL rights.
+    pub async fn connect_read_only(url: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            db: Database::connect(options(url)).await?,
+        })
+    }
+}
+
+fn options(url: &str) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(8)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    options
+}
+
+/// A status history (`[{"status", "at", "detail"?}]`) with `status` appended, unless it is
+/// already the latest entry: a retried write adds nothing.
+pub(crate) fn append_status(
+    key: &str,
+    history: Option<&Json>,
+    status: &str,
+    detail: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Json, StoreError> {
+    let mut history = history.cloned().unwrap_or_else(|| serde_json::json!([]));
+    let entries = history.as_array_mut().ok_or_else(|| {
+        StoreError::Corrupt(key.to_owned(), "status_history is not an array".into())
+    })?;
+    let latest = entries.last().and_then(|last| last.get("status"));
+    if latest.and_then(Json::as_str) != Some(status) {
+        let mut entry = serde_json::json!({ "status": status, "at": now.to_rfc3339() });
+        if let Some(detail) = detail {
+            entry["detail"] = detail.into();
+        }
+        entries.push(entry);
+    }
+    Ok(history)
 }

@@ -1,17 +1,12 @@
 //! Treasury transfer rows: `record_transfer` writes them, the CLI reads them.
 
 use super::{Store, StoreError, entity::transfer};
-use crate::{failure::to_activity_error, observe};
+use crate::observe;
 use chrono::Utc;
-use hedgeflow_proto::{activities::definitions, transfer::TransferRecord};
+use hedgeflow_proto::transfer::TransferRecord;
 use sea_orm::{
     ActiveValue::Set, EntityTrait, QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict,
 };
-use serde_json::{Value, json};
-use std::sync::Arc;
-use temporalio_macros::activities;
-use temporalio_sdk::activities::{ActivityContext, ActivityError};
-use tracing::{Instrument, info_span};
 
 impl Store {
     /// Upserts the row and appends the status to its history unless it is already the latest
@@ -23,24 +18,13 @@ impl Store {
             .await?;
         let now = Utc::now();
         let status = record.status.as_str();
-        let mut history = existing
-            .as_ref()
-            .map(|row| row.status_history.clone())
-            .unwrap_or_else(|| json!([]));
-        let entries = history.as_array_mut().ok_or_else(|| {
-            StoreError::Corrupt(
-                record.workflow_id.clone(),
-                "status_history is not an array".into(),
-            )
-        })?;
-        if entries
-            .last()
-            .and_then(|last| last.get("status"))
-            .and_then(Value::as_str)
-            != Some(status)
-        {
-            entries.push(json!({ "status": status, "at": now.to_rfc3339() }));
-        }
+        let history = super::append_status(
+            &record.workflow_id,
+            existing.as_ref().map(|row| &row.status_history),
+            status,
+            None,
+            now,
+        )?;
         let plan = record.plan.as_ref();
         let row = transfer::ActiveModel {
             workflow_id: Set(record.workflow_id.clone()),
@@ -93,34 +77,5 @@ impl Store {
             .limit(limit)
             .all(&self.db)
             .await?)
-    }
-}
-
-/// The store's activities; the orchestrator registers them.
-pub struct StoreWriter {
-    store: Store,
-}
-
-impl StoreWriter {
-    pub fn new(store: Store) -> Self {
-        Self { store }
-    }
-}
-
-#[activities]
-impl StoreWriter {
-    /// See [`definitions::RecordTransfer`]: idempotent upsert by workflow id.
-    #[activity(definition = definitions::RecordTransfer)]
-    pub async fn record_transfer(
-        self: Arc<Self>,
-        _ctx: ActivityContext,
-        record: TransferRecord,
-    ) -> Result<(), ActivityError> {
-        let span = info_span!("record_transfer", workflow_id = %record.workflow_id, status = record.status.as_str());
-        self.store
-            .record_transfer(&record)
-            .instrument(span)
-            .await
-            .map_err(to_activity_error)
     }
 }

@@ -162,9 +162,9 @@ async fn transfer(
 }
 
 async fn history(config: &Config, limit: u64) -> anyhow::Result<()> {
-    let store = Store::connect(&config.database.url)
+    let store = Store::connect_read_only(config.database.read_url())
         .await
-        .context("database")?;
+        .context("database (read)")?;
     for row in store.recent_transfers(limit).await? {
         println!(
             "{}  {:<10} {} {} (base units) to {}  tx {}",

@@ -1,5 +1,10 @@
-//! The dev stack's contracts: the ERC-20 test tokens, deployed from the deployer's first nonces
-//! (so their addresses are fixed and the config can name them) and minted to the hot wallet.
+//! The dev stack's contracts, each deployed from a fixed nonce of the deployer so its address is
+//! known in advance and the config can name it:
+//!
+//! - nonces 0–3 on every chain: the ERC-20 test tokens and their mints to the hot wallet;
+//! - nonces 4–6 on L1: `L1Messenger`, `PaymentRegistry` (market maker = hot wallet), and the
+//!   registration of the L2's escrow; nonces 4–5 on the L2: `L2Messenger` (relayer = its own
+//!   key) and `Escrow`. Contracts from the same nonce share an address across chains.
 
 use alloy::{
     network::EthereumWallet,
@@ -8,9 +13,12 @@ use alloy::{
     sol,
 };
 use anyhow::{Context, bail};
-use hedgeflow_activities::chain::{
-    ChainConfig,
-    signer::{SignerSource, load_signer},
+use hedgeflow_activities::{
+    chain::{
+        ChainConfig,
+        signer::{SignerSource, load_signer},
+    },
+    escrow::contracts::{Escrow, L1Messenger, L2Messenger, PaymentRegistry},
 };
 use std::collections::BTreeMap;
 use tracing::info;
@@ -50,17 +58,17 @@ pub async fn ensure_tokens(
                 .tokens
                 .get(*symbol)
                 .with_context(|| format!("chains.{name}.tokens has no {symbol}"))?;
-            if !provider.get_code_at(configured.address).await?.is_empty() {
+            let label = format!("{symbol} on {name}");
+            if !needs_deploy(
+                &provider,
+                deployer_address,
+                nonce as u64,
+                configured.address,
+                &label,
+            )
+            .await?
+            {
                 continue;
-            }
-            let expected = deployer_address.create(nonce as u64);
-            let current = provider.get_transaction_count(deployer_address).await?;
-            if expected != configured.address || current != nonce as u64 {
-                bail!(
-                    "{symbol} on {name}: expected at {expected} (deployer nonce {nonce}), deployer is at nonce \
-                     {current} and the config says {}; reset the dev data dir or fix the config",
-                    configured.address
-                );
             }
             let token = TestToken::deploy(
                 &provider,
@@ -91,4 +99,107 @@ pub fn token_address(deployer: Address, symbol: &str) -> Option<Address> {
         .iter()
         .position(|(s, ..)| *s == symbol)
         .map(|nonce| deployer.create(nonce as u64))
+}
+
+/// Whether the contract meant for the deployer's `nonce` must still be deployed: no code at
+/// `configured` yet, and the deployer exactly at that nonce (anything else means the dev data
+/// dir and the config disagree, and deploying would put the contract elsewhere).
+async fn needs_deploy(
+    provider: &impl Provider,
+    deployer: Address,
+    nonce: u64,
+    configured: Address,
+    label: &str,
+) -> anyhow::Result<bool> {
+    if !provider.get_code_at(configured).await?.is_empty() {
+        return Ok(false);
+    }
+    let expected = deployer.create(nonce);
+    let current = provider.get_transaction_count(deployer).await?;
+    if expected != configured || current != nonce {
+        bail!(
+            "{label}: expected at {expected} (deployer nonce {nonce}), deployer is at nonce \
+             {current} and the config says {configured}; reset the dev data dir or fix the config"
+        );
+    }
+    Ok(true)
+}
+
+/// The escrow contracts of one L1/L2 pair, as the config names them.
+#[derive(Clone, Copy, Debug)]
+pub struct EscrowContracts {
+    pub l1_messenger: Address,
+    pub payment_registry: Address,
+    pub l2_messenger: Address,
+    pub escrow: Address,
+}
+
+impl EscrowContracts {
+    /// Where `deployer` puts them on fresh chains (after the tokens).
+    pub fn of(deployer: Address) -> Self {
+        Self {
+            l1_messenger: deployer.create(4),
+            payment_registry: deployer.create(5),
+            l2_messenger: deployer.create(4),
+            escrow: deployer.create(5),
+        }
+    }
+}
+
+/// Deploys whatever of the escrow contracts is missing on `l1` and `l2`, and registers the L2's
+/// messenger and escrow with the registry.
+pub async fn ensure_escrow(
+    l1: &ChainConfig,
+    l2: &ChainConfig,
+    contracts: EscrowContracts,
+    market_maker: Address,
+    relayer: Address,
+    reclaim_delay: u64,
+    deployer: &SignerSource,
+) -> anyhow::Result<()> {
+    let signer = load_signer(deployer)?;
+    let me = signer.address();
+    let wallet = EthereumWallet::from(signer);
+    let connect = |chain: &ChainConfig| -> anyhow::Result<_> {
+        let rpc = chain.rpc.first().context("no rpc endpoint")?.http.clone();
+        Ok(ProviderBuilder::new()
+            .wallet(wallet.clone())
+            .connect_http(rpc))
+    };
+    let (l1p, l2p) = (connect(l1)?, connect(l2)?);
+    if needs_deploy(&l1p, me, 4, contracts.l1_messenger, "L1Messenger").await? {
+        L1Messenger::deploy(&l1p).await?;
+    }
+    if needs_deploy(&l1p, me, 5, contracts.payment_registry, "PaymentRegistry").await? {
+        PaymentRegistry::deploy(&l1p, market_maker).await?;
+    }
+    if needs_deploy(&l2p, me, 4, contracts.l2_messenger, "L2Messenger").await? {
+        L2Messenger::deploy(&l2p, relayer).await?;
+    }
+    if needs_deploy(&l2p, me, 5, contracts.escrow, "Escrow").await? {
+        Escrow::deploy(
+            &l2p,
+            contracts.l2_messenger,
+            contracts.payment_registry,
+            market_maker,
+            reclaim_delay,
+        )
+        .await?;
+    }
+    let registry = PaymentRegistry::new(contracts.payment_registry, &l1p);
+    let registered = registry.chains(l2.chain_id as u128).call().await?;
+    if registered.escrow != contracts.escrow || registered.messenger != contracts.l1_messenger {
+        registry
+            .registerChain(
+                l2.chain_id as u128,
+                contracts.l1_messenger,
+                contracts.escrow,
+            )
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+        info!(l2 = l2.chain_id, escrow = %contracts.escrow, "escrow contracts deployed and registered");
+    }
+    Ok(())
 }

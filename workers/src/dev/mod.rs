@@ -4,12 +4,14 @@
 //! registered), one anvil per configured dev chain (state saved to and reloaded from the data dir,
 //! so chain state and workflow history stay consistent across restarts), deploys the test tokens
 //! where they are missing, then runs every role as a child process of this one and restarts a
-//! role that dies. Ctrl-C or SIGTERM stops the children in reverse order.
+//! role that dies. Ctrl-C or SIGTERM stops the children in reverse order. With an `[escrow]` and
+//! a `[relayer]` section it also deploys the escrow contracts and runs the indexer and the
+//! relayer.
 //!
 //! - [`tools`]: finding the bootstrapped binaries;
 //! - [`process`]: child processes (spawn, readiness, graceful stop);
 //! - [`temporal_server`], [`anvil`]: the two external servers;
-//! - [`deploy`]: the test tokens.
+//! - [`deploy`]: the test tokens and the escrow contracts.
 
 pub mod anvil;
 pub mod deploy;
@@ -22,6 +24,7 @@ use crate::{
     roles,
 };
 use anyhow::{Context, bail};
+use hedgeflow_activities::chain::signer::load_signer;
 use process::Supervised;
 use std::{path::Path, time::Duration};
 use tokio::signal::unix::{SignalKind, signal};
@@ -94,8 +97,17 @@ async fn start_and_supervise(
         .await
         .context("deploying test tokens")?;
 
+    ensure_escrow(config, dev).await?;
+
     let exe = std::env::current_exe()?;
-    for role in [roles::orchestrator::ROLE, roles::hot_wallet::ROLE] {
+    let mut roles = vec![roles::orchestrator::ROLE, roles::hot_wallet::ROLE];
+    if config.escrow.is_some() {
+        roles.push(roles::indexer::ROLE);
+    }
+    if config.relayer.is_some() {
+        roles.push(roles::relayer::ROLE);
+    }
+    for role in roles {
         children.push(process::spawn_role(&exe, config_path, role)?);
     }
 
@@ -121,6 +133,39 @@ async fn start_and_supervise(
             }
         }
     }
+}
+
+/// Deploys the escrow contracts of every L2 the relayer serves, as `[escrow]` names them.
+async fn ensure_escrow(config: &Config, dev: &DevConfig) -> anyhow::Result<()> {
+    let (Some(escrow), Some(relayer)) = (&config.escrow, &config.relayer) else {
+        return Ok(());
+    };
+    let relayer_address = load_signer(&relayer.signer)
+        .context("relayer signer")?
+        .address();
+    for route in &relayer.routes {
+        let Some(l2_escrow) = escrow.l2.get(&route.to) else {
+            continue;
+        };
+        let contracts = deploy::EscrowContracts {
+            l1_messenger: route.l1_messenger,
+            payment_registry: escrow.payment_registry,
+            l2_messenger: route.l2_messenger,
+            escrow: l2_escrow.escrow,
+        };
+        deploy::ensure_escrow(
+            &config.chains[&route.from],
+            &config.chains[&route.to],
+            contracts,
+            config.hot_wallet.address,
+            relayer_address,
+            dev.escrow_reclaim_delay.as_secs(),
+            &dev.deployer,
+        )
+        .await
+        .with_context(|| format!("deploying the escrow contracts of {}", route.to))?;
+    }
+    Ok(())
 }
 
 /// Writes the development mnemonic (owner-only permissions, as any key file should have).
@@ -160,5 +205,8 @@ fn print_endpoints(config: &Config, dev: &DevConfig) {
     println!(
         "try: hedgeflow wallet transfer --chain l1 --token USDC --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --amount 25"
     );
+    if config.escrow.is_some() {
+        println!("try: hedgeflow demo escrow --orders 5      (then: hedgeflow orders list)");
+    }
     println!("Ctrl-C stops everything; running `hedgeflow dev` again resumes where it stopped.");
 }

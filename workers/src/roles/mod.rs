@@ -1,8 +1,11 @@
-//! The long-running roles. Each is a Temporal worker on its own task queue and holds only the
-//! secrets its activities need.
+//! The long-running roles. Each holds only the secrets its work needs: `orchestrator` and
+//! `hot-wallet` are Temporal workers on their own task queues; `indexer` starts workflows from
+//! chain events; `relayer` is the local stack's stand-in for a rollup's L1→L2 messaging.
 
 pub mod hot_wallet;
+pub mod indexer;
 pub mod orchestrator;
+pub mod relayer;
 
 use temporalio_sdk::Worker;
 use tokio::signal::unix::{SignalKind, signal};

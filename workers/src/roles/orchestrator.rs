@@ -5,11 +5,19 @@ use crate::{config::Config, telemetry, temporal};
 use anyhow::Context;
 use hedgeflow_activities::{
     chain::{Chains, receipt::ReceiptWatcher},
-    store::{Store, transfers::StoreWriter},
+    escrow::{EscrowChains, EscrowDesk, orders::OrderStarter},
+    store::{Store, writer::StoreWriter},
     treasury::Treasury,
 };
-use hedgeflow_proto::queues;
-use hedgeflow_workflows::TransferWorkflow;
+use hedgeflow_proto::{escrow::ScanRequest, ids, queues};
+use hedgeflow_workflows::{
+    EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, TransferWorkflow,
+};
+use temporalio_client::tonic::Code;
+use temporalio_client::{
+    Client,
+    schedules::{CreateScheduleOptions, ScheduleAction, ScheduleOverlapPolicy, ScheduleSpec},
+};
 use temporalio_sdk::{Worker, WorkerOptions};
 use tracing::info;
 
@@ -22,13 +30,72 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("database")?;
     let chains = Chains::connect(&config.chains).await.context("chains")?;
     let client = temporal::connect(&config.temporal, ROLE).await?;
-    let options = WorkerOptions::new(queues::ORCHESTRATOR)
+    let mut options = WorkerOptions::new(queues::ORCHESTRATOR)
         .register_workflow::<TransferWorkflow>()?
-        .register_activities(StoreWriter::new(store))
+        .register_workflow::<EscrowOrderWorkflow>()?
+        .register_workflow::<EscrowClaimsWorkflow>()?
+        .register_workflow::<EscrowScanWorkflow>()?
+        .register_activities(StoreWriter::new(store.clone()))
         .register_activities(ReceiptWatcher::new(chains.clone()))
-        .register_activities(Treasury::new(chains, config.hot_wallet.address))
-        .build();
-    let worker = Worker::new(&runtime, client, options)?;
+        .register_activities(Treasury::new(chains.clone(), config.hot_wallet.address));
+    if let Some(escrow) = &config.escrow {
+        let escrow = EscrowChains::new(chains, escrow.clone()).context("[escrow]")?;
+        ensure_scan_schedules(&client, &escrow).await?;
+        options = options.register_activities(EscrowDesk::new(
+            escrow,
+            store,
+            OrderStarter::new(client.clone()),
+            config.hot_wallet.address,
+        ));
+    }
+    let worker = Worker::new(&runtime, client, options.build())?;
     info!(task_queue = queues::ORCHESTRATOR, "orchestrator ready");
     super::run_until_signalled(worker, ROLE).await
+}
+
+/// One Temporal Schedule per L2 (`escrow-scan-<chainId>`) running the accepted-blocks scan;
+/// created once, and its interval brought in line with the config on every start.
+async fn ensure_scan_schedules(client: &Client, escrow: &EscrowChains) -> anyhow::Result<()> {
+    let every = escrow.config.scan_interval;
+    for name in escrow.config.l2.keys() {
+        let chain_id = escrow
+            .chains
+            .by_name(name)
+            .context("checked by EscrowChains")?
+            .config
+            .chain_id;
+        let schedule_id = ids::escrow_scan_schedule(chain_id);
+        let options = CreateScheduleOptions::builder()
+            .action(ScheduleAction::start_workflow(
+                EscrowScanWorkflow::run,
+                ScanRequest { chain_id },
+                queues::ORCHESTRATOR,
+                schedule_id.clone(),
+            ))
+            .spec(ScheduleSpec::from_interval(every))
+            .overlap_policy(ScheduleOverlapPolicy::Skip)
+            .note(format!("accepted-blocks scan of chain {name}"))
+            .build();
+        match client.create_schedule(schedule_id.clone(), options).await {
+            Ok(_) => info!(schedule_id, ?every, "scan schedule created"),
+            Err(temporalio_client::schedules::ScheduleError::Rpc(status))
+                if status.code() == Code::AlreadyExists =>
+            {
+                client
+                    .get_schedule_handle(schedule_id.clone())
+                    .update(
+                        move |update| {
+                            update.set_spec(ScheduleSpec::from_interval(every));
+                        },
+                        Default::default(),
+                    )
+                    .await
+                    .with_context(|| format!("updating schedule {schedule_id}"))?;
+            }
+            Err(error) => {
+                return Err(error).with_context(|| format!("creating schedule {schedule_id}"));
+            }
+        }
+    }
+    Ok(())
 }

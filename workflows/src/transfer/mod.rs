@@ -4,7 +4,10 @@
 //! the Temporal UI tell where a transfer stands. The transaction's idempotency key is derived from
 //! the workflow id, so a retried or resubmitted step can never pay twice.
 
-use crate::{failure, options};
+use crate::{
+    failure,
+    options::{self, Retries},
+};
 use hedgeflow_proto::{
     activities::{ChainActivities, HotWalletActivities, StoreActivities},
     chain::{ReceiptOutcome, TxIntent, WatchReceipt},
@@ -40,7 +43,11 @@ impl TransferWorkflow {
         step.stage("validating");
         let plan = match step
             .ctx
-            .execute_activity(ChainActivities::plan_transfer, request, options::quick())
+            .execute_activity(
+                ChainActivities::plan_transfer,
+                request,
+                options::quick(Retries::UntilDone),
+            )
             .await
         {
             Ok(plan) => plan,
@@ -63,7 +70,7 @@ impl TransferWorkflow {
                 .execute_activity(
                     HotWalletActivities::submit_transaction,
                     intent.clone(),
-                    options::submit_transaction(),
+                    options::submit_transaction(Retries::UntilDone),
                 )
                 .await;
             let sent = match sent {
@@ -88,7 +95,7 @@ impl TransferWorkflow {
                 .execute_activity(
                     ChainActivities::watch_receipt,
                     watch,
-                    options::watch_receipt(),
+                    options::watch_chain(Retries::UntilDone),
                 )
                 .await;
             match outcome {
@@ -144,7 +151,7 @@ impl Step<'_> {
             .execute_activity(
                 StoreActivities::record_transfer,
                 self.record.clone(),
-                options::quick(),
+                options::quick(Retries::UntilDone),
             )
             .await?;
         Ok(())

@@ -1,6 +1,7 @@
 //! Schema migrations, in order. Never edit one that has shipped: add the next.
 
 mod m0001_transfers;
+mod m0002_escrow;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait, async_trait};
 
@@ -9,6 +10,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_transfers::Migration)]
+        vec![
+            Box::new(m0001_transfers::Migration),
+            Box::new(m0002_escrow::Migration),
+        ]
     }
 }

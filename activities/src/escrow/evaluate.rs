@@ -1,0 +1,134 @@
+//! Whether an order is worth and safe to fill. Every refusal is a [`Decision::Drop`] with a
+//! reason ops can read; only transient trouble (RPC, DB, an order not yet confirmed) is an error
+//! the engine retries.
+
+use super::{
+    EscrowChains, EscrowError,
+    contracts::{Escrow, order_status},
+};
+use crate::store::Store;
+use alloy::{
+    eips::BlockNumberOrTag,
+    primitives::{Address, U256},
+    providers::Provider,
+};
+use hedgeflow_proto::{
+    Amount,
+    escrow::{Accepted, Decision, EscrowOrder},
+};
+use std::time::Duration;
+
+/// How long the evaluation waits for the order's L2 confirmations before letting the engine
+/// retry (the activity's timeout is 30 s).
+const CONFIRMATION_WAIT: Duration = Duration::from_secs(20);
+
+pub async fn evaluate(
+    chains: &EscrowChains,
+    store: &Store,
+    hot_wallet: Address,
+    order: &EscrowOrder,
+) -> Result<Decision, EscrowError> {
+    let config = &chains.config;
+    let (l2, escrow_config) = chains.l2(order.chain_id)?;
+    let l1 = chains.l1();
+    let drop = |reason: String| Ok(Decision::Drop { reason });
+
+    // The order must be on the L2 under enough blocks, and say what the event said.
+    let wanted = order.block_number + escrow_config.confirmations.max(1) - 1;
+    if l2.head() < wanted && l2.next_head(wanted - 1, CONFIRMATION_WAIT).await < wanted {
+        return Err(EscrowError::NotYet(format!(
+            "waiting for L2 block {wanted} ({} confirmations)",
+            escrow_config.confirmations
+        )));
+    }
+    let escrow = Escrow::new(escrow_config.escrow, &l2.provider);
+    let on_chain = escrow.get_order(U256::from(order.order_id)).call().await?;
+    if on_chain.status == order_status::NONE {
+        return Err(EscrowError::NotYet(format!(
+            "order {} is not on the L2 escrow (yet)",
+            order.order_id
+        )));
+    }
+    if on_chain.recipient_address != order.recipient
+        || on_chain.amount != order.amount.0
+        || on_chain.fee != order.fee.0
+    {
+        return drop(format!(
+            "the escrow holds a different order {}: recipient {}, amount {}, fee {}",
+            order.order_id, on_chain.recipient_address, on_chain.amount, on_chain.fee
+        ));
+    }
+    if on_chain.status != order_status::OPEN {
+        let state = if on_chain.status == order_status::CLAIMED {
+            "claimed"
+        } else {
+            "reclaimed by its user"
+        };
+        return drop(format!("the order is already {state} on L2"));
+    }
+    let reclaim_delay = escrow.reclaim_delay().call().await?;
+    let now = l2
+        .provider
+        .get_block_by_number(BlockNumberOrTag::Latest)
+        .await
+        .map_err(crate::chain::ChainError::rpc)?
+        .map(|block| block.header.timestamp)
+        .unwrap_or_default();
+    let reclaimable_at = on_chain.created_at.saturating_add(reclaim_delay);
+    let left = reclaimable_at.saturating_sub(now);
+    if left < config.min_time_left.as_secs() {
+        return drop(format!(
+            "its user may reclaim it in {left} s, less than the {} s we need",
+            config.min_time_left.as_secs()
+        ));
+    }
+
+    if order.amount.0 > config.max_order.0 {
+        return drop(format!(
+            "amount {} ETH is above the per-order cap of {} ETH",
+            order.amount.format_units(18),
+            config.max_order.format_units(18)
+        ));
+    }
+
+    let gas_price = l1
+        .provider
+        .get_gas_price()
+        .await
+        .map_err(crate::chain::ChainError::rpc)?;
+    let min_fee = config.min_fee(gas_price);
+    if order.fee.0 < min_fee {
+        return drop(format!(
+            "fee {} wei does not cover the estimated L1 gas of transfer and claim plus margin, \
+             {min_fee} wei (gas price {gas_price} wei)",
+            order.fee
+        ));
+    }
+
+    let balance = l1
+        .provider
+        .get_balance(hot_wallet)
+        .await
+        .map_err(crate::chain::ChainError::rpc)?;
+    let reserved = store.escrow_reserved(&order.workflow_id()).await?;
+    let free = balance
+        .saturating_sub(reserved)
+        .saturating_sub(config.gas_reserve.0);
+    if order.amount.0 > free {
+        return drop(format!(
+            "not enough L1 liquidity: {} ETH free ({} ETH balance, {} ETH promised to other \
+             orders, {} ETH gas reserve)",
+            Amount::from(free).format_units(18),
+            Amount::from(balance).format_units(18),
+            Amount::from(reserved).format_units(18),
+            config.gas_reserve.format_units(18),
+        ));
+    }
+
+    Ok(Decision::Accept(Accepted {
+        l1_chain_id: l1.config.chain_id,
+        payment_registry: config.payment_registry,
+        confirmations: config.confirmations(&order.amount, l1.config.confirmations),
+        min_fee: min_fee.into(),
+    }))
+}

@@ -1,0 +1,157 @@
+//! From `SetOrder` logs to running workflows: decoding, reading ranges, and starting
+//! `escrow-<chainId>-<orderId>` with a policy that refuses any second start, so the websocket,
+//! the poller and the scan can all report the same order and it still runs once.
+
+use super::{EscrowChains, EscrowError, contracts::Escrow};
+use crate::{
+    chain::{ChainClient, ChainError},
+    observe,
+};
+use alloy::{
+    primitives::Address,
+    providers::Provider,
+    rpc::types::{Filter, Log},
+    sol_types::SolEvent,
+};
+use hedgeflow_proto::{
+    escrow::{ClaimBatcherInput, ClaimRequest, EscrowOrder, EscrowStatus, OrderSource},
+    ids, queues, search,
+};
+use hedgeflow_workflows::{EscrowClaimsWorkflow, EscrowOrderWorkflow};
+use temporalio_client::{
+    Client, WorkflowIdReusePolicy, WorkflowStartOptions, errors::WorkflowStartError,
+};
+use temporalio_common::search_attributes::SearchAttributes;
+
+/// Blocks per `eth_getLogs` request; providers cap ranges.
+const LOG_RANGE: u64 = 2_000;
+
+/// The `SetOrder` logs of `escrow` in `from..=to`.
+pub fn set_order_filter(escrow: Address, from: u64, to: u64) -> Filter {
+    Filter::new()
+        .address(escrow)
+        .event_signature(Escrow::SetOrder::SIGNATURE_HASH)
+        .from_block(from)
+        .to_block(to)
+}
+
+/// The order a `SetOrder` log announces; `None` for a log that is not one (or still pending).
+pub fn decode(chain_id: u64, log: &Log, source: OrderSource) -> Option<EscrowOrder> {
+    let event = log.log_decode::<Escrow::SetOrder>().ok()?;
+    let data = &event.inner.data;
+    Some(EscrowOrder {
+        chain_id,
+        order_id: data.order_id.try_into().ok()?,
+        recipient: data.recipient_address,
+        amount: data.amount.into(),
+        fee: data.fee.into(),
+        block_number: log.block_number?,
+        tx_hash: log.transaction_hash?,
+        source,
+    })
+}
+
+/// Every order placed in `from..=to`, in chunks the providers accept.
+pub async fn read_orders(
+    chain: &ChainClient,
+    escrow: Address,
+    from: u64,
+    to: u64,
+    source: OrderSource,
+) -> Result<Vec<EscrowOrder>, ChainError> {
+    let chain_id = chain.config.chain_id;
+    let mut orders = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let end = to.min(start + LOG_RANGE - 1);
+        let logs = chain
+            .provider
+            .get_logs(&set_order_filter(escrow, start, end))
+            .await
+            .map_err(ChainError::rpc)?;
+        orders.extend(logs.iter().filter_map(|log| decode(chain_id, log, source)));
+        start = end + 1;
+    }
+    Ok(orders)
+}
+
+/// Starts order workflows and queues claims; a thin layer over the Temporal client.
+#[derive(Clone)]
+pub struct OrderStarter {
+    client: Client,
+}
+
+impl OrderStarter {
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// Starts the order's workflow; `false` when one was already started for it (running or
+    /// finished: the id is never reused).
+    pub async fn start(&self, order: &EscrowOrder) -> Result<bool, EscrowError> {
+        let workflow_id = order.workflow_id();
+        let attributes = SearchAttributes::new([
+            search::PIPELINE.value_set("escrow".into()),
+            search::ORDER_ID.value_set(order.order_id.to_string()),
+            search::CHAIN_ID.value_set(order.chain_id as i64),
+            search::STAGE.value_set(EscrowStatus::Pending.as_str().into()),
+        ]);
+        let options = WorkflowStartOptions::new(queues::ORCHESTRATOR, workflow_id.clone())
+            .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+            .search_attributes(attributes)
+            .build();
+        match self
+            .client
+            .start_workflow(EscrowOrderWorkflow::run, order.clone(), options)
+            .await
+        {
+            Ok(_) => {
+                let source = serde_json::to_value(order.source).unwrap_or_default();
+                observe::escrow_order_started(&workflow_id, source.as_str().unwrap_or_default());
+                Ok(true)
+            }
+            Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(false),
+            Err(error) => Err(EscrowError::Temporal(error.to_string())),
+        }
+    }
+
+    /// Queues a claim with its L2's batcher, starting the batcher if it is not running.
+    pub async fn enqueue_claim(
+        &self,
+        chains: &EscrowChains,
+        request: ClaimRequest,
+    ) -> Result<(), EscrowError> {
+        let config = &chains.config;
+        let chain_id = request.order.chain_id;
+        chains.l2(chain_id)?;
+        let settings = ClaimBatcherInput {
+            chain_id,
+            l1_chain_id: chains.l1().config.chain_id,
+            payment_registry: config.payment_registry,
+            window: config.claim_window,
+            max_batch: config.claim_max_batch,
+            confirmations: config.claim_confirmations,
+            pending: Vec::new(),
+            next_batch: 0,
+        };
+        let workflow_id = ids::escrow_claims_workflow(chain_id);
+        let attributes = SearchAttributes::new([
+            search::PIPELINE.value_set("escrow-claims".into()),
+            search::CHAIN_ID.value_set(chain_id as i64),
+        ]);
+        let options = WorkflowStartOptions::new(queues::ORCHESTRATOR, workflow_id)
+            .search_attributes(attributes)
+            .build();
+        self.client
+            .signal_with_start_workflow(
+                EscrowClaimsWorkflow::run,
+                settings,
+                EscrowClaimsWorkflow::claim,
+                request,
+                options,
+            )
+            .await
+            .map_err(|e| EscrowError::Temporal(e.to_string()))?;
+        Ok(())
+    }
+}

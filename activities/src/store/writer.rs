@@ -1,0 +1,53 @@
+//! The store's activities; the orchestrator registers them.
+
+use super::Store;
+use crate::failure::to_activity_error;
+use hedgeflow_proto::{activities::definitions, escrow::EscrowRecord, transfer::TransferRecord};
+use std::sync::Arc;
+use temporalio_macros::activities;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+use tracing::{Instrument, info_span};
+
+pub struct StoreWriter {
+    store: Store,
+}
+
+impl StoreWriter {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+#[activities]
+impl StoreWriter {
+    /// See [`definitions::RecordTransfer`]: idempotent upsert by workflow id.
+    #[activity(definition = definitions::RecordTransfer)]
+    pub async fn record_transfer(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        record: TransferRecord,
+    ) -> Result<(), ActivityError> {
+        let span = info_span!("record_transfer", workflow_id = %record.workflow_id, status = record.status.as_str());
+        self.store
+            .record_transfer(&record)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
+    }
+
+    /// See [`definitions::RecordEscrowOrder`]: idempotent upsert by workflow id; errors keyed by
+    /// their sequence number.
+    #[activity(definition = definitions::RecordEscrowOrder)]
+    pub async fn record_escrow_order(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        record: EscrowRecord,
+    ) -> Result<(), ActivityError> {
+        let span = info_span!("record_escrow_order", order_id = %record.workflow_id, status = record.status.as_str());
+        self.store
+            .record_escrow_order(&record)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
+    }
+}
