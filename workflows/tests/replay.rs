@@ -1,6 +1,7 @@
 //! Every recorded history in `tests/histories/` replays against today's workflow code. A change
 //! that would break a workflow already running in production (nondeterminism) fails here.
-//! Refresh a fixture by running the e2e transfer test with `HEDGEFLOW_RECORD_HISTORY=<file>`.
+//! Refresh the fixtures by running the e2e transfer test with `HEDGEFLOW_RECORD_HISTORY=<file>` and
+//! the escrow tests with `HEDGEFLOW_RECORD_ESCROW_HISTORIES=<dir>`.
 
 use temporalio_client::WorkflowHistory;
 

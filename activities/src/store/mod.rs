@@ -16,7 +16,9 @@ pub mod transfers;
 pub mod writer;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, prelude::Json};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, prelude::Json,
+};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
@@ -46,6 +48,10 @@ impl Store {
     /// `postgres://user:pass@host/db`; errors never repeat the URL (it may hold a password).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let db = Database::connect(options(url)).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            // Readers (the ops CLI) no longer block the writer; the mode sticks to the file.
+            db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+        }
         migration::Migrator::up(&db, None).await?;
         Ok(Self { db })
     }

@@ -36,13 +36,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     for route in relayer.routes {
         let l1 = chains.by_name(&route.from).context("route.from")?.clone();
         let l2 = chains.by_name(&route.to).context("route.to")?;
-        // One sending provider per endpoint, tried in order.
+        // One sending provider per endpoint, tried in order. Nonces are read from the chain for
+        // every send: a cached nonce would be burnt by a relay whose estimate reverts, and every
+        // later message would wait behind the gap.
         let senders: Vec<DynProvider> = l2
             .config
             .rpc
             .iter()
             .map(|e| {
                 ProviderBuilder::new()
+                    .disable_recommended_fillers()
+                    .with_gas_estimation()
+                    .with_simple_nonce_management()
+                    .with_chain_id(l2.config.chain_id)
                     .wallet(wallet.clone())
                     .connect_http(e.http.clone())
                     .erased()

@@ -1,7 +1,12 @@
-//! The shared stack of the end-to-end tests: one Temporal dev server, two anvil chains (l2 behind
-//! a proxy that tests can stop), the test tokens, and the orchestrator and hot-wallet roles as
-//! real child processes of the test binary. Tests isolate themselves by workflow id, token and
-//! recipient, and run on one static runtime so the stack outlives each test.
+//! The shared stack of the end-to-end tests: one Temporal dev server, two anvil chains (each RPC
+//! provider a proxy that tests can stop: l1 behind two, l2's primary behind one), the test tokens
+//! and escrow contracts, and the orchestrator, hot-wallet, indexer and relayer roles as real child
+//! processes of the test binary (the indexer reaches Temporal through a stoppable proxy too).
+//! Tests isolate themselves by workflow id, token and recipient, and run on one static runtime so
+//! the stack outlives each test.
+
+// Each test binary uses its own part of the shared stack.
+#![allow(dead_code)]
 
 pub mod proxy;
 
@@ -17,7 +22,7 @@ use hedgeflow::{
         temporal_server,
     },
 };
-use hedgeflow_activities::chain::signer::{SecretRef, SignerSource};
+use hedgeflow_activities::chain::signer::{SecretRef, SignerSource, load_signer};
 use std::{collections::BTreeMap, future::Future, path::PathBuf, sync::LazyLock, time::Duration};
 use temporalio_client::Client;
 use tokio::sync::{Mutex, OnceCell};
@@ -57,6 +62,11 @@ pub struct Stack {
     pub l2: DynProvider,
     /// The l2 primary endpoint; stopping it is the failover test.
     pub l2_primary: proxy::Proxy,
+    /// l1's two providers; the stack's roles reach l1 only through them.
+    pub l1_primary: proxy::Proxy,
+    pub l1_secondary: proxy::Proxy,
+    /// The indexer's way to Temporal.
+    pub indexer_temporal: proxy::Proxy,
     roles: Mutex<BTreeMap<&'static str, Supervised>>,
     _servers: Vec<Supervised>,
     _dir: tempfile::TempDir,
@@ -101,6 +111,10 @@ async fn start() -> anyhow::Result<Stack> {
         );
     }
     let l2_primary = proxy::Proxy::start(l2_port).await?;
+    let l1_primary = proxy::Proxy::start(l1_port).await?;
+    let l1_secondary = proxy::Proxy::start(l1_port).await?;
+    let indexer_temporal = proxy::Proxy::start(temporal_port).await?;
+    let contracts = deploy::EscrowContracts::of(DEPLOYER.parse()?);
 
     let mnemonic = dir.join("mnemonic");
     std::fs::write(&mnemonic, hedgeflow::dev::DEV_MNEMONIC)?;
@@ -117,6 +131,31 @@ url = "sqlite://{dir}/hedgeflow.db?mode=rwc"
 orchestrator = "127.0.0.1:{orchestrator_metrics}"
 hot-wallet = "127.0.0.1:{hot_wallet_metrics}"
 
+[escrow]
+l1 = "l1"
+payment-registry = "{registry}"
+max-order = "5"
+gas-reserve = "10"
+min-time-left = "1h"
+confirmation-tiers = [{{ above = "1", confirmations = 3 }}]
+claim-window = "1s"
+claim-max-batch = 20
+# Triggered by the tests that need it.
+scan-interval = "1h"
+indexer-dir = "{dir}/indexer"
+l2 = {{ l2 = {{ escrow = "{escrow}", confirmations = 1, finality-depth = 3 }} }}
+
+[relayer]
+signer = {{ kind = "mnemonic", phrase = {{ file = "{mnemonic}" }}, index = 8 }}
+routes = [{{ from = "l1", l1-messenger = "{l1_messenger}", to = "l2", l2-messenger = "{l2_messenger}" }}]
+
+[dev]
+data-dir = "{dir}"
+temporal-port = {temporal_port}
+temporal-ui-port = 8233
+deployer = {{ kind = "mnemonic", phrase = {{ file = "{mnemonic}" }}, index = 9 }}
+anvil = {{}}
+
 [hot-wallet]
 address = "{HOT_WALLET}"
 journal = "{dir}/hot-wallet/journal.jsonl"
@@ -126,7 +165,10 @@ signer = {{ kind = "mnemonic", phrase = {{ file = "{mnemonic}" }} }}
 chain-id = {L1_ID}
 confirmations = 2
 poll-interval = "200ms"
-rpc = [{{ http = "http://127.0.0.1:{l1_port}", ws = "ws://127.0.0.1:{l1_port}" }}]
+rpc = [
+  {{ http = "http://127.0.0.1:{l1a}", ws = "ws://127.0.0.1:{l1a}" }},
+  {{ http = "http://127.0.0.1:{l1b}", ws = "ws://127.0.0.1:{l1b}" }},
+]
 tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = "{usdc}", decimals = 6 }} }}
 
 [chains.l2]
@@ -144,6 +186,12 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         orchestrator_metrics = process::free_port(),
         hot_wallet_metrics = process::free_port(),
         proxy = l2_primary.port(),
+        l1a = l1_primary.port(),
+        l1b = l1_secondary.port(),
+        registry = contracts.payment_registry,
+        escrow = contracts.escrow,
+        l1_messenger = contracts.l1_messenger,
+        l2_messenger = contracts.l2_messenger,
         weth = deployer_token("WETH"),
         usdc = deployer_token("USDC"),
     );
@@ -151,10 +199,24 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
     std::fs::write(&config_path, &config_text)?;
     let config = Config::parse(&config_text, [])?;
     let deployer = SignerSource::Mnemonic {
-        phrase: SecretRef::File(mnemonic),
+        phrase: SecretRef::File(mnemonic.clone()),
         index: 9,
     };
     deploy::ensure_tokens(&config.chains, config.hot_wallet.address, &deployer).await?;
+    let relayer = SignerSource::Mnemonic {
+        phrase: SecretRef::File(mnemonic.clone()),
+        index: 8,
+    };
+    deploy::ensure_escrow(
+        &config.chains["l1"],
+        &config.chains["l2"],
+        contracts,
+        config.hot_wallet.address,
+        load_signer(&relayer)?.address(),
+        24 * 3600,
+        &deployer,
+    )
+    .await?;
 
     let client = hedgeflow::temporal::connect(&config.temporal, "e2e-test").await?;
     let stack = Stack {
@@ -169,21 +231,24 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         config,
         client,
         l2_primary,
+        l1_primary,
+        l1_secondary,
+        indexer_temporal,
         roles: Mutex::new(BTreeMap::new()),
         _servers: servers,
         _dir: temp,
     };
-    for role in ["orchestrator", "hot-wallet"] {
+    for role in ["orchestrator", "hot-wallet", "indexer", "relayer"] {
         stack.start_role(role).await?;
     }
     Ok(stack)
 }
 
+/// anvil's account 9, the dev deployer.
+const DEPLOYER: &str = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
+
 fn deployer_token(symbol: &str) -> Address {
-    let deployer = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"
-        .parse()
-        .expect("address");
-    deploy::token_address(deployer, symbol).expect("a test token")
+    deploy::token_address(DEPLOYER.parse().expect("address"), symbol).expect("a test token")
 }
 
 impl Stack {
@@ -197,8 +262,15 @@ impl Stack {
             .arg("--config")
             .arg(&self.config_path)
             .arg(role)
-            .env("RUST_LOG", "info")
+            .env(
+                "RUST_LOG",
+                "info,hedgeflow_activities::escrow::indexer=debug",
+            )
             .env("NO_COLOR", "1");
+        if role == "indexer" {
+            let temporal = format!("http://127.0.0.1:{}", self.indexer_temporal.port());
+            command.env("HEDGEFLOW__TEMPORAL__ADDRESS", temporal);
+        }
         let child = Supervised::spawn(role, command, Some(&self.log(role)), false)?;
         self.roles.lock().await.insert(role, child);
         Ok(())

@@ -9,6 +9,7 @@ use tokio::{
 
 pub struct Proxy {
     port: u16,
+    upstream: u16,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
@@ -16,7 +17,24 @@ impl Proxy {
     pub async fn start(upstream: u16) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
-        let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let proxy = Self {
+            port,
+            upstream,
+            tasks: Arc::default(),
+        };
+        proxy.serve(listener);
+        Ok(proxy)
+    }
+
+    /// Listens again on the same port after [`Proxy::stop`]: the provider is back.
+    pub async fn resume(&self) -> anyhow::Result<()> {
+        self.serve(TcpListener::bind(("127.0.0.1", self.port)).await?);
+        Ok(())
+    }
+
+    fn serve(&self, listener: TcpListener) {
+        let upstream = self.upstream;
+        let tasks = &self.tasks;
         let registry = tasks.clone();
         let accept = tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
@@ -29,7 +47,6 @@ impl Proxy {
             }
         });
         tasks.lock().expect("proxy lock").push(accept);
-        Ok(Self { port, tasks })
     }
 
     pub fn port(&self) -> u16 {

@@ -1,0 +1,560 @@
+//! The escrow pipeline end to end, on a real Temporal dev server, two anvil chains, the real
+//! contracts and the real role processes (orchestrator, hot wallet, indexer, relayer): 50
+//! concurrent orders, a crash of each role at its worst moment, dropped orders, the
+//! accepted-blocks scan, an L1 provider outage, a FAILED order retried by ops, and replay of the
+//! recorded histories.
+//!
+//! The tests share one stack and take turns (`serial`): several of them stop a provider or a role
+//! that every order needs, and each checks balances that other orders would move.
+
+mod support;
+
+use alloy::{
+    primitives::{Address, U256},
+    providers::Provider,
+};
+use futures::future::join_all;
+use hedgeflow::cli::demo;
+use hedgeflow_activities::{
+    escrow::contracts::{Escrow, PaymentRegistry, order_status},
+    store::Store,
+};
+use hedgeflow_proto::escrow::{EscrowOrder, EscrowResult, EscrowStatus};
+use hedgeflow_workflows::EscrowOrderWorkflow;
+use std::{sync::LazyLock, time::Duration};
+use support::{HOT_WALLET, L2_ID, Stack, eventually, run, stack};
+use temporalio_client::{
+    WorkflowFetchHistoryOptions, WorkflowGetResultOptions,
+    schedules::{ScheduleOverlapPolicy, TriggerScheduleOptions},
+};
+use tokio::sync::{Mutex, MutexGuard};
+
+const WAIT: Duration = Duration::from_secs(180);
+
+static SERIAL: LazyLock<Mutex<()>> = LazyLock::new(|| Mutex::new(()));
+
+async fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().await
+}
+
+/// Places orders from the demo users (the code behind `hedgeflow demo escrow`).
+async fn place(count: u32, amount: &str, fee: Option<&str>) -> Vec<EscrowOrder> {
+    let orders = demo::place_orders(&stack().await.config, count, None, amount, fee)
+        .await
+        .expect("placing orders");
+    assert_eq!(orders.len(), count as usize);
+    orders
+}
+
+/// Waits for the indexer (or the scan) to start the order's workflow, then for its result.
+async fn await_order(workflow_id: String) -> EscrowResult {
+    let handle = stack()
+        .await
+        .client
+        .get_workflow_handle::<EscrowOrderWorkflow>(workflow_id.clone());
+    eventually(&format!("{workflow_id} to start"), WAIT, || async {
+        handle.describe(Default::default()).await.ok().map(|_| ())
+    })
+    .await;
+    tokio::time::timeout(WAIT, handle.get_result(WorkflowGetResultOptions::default()))
+        .await
+        .unwrap_or_else(|_| panic!("{workflow_id} did not finish in {WAIT:?}"))
+        .unwrap_or_else(|e| panic!("{workflow_id} failed: {e}"))
+}
+
+async fn await_all(orders: &[EscrowOrder]) -> Vec<EscrowResult> {
+    join_all(orders.iter().map(|o| await_order(o.workflow_id()))).await
+}
+
+async fn store() -> Store {
+    Store::connect(&stack().await.config.database.url)
+        .await
+        .expect("store")
+}
+
+async fn status_of(workflow_id: &str) -> Option<String> {
+    store()
+        .await
+        .escrow_order(workflow_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|row| row.status)
+}
+
+fn registry(
+    stack: &Stack,
+) -> PaymentRegistry::PaymentRegistryInstance<&alloy::providers::DynProvider> {
+    let address = stack.config.escrow.as_ref().unwrap().payment_registry;
+    PaymentRegistry::new(address, &stack.l1)
+}
+
+/// `(transferred, claimed)` in the registry, read straight from the L1 node.
+async fn registry_state(stack: &Stack, order: &EscrowOrder) -> (bool, bool) {
+    let registry = registry(stack);
+    let key = registry
+        .transferKey(
+            U256::from(order.order_id),
+            order.recipient,
+            order.amount.0,
+            order.chain_id as u128,
+        )
+        .call()
+        .await
+        .unwrap();
+    let state = registry.transfers(key).call().await.unwrap();
+    (state.transferred, state.claimed)
+}
+
+async fn escrow_status(stack: &Stack, order: &EscrowOrder) -> u8 {
+    let escrow = stack.config.escrow.as_ref().unwrap().l2["l2"].escrow;
+    Escrow::new(escrow, &stack.l2)
+        .get_order(U256::from(order.order_id))
+        .call()
+        .await
+        .unwrap()
+        .status
+}
+
+fn hot_wallet() -> Address {
+    HOT_WALLET.parse().unwrap()
+}
+
+/// Each recipient got exactly its amount on L1, each order is claimed on both chains, and the DB
+/// says COMPLETED with the three transactions.
+async fn assert_paid_once_and_recorded(stack: &Stack, orders: &[EscrowOrder]) {
+    let store = store().await;
+    for order in orders {
+        assert_eq!(
+            stack.l1.get_balance(order.recipient).await.unwrap(),
+            order.amount.0,
+            "{} paid exactly its amount",
+            order.workflow_id()
+        );
+        assert_eq!(registry_state(stack, order).await, (true, true));
+        assert_eq!(escrow_status(stack, order).await, order_status::CLAIMED);
+        let row = store
+            .escrow_order(&order.workflow_id())
+            .await
+            .unwrap()
+            .expect("a stored order");
+        assert_eq!(row.status, "COMPLETED");
+        for tx in [&row.transfer_tx, &row.claim_tx, &row.release_tx] {
+            let hash = tx.as_deref().expect("a recorded tx").parse().unwrap();
+            let provider = if tx == &row.release_tx {
+                &stack.l2
+            } else {
+                &stack.l1
+            };
+            let receipt = provider
+                .get_transaction_receipt(hash)
+                .await
+                .unwrap()
+                .expect("the recorded tx is on chain");
+            assert!(receipt.status());
+        }
+    }
+}
+
+/// How many transactions the hot wallet's journal holds for `intent`.
+fn journaled(stack: &Stack, intent: &str) -> usize {
+    std::fs::read_to_string(&stack.config.hot_wallet.journal)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["intent_key"] == intent)
+        .count()
+}
+
+/// Replays the order's history against today's code; with `HEDGEFLOW_RECORD_ESCROW_HISTORIES`
+/// set to a directory, also writes it there as a fixture for `workflows/tests/replay.rs`.
+async fn replay(stack: &Stack, workflow_id: &str, fixture: &str) {
+    let history = stack
+        .client
+        .get_workflow_handle::<EscrowOrderWorkflow>(workflow_id)
+        .fetch_history(WorkflowFetchHistoryOptions::default())
+        .to_json()
+        .await
+        .expect("history");
+    if let Some(dir) = std::env::var_os("HEDGEFLOW_RECORD_ESCROW_HISTORIES") {
+        let pretty: serde_json::Value = serde_json::from_slice(&history).unwrap();
+        let path = std::path::Path::new(&dir).join(fixture);
+        std::fs::write(path, serde_json::to_string_pretty(&pretty).unwrap()).unwrap();
+    }
+    // The replayer is not `Send`: it runs on a thread and runtime of its own.
+    std::thread::spawn(move || {
+        let parsed = temporalio_client::WorkflowHistory::from_json(&history).unwrap();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(
+                hedgeflow_workflows::replayer()
+                    .unwrap()
+                    .replay_workflow(parsed),
+            )
+    })
+    .join()
+    .unwrap()
+    .expect("replay without nondeterminism");
+}
+
+#[test]
+fn fifty_concurrent_orders_complete_and_chains_agree_with_the_db() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        let before = stack.l2.get_balance(hot_wallet()).await.unwrap();
+        let orders = place(50, "0.01", None).await;
+        let results = await_all(&orders).await;
+        assert!(results.iter().all(|r| r.status == EscrowStatus::Completed));
+
+        assert_paid_once_and_recorded(stack, &orders).await;
+        let released: U256 = orders.iter().map(|o| o.amount.0 + o.fee.0).sum();
+        assert_eq!(
+            stack.l2.get_balance(hot_wallet()).await.unwrap() - before,
+            released,
+            "the market maker's L2 balance grew by every amount + fee"
+        );
+        let mut claims: Vec<_> = results.iter().filter_map(|r| r.claim.clone()).collect();
+        claims.sort_by_key(|c| c.tx_hash);
+        claims.dedup();
+        assert!(
+            claims.len() < orders.len(),
+            "ready claims share transactions ({} claim txs for {} orders)",
+            claims.len(),
+            orders.len()
+        );
+        let released_per_order: Vec<_> = results.iter().filter_map(|r| r.release.clone()).collect();
+        assert_eq!(released_per_order.len(), orders.len());
+
+        let (ok, listed, _) = stack
+            .cli(&[
+                "orders",
+                "list",
+                "--status",
+                "completed",
+                "--chain",
+                "l2",
+                "--limit",
+                "100",
+            ])
+            .await;
+        assert!(ok);
+        for order in &orders {
+            assert!(listed.contains(&order.workflow_id()), "{listed}");
+        }
+        replay(
+            stack,
+            &orders[0].workflow_id(),
+            "escrow-order-completed.json",
+        )
+        .await;
+    });
+}
+
+#[test]
+fn hot_wallet_killed_after_the_transfer_broadcast_pays_once() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        // Hold L1's blocks so the transfer sits broadcast but unmined while we kill the worker.
+        let mine = |seconds: u64| async move {
+            stack
+                .l1
+                .raw_request::<_, ()>("evm_setIntervalMining".into(), (seconds,))
+                .await
+                .unwrap()
+        };
+        mine(0).await;
+        let order = place(1, "0.02", None).await.remove(0);
+        let intent = format!("{}/transfer", order.workflow_id());
+        let journal = stack.config.hot_wallet.journal.clone();
+        let hash = eventually("the transfer to be journaled", WAIT, || {
+            let (journal, intent) = (journal.clone(), intent.clone());
+            async move {
+                let text = std::fs::read_to_string(&journal).ok()?;
+                text.lines()
+                    .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                    .find(|e| e["intent_key"] == intent.as_str())
+                    .and_then(|e| e["tx_hash"].as_str()?.parse().ok())
+            }
+        })
+        .await;
+        eventually("the transfer to reach the node", WAIT, || async {
+            stack
+                .l1
+                .get_transaction_by_hash(hash)
+                .await
+                .ok()
+                .flatten()
+                .map(|_| ())
+        })
+        .await;
+        stack.kill_role("hot-wallet").await;
+        mine(1).await;
+        stack.start_role("hot-wallet").await.unwrap();
+
+        let result = await_order(order.workflow_id()).await;
+        assert_eq!(result.status, EscrowStatus::Completed);
+        assert_eq!(result.transfer.as_ref().unwrap().tx_hash, hash);
+        assert_paid_once_and_recorded(stack, std::slice::from_ref(&order)).await;
+        assert_eq!(journaled(stack, &intent), 1, "one transfer was ever signed");
+        replay(
+            stack,
+            &order.workflow_id(),
+            "escrow-order-retried-transfer.json",
+        )
+        .await;
+    });
+}
+
+#[test]
+fn orchestrator_killed_mid_claim_claims_each_order_once() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        let before = stack.l2.get_balance(hot_wallet()).await.unwrap();
+        let orders = place(3, "0.01", None).await;
+        eventually("an order to be claiming", WAIT, || async {
+            for order in &orders {
+                if status_of(&order.workflow_id()).await.as_deref() == Some("CLAIMING") {
+                    return Some(());
+                }
+            }
+            None
+        })
+        .await;
+        stack.kill_role("orchestrator").await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        stack.start_role("orchestrator").await.unwrap();
+
+        let results = await_all(&orders).await;
+        assert!(results.iter().all(|r| r.status == EscrowStatus::Completed));
+        assert_paid_once_and_recorded(stack, &orders).await;
+        let released: U256 = orders.iter().map(|o| o.amount.0 + o.fee.0).sum();
+        assert_eq!(
+            stack.l2.get_balance(hot_wallet()).await.unwrap() - before,
+            released,
+            "each order released to us exactly once"
+        );
+    });
+}
+
+#[test]
+fn indexer_killed_between_seeing_and_starting_an_order_loses_nothing() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        // The indexer sees orders but cannot start workflows: Temporal is out of its reach.
+        stack.indexer_temporal.stop();
+        let order = place(1, "0.01", None).await.remove(0);
+        let id = order.workflow_id();
+        eventually("the indexer to see the order", WAIT, || async {
+            let log = std::fs::read_to_string(stack.log("indexer")).ok()?;
+            log.lines()
+                .any(|l| l.contains("order seen") && l.contains(&id))
+                .then_some(())
+        })
+        .await;
+        stack.kill_role("indexer").await;
+        stack.indexer_temporal.resume().await.unwrap();
+        stack.start_role("indexer").await.unwrap();
+
+        let result = await_order(id.clone()).await;
+        assert_eq!(result.status, EscrowStatus::Completed);
+        assert_paid_once_and_recorded(stack, std::slice::from_ref(&order)).await;
+        let row = store().await.escrow_order(&id).await.unwrap().unwrap();
+        assert!(
+            row.source == "poller" || row.source == "websocket",
+            "the restarted indexer started it (source {})",
+            row.source
+        );
+    });
+}
+
+#[test]
+fn an_order_placed_while_the_indexer_is_down_is_found_by_the_scan() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        stack.kill_role("indexer").await;
+        let order = place(1, "0.01", None).await.remove(0);
+        let final_at = order.block_number + 3;
+        eventually("the order's block to be final", WAIT, || async {
+            (stack.l2.get_block_number().await.ok()? >= final_at).then_some(())
+        })
+        .await;
+        stack
+            .client
+            .get_schedule_handle(hedgeflow_proto::ids::escrow_scan_schedule(L2_ID))
+            .trigger(
+                ScheduleOverlapPolicy::AllowAll,
+                TriggerScheduleOptions::default(),
+            )
+            .await
+            .unwrap();
+
+        let result = await_order(order.workflow_id()).await;
+        assert_eq!(result.status, EscrowStatus::Completed);
+        assert_paid_once_and_recorded(stack, std::slice::from_ref(&order)).await;
+        let row = store()
+            .await
+            .escrow_order(&order.workflow_id())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.source, "scan");
+        stack.start_role("indexer").await.unwrap();
+    });
+}
+
+#[test]
+fn low_fee_and_oversized_orders_are_dropped_with_the_reason() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        let cheap = place(1, "0.01", Some("1")).await.remove(0);
+        let huge = place(1, "6", None).await.remove(0);
+        for (order, reason) in [
+            (&cheap, "does not cover the estimated L1 gas"),
+            (&huge, "above the per-order cap of 5 ETH"),
+        ] {
+            let result = await_order(order.workflow_id()).await;
+            assert_eq!(result.status, EscrowStatus::Dropped);
+            assert!(
+                result
+                    .reason
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains(reason),
+                "{:?}",
+                result.reason
+            );
+            let row = store()
+                .await
+                .escrow_order(&order.workflow_id())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(row.status, "DROPPED");
+            assert!(row.detail.unwrap_or_default().contains(reason));
+            assert_eq!(registry_state(stack, order).await, (false, false));
+            assert_eq!(escrow_status(stack, order).await, order_status::OPEN);
+            assert_eq!(
+                stack.l1.get_balance(order.recipient).await.unwrap(),
+                U256::ZERO
+            );
+        }
+
+        // Ops input that cannot be right is refused, and changes nothing.
+        let cheap_id = cheap.workflow_id();
+        for (args, expected) in [
+            (
+                vec!["orders", "retry", cheap_id.as_str()],
+                "only FAILED orders can be retried",
+            ),
+            (vec!["orders", "show", "escrow-x-1"], "is not an order id"),
+            (
+                vec!["orders", "show", "31338-999999"],
+                "no order escrow-31338-999999",
+            ),
+            (
+                vec!["orders", "list", "--status", "done"],
+                "unknown status \"done\"",
+            ),
+            (
+                vec!["orders", "list", "--chain", "l9"],
+                "unknown chain \"l9\"",
+            ),
+            (vec!["demo", "escrow", "--orders", "0"], "at least 1"),
+            (vec!["demo", "escrow", "--amount", "lots"], "--amount (ETH)"),
+        ] {
+            let (ok, _, stderr) = stack.cli(&args).await;
+            assert!(!ok, "{args:?} was accepted");
+            assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        }
+        assert_eq!(
+            status_of(&cheap_id).await.as_deref(),
+            Some("DROPPED"),
+            "a refused retry changed nothing"
+        );
+    });
+}
+
+#[test]
+fn primary_l1_provider_dies_mid_run_and_orders_complete_through_the_secondary() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        let orders = place(5, "0.01", None).await;
+        eventually("a transfer to be under way", WAIT, || async {
+            for order in &orders {
+                if status_of(&order.workflow_id()).await.as_deref() == Some("TRANSFERRING") {
+                    return Some(());
+                }
+            }
+            None
+        })
+        .await;
+        stack.l1_primary.stop();
+        let results = await_all(&orders).await;
+        stack.l1_primary.resume().await.unwrap();
+        assert!(results.iter().all(|r| r.status == EscrowStatus::Completed));
+        assert_paid_once_and_recorded(stack, &orders).await;
+    });
+}
+
+#[test]
+fn a_failed_order_is_retried_by_ops_without_paying_twice() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        let order = place(1, "0.03", None).await.remove(0);
+        let id = order.workflow_id();
+        // Both L1 providers go away right after the transfer lands: the next L1 step exhausts its
+        // retries and the order is left FAILED.
+        eventually("the transfer to land", WAIT, || async {
+            registry_state(stack, &order).await.0.then_some(())
+        })
+        .await;
+        stack.l1_primary.stop();
+        stack.l1_secondary.stop();
+        eventually("the order to be FAILED", WAIT, || async {
+            (status_of(&id).await.as_deref() == Some("FAILED")).then_some(())
+        })
+        .await;
+        let errors = store().await.escrow_order_errors(&id).await.unwrap();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("rpc"), "{errors:?}");
+
+        stack.l1_primary.resume().await.unwrap();
+        stack.l1_secondary.resume().await.unwrap();
+        let (ok, stdout, stderr) = stack.cli(&["orders", "retry", &id]).await;
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("retry requested"), "{stdout}");
+
+        let result = await_order(id.clone()).await;
+        assert_eq!(result.status, EscrowStatus::Completed);
+        assert_paid_once_and_recorded(stack, std::slice::from_ref(&order)).await;
+        assert_eq!(
+            journaled(stack, &format!("{id}/transfer")),
+            1,
+            "the retry did not send a second transfer"
+        );
+        let (ok, shown, _) = stack.cli(&["orders", "show", &id]).await;
+        assert!(ok);
+        for expected in [
+            "COMPLETED",
+            "FAILED",
+            "errors",
+            "retrying",
+            "/workflows/escrow-",
+        ] {
+            assert!(
+                shown.contains(expected),
+                "{expected:?} missing from:\n{shown}"
+            );
+        }
+    });
+}
