@@ -16,7 +16,7 @@ use std::{
 
 const COMPOSE_FILE: &str = "docker-compose.temporal.yml";
 /// The hedgeflow roles that run as containers of their own.
-const ROLES: [&str; 2] = ["orchestrator", "hot-wallet"];
+const ROLES: [&str; 3] = ["orchestrator", "hot-wallet", "indexer"];
 /// The docker secrets that carry the signing key.
 const KEY_SECRETS: [&str; 2] = ["hot-wallet.keystore.json", "hot-wallet.password"];
 /// The config file the containers mount, relative to the repository root.
@@ -35,6 +35,7 @@ fn the_stack_has_every_service_and_publishes_temporal_and_its_ui() {
         "hedgeflow-db",
         "orchestrator",
         "hot-wallet",
+        "indexer",
     ] {
         compose.service(name);
     }

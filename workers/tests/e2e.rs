@@ -59,7 +59,7 @@ async fn await_transfer(workflow_id: &str) -> hedgeflow_proto::transfer::Transfe
 }
 
 async fn store() -> Store {
-    Store::connect(&stack().await.config.database.url)
+    Store::connect_read_only(&stack().await.config.database.url)
         .await
         .expect("store")
 }

@@ -67,7 +67,7 @@ async fn await_all(orders: &[EscrowOrder]) -> Vec<EscrowResult> {
 }
 
 async fn store() -> Store {
-    Store::connect(&stack().await.config.database.url)
+    Store::connect_read_only(&stack().await.config.database.url)
         .await
         .expect("store")
 }

@@ -79,8 +79,11 @@ pub async fn stack() -> &'static Stack {
 }
 
 async fn start() -> anyhow::Result<Stack> {
+    remove_stale_stacks();
+    // The stack is static and never dropped; its directory carries our pid so the next run can
+    // remove it once we are gone.
     let temp = tempfile::Builder::new()
-        .prefix("hedgeflow-e2e-")
+        .prefix(&format!("{STACK_PREFIX}{}-", std::process::id()))
         .tempdir()?;
     let dir = temp.path().to_owned();
     let (temporal_port, l1_port, l2_port) = (
@@ -242,6 +245,27 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         stack.start_role(role).await?;
     }
     Ok(stack)
+}
+
+const STACK_PREFIX: &str = "hedgeflow-e2e-";
+
+/// Deletes the directories of earlier test processes that have exited.
+fn remove_stale_stacks() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix(STACK_PREFIX)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// anvil's account 9, the dev deployer.
