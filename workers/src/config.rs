@@ -296,4 +296,34 @@ mod tests {
         );
         assert!(unknown.contains("bogus"), "{unknown}");
     }
+
+    #[test]
+    fn readers_use_the_replica_when_one_is_set() {
+        let config = Config::parse(EXAMPLE, []).unwrap();
+        assert_eq!(config.database.read_url(), config.database.url);
+        let env = [(
+            "HEDGEFLOW__DATABASE__READ_URL".to_owned(),
+            "postgres://reader@replica/hf".to_owned(),
+        )];
+        let config = Config::parse(EXAMPLE, env).unwrap();
+        assert_eq!(config.database.read_url(), "postgres://reader@replica/hf");
+        assert_ne!(config.database.url, config.database.read_url());
+    }
+
+    #[test]
+    fn escrow_and_relayer_must_name_configured_chains() {
+        let config = Config::parse(EXAMPLE, []).unwrap();
+        let escrow = config
+            .escrow
+            .expect("the dev stack runs the escrow pipeline");
+        assert_eq!(escrow.l1, "l1");
+        assert!(escrow.l2.contains_key("l2"));
+        let unknown_l2 = EXAMPLE.replace("[escrow.l2.l2]", "[escrow.l2.l9]");
+        let error = format!("{:#}", Config::parse(&unknown_l2, []).unwrap_err());
+        assert!(error.contains("\"l9\""), "{error}");
+        let unknown_route =
+            EXAMPLE.replace("to = \"l2\", l2-messenger", "to = \"l7\", l2-messenger");
+        let error = format!("{:#}", Config::parse(&unknown_route, []).unwrap_err());
+        assert!(error.contains("l7"), "{error}");
+    }
 }
