@@ -54,6 +54,17 @@ pub enum OrderSource {
     Scan,
 }
 
+impl OrderSource {
+    /// The name stored with the order and logged (the same as its serde name).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Websocket => "websocket",
+            Self::Poller => "poller",
+            Self::Scan => "scan",
+        }
+    }
+}
+
 /// Where an order stands; stored with the order and upserted as the `Stage` search attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -164,16 +164,9 @@ fn hot_wallet_killed_after_broadcast_pays_exactly_once() {
             .unwrap();
         let id = start_transfer("l1", "USDC", &to.to_string(), "7", "e2e-crash").await;
         let intent = format!("{id}/transfer");
-        let journal = stack.config.hot_wallet.journal.clone();
-        let tx_hash = eventually("the transfer to be journaled", WAIT, || {
-            let (journal, intent) = (journal.clone(), intent.clone());
-            async move {
-                let text = std::fs::read_to_string(&journal).ok()?;
-                text.lines()
-                    .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                    .find(|e| e["intent_key"] == intent.as_str())
-                    .and_then(|e| e["tx_hash"].as_str().map(str::to_owned))
-            }
+        let tx_hash = eventually("the transfer to be journaled", WAIT, || async {
+            let entries = stack.journal_entries(&intent);
+            entries.first()?["tx_hash"].as_str().map(str::to_owned)
         })
         .await;
         let hash = tx_hash.parse().unwrap();
@@ -210,11 +203,7 @@ fn hot_wallet_killed_after_broadcast_pays_exactly_once() {
             log.contains("intent already signed; resuming it"),
             "the restarted worker resumed the journaled intent"
         );
-        let signed = std::fs::read_to_string(&journal)
-            .unwrap()
-            .lines()
-            .filter(|l| l.contains(&intent))
-            .count();
+        let signed = stack.journal_entries(&intent).len();
         assert_eq!(signed, 1, "one transaction was ever signed for the intent");
     });
 }

@@ -156,14 +156,17 @@ async fn assert_paid_once_and_recorded(stack: &Stack, orders: &[EscrowOrder]) {
     }
 }
 
-/// How many transactions the hot wallet's journal holds for `intent`.
-fn journaled(stack: &Stack, intent: &str) -> usize {
-    std::fs::read_to_string(&stack.config.hot_wallet.journal)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|e| e["intent_key"] == intent)
-        .count()
+/// Waits until one of `orders` is stored in `status`.
+async fn await_any_in(orders: &[EscrowOrder], status: &str) {
+    eventually(&format!("an order to be {status}"), WAIT, || async {
+        for order in orders {
+            if status_of(&order.workflow_id()).await.as_deref() == Some(status) {
+                return Some(());
+            }
+        }
+        None
+    })
+    .await;
 }
 
 /// Replays the order's history against today's code; with `HEDGEFLOW_RECORD_ESCROW_HISTORIES`
@@ -269,16 +272,9 @@ fn hot_wallet_killed_after_the_transfer_broadcast_pays_once() {
         mine(0).await;
         let order = place(1, "0.02", None).await.remove(0);
         let intent = format!("{}/transfer", order.workflow_id());
-        let journal = stack.config.hot_wallet.journal.clone();
-        let hash = eventually("the transfer to be journaled", WAIT, || {
-            let (journal, intent) = (journal.clone(), intent.clone());
-            async move {
-                let text = std::fs::read_to_string(&journal).ok()?;
-                text.lines()
-                    .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                    .find(|e| e["intent_key"] == intent.as_str())
-                    .and_then(|e| e["tx_hash"].as_str()?.parse().ok())
-            }
+        let hash = eventually("the transfer to be journaled", WAIT, || async {
+            let entries = stack.journal_entries(&intent);
+            entries.first()?["tx_hash"].as_str()?.parse().ok()
         })
         .await;
         eventually("the transfer to reach the node", WAIT, || async {
@@ -299,7 +295,11 @@ fn hot_wallet_killed_after_the_transfer_broadcast_pays_once() {
         assert_eq!(result.status, EscrowStatus::Completed);
         assert_eq!(result.transfer.as_ref().unwrap().tx_hash, hash);
         assert_paid_once_and_recorded(stack, std::slice::from_ref(&order)).await;
-        assert_eq!(journaled(stack, &intent), 1, "one transfer was ever signed");
+        assert_eq!(
+            stack.journal_entries(&intent).len(),
+            1,
+            "one transfer was ever signed"
+        );
         replay(
             stack,
             &order.workflow_id(),
@@ -316,15 +316,7 @@ fn orchestrator_killed_mid_claim_claims_each_order_once() {
         let stack = stack().await;
         let before = stack.l2.get_balance(hot_wallet()).await.unwrap();
         let orders = place(3, "0.01", None).await;
-        eventually("an order to be claiming", WAIT, || async {
-            for order in &orders {
-                if status_of(&order.workflow_id()).await.as_deref() == Some("CLAIMING") {
-                    return Some(());
-                }
-            }
-            None
-        })
-        .await;
+        await_any_in(&orders, "CLAIMING").await;
         stack.kill_role("orchestrator").await;
         tokio::time::sleep(Duration::from_secs(2)).await;
         stack.start_role("orchestrator").await.unwrap();
@@ -488,15 +480,7 @@ fn primary_l1_provider_dies_mid_run_and_orders_complete_through_the_secondary() 
         let _turn = serial().await;
         let stack = stack().await;
         let orders = place(5, "0.01", None).await;
-        eventually("a transfer to be under way", WAIT, || async {
-            for order in &orders {
-                if status_of(&order.workflow_id()).await.as_deref() == Some("TRANSFERRING") {
-                    return Some(());
-                }
-            }
-            None
-        })
-        .await;
+        await_any_in(&orders, "TRANSFERRING").await;
         stack.l1_primary.stop();
         let results = await_all(&orders).await;
         stack.l1_primary.resume().await.unwrap();
@@ -538,7 +522,7 @@ fn a_failed_order_is_retried_by_ops_without_paying_twice() {
         assert_eq!(result.status, EscrowStatus::Completed);
         assert_paid_once_and_recorded(stack, std::slice::from_ref(&order)).await;
         assert_eq!(
-            journaled(stack, &format!("{id}/transfer")),
+            stack.journal_entries(&format!("{id}/transfer")).len(),
             1,
             "the retry did not send a second transfer"
         );

@@ -59,11 +59,7 @@ impl Indexer {
         if urls.is_empty() {
             return std::future::pending().await;
         }
-        let filter = orders::set_order_filter(self.escrow.escrow, 0, 0);
-        let filter = alloy::rpc::types::Filter {
-            block_option: Default::default(),
-            ..filter
-        };
+        let filter = orders::set_order_filter(self.escrow.escrow);
         follow_websockets(&self.chain.name, urls, |provider| {
             let filter = filter.clone();
             async move {

@@ -48,8 +48,8 @@ pub enum EscrowError {
     Store(#[from] StoreError),
     #[error("chain {0} has no escrow configured")]
     UnknownL2(u64),
-    #[error("chain {0:?} (escrow.l1) is not configured")]
-    UnknownL1(String),
+    #[error("chain {0:?} named by [escrow] is not configured")]
+    UnknownChain(String),
     /// Worth waiting for: the engine retries.
     #[error("{0}")]
     NotYet(String),
@@ -67,7 +67,9 @@ impl Retryable for EscrowError {
             Self::Chain(e) => e.is_retryable(),
             Self::Store(e) => e.is_retryable(),
             Self::NotYet(_) | Self::Temporal(_) => true,
-            Self::UnknownL2(_) | Self::UnknownL1(_) | Self::Reclaimed(_) | Self::Cancelled => false,
+            Self::UnknownL2(_) | Self::UnknownChain(_) | Self::Reclaimed(_) | Self::Cancelled => {
+                false
+            }
         }
     }
 
@@ -93,11 +95,11 @@ impl EscrowChains {
     pub fn new(chains: Chains, config: EscrowConfig) -> Result<Self, EscrowError> {
         chains
             .by_name(&config.l1)
-            .ok_or_else(|| EscrowError::UnknownL1(config.l1.clone()))?;
+            .ok_or_else(|| EscrowError::UnknownChain(config.l1.clone()))?;
         for name in config.l2.keys() {
             chains
                 .by_name(name)
-                .ok_or_else(|| EscrowError::UnknownL1(name.clone()))?;
+                .ok_or_else(|| EscrowError::UnknownChain(name.clone()))?;
         }
         Ok(Self { chains, config })
     }

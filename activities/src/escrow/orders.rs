@@ -26,13 +26,11 @@ use temporalio_common::search_attributes::SearchAttributes;
 /// Blocks per `eth_getLogs` request; providers cap ranges.
 const LOG_RANGE: u64 = 2_000;
 
-/// The `SetOrder` logs of `escrow` in `from..=to`.
-pub fn set_order_filter(escrow: Address, from: u64, to: u64) -> Filter {
+/// The `SetOrder` logs of `escrow` (any block: what a subscription follows).
+pub fn set_order_filter(escrow: Address) -> Filter {
     Filter::new()
         .address(escrow)
         .event_signature(Escrow::SetOrder::SIGNATURE_HASH)
-        .from_block(from)
-        .to_block(to)
 }
 
 /// The order a `SetOrder` log announces; `None` for a log that is not one (or still pending).
@@ -66,7 +64,7 @@ pub async fn read_orders(
         let end = to.min(start + LOG_RANGE - 1);
         let logs = chain
             .provider
-            .get_logs(&set_order_filter(escrow, start, end))
+            .get_logs(&set_order_filter(escrow).from_block(start).to_block(end))
             .await
             .map_err(ChainError::rpc)?;
         orders.extend(logs.iter().filter_map(|log| decode(chain_id, log, source)));
@@ -106,8 +104,7 @@ impl OrderStarter {
             .await
         {
             Ok(_) => {
-                let source = serde_json::to_value(order.source).unwrap_or_default();
-                observe::escrow_order_started(&workflow_id, source.as_str().unwrap_or_default());
+                observe::escrow_order_started(&workflow_id, order.source.as_str());
                 Ok(true)
             }
             Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(false),

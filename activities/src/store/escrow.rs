@@ -61,10 +61,7 @@ impl Store {
             fee: Set(order.fee.to_string()),
             set_order_tx: Set(order.tx_hash.to_string()),
             set_order_block: Set(order.block_number as i64),
-            source: Set(serde_json::to_value(order.source)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()),
+            source: Set(order.source.as_str().to_owned()),
             status: Set(status.to_owned()),
             // A detail belongs to its status: a new status without one clears the old one.
             detail: Set(record.detail.clone()),

@@ -300,6 +300,16 @@ impl Stack {
         Ok(())
     }
 
+    /// The hot wallet's journal entries for `intent`, oldest first.
+    pub fn journal_entries(&self, intent: &str) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.config.hot_wallet.journal)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|e| e["intent_key"] == intent)
+            .collect()
+    }
+
     /// SIGKILL, as a crash would.
     pub async fn kill_role(&self, role: &'static str) {
         if let Some(mut child) = self.roles.lock().await.remove(role) {
