@@ -2,6 +2,7 @@
 
 use temporalio_common::error::ApplicationFailure;
 use temporalio_sdk::activities::ActivityError;
+use tracing::warn;
 
 /// Errors that know whether a retry could succeed.
 pub trait Retryable: std::error::Error + Send + Sync + 'static {
@@ -14,13 +15,16 @@ pub trait Retryable: std::error::Error + Send + Sync + 'static {
 }
 
 /// Maps a typed error to a Temporal failure: retryable errors go back to the engine's retry
-/// policy, the rest fail the activity for good (a revert, a bad request).
+/// policy, the rest fail the activity for good (a revert, a bad request). Each is logged here, in
+/// the activity's span, since the workflow history shows only an activity's last failure.
 pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
     if error.is_cancellation() {
         ActivityError::cancelled()
     } else if error.is_retryable() {
+        warn!(%error, "activity attempt failed; Temporal retries it");
         ActivityError::application(ApplicationFailure::new(error))
     } else {
+        warn!(%error, "activity failed for good");
         ActivityError::application(ApplicationFailure::non_retryable(error))
     }
 }

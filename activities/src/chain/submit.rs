@@ -31,6 +31,9 @@ use tracing::{Instrument, info, info_span, warn};
 
 /// Gas estimate headroom: state can move between estimation and inclusion.
 const GAS_HEADROOM_PERCENT: u64 = 20;
+/// How often a running submission tells Temporal it is alive, whatever it waits on (the signing
+/// lock, a provider, the next block); well inside the heartbeat timeout.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(2);
 /// Fee bump for a replacement; nodes require at least 10%.
 const REPLACEMENT_BUMP_PERCENT: u128 = 25;
 
@@ -81,10 +84,22 @@ impl HotWallet {
             workflow_id = ctx.info().workflow_id.as_deref().unwrap_or_default(),
             attempt = ctx.info().attempt,
         );
-        self.submit(&ctx, intent)
-            .instrument(span)
-            .await
-            .map_err(to_activity_error)
+        // What the UI shows for the pending activity: the latest attempt, once there is one.
+        let progress = std::sync::Mutex::new(serde_json::Value::Null);
+        let heartbeats = async {
+            loop {
+                let details = progress.lock().expect("progress lock").clone();
+                // A failed heartbeat only means the server may time us out; nothing to do here.
+                let _ = ctx.record_heartbeat(details).await;
+                tokio::time::sleep(HEARTBEAT_EVERY).await;
+            }
+        };
+        tokio::select! {
+            result = self.submit(&ctx, &progress, intent).instrument(span) => {
+                result.map_err(to_activity_error)
+            }
+            never = heartbeats => never,
+        }
     }
 }
 
@@ -92,6 +107,7 @@ impl HotWallet {
     async fn submit(
         &self,
         ctx: &ActivityContext,
+        progress: &std::sync::Mutex<serde_json::Value>,
         intent: TxIntent,
     ) -> Result<SubmittedTx, ChainError> {
         let chain = self.chains.by_id(intent.chain_id)?;
@@ -159,7 +175,7 @@ impl HotWallet {
                 broadcast(chain, &latest).await?;
             }
 
-            let progress = Progress {
+            let current = Progress {
                 nonce: latest.nonce,
                 attempts: attempts.len(),
                 latest_tx: attempts
@@ -167,10 +183,8 @@ impl HotWallet {
                     .map(|a| a.tx_hash.to_string())
                     .unwrap_or_default(),
             };
-            // Heartbeat failures only mean the server will time us out; nothing to do here.
-            let _ = ctx
-                .record_heartbeat(serde_json::to_value(progress).unwrap_or_default())
-                .await;
+            *progress.lock().expect("progress lock") =
+                serde_json::to_value(current).unwrap_or_default();
             if ctx.is_cancelled() {
                 return Err(ChainError::Cancelled);
             }
@@ -203,14 +217,14 @@ impl HotWallet {
             .estimate_eip1559_fees()
             .await
             .map_err(ChainError::rpc)?;
+        let pending = nonce::pending_count(&chain.provider, from).await?;
 
         let _signing = self.locks.lock(intent.chain_id).await?;
         // A concurrent retry of the same intent may have signed while we waited for the lock.
         if let Some(existing) = self.journal.attempts(&intent.intent_key).into_iter().next() {
             return Ok(existing);
         }
-        let nonce =
-            nonce::next_nonce(&chain.provider, &self.journal, intent.chain_id, from).await?;
+        let nonce = nonce::next_nonce(pending, &self.journal, intent.chain_id, from);
         let tx = TxEip1559 {
             chain_id: intent.chain_id,
             nonce,
@@ -317,8 +331,8 @@ impl HotWallet {
     }
 }
 
-/// Sends a journaled transaction. "Already known" and "nonce too low" mean a copy (or the mined
-/// original) is already there, which is what we want; the caller re-checks receipts.
+/// Sends a journaled transaction. "Already known" (anvil: "already imported") and "nonce too low"
+/// mean a copy (or the mined original) is already there, which is what we want; the caller re-checks receipts.
 async fn broadcast(chain: &ChainClient, entry: &JournalEntry) -> Result<(), ChainError> {
     match chain.provider.send_raw_transaction(&entry.raw).await {
         Ok(_) => {
@@ -328,6 +342,7 @@ async fn broadcast(chain: &ChainClient, entry: &JournalEntry) -> Result<(), Chai
         Err(RpcError::ErrorResp(payload)) => {
             let message = payload.message.to_lowercase();
             if message.contains("already known")
+                || message.contains("already imported")
                 || message.contains("nonce too low")
                 || message.contains("underpriced")
             {

@@ -47,7 +47,14 @@ impl Store {
     /// Connects and applies pending migrations. `url` is `sqlite://path?mode=rwc` or
     /// `postgres://user:pass@host/db`; errors never repeat the URL (it may hold a password).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let db = Database::connect(options(url)).await?;
+        let mut options = options(url);
+        if url.starts_with("sqlite:") {
+            // SQLite has one writer at a time, and a write that finds another one mid-commit
+            // fails ("database is locked") instead of waiting. One connection queues our writes
+            // in the pool instead; readers elsewhere are not blocked (WAL).
+            options.max_connections(1);
+        }
+        let db = Database::connect(options).await?;
         if db.get_database_backend() == DbBackend::Sqlite {
             // Readers (the ops CLI) no longer block the writer; the mode sticks to the file.
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
