@@ -55,6 +55,15 @@ pub struct TemporalConfig {
     pub namespace: String,
     /// Where people open the UI; printed with workflow links.
     pub ui_url: Url,
+    /// Activities one worker runs at once. Most of ours wait on a chain (inclusion,
+    /// confirmations, a release), and a waiting activity is a parked task, so this is high: a
+    /// worker full of waiters must still take the short steps queued behind them.
+    #[serde(default = "default_max_concurrent_activities")]
+    pub max_concurrent_activities: usize,
+    /// Most concurrent polls per task kind; the worker scales between 1 and this on the
+    /// server's feedback.
+    #[serde(default = "default_max_pollers")]
+    pub max_pollers: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -152,6 +161,12 @@ pub struct AnvilConfig {
 
 fn default_namespace() -> String {
     "default".into()
+}
+fn default_max_concurrent_activities() -> usize {
+    2000
+}
+fn default_max_pollers() -> usize {
+    20
 }
 fn default_block_time() -> u64 {
     1

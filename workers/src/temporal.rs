@@ -3,6 +3,17 @@
 use crate::config::TemporalConfig;
 use anyhow::Context;
 use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions};
+use temporalio_sdk::{
+    WorkerOptions,
+    runtime::{
+        AutoscalingOptions, PollerBehavior,
+        worker_tuner::{FixedSizeSlotSupplier, TunerHolder},
+    },
+};
+
+/// Workflow tasks a worker processes at once (the SDK's default); they are CPU work, unlike
+/// most activities.
+const WORKFLOW_TASK_SLOTS: usize = 100;
 
 pub async fn connect(config: &TemporalConfig, identity: &str) -> anyhow::Result<Client> {
     let options = ConnectionOptions::new(config.address.clone())
@@ -24,4 +35,83 @@ pub fn workflow_url(config: &TemporalConfig, workflow_id: &str) -> String {
         "{base}/namespaces/{}/workflows/{workflow_id}",
         config.namespace
     )
+}
+
+/// Applies the configured concurrency to a role's worker: activity slots sized for activities
+/// that mostly wait, and pollers that scale with the backlog instead of a fixed handful.
+pub fn tune(config: &TemporalConfig, options: &mut WorkerOptions) {
+    options.tuner = TunerHolder::builder()
+        .workflow_task_slot_supplier(FixedSizeSlotSupplier::new(WORKFLOW_TASK_SLOTS))
+        .activity_task_slot_supplier(FixedSizeSlotSupplier::new(config.max_concurrent_activities))
+        .local_activity_task_slot_supplier(FixedSizeSlotSupplier::new(WORKFLOW_TASK_SLOTS))
+        .nexus_task_slot_supplier(FixedSizeSlotSupplier::new(WORKFLOW_TASK_SLOTS))
+        .build()
+        .into();
+    let pollers = PollerBehavior::Autoscaling(
+        AutoscalingOptions::builder()
+            .minimum(1)
+            .maximum(config.max_pollers.max(2))
+            .initial(2)
+            .build(),
+    );
+    options.workflow_task_poller_behavior = Some(pollers);
+    options.activity_task_poller_behavior = Some(pollers);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use temporalio_sdk::runtime::worker_tuner::{SlotSupplier, WorkerTuner};
+
+    fn tuned(env: Vec<(String, String)>) -> WorkerOptions {
+        let config = Config::parse(include_str!("../../config/dev.toml"), env).unwrap();
+        let mut options = WorkerOptions::new("q").build();
+        tune(&config.temporal, &mut options);
+        options
+    }
+
+    fn activity_slots(options: &WorkerOptions) -> usize {
+        match &options.tuner {
+            WorkerTuner::TunerHolder(holder) => match &holder.activity_task_slot_supplier {
+                SlotSupplier::FixedSize(fixed) => fixed.num_slots,
+                other => panic!("unexpected activity slots {other:?}"),
+            },
+            other => panic!("unexpected tuner {other:?}"),
+        }
+    }
+
+    #[test]
+    fn workers_take_their_concurrency_from_the_config() {
+        let options = tuned(vec![
+            (
+                "HEDGEFLOW__TEMPORAL__MAX_CONCURRENT_ACTIVITIES".into(),
+                "7".into(),
+            ),
+            ("HEDGEFLOW__TEMPORAL__MAX_POLLERS".into(), "3".into()),
+        ]);
+        assert_eq!(activity_slots(&options), 7);
+        let Some(PollerBehavior::Autoscaling(polls)) = options.activity_task_poller_behavior else {
+            panic!("activity polls should autoscale");
+        };
+        assert_eq!((polls.minimum, polls.maximum), (1, 3));
+        assert_eq!(
+            options.workflow_task_poller_behavior,
+            options.activity_task_poller_behavior
+        );
+    }
+
+    #[test]
+    fn without_the_keys_workers_get_room_for_waiting_activities() {
+        let text = include_str!("../../config/dev.toml")
+            .lines()
+            .filter(|l| {
+                !l.starts_with("max-concurrent-activities") && !l.starts_with("max-pollers")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = Config::parse(&text, []).unwrap();
+        assert_eq!(config.temporal.max_concurrent_activities, 2000);
+        assert_eq!(config.temporal.max_pollers, 20);
+    }
 }

@@ -32,9 +32,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let client = temporal::connect(&config.temporal, ROLE).await?;
     let wallet = HotWallet::new(chains, signer, journal);
     info!(address = %wallet.address(), task_queue = queues::HOT_WALLET, "hot wallet ready");
-    let options = WorkerOptions::new(queues::HOT_WALLET)
+    let mut options = WorkerOptions::new(queues::HOT_WALLET)
         .register_activities(wallet)
         .build();
+    temporal::tune(&config.temporal, &mut options);
     let worker = Worker::new(&runtime, client, options)?;
     super::run_until_signalled(worker, ROLE).await
 }

@@ -48,7 +48,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             config.hot_wallet.address,
         ));
     }
-    let worker = Worker::new(&runtime, client, options.build())?;
+    let mut options = options.build();
+    temporal::tune(&config.temporal, &mut options);
+    let worker = Worker::new(&runtime, client, options)?;
     info!(task_queue = queues::ORCHESTRATOR, "orchestrator ready");
     super::run_until_signalled(worker, ROLE).await
 }
