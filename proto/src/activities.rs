@@ -8,8 +8,8 @@
 use crate::{
     chain::{ReceiptOutcome, SubmittedTx, TxIntent, WatchReceipt},
     escrow::{
-        ClaimBatch, ClaimPlan, ClaimRequest, Decision, EscrowOrder, EscrowRecord, FoundTx,
-        Released, ScanReport, ScanRequest,
+        ClaimAnswer, ClaimBatch, ClaimPlan, ClaimRequest, Decision, EscrowOrder, EscrowRecord,
+        FoundTx, Released, ScanReport, ScanRequest,
     },
     transfer::{TransferPlan, TransferRecord, TransferRequest},
 };
@@ -108,6 +108,15 @@ impl EscrowActivities {
         unimplemented!()
     }
 
+    /// Tells each order of a batch how its claim went (the `claim_done` signal, sent from here
+    /// rather than from the batcher, whose history would otherwise carry two events per order
+    /// and wake once per delivery). An order that no longer runs is skipped. Idempotent: a
+    /// repeated answer carries the same outcome.
+    #[activity]
+    pub fn answer_escrow_claims(answers: Vec<ClaimAnswer>) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
     /// Sorts a batch by the registry's state: still to claim, claimed already (with the claim's
     /// transaction), or not claimable. Read-only; asked before every claim is sent.
     #[activity]
@@ -136,8 +145,8 @@ impl EscrowActivities {
 pub mod definitions {
     pub use super::chain_activities::{PlanTransfer, WatchReceipt};
     pub use super::escrow_activities::{
-        AwaitEscrowRelease, EnqueueEscrowClaim, EvaluateEscrowOrder, FindEscrowTransfer,
-        PlanEscrowClaims, ScanEscrowOrders,
+        AnswerEscrowClaims, AwaitEscrowRelease, EnqueueEscrowClaim, EvaluateEscrowOrder,
+        FindEscrowTransfer, PlanEscrowClaims, ScanEscrowOrders,
     };
     pub use super::hot_wallet_activities::SubmitTransaction;
     pub use super::store_activities::{RecordEscrowOrder, RecordTransfer};

@@ -180,12 +180,20 @@ pub struct ClaimBatcherInput {
     #[serde(with = "humantime_millis")]
     pub window: Duration,
     pub max_batch: u32,
+    /// Batches in flight at once: a batch spends most of its time waiting for L1 blocks, and the
+    /// claims behind it should not wait that out.
+    #[serde(default = "one_batch")]
+    pub concurrency: u32,
     /// L1 confirmations of the claim transaction.
     pub confirmations: u64,
     #[serde(default)]
     pub pending: Vec<ClaimRequest>,
     #[serde(default)]
     pub next_batch: u64,
+}
+
+fn one_batch() -> u32 {
+    1
 }
 
 impl ClaimBatcherInput {
@@ -253,6 +261,13 @@ pub struct ClaimPlan {
 pub enum ClaimOutcome {
     Claimed { claim: FoundTx, batch_size: u32 },
     Failed { reason: String },
+}
+
+/// One order's answer from the batcher, delivered as its `claim_done` signal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimAnswer {
+    pub workflow_id: String,
+    pub outcome: ClaimOutcome,
 }
 
 /// The release of `amount + fee` to us on L2, as the `Escrow` recorded it.
@@ -359,6 +374,7 @@ mod tests {
             payment_registry: Address::repeat_byte(9),
             window: Duration::from_secs(2),
             max_batch: 20,
+            concurrency: 4,
             confirmations: 1,
             pending: vec![],
             next_batch: 0,

@@ -43,6 +43,9 @@ pub struct EscrowConfig {
     pub claim_window: Duration,
     #[serde(default = "default_claim_max_batch")]
     pub claim_max_batch: u32,
+    /// Claim batches in flight at once per L2 (each is one L1 transaction from the hot wallet).
+    #[serde(default = "default_claim_concurrency")]
+    pub claim_concurrency: u32,
     /// L1 confirmations of a claim transaction.
     #[serde(default = "default_claim_confirmations")]
     pub claim_confirmations: u64,
@@ -121,6 +124,9 @@ fn default_claim_window() -> Duration {
 }
 fn default_claim_max_batch() -> u32 {
     20
+}
+fn default_claim_concurrency() -> u32 {
+    4
 }
 fn default_claim_confirmations() -> u64 {
     1

@@ -67,17 +67,20 @@ impl Indexer {
                     .subscribe_logs(&filter)
                     .await
                     .map_err(|e| e.to_string())?;
-                let mut logs = subscription.into_stream();
-                while let Some(log) = logs.next().await {
-                    let chain_id = self.chain.config.chain_id;
-                    if let Some(order) = orders::decode(chain_id, &log, OrderSource::Websocket) {
+                let chain_id = self.chain.config.chain_id;
+                subscription
+                    .into_stream()
+                    .filter_map(|log| async move {
+                        orders::decode(chain_id, &log, OrderSource::Websocket)
+                    })
+                    .for_each_concurrent(orders::START_CONCURRENCY, |order| async move {
                         debug!(order_id = %order.workflow_id(), "order seen on the websocket");
                         if let Err(error) = self.starter.start(&order).await {
                             // The poller re-reads it from its cursor.
                             warn!(order_id = %order.workflow_id(), %error, "could not start the order's workflow");
                         }
-                    }
-                }
+                    })
+                    .await;
                 Ok(())
             }
         })
@@ -126,8 +129,8 @@ impl Indexer {
         .await?;
         for order in &found {
             debug!(order_id = %order.workflow_id(), "order seen by the poller");
-            self.starter.start(order).await?;
         }
+        self.starter.start_all(&found).await?;
         Ok(Some(head))
     }
 }

@@ -30,8 +30,8 @@ use alloy::primitives::Address;
 use hedgeflow_proto::{
     activities::definitions,
     escrow::{
-        ClaimBatch, ClaimPlan, ClaimRequest, Decision, EscrowOrder, FoundTx, Released, ScanReport,
-        ScanRequest,
+        ClaimAnswer, ClaimBatch, ClaimPlan, ClaimRequest, Decision, EscrowOrder, FoundTx, Released,
+        ScanReport, ScanRequest,
     },
 };
 use orders::OrderStarter;
@@ -192,6 +192,21 @@ impl EscrowDesk {
         let span = order_span("enqueue_escrow_claim", &request.order);
         self.starter
             .enqueue_claim(&self.chains, request)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
+    }
+
+    /// See [`definitions::AnswerEscrowClaims`]: signals each order; repeats are harmless.
+    #[activity(definition = definitions::AnswerEscrowClaims)]
+    pub async fn answer_escrow_claims(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        answers: Vec<ClaimAnswer>,
+    ) -> Result<(), ActivityError> {
+        let span = info_span!("answer_escrow_claims", orders = answers.len());
+        self.starter
+            .answer_claims(answers)
             .instrument(span)
             .await
             .map_err(to_activity_error)

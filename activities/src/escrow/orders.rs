@@ -13,18 +13,26 @@ use alloy::{
     rpc::types::{Filter, Log},
     sol_types::SolEvent,
 };
+use futures::{StreamExt, TryStreamExt};
 use hedgeflow_proto::{
-    escrow::{ClaimBatcherInput, ClaimRequest, EscrowOrder, EscrowStatus, OrderSource},
+    escrow::{
+        ClaimAnswer, ClaimBatcherInput, ClaimRequest, EscrowOrder, EscrowStatus, OrderSource,
+    },
     ids, queues, search,
 };
 use hedgeflow_workflows::{EscrowClaimsWorkflow, EscrowOrderWorkflow};
 use temporalio_client::{
-    Client, WorkflowIdReusePolicy, WorkflowStartOptions, errors::WorkflowStartError,
+    Client, WorkflowIdReusePolicy, WorkflowSignalOptions, WorkflowStartOptions,
+    errors::{WorkflowInteractionError, WorkflowStartError},
 };
 use temporalio_common::search_attributes::SearchAttributes;
+use tracing::warn;
 
 /// Blocks per `eth_getLogs` request; providers cap ranges.
 const LOG_RANGE: u64 = 2_000;
+/// Workflow starts in flight at once: a burst of orders (a busy block, a catch-up after a
+/// restart) starts in parallel instead of one round trip at a time.
+pub const START_CONCURRENCY: usize = 32;
 
 /// The `SetOrder` logs of `escrow` (any block: what a subscription follows).
 pub fn set_order_filter(escrow: Address) -> Filter {
@@ -112,6 +120,53 @@ impl OrderStarter {
         }
     }
 
+    /// Starts every order, [`START_CONCURRENCY`] at a time; the ones this call started (the
+    /// others had a workflow already). Fails if any start failed, so a caller keeping a cursor
+    /// does not move it past an order without a workflow.
+    pub async fn start_all(&self, orders: &[EscrowOrder]) -> Result<Vec<String>, EscrowError> {
+        // Owned orders: a stream of futures borrowing them trips the Send check of the activity.
+        let started: Vec<Option<String>> = futures::stream::iter(orders.to_vec())
+            .map(|order| async move {
+                let fresh = self.start(&order).await?;
+                Ok::<_, EscrowError>(fresh.then(|| order.workflow_id()))
+            })
+            .buffered(START_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(started.into_iter().flatten().collect())
+    }
+
+    /// Sends every order of a batch its `claim_done`, all at once. An order that is gone
+    /// (terminated by ops) cannot be answered, and its claim is on chain either way.
+    pub async fn answer_claims(&self, answers: Vec<ClaimAnswer>) -> Result<(), EscrowError> {
+        let sends = answers.into_iter().map(|answer| async move {
+            let sent = self
+                .client
+                .get_workflow_handle::<EscrowOrderWorkflow>(answer.workflow_id.clone())
+                .signal(
+                    EscrowOrderWorkflow::claim_done,
+                    answer.outcome,
+                    WorkflowSignalOptions::default(),
+                )
+                .await;
+            match sent {
+                Ok(()) => Ok(()),
+                Err(WorkflowInteractionError::NotFound(_)) => {
+                    warn!(
+                        order_id = answer.workflow_id,
+                        "order no longer runs; claim not answered"
+                    );
+                    Ok(())
+                }
+                Err(error) => Err(EscrowError::Temporal(format!(
+                    "answering {}: {error}",
+                    answer.workflow_id
+                ))),
+            }
+        });
+        futures::future::try_join_all(sends).await.map(|_| ())
+    }
+
     /// Queues a claim with its L2's batcher, starting the batcher if it is not running.
     pub async fn enqueue_claim(
         &self,
@@ -127,6 +182,7 @@ impl OrderStarter {
             payment_registry: config.payment_registry,
             window: config.claim_window,
             max_batch: config.claim_max_batch,
+            concurrency: config.claim_concurrency,
             confirmations: config.claim_confirmations,
             pending: Vec::new(),
             next_batch: 0,

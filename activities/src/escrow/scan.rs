@@ -44,12 +44,13 @@ pub async fn scan(
     while start <= finalized {
         let end = finalized.min(start + STEP - 1);
         let found = orders::read_orders(l2, escrow.escrow, start, end, OrderSource::Scan).await?;
-        for order in &found {
-            report.orders_seen += 1;
-            if starter.start(order).await? {
-                report.started += 1;
-                info!(order_id = %order.workflow_id(), "the scan found an order no live input had started");
-            }
+        report.orders_seen += found.len() as u32;
+        for order_id in starter.start_all(&found).await? {
+            report.started += 1;
+            info!(
+                order_id,
+                "the scan found an order no live input had started"
+            );
         }
         // Only past blocks whose every order now has a workflow.
         store.set_cursor(&cursor_name, end).await?;

@@ -3,21 +3,22 @@
 //! Order workflows queue their claims here (signal-with-start). A claim waits at most `window`
 //! for others to join it, or less when `max_batch` claims are ready; the batch is checked against
 //! the registry, sent as one `claimPaymentBatch` (or `claimPayment` when alone), confirmed, and
-//! every order is answered with `claim_done`. Claims that arrive while a batch is in flight have
-//! already waited, so they go out as soon as it lands. The workflow continues as new with what is
-//! still pending, so its history stays short.
+//! every order is answered with `claim_done`. Up to `concurrency` batches are in flight at once,
+//! each in its own lane, since a batch mostly waits for L1 blocks. Claims that queued while every
+//! lane was busy have already waited, so they go out as soon as a lane frees up. The workflow
+//! continues as new with what is still pending, so its history stays short.
 
-use super::{STEP_ATTEMPTS, order::EscrowOrderWorkflow, step};
+use super::{STEP_ATTEMPTS, step};
 use crate::options::{self, Retries};
 use hedgeflow_proto::{
     activities::{EscrowActivities, HotWalletActivities},
-    escrow::{ClaimBatch, ClaimBatcherInput, ClaimOutcome, ClaimRequest, FoundTx},
+    escrow::{ClaimAnswer, ClaimBatch, ClaimBatcherInput, ClaimOutcome, ClaimRequest, FoundTx},
     search,
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
-    ContinueAsNewOptions, SignalWorkflowOptions, SyncWorkflowContext, WorkflowContext,
-    WorkflowContextView, WorkflowResult,
+    ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView,
+    WorkflowResult,
     workflows::{join_all, select},
 };
 
@@ -27,13 +28,24 @@ const BATCHES_PER_RUN: u64 = 200;
 #[workflow]
 pub struct EscrowClaimsWorkflow {
     settings: ClaimBatcherInput,
+    /// Orders whose batch is being claimed; a claim queued again meanwhile is not queued twice.
+    in_flight: Vec<String>,
+    /// A lane holds the window open for the next batch; the others wait their turn.
+    collecting: bool,
+    /// This run has sent its share of batches: lanes finish what they hold and stop.
+    draining: bool,
 }
 
 #[workflow_methods]
 impl EscrowClaimsWorkflow {
     #[init]
     pub fn new(_ctx: &WorkflowContextView, settings: ClaimBatcherInput) -> Self {
-        Self { settings }
+        Self {
+            settings,
+            in_flight: Vec::new(),
+            collecting: false,
+            draining: false,
+        }
     }
 
     #[run]
@@ -42,46 +54,78 @@ impl EscrowClaimsWorkflow {
         ctx.upsert_search_attributes([
             search::PIPELINE.value_set("escrow-claims".into()),
             search::CHAIN_ID.value_set(settings.chain_id as i64),
+            search::STAGE.value_set("waiting".into()),
         ]);
-        let max = settings.max_batch.max(1) as usize;
-        let first_batch = settings.next_batch;
-        let mut batch_number = first_batch;
-        loop {
-            let waited = ctx.state(|s| !s.settings.pending.is_empty());
-            ctx.upsert_search_attributes([search::STAGE.value_set("waiting".into())]);
-            ctx.wait_condition(|s| !s.settings.pending.is_empty())
-                .await?;
-            if !waited {
-                select! {
-                    _ = ctx.timer(settings.window) => {},
-                    _ = ctx.wait_condition(|s| s.settings.pending.len() >= max) => {},
-                }
-            }
-            let batch: Vec<ClaimRequest> = ctx.state_mut(|s| {
-                let take = s.settings.pending.len().min(max);
-                s.settings.pending.drain(..take).collect()
-            });
-            ctx.upsert_search_attributes([search::STAGE.value_set("claiming".into())]);
-            let answers = claim(ctx, &settings, batch_number, batch).await;
-            answer(ctx, answers).await;
-            batch_number += 1;
-            if batch_number - first_batch >= BATCHES_PER_RUN || ctx.continue_as_new_suggested() {
-                let next = ctx.state(|s| ClaimBatcherInput {
-                    next_batch: batch_number,
-                    ..s.settings.clone()
-                });
-                ctx.continue_as_new(next, ContinueAsNewOptions::default())?;
-            }
+        let lanes = (0..settings.concurrency.max(1)).map(|_| lane(ctx, &settings));
+        for finished in join_all(lanes).await {
+            finished?;
         }
+        let next = ctx.state(|s| s.settings.clone());
+        ctx.continue_as_new(next, ContinueAsNewOptions::default())?;
+        Ok(())
     }
 
-    /// An order's claim. A claim already queued is not queued twice.
+    /// An order's claim. A claim already queued or being claimed is not queued twice.
     #[signal]
     pub fn claim(&mut self, _ctx: &mut SyncWorkflowContext<Self>, request: ClaimRequest) {
-        let pending = &mut self.settings.pending;
-        if !pending.iter().any(|p| p.workflow_id == request.workflow_id) {
-            pending.push(request);
+        let known = self.in_flight.contains(&request.workflow_id)
+            || self
+                .settings
+                .pending
+                .iter()
+                .any(|p| p.workflow_id == request.workflow_id);
+        if !known {
+            self.settings.pending.push(request);
         }
+    }
+}
+
+/// One batch at a time: take the next batch, claim it, answer its orders; until the run drains.
+async fn lane(
+    ctx: &WorkflowContext<EscrowClaimsWorkflow>,
+    settings: &ClaimBatcherInput,
+) -> WorkflowResult<()> {
+    let max = settings.max_batch.max(1) as usize;
+    let first_batch = settings.next_batch;
+    loop {
+        // Claims already queued when this lane frees up have waited for it; a claim that has to
+        // be waited for gets the window to gather company.
+        let waited = ctx.state(|s| !s.collecting && !s.settings.pending.is_empty());
+        ctx.wait_condition(|s| s.draining || (!s.collecting && !s.settings.pending.is_empty()))
+            .await?;
+        if ctx.state(|s| s.draining) {
+            return Ok(());
+        }
+        ctx.state_mut(|s| s.collecting = true);
+        if !waited {
+            select! {
+                _ = ctx.timer(settings.window) => {},
+                _ = ctx.wait_condition(|s| s.settings.pending.len() >= max) => {},
+            }
+        }
+        let suggested = ctx.continue_as_new_suggested();
+        let (batch_number, batch) = ctx.state_mut(|s| {
+            s.collecting = false;
+            let take = s.settings.pending.len().min(max);
+            let batch: Vec<ClaimRequest> = s.settings.pending.drain(..take).collect();
+            s.in_flight
+                .extend(batch.iter().map(|c| c.workflow_id.clone()));
+            let number = s.settings.next_batch;
+            s.settings.next_batch += 1;
+            s.draining |= suggested || s.settings.next_batch - first_batch >= BATCHES_PER_RUN;
+            (number, batch)
+        });
+        ctx.upsert_search_attributes([search::STAGE.value_set("claiming".into())]);
+        let answers = claim(ctx, settings, batch_number, batch).await;
+        let idle = ctx.state_mut(|s| {
+            s.in_flight
+                .retain(|id| !answers.iter().any(|a| &a.workflow_id == id));
+            s.in_flight.is_empty()
+        });
+        if idle {
+            ctx.upsert_search_attributes([search::STAGE.value_set("waiting".into())]);
+        }
+        answer(ctx, answers).await?;
     }
 }
 
@@ -91,13 +135,17 @@ async fn claim(
     settings: &ClaimBatcherInput,
     batch_number: u64,
     batch: Vec<ClaimRequest>,
-) -> Vec<(String, ClaimOutcome)> {
-    let failed = |claims: &[ClaimRequest], reason: &str| -> Vec<(String, ClaimOutcome)> {
+) -> Vec<ClaimAnswer> {
+    let answer = |workflow_id: String, outcome| ClaimAnswer {
+        workflow_id,
+        outcome,
+    };
+    let failed = |claims: &[ClaimRequest], reason: &str| -> Vec<ClaimAnswer> {
         claims
             .iter()
             .map(|c| {
                 let reason = reason.to_owned();
-                (c.workflow_id.clone(), ClaimOutcome::Failed { reason })
+                answer(c.workflow_id.clone(), ClaimOutcome::Failed { reason })
             })
             .collect()
     };
@@ -115,16 +163,16 @@ async fn claim(
         Ok(plan) => plan,
         Err(reason) => return failed(&batch, &reason),
     };
-    let mut answers: Vec<(String, ClaimOutcome)> = plan
+    let mut answers: Vec<ClaimAnswer> = plan
         .invalid
         .into_iter()
-        .map(|(id, reason)| (id, ClaimOutcome::Failed { reason }))
+        .map(|(id, reason)| answer(id, ClaimOutcome::Failed { reason }))
         .chain(plan.already_claimed.into_iter().map(|(id, claim)| {
             let outcome = ClaimOutcome::Claimed {
                 claim,
                 batch_size: 1,
             };
-            (id, outcome)
+            answer(id, outcome)
         }))
         .collect();
     if plan.to_claim.is_empty() {
@@ -142,7 +190,7 @@ async fn claim(
                     claim: claim.clone(),
                     batch_size,
                 };
-                (c.workflow_id, outcome)
+                answer(c.workflow_id, outcome)
             }));
         }
         Err(reason) => answers.extend(failed(&claims, &reason)),
@@ -174,19 +222,17 @@ async fn send_and_confirm(
     Err(super::reorged_too_often())
 }
 
-/// Signals every order its outcome, all at once. An order that no longer runs (terminated by
-/// ops) cannot be answered; its claim is on chain either way.
-async fn answer(ctx: &WorkflowContext<EscrowClaimsWorkflow>, answers: Vec<(String, ClaimOutcome)>) {
-    let handles: Vec<_> = answers
-        .into_iter()
-        .map(|(workflow_id, outcome)| (ctx.external_workflow(workflow_id, None), outcome))
-        .collect();
-    let signals = handles.iter().map(|(handle, outcome)| {
-        handle.signal(
-            EscrowOrderWorkflow::claim_done,
-            outcome.clone(),
-            SignalWorkflowOptions::default(),
-        )
-    });
-    let _ = join_all(signals).await;
+/// Tells every order of the batch its outcome, retrying until it is delivered: the orders wait
+/// for nothing else.
+async fn answer(
+    ctx: &WorkflowContext<EscrowClaimsWorkflow>,
+    answers: Vec<ClaimAnswer>,
+) -> WorkflowResult<()> {
+    ctx.execute_activity(
+        EscrowActivities::answer_escrow_claims,
+        answers,
+        options::quick(Retries::UntilDone),
+    )
+    .await?;
+    Ok(())
 }
