@@ -66,6 +66,8 @@ impl Noop {
 struct Run {
     /// Seconds from detection to the user paid (pipeline) or start to close (bare).
     latencies: Vec<f64>,
+    /// Seconds each order spent in each status, by status (pipeline only).
+    phases: Vec<(String, Vec<f64>)>,
     /// Completed per second, first start to last close.
     throughput: f64,
     wall: Duration,
@@ -76,12 +78,21 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-fn summary(run: &mut Run) -> (f64, f64) {
-    run.latencies.sort_by(f64::total_cmp);
-    (
-        percentile(&run.latencies, 0.50),
-        percentile(&run.latencies, 0.99),
-    )
+/// p50 and p99, sorting in place.
+fn p50_p99(values: &mut [f64]) -> (f64, f64) {
+    values.sort_by(f64::total_cmp);
+    (percentile(values, 0.50), percentile(values, 0.99))
+}
+
+/// Markdown rows: time spent in each status, in the order the statuses came.
+fn phase_rows(phases: &mut [(String, Vec<f64>)]) -> String {
+    phases
+        .iter_mut()
+        .map(|(status, spent)| {
+            let (p50, p99) = p50_p99(spent);
+            format!("| {status} | {p50:.2} s | {p99:.2} s |\n")
+        })
+        .collect()
 }
 
 fn seconds(from: SystemTime, to: SystemTime) -> f64 {
@@ -131,10 +142,10 @@ async fn pipeline(orders: u32) -> (Run, u32) {
         let handle = stack
             .client
             .get_workflow_handle::<EscrowOrderWorkflow>(order.workflow_id());
-        support::eventually("the order to start", Duration::from_secs(120), || async {
-            handle.describe(Default::default()).await.ok().map(|_| ())
-        })
-        .await;
+        // Once a second: a tighter poll of 300 orders would load the server it measures.
+        while handle.describe(Default::default()).await.is_err() {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
         handle
             .get_result(WorkflowGetResultOptions::default())
             .await
@@ -144,21 +155,38 @@ async fn pipeline(orders: u32) -> (Run, u32) {
     let wall = started.elapsed();
 
     let mut latencies = Vec::new();
+    let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
     let mut window = Window::default();
     for order in &placed {
         let id = order.workflow_id();
         let (start, close) = times(&stack.client, &id).await;
         window.add(start, close);
         let row = store.escrow_order(&id).await.unwrap().expect("stored");
-        let paid = row
+        let entries: Vec<(String, SystemTime)> = row
             .status_history
             .as_array()
             .into_iter()
             .flatten()
-            .find(|e| e["status"] == "FULFILLED")
-            .and_then(|e| e["at"].as_str()?.parse::<DateTime<Utc>>().ok())
-            .expect("a FULFILLED entry");
-        latencies.push(seconds(start, SystemTime::from(paid)));
+            .filter_map(|e| {
+                let at = e["at"].as_str()?.parse::<DateTime<Utc>>().ok()?;
+                Some((e["status"].as_str()?.to_owned(), SystemTime::from(at)))
+            })
+            .collect();
+        let paid = entries
+            .iter()
+            .find(|(status, _)| status == "FULFILLED")
+            .expect("a FULFILLED entry")
+            .1;
+        latencies.push(seconds(start, paid));
+        // Time in each status: until the next one, or until the workflow closed.
+        let ends = entries.iter().skip(1).map(|(_, at)| *at).chain([close]);
+        for ((status, at), end) in entries.iter().zip(ends) {
+            let spent = seconds(*at, end);
+            match phases.iter_mut().find(|(s, _)| s == status) {
+                Some((_, spent_in)) => spent_in.push(spent),
+                None => phases.push((status.clone(), vec![spent])),
+            }
+        }
     }
 
     // The activities one order ran, for a like-for-like baseline.
@@ -174,6 +202,7 @@ async fn pipeline(orders: u32) -> (Run, u32) {
         .count() as u32;
     let run = Run {
         latencies,
+        phases,
         throughput: orders as f64 / window.seconds(),
         wall,
     };
@@ -184,11 +213,13 @@ async fn bare(workflows: u32, activities: u32) -> Run {
     let stack = support::stack().await;
     let client = stack.client.clone();
     let runtime = temporalio_sdk::Runtime::from_current_tokio(Default::default()).unwrap();
-    let options = WorkerOptions::new(BARE_QUEUE)
+    let mut options = WorkerOptions::new(BARE_QUEUE)
         .register_workflow::<BareWorkflow>()
         .unwrap()
         .register_activities(Noop)
         .build();
+    // Tuned like the roles' workers, so only the work differs.
+    hedgeflow::temporal::tune(&stack.config.temporal, &mut options);
     let mut worker = Worker::new(&runtime, client.clone(), options).unwrap();
     let shutdown = worker.shutdown_handle();
     let run_id = uuid::Uuid::new_v4();
@@ -225,6 +256,7 @@ async fn bare(workflows: u32, activities: u32) -> Run {
         shutdown();
         Run {
             latencies,
+            phases: Vec::new(),
             throughput: workflows as f64 / window.seconds(),
             wall,
         }
@@ -251,8 +283,9 @@ fn main() {
         pipeline(3).await;
         let (mut ours, activities) = pipeline(orders).await;
         let mut base = bare(orders, activities).await;
-        let (p50, p99) = summary(&mut ours);
-        let (bare_p50, bare_p99) = summary(&mut base);
+        let (p50, p99) = p50_p99(&mut ours.latencies);
+        let (bare_p50, bare_p99) = p50_p99(&mut base.latencies);
+        let phases = phase_rows(&mut ours.phases);
         let ratio = ours.throughput / base.throughput;
         format!(
             "# Escrow pipeline benchmark\n\n\
@@ -269,7 +302,12 @@ fn main() {
              **Throughput ratio (pipeline / bare): {ratio:.2}** (goal: at least 0.80).\n\n\
              Latency includes the chains: the order's L2 confirmation, the L1 transfer's block and \
              {confirmations} L1 confirmations at 1 s per block. Throughput counts whole orders \
-             (claimed and released on L2 too) from the first detection to the last completion.\n",
+             (claimed and released on L2 too) from the first detection to the last completion.\n\n\
+             Where an order's time goes (time in each status until the next; the last until \
+             the workflow closed):\n\n\
+             | status | p50 | p99 |\n\
+             |---|---|---|\n\
+             {phases}",
             profile = if cfg!(debug_assertions) { "dev" } else { "release" },
             cores = std::thread::available_parallelism().map_or(0, |n| n.get()),
             ours_tp = ours.throughput,
