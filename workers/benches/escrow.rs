@@ -143,9 +143,13 @@ async fn pipeline(orders: u32) -> (Run, u32) {
             .client
             .get_workflow_handle::<EscrowOrderWorkflow>(order.workflow_id());
         // Once a second: a tighter poll of 300 orders would load the server it measures.
-        while handle.describe(Default::default()).await.is_err() {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
+        support::eventually_every(
+            "the order to start",
+            Duration::from_secs(120),
+            Duration::from_secs(1),
+            || async { handle.describe(Default::default()).await.ok().map(|_| ()) },
+        )
+        .await;
         handle
             .get_result(WorkflowGetResultOptions::default())
             .await

@@ -11,9 +11,9 @@ use temporalio_sdk::{
     },
 };
 
-/// Workflow tasks a worker processes at once (the SDK's default); they are CPU work, unlike
-/// most activities.
-const WORKFLOW_TASK_SLOTS: usize = 100;
+/// Slots for every task kind but activities (the SDK's default): workflow tasks and local
+/// activities are CPU work, unlike our activities, which mostly wait.
+const DEFAULT_SLOTS: usize = 100;
 
 pub async fn connect(config: &TemporalConfig, identity: &str) -> anyhow::Result<Client> {
     let options = ConnectionOptions::new(config.address.clone())
@@ -41,10 +41,10 @@ pub fn workflow_url(config: &TemporalConfig, workflow_id: &str) -> String {
 /// that mostly wait, and pollers that scale with the backlog instead of a fixed handful.
 pub fn tune(config: &TemporalConfig, options: &mut WorkerOptions) {
     options.tuner = TunerHolder::builder()
-        .workflow_task_slot_supplier(FixedSizeSlotSupplier::new(WORKFLOW_TASK_SLOTS))
+        .workflow_task_slot_supplier(FixedSizeSlotSupplier::new(DEFAULT_SLOTS))
         .activity_task_slot_supplier(FixedSizeSlotSupplier::new(config.max_concurrent_activities))
-        .local_activity_task_slot_supplier(FixedSizeSlotSupplier::new(WORKFLOW_TASK_SLOTS))
-        .nexus_task_slot_supplier(FixedSizeSlotSupplier::new(WORKFLOW_TASK_SLOTS))
+        .local_activity_task_slot_supplier(FixedSizeSlotSupplier::new(DEFAULT_SLOTS))
+        .nexus_task_slot_supplier(FixedSizeSlotSupplier::new(DEFAULT_SLOTS))
         .build()
         .into();
     let pollers = PollerBehavior::Autoscaling(

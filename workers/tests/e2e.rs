@@ -4,7 +4,7 @@
 
 mod support;
 
-use alloy::{primitives::U256, providers::Provider};
+use alloy::primitives::U256;
 use hedgeflow_activities::store::Store;
 use hedgeflow_workflows::TransferWorkflow;
 use std::time::Duration;
@@ -157,35 +157,12 @@ fn hot_wallet_killed_after_broadcast_pays_exactly_once() {
         let usdc = stack.token("USDC");
         let to = fresh_address();
         // Hold l1's blocks so the transaction sits broadcast but unmined while we kill the worker.
-        stack
-            .l1
-            .raw_request::<_, ()>("evm_setIntervalMining".into(), (0,))
-            .await
-            .unwrap();
+        stack.mine_l1_every(0).await;
         let id = start_transfer("l1", "USDC", &to.to_string(), "7", "e2e-crash").await;
         let intent = format!("{id}/transfer");
-        let tx_hash = eventually("the transfer to be journaled", WAIT, || async {
-            let entries = stack.journal_entries(&intent);
-            entries.first()?["tx_hash"].as_str().map(str::to_owned)
-        })
-        .await;
-        let hash = tx_hash.parse().unwrap();
-        eventually("the transaction to reach the node", WAIT, || async {
-            stack
-                .l1
-                .get_transaction_by_hash(hash)
-                .await
-                .ok()
-                .flatten()
-                .map(|_| ())
-        })
-        .await;
+        let hash = stack.broadcast_of(&intent, WAIT).await;
         stack.kill_role("hot-wallet").await;
-        stack
-            .l1
-            .raw_request::<_, ()>("evm_setIntervalMining".into(), (1,))
-            .await
-            .unwrap();
+        stack.mine_l1_every(1).await;
 
         stack.start_role("hot-wallet").await.unwrap();
         let result = await_transfer(&id).await;

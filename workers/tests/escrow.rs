@@ -262,33 +262,12 @@ fn hot_wallet_killed_after_the_transfer_broadcast_pays_once() {
         let _turn = serial().await;
         let stack = stack().await;
         // Hold L1's blocks so the transfer sits broadcast but unmined while we kill the worker.
-        let mine = |seconds: u64| async move {
-            stack
-                .l1
-                .raw_request::<_, ()>("evm_setIntervalMining".into(), (seconds,))
-                .await
-                .unwrap()
-        };
-        mine(0).await;
+        stack.mine_l1_every(0).await;
         let order = place(1, "0.02", None).await.remove(0);
         let intent = format!("{}/transfer", order.workflow_id());
-        let hash = eventually("the transfer to be journaled", WAIT, || async {
-            let entries = stack.journal_entries(&intent);
-            entries.first()?["tx_hash"].as_str()?.parse().ok()
-        })
-        .await;
-        eventually("the transfer to reach the node", WAIT, || async {
-            stack
-                .l1
-                .get_transaction_by_hash(hash)
-                .await
-                .ok()
-                .flatten()
-                .map(|_| ())
-        })
-        .await;
+        let hash = stack.broadcast_of(&intent, WAIT).await;
         stack.kill_role("hot-wallet").await;
-        mine(1).await;
+        stack.mine_l1_every(1).await;
         stack.start_role("hot-wallet").await.unwrap();
 
         let result = await_order(order.workflow_id()).await;

@@ -2,8 +2,9 @@
 //!
 //! The hot wallet signs under a per-chain lock and journals before releasing it, so two intents
 //! never get the same nonce. The next nonce is the larger of the chain's pending count (read just
-//! before taking the lock) and the journal's highest nonce plus one: the chain knows what was mined or pooled, the journal knows
-//! what was signed but perhaps not yet seen by any provider (or not yet broadcast before a crash).
+//! before taking the lock) and the journal's highest nonce plus one: the chain knows what was
+//! mined or pooled, the journal knows what was signed but perhaps not yet seen by any provider
+//! (or not yet broadcast before a crash).
 //!
 //! Limit: an intent whose first broadcast is refused after it was journaled keeps its nonce, and
 //! later nonces wait behind it until it is retried; simulation before signing makes that rare.

@@ -332,7 +332,8 @@ impl HotWallet {
 }
 
 /// Sends a journaled transaction. "Already known" (anvil: "already imported") and "nonce too low"
-/// mean a copy (or the mined original) is already there, which is what we want; the caller re-checks receipts.
+/// mean a copy (or the mined original) is already there, which is what we want; the caller
+/// re-checks receipts.
 async fn broadcast(chain: &ChainClient, entry: &JournalEntry) -> Result<(), ChainError> {
     match chain.provider.send_raw_transaction(&entry.raw).await {
         Ok(_) => {

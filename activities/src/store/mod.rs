@@ -17,7 +17,7 @@ pub mod writer;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, prelude::Json,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, prelude::Json,
 };
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
@@ -48,14 +48,15 @@ impl Store {
     /// `postgres://user:pass@host/db`; errors never repeat the URL (it may hold a password).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let mut options = options(url);
-        if url.starts_with("sqlite:") {
+        let sqlite = url.starts_with("sqlite:");
+        if sqlite {
             // SQLite has one writer at a time, and a write that finds another one mid-commit
             // fails ("database is locked") instead of waiting. One connection queues our writes
             // in the pool instead; readers elsewhere are not blocked (WAL).
             options.max_connections(1);
         }
         let db = Database::connect(options).await?;
-        if db.get_database_backend() == DbBackend::Sqlite {
+        if sqlite {
             // Readers (the ops CLI) no longer block the writer; the mode sticks to the file.
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
         }

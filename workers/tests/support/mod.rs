@@ -11,7 +11,7 @@
 pub mod proxy;
 
 use alloy::{
-    primitives::{Address, U256},
+    primitives::{Address, B256, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
 };
 use hedgeflow::{
@@ -310,6 +310,33 @@ impl Stack {
             .collect()
     }
 
+    /// Sets L1's block interval; 0 holds blocks, so a transaction sits broadcast but unmined.
+    pub async fn mine_l1_every(&self, seconds: u64) {
+        self.l1
+            .raw_request::<_, ()>("evm_setIntervalMining".into(), (seconds,))
+            .await
+            .unwrap();
+    }
+
+    /// The first transaction the hot wallet journaled for `intent`, once the L1 node has it.
+    pub async fn broadcast_of(&self, intent: &str, within: Duration) -> B256 {
+        let hash = eventually("the transaction to be journaled", within, || async {
+            let entries = self.journal_entries(intent);
+            entries.first()?["tx_hash"].as_str()?.parse().ok()
+        })
+        .await;
+        eventually("the transaction to reach the node", within, || async {
+            self.l1
+                .get_transaction_by_hash(hash)
+                .await
+                .ok()
+                .flatten()
+                .map(|_| ())
+        })
+        .await;
+        hash
+    }
+
     /// SIGKILL, as a crash would.
     pub async fn kill_role(&self, role: &'static str) {
         if let Some(mut child) = self.roles.lock().await.remove(role) {
@@ -372,8 +399,22 @@ pub fn fresh_address() -> Address {
     Address::from_slice(&uuid::Uuid::new_v4().as_bytes().repeat(2)[..20])
 }
 
-/// Polls `check` until it returns `Some`, or panics after `within`.
-pub async fn eventually<T, F, Fut>(what: &str, within: Duration, mut check: F) -> T
+/// Polls `check` every 50 ms until it returns `Some`, or panics after `within`.
+pub async fn eventually<T, F, Fut>(what: &str, within: Duration, check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    eventually_every(what, within, Duration::from_millis(50), check).await
+}
+
+/// [`eventually`], polling every `every`: for checks that would load what they watch.
+pub async fn eventually_every<T, F, Fut>(
+    what: &str,
+    within: Duration,
+    every: Duration,
+    mut check: F,
+) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -387,6 +428,6 @@ where
             tokio::time::Instant::now() < deadline,
             "timed out waiting for {what}"
         );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(every).await;
     }
 }
