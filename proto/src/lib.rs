@@ -9,7 +9,8 @@
 //! - [`chain`]: transaction intents, submissions and receipts (any pipeline);
 //! - [`transfer`]: the treasury transfer pipeline's inputs, plan and record;
 //! - [`escrow`]: the bridge market maker's escrow orders, claims and scan;
-//! - [`activities`]: the activity *signatures*, implemented in `activities/`.
+//! - [`activities`]: the activity *signatures*, implemented in `activities/`;
+//! - [`grpc`]: the gRPC services between roles (`grpc/*.proto`, compiled by tonic).
 //!
 //! New fields on existing types carry `#[serde(default)]` so old histories still decode.
 
@@ -17,6 +18,7 @@ pub mod activities;
 pub mod amount;
 pub mod chain;
 pub mod escrow;
+pub mod grpc;
 pub mod ids;
 pub mod queues;
 pub mod search;

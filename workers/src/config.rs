@@ -12,6 +12,7 @@ use hedgeflow_activities::{
     chain::{ChainConfig, signer::SignerSource},
     escrow::EscrowConfig,
 };
+use hedgeflow_market::config::{ExchangeEndpoints, ObmConfig};
 use serde::Deserialize;
 use std::{
     collections::BTreeMap,
@@ -38,6 +39,12 @@ pub struct Config {
     /// The L1→L2 message relayer of the local stack (a rollup delivers messages itself).
     #[serde(default)]
     pub relayer: Option<RelayerConfig>,
+    /// Exchanges by name: public endpoints only (API keys belong to the exchange role).
+    #[serde(default)]
+    pub exchanges: BTreeMap<String, ExchangeEndpoints>,
+    /// The order book manager; absent when this deployment runs no RFQ dealer.
+    #[serde(default)]
+    pub obm: Option<ObmConfig>,
     /// Where each role serves Prometheus metrics (`/metrics`).
     #[serde(default)]
     pub metrics: BTreeMap<String, SocketAddr>,
@@ -215,6 +222,9 @@ impl Config {
                     bail!("escrow names chain {name:?}, which [chains] does not configure");
                 }
             }
+        }
+        if let Some(obm) = &self.obm {
+            obm.feeds(&self.exchanges)?;
         }
         if let Some(relayer) = &self.relayer {
             for route in &relayer.routes {

@@ -36,6 +36,8 @@ enum Command {
     Indexer,
     /// Run the local L1→L2 message relayer (development stand-in for a rollup's messaging).
     Relayer,
+    /// Run the order book manager: exchange books and volatility over gRPC (no secrets).
+    Obm,
     /// Treasury operations of the hot wallet.
     #[command(subcommand)]
     Wallet(cli::wallet::WalletCommand),
@@ -57,6 +59,7 @@ async fn main() -> anyhow::Result<()> {
         Command::HotWallet => roles::hot_wallet::ROLE,
         Command::Indexer => roles::indexer::ROLE,
         Command::Relayer => roles::relayer::ROLE,
+        Command::Obm => roles::obm::ROLE,
         Command::Wallet(_) | Command::Orders(_) | Command::Demo(_) => "cli",
     };
     let _telemetry = telemetry::init(role, &config.observability).context("telemetry")?;
@@ -66,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
         Command::HotWallet => roles::hot_wallet::run(config).await,
         Command::Indexer => roles::indexer::run(config).await,
         Command::Relayer => roles::relayer::run(config).await,
+        Command::Obm => roles::obm::run(config).await,
         Command::Wallet(command) => cli::wallet::run(config, command).await,
         Command::Orders(command) => cli::orders::run(config, command).await,
         Command::Demo(command) => cli::demo::run(config, command).await,

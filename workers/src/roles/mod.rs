@@ -1,9 +1,11 @@
 //! The long-running roles. Each holds only the secrets its work needs: `orchestrator` and
 //! `hot-wallet` are Temporal workers on their own task queues; `indexer` starts workflows from
-//! chain events; `relayer` is the local stack's stand-in for a rollup's L1→L2 messaging.
+//! chain events; `relayer` is the local stack's stand-in for a rollup's L1→L2 messaging; `obm`
+//! keeps the exchanges' order books and serves them over gRPC.
 
 pub mod hot_wallet;
 pub mod indexer;
+pub mod obm;
 pub mod orchestrator;
 pub mod relayer;
 

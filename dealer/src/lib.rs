@@ -1,0 +1,1 @@
+//! The RFQ dealer (role `dealer`).

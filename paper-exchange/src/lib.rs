@@ -1,0 +1,1 @@
+//! A Binance-compatible paper exchange.

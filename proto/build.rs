@@ -1,0 +1,10 @@
+//! Compiles the gRPC services in `grpc/` (tonic + prost) into `OUT_DIR`.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let protos = ["grpc/obm.proto"];
+    for proto in protos {
+        println!("cargo:rerun-if-changed={proto}");
+    }
+    tonic_prost_build::configure().compile_protos(&protos, &["grpc"])?;
+    Ok(())
+}

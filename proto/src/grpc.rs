@@ -1,0 +1,6 @@
+//! gRPC services between roles, generated from `proto/grpc/*.proto`.
+
+/// The order book manager (role `obm`): books, best prices, depth and volatility.
+pub mod obm {
+    tonic::include_proto!("hedgeflow.obm.v1");
+}
