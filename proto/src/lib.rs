@@ -9,6 +9,7 @@
 //! - [`chain`]: transaction intents, submissions and receipts (any pipeline);
 //! - [`transfer`]: the treasury transfer pipeline's inputs, plan and record;
 //! - [`escrow`]: the bridge market maker's escrow orders, claims and scan;
+//! - [`rfq`]: the RFQ dealer's EIP-712 settlement order and the taker's fill approval;
 //! - [`activities`]: the activity *signatures*, implemented in `activities/`;
 //! - [`grpc`]: the gRPC services between roles (`grpc/*.proto`, compiled by tonic).
 //!
@@ -21,6 +22,7 @@ pub mod escrow;
 pub mod grpc;
 pub mod ids;
 pub mod queues;
+pub mod rfq;
 pub mod search;
 pub mod transfer;
 

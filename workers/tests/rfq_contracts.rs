@@ -39,30 +39,9 @@ sol!(
     "../contracts/artifacts/TestToken.json"
 );
 
-/// The signed types as the off-chain signer declares them.
-mod eip712 {
-    alloy::sol! {
-        #[derive(Debug, PartialEq)]
-        struct RfqOrder {
-            address makerToken;
-            address takerToken;
-            uint128 makerAmount;
-            uint128 takerAmount;
-            address maker;
-            address taker;
-            address txOrigin;
-            bytes32 pool;
-            uint64 expiry;
-            uint256 salt;
-        }
-
-        #[derive(Debug, PartialEq)]
-        struct RfqFillApproval {
-            RfqOrder order;
-        }
-    }
-}
-use eip712::{RfqFillApproval, RfqOrder};
+// The signed types as the dealer and the hot wallet declare them: these tests pin them to
+// the contract.
+use hedgeflow_proto::rfq::{self, RfqFillApproval, RfqOrder};
 
 const CHAIN_ID: u64 = 41350;
 const ORDER_TYPE: &str = "RfqOrder(address makerToken,address takerToken,uint128 makerAmount,\
@@ -177,13 +156,7 @@ impl Env {
             settlement: RfqSettlement::new(settlement, provider.clone()),
             weth: TestToken::new(weth, provider.clone()),
             usdc: TestToken::new(usdc, provider.clone()),
-            domain: Eip712Domain::new(
-                Some("hedgeflow RfqSettlement".into()),
-                Some("1".into()),
-                Some(U256::from(CHAIN_ID)),
-                Some(settlement),
-                None,
-            ),
+            domain: rfq::domain(CHAIN_ID, settlement),
             provider,
             signers,
         };
