@@ -1,1 +1,147 @@
-//! A Binance-compatible paper exchange.
+//! A Binance-compatible paper exchange with a synthetic, live-moving market: the dev stack's and
+//! the tests' stand-in for Binance Spot (no real exchange is reachable there).
+//!
+//! It speaks Binance's REST API (`/api/v3/ping`, `time`, `exchangeInfo`, `depth`, SIGNED
+//! `order` POST/DELETE/GET, `openOrders`, `account`) with Binance's field names, error codes and
+//! HTTP statuses, and Binance's diff depth streams over websocket, whose update ids agree with
+//! the REST snapshots so that Binance's local order book procedure rebuilds the book exactly.
+//! Each symbol's mid price follows a random walk; synthetic liquidity is re-quoted around it
+//! every tick; users' orders take that liquidity, rest on the book (and in the streams), and
+//! are filled when the market moves through them. Given a seed the market is deterministic.
+//!
+//! Limits: state lives in memory for the life of the process (orders are never archived); only
+//! LIMIT, LIMIT_MAKER and MARKET orders; HMAC keys only; no rate limits; no user data stream.
+//!
+//! Layout:
+//! Public API: [`Config`] (with [`DEV_API_KEY`] / [`DEV_SECRET_KEY`] in its default) and
+//! [`serve`]. Inside (`src/`):
+//! - `config`: the configuration and its defaults.
+//! - `market/`: the synthetic market (`walk`: random-walk mid; `liquidity`: bid/ask ladders).
+//! - `book`: one symbol's synthetic levels and resting orders; how takers and the moving market
+//!   execute against them.
+//! - `depth`: the published book, its update id, snapshots and diffs.
+//! - `exchange/`: the matching engine behind one lock (`place`, `manage`: cancel and lookups;
+//!   `ledger`: accounts, orders and the money of each execution).
+//! - `accounts`, `orders`: balances, and orders with Binance's enums.
+//! - `auth`: SIGNED request checks (API key, HMAC-SHA256 signature, recvWindow).
+//! - `params`: query string and form body parameters.
+//! - `api_error`: Binance's `{"code","msg"}` errors and HTTP statuses.
+//! - `rest/`: the HTTP routes, order parameters and JSON shapes.
+//! - `stream`: the websocket diff depth streams.
+
+mod accounts;
+mod api_error;
+mod auth;
+mod book;
+pub mod config;
+mod depth;
+mod exchange;
+mod market;
+mod orders;
+mod params;
+mod rest;
+mod stream;
+
+use std::convert::Infallible;
+use std::future::IntoFuture;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tokio::time::MissedTickBehavior;
+
+pub use config::{Config, ConfigError, DEV_API_KEY, DEV_SECRET_KEY};
+use depth::Speed;
+use exchange::Exchange;
+use stream::DepthEvent;
+
+/// How often the `@depth@100ms` streams send the book's changes.
+const FAST_STREAM_EVERY: Duration = Duration::from_millis(100);
+/// How often the `@depth` streams send them.
+const SLOW_STREAM_EVERY: Duration = Duration::from_secs(1);
+/// Depth events a websocket connection may fall behind by before it is closed.
+const STREAM_BUFFER: usize = 4096;
+
+/// Why [`serve`] stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid paper exchange configuration: {0}")]
+    Config(#[from] ConfigError),
+    #[error("paper exchange server failed: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// State shared by the HTTP handlers, the websocket connections and the market loop.
+struct Shared {
+    exchange: Mutex<Exchange>,
+    keys: auth::Keys,
+    /// Kept only to hand new websocket connections their own receiver.
+    events: broadcast::Receiver<Arc<DepthEvent>>,
+}
+
+impl Shared {
+    /// The engine. A panic while it was held leaves it as the panicking request left it; the
+    /// exchange keeps serving rather than failing every later request.
+    fn exchange(&self) -> MutexGuard<'_, Exchange> {
+        self.exchange.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Serves the paper exchange on `listener` until the returned future is dropped (or the server
+/// fails). Open websocket connections end when it is dropped.
+pub async fn serve(config: Config, listener: TcpListener) -> Result<(), Error> {
+    config.validate()?;
+    let seed = config.seed.unwrap_or_else(rand::random);
+    let (sender, receiver) = broadcast::channel(STREAM_BUFFER);
+    let shared = Arc::new(Shared {
+        exchange: Mutex::new(Exchange::new(&config, seed)),
+        keys: auth::Keys::new(&config.accounts),
+        events: receiver,
+    });
+    let symbols: Vec<&str> = config.symbols.iter().map(|s| s.symbol.as_str()).collect();
+    tracing::info!(address = ?listener.local_addr().ok(), ?symbols, seed, accounts = config.accounts.len(), "paper exchange listening");
+    let app = rest::router(shared.clone());
+    tokio::select! {
+        served = axum::serve(listener, app).into_future() => served.map_err(Error::Serve),
+        never = run_market(&shared, sender, config.tick_interval) => match never {},
+    }
+}
+
+/// Ticks the markets and sends the depth streams, forever.
+async fn run_market(
+    shared: &Shared,
+    events: broadcast::Sender<Arc<DepthEvent>>,
+    tick_every: Duration,
+) -> Infallible {
+    let mut tick = tokio::time::interval(tick_every);
+    let mut fast = tokio::time::interval(FAST_STREAM_EVERY);
+    let mut slow = tokio::time::interval(SLOW_STREAM_EVERY);
+    for timer in [&mut tick, &mut fast, &mut slow] {
+        // after a stall, carry on at the normal pace instead of bursting to catch up
+        timer.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    }
+    loop {
+        let speed = tokio::select! {
+            _ = tick.tick() => {
+                shared.exchange().tick(now_ms());
+                continue;
+            }
+            _ = fast.tick() => Speed::Fast,
+            _ = slow.tick() => Speed::Slow,
+        };
+        let diffs = shared.exchange().drain(speed);
+        let now = now_ms();
+        for (symbol, diff) in diffs {
+            // no subscribers is not an error
+            let _ = events.send(Arc::new(DepthEvent::new(&symbol, speed, &diff, now)));
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch, Binance's time unit.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}

@@ -1,0 +1,129 @@
+//! The ledger: accounts, orders and the money movements of every execution.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::accounts::{AccountId, Accounts};
+use crate::config::CommissionConfig;
+use crate::orders::{Fill, Order, Side};
+
+/// Decimal places of commissions (the symbols' commission precision).
+const COMMISSION_DP: u32 = 8;
+
+/// The two assets of a symbol.
+#[derive(Clone, Copy, Debug)]
+pub struct Assets<'a> {
+    pub base: &'a str,
+    pub quote: &'a str,
+}
+
+/// Accounts, all orders ever placed (kept for the life of the process), and trade ids.
+#[derive(Debug)]
+pub struct Ledger {
+    pub accounts: Accounts,
+    pub orders: BTreeMap<u64, Order>,
+    commission: CommissionConfig,
+    next_order_id: u64,
+    next_trade_id: u64,
+}
+
+/// Whether an execution takes or makes liquidity, and so which commission rate applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Taker,
+    Maker,
+}
+
+impl Ledger {
+    pub fn new(accounts: Accounts, commission: CommissionConfig) -> Self {
+        Ledger {
+            accounts,
+            orders: BTreeMap::new(),
+            commission,
+            next_order_id: 1,
+            next_trade_id: 1,
+        }
+    }
+
+    pub fn next_order_id(&mut self) -> u64 {
+        let id = self.next_order_id;
+        self.next_order_id += 1;
+        id
+    }
+
+    pub fn commission(&self) -> &CommissionConfig {
+        &self.commission
+    }
+
+    /// Moves the money of one execution for `account` on `side`: it pays the quote (buy) or
+    /// base (sell), a taker from its free funds and a maker (a resting order) from the order's
+    /// lock, and receives the other asset less the role's commission.
+    pub fn settle(
+        &mut self,
+        account: AccountId,
+        assets: Assets<'_>,
+        side: Side,
+        role: Role,
+        price: Decimal,
+        qty: Decimal,
+    ) -> Fill {
+        let rate = match role {
+            Role::Taker => self.commission.taker,
+            Role::Maker => self.commission.maker,
+        };
+        let notional = price * qty;
+        let (paid_asset, paid, received_asset, received) = match side {
+            Side::Buy => (assets.quote, notional, assets.base, qty),
+            Side::Sell => (assets.base, qty, assets.quote, notional),
+        };
+        let commission = (received * rate).round_dp(COMMISSION_DP);
+        let account = self.accounts.get_mut(account);
+        match role {
+            Role::Taker => account.debit(paid_asset, paid),
+            Role::Maker => account.debit_locked(paid_asset, paid),
+        }
+        account.credit(received_asset, received - commission);
+        let trade_id = self.next_trade_id;
+        self.next_trade_id += 1;
+        Fill {
+            price,
+            qty,
+            commission,
+            commission_asset: received_asset.to_string(),
+            trade_id,
+        }
+    }
+
+    /// Executes `qty` of resting order `order_id` at its price, paying from its lock.
+    pub fn fill_resting(&mut self, order_id: u64, assets: Assets<'_>, qty: Decimal, now: u64) {
+        let Some(order) = self.orders.get(&order_id) else {
+            return;
+        };
+        let (account, side, price) = (order.account, order.side, order.price);
+        self.settle(account, assets, side, Role::Maker, price, qty);
+        let order = self
+            .orders
+            .get_mut(&order_id)
+            .expect("order looked up above");
+        order.execute(price, qty, now);
+        order.locked -= match side {
+            Side::Buy => price * qty,
+            Side::Sell => qty,
+        };
+        self.accounts.get_mut(account).update_time = now;
+    }
+
+    /// Returns an order's remaining lock to the free funds (on cancel or expiry).
+    pub fn release(&mut self, order_id: u64, assets: Assets<'_>) {
+        let Some(order) = self.orders.get_mut(&order_id) else {
+            return;
+        };
+        let asset = match order.side {
+            Side::Buy => assets.quote,
+            Side::Sell => assets.base,
+        };
+        let locked = std::mem::take(&mut order.locked);
+        self.accounts.get_mut(order.account).unlock(asset, locked);
+    }
+}

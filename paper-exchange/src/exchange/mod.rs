@@ -1,0 +1,166 @@
+//! The matching engine: every symbol's book, depth and synthetic market, and the ledger of
+//! accounts and orders. All of it sits behind one lock, so an order moves books and balances
+//! atomically and a depth snapshot always matches the update id it reports.
+//!
+//! - [`ledger`]: accounts, orders, and the money movements of an execution.
+//! - [`place`]: new orders (filters, balance checks, matching, resting).
+//! - [`manage`]: cancelling and looking up orders.
+
+pub mod ledger;
+pub mod manage;
+pub mod place;
+#[cfg(test)]
+mod tests;
+
+use rust_decimal::Decimal;
+
+use crate::accounts::Accounts;
+use crate::book::Book;
+use crate::config::{Config, SymbolConfig};
+use crate::depth::{Depth, Diff, Snapshot, Speed};
+use crate::market::SyntheticMarket;
+use crate::orders::Side;
+use ledger::{Assets, Ledger};
+
+/// Why the engine refuses a request; each maps to one Binance error.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Reject {
+    #[error("Invalid symbol.")]
+    UnknownSymbol,
+    #[error("Filter failure: {0}")]
+    Filter(&'static str),
+    #[error("Account has insufficient balance for requested action.")]
+    InsufficientBalance,
+    #[error("Duplicate order sent.")]
+    DuplicateOrder,
+    #[error("Order would immediately match and take.")]
+    WouldTake,
+    #[error("Order book liquidity is less than symbol minimum quantity.")]
+    NoLiquidity,
+    /// A cancel found no open order.
+    #[error("Unknown order sent.")]
+    UnknownOrder,
+    /// A query found no order.
+    #[error("Order does not exist.")]
+    NoSuchOrder,
+}
+
+/// One listed symbol.
+#[derive(Debug)]
+pub struct Venue {
+    pub config: SymbolConfig,
+    book: Book,
+    depth: Depth,
+    market: SyntheticMarket,
+}
+
+impl Venue {
+    fn assets(&self) -> Assets<'_> {
+        Assets {
+            base: &self.config.base_asset,
+            quote: &self.config.quote_asset,
+        }
+    }
+
+    /// Makes the book's current state the published depth.
+    fn publish(&mut self) {
+        self.depth
+            .publish(self.book.ladder(Side::Buy), self.book.ladder(Side::Sell));
+    }
+}
+
+/// The whole exchange's state.
+#[derive(Debug)]
+pub struct Exchange {
+    venues: Vec<Venue>,
+    pub ledger: Ledger,
+}
+
+impl Exchange {
+    /// Opens every symbol's market with its first ladders (update id 1).
+    pub fn new(config: &Config, seed: u64) -> Self {
+        let tick_seconds = config.tick_interval.as_secs_f64();
+        let venues = config
+            .symbols
+            .iter()
+            .enumerate()
+            .map(|(index, symbol)| {
+                // one stream of random numbers per symbol, so symbols do not perturb each other
+                let mut market =
+                    SyntheticMarket::new(symbol, tick_seconds, seed.wrapping_add(index as u64));
+                let (bids, asks) = market.quote();
+                let mut book = Book::default();
+                book.set_synthetic(&bids, &asks);
+                let mut venue = Venue {
+                    config: symbol.clone(),
+                    book,
+                    depth: Depth::default(),
+                    market,
+                };
+                venue.publish();
+                venue
+            })
+            .collect();
+        Exchange {
+            venues,
+            ledger: Ledger::new(Accounts::new(&config.accounts), config.commission.clone()),
+        }
+    }
+
+    pub fn venues(&self) -> impl Iterator<Item = &Venue> {
+        self.venues.iter()
+    }
+
+    pub fn venue(&self, symbol: &str) -> Result<&Venue, Reject> {
+        self.venues
+            .iter()
+            .find(|v| v.config.symbol == symbol)
+            .ok_or(Reject::UnknownSymbol)
+    }
+
+    fn venue_index(&self, symbol: &str) -> Result<usize, Reject> {
+        self.venues
+            .iter()
+            .position(|v| v.config.symbol == symbol)
+            .ok_or(Reject::UnknownSymbol)
+    }
+
+    pub fn snapshot(&self, symbol: &str, limit: usize) -> Result<Snapshot, Reject> {
+        Ok(self.venue(symbol)?.depth.snapshot(limit))
+    }
+
+    /// Moves every market one tick: new mid, fresh synthetic liquidity, and fills for the
+    /// resting orders the market now crosses.
+    pub fn tick(&mut self, now: u64) {
+        for venue in &mut self.venues {
+            let (bids, asks) = venue.market.tick();
+            venue.book.set_synthetic(&bids, &asks);
+            let crosses = venue.book.cross_resting();
+            let assets = Assets {
+                base: &venue.config.base_asset,
+                quote: &venue.config.quote_asset,
+            };
+            for cross in &crosses {
+                self.ledger
+                    .fill_resting(cross.order_id, assets, cross.qty, now);
+            }
+            if !crosses.is_empty() {
+                tracing::debug!(symbol = %venue.config.symbol, fills = crosses.len(), "market crossed resting orders");
+            }
+            venue.publish();
+        }
+    }
+
+    /// Per symbol, the depth changes not yet sent at `speed`.
+    pub fn drain(&mut self, speed: Speed) -> Vec<(String, Diff)> {
+        self.venues
+            .iter_mut()
+            .filter_map(|venue| Some((venue.config.symbol.clone(), venue.depth.drain(speed)?)))
+            .collect()
+    }
+
+    /// The synthetic mid of `symbol`, the reference price for market orders' notional.
+    fn mid(&self, index: usize) -> Decimal {
+        self.venues[index].market.mid()
+    }
+}

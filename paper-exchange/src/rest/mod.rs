@@ -1,0 +1,44 @@
+//! The REST API (`/api/v3/...`) and the routes of the websocket streams.
+//!
+//! - [`market_data`]: ping, time, exchangeInfo, depth (public).
+//! - [`trading`]: place, cancel and query orders, open orders (SIGNED).
+//! - [`account`]: balances (SIGNED).
+//! - [`order_params`]: reading order requests.
+//! - [`dto`]: the JSON shapes.
+
+pub mod account;
+pub mod dto;
+pub mod market_data;
+pub mod order_params;
+pub mod trading;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+
+use crate::Shared;
+use crate::stream;
+
+/// Every route of the exchange.
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/api/v3/ping", get(market_data::ping))
+        .route("/api/v3/time", get(market_data::time))
+        .route("/api/v3/exchangeInfo", get(market_data::exchange_info))
+        .route("/api/v3/depth", get(market_data::depth))
+        .route(
+            "/api/v3/order",
+            get(trading::query_order)
+                .post(trading::new_order)
+                .delete(trading::cancel_order),
+        )
+        .route("/api/v3/openOrders", get(trading::open_orders))
+        .route("/api/v3/account", get(account::account))
+        .route("/ws", get(stream::raw_without_streams))
+        .route("/ws/{*streams}", get(stream::raw))
+        .route("/stream", get(stream::combined))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .with_state(shared)
+}

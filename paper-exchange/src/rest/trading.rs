@@ -1,0 +1,83 @@
+//! SIGNED order endpoints: `POST`, `DELETE` and `GET /api/v3/order`, `GET /api/v3/openOrders`.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use serde_json::Value;
+
+use super::dto;
+use super::order_params::{self, RespType};
+use crate::api_error::ApiError;
+use crate::auth::{Signed, authenticate};
+use crate::orders::generate_client_order_id;
+use crate::{Shared, now_ms};
+
+/// `POST /api/v3/order`
+pub async fn new_order(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let now = now_ms();
+    let Signed { account, params } =
+        authenticate(&shared.keys, &headers, query.as_deref(), &body, now)?;
+    let (request, resp_type) = order_params::new_order(&params)?;
+    let order = shared.exchange().place(account, request, now)?;
+    Ok(Json(match resp_type {
+        RespType::Ack => dto::order_ack(&order),
+        RespType::Result => dto::order_result(&order),
+        RespType::Full => dto::order_full(&order),
+    }))
+}
+
+/// `DELETE /api/v3/order`
+pub async fn cancel_order(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let now = now_ms();
+    let Signed { account, params } =
+        authenticate(&shared.keys, &headers, query.as_deref(), &body, now)?;
+    let symbol = params.required("symbol")?;
+    let by = order_params::order_ref(&params)?;
+    let cancel_id = order_params::client_order_id(&params, "newClientOrderId")?
+        .unwrap_or_else(generate_client_order_id);
+    let order = shared.exchange().cancel(account, symbol, &by, now)?;
+    Ok(Json(dto::order_canceled(&order, &cancel_id, now)))
+}
+
+/// `GET /api/v3/order`
+pub async fn query_order(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let Signed { account, params } =
+        authenticate(&shared.keys, &headers, query.as_deref(), &body, now_ms())?;
+    let symbol = params.required("symbol")?;
+    let by = order_params::order_ref(&params)?;
+    let exchange = shared.exchange();
+    let order = exchange.query(account, symbol, &by)?;
+    Ok(Json(dto::order_query(order)))
+}
+
+/// `GET /api/v3/openOrders`, for one `symbol` or all.
+pub async fn open_orders(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let Signed { account, params } =
+        authenticate(&shared.keys, &headers, query.as_deref(), &body, now_ms())?;
+    let exchange = shared.exchange();
+    let orders = exchange.open_orders(account, params.get("symbol"))?;
+    Ok(Json(orders.into_iter().map(dto::order_query).collect()))
+}

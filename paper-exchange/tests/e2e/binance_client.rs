@@ -1,0 +1,45 @@
+//! Binance's official Python client (PyPI `binance-connector`), unmodified, against the paper
+//! exchange: `tests/binance_client.py` places, queries and cancels an order and reads depth.
+
+use std::path::Path;
+
+use hedgeflow_paper_exchange::{DEV_API_KEY, DEV_SECRET_KEY};
+
+use crate::support::Exchange;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_official_binance_python_client_trades_on_the_paper_exchange() {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let clients = crate_dir
+        .parent()
+        .expect("the crate sits in the workspace")
+        .join(".tools/python-clients");
+    assert!(
+        clients.join("binance").join("spot").is_dir(),
+        "the Binance Python client is not installed in {}: run scripts/bootstrap",
+        clients.display()
+    );
+    let exchange = Exchange::start_default().await;
+    let output = tokio::process::Command::new("python3")
+        .arg(crate_dir.join("tests/binance_client.py"))
+        .env("PYTHONPATH", &clients)
+        .env("PAPER_EXCHANGE_URL", exchange.base_url())
+        .env("PAPER_EXCHANGE_API_KEY", DEV_API_KEY)
+        .env("PAPER_EXCHANGE_SECRET_KEY", DEV_SECRET_KEY)
+        .output()
+        .await
+        .expect("python3 runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(
+        output.status.success(),
+        "binance_client.py failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    assert!(
+        stdout.contains("binance-connector: all checks passed"),
+        "{stdout}"
+    );
+}

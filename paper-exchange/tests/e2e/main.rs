@@ -1,0 +1,7 @@
+//! End-to-end tests of the paper exchange over real sockets, in one test binary.
+
+mod binance_client;
+mod depth_stream;
+mod orders;
+mod signing;
+mod support;
