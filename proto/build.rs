@@ -1,7 +1,7 @@
 //! Compiles the gRPC services in `grpc/` (tonic + prost) into `OUT_DIR`.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let protos = ["grpc/obm.proto"];
+    let protos = ["grpc/obm.proto", "grpc/hot_wallet.proto"];
     for proto in protos {
         println!("cargo:rerun-if-changed={proto}");
     }

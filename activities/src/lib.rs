@@ -5,6 +5,7 @@
 //! - [`treasury`]: balances and the treasury transfer's plan (`plan_transfer`);
 //! - [`escrow`]: the escrow pipeline's evaluation, registry checks, claims, release, indexer and
 //!   accepted-blocks scan;
+//! - [`settlement`]: the RFQ dealer's settlement: the hot wallet's quote signer (gRPC);
 //! - [`store`]: the database (sea-orm entities, migrations) and the `record_*` activities;
 //! - [`observe`]: what the activities report, as log events and metrics.
 //!
@@ -17,5 +18,6 @@ pub mod chain;
 pub mod escrow;
 pub mod failure;
 pub mod observe;
+pub mod settlement;
 pub mod store;
 pub mod treasury;

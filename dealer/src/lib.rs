@@ -2,5 +2,12 @@
 //!
 //! - [`maker`]: pricing and risk checks, pure and deterministic (books, volatility, inventory
 //!   and time come in as arguments).
+//! - [`api`]: the front door's view of the dealer (the [`api::Dealer`] trait and its types).
+//! - [`rpc`]: the public Dealer JSON-RPC v1.0 front door and its admin endpoint (jsonrpsee).
+//! - [`profiler`]: taker allow/deny lists and per-taker rate limits.
 
 pub mod maker;
+
+pub mod api;
+pub mod profiler;
+pub mod rpc;

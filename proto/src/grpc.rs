@@ -4,3 +4,8 @@
 pub mod obm {
     tonic::include_proto!("hedgeflow.obm.v1");
 }
+
+/// The hot wallet (role `hot-wallet`): quote signing, balances and allowances.
+pub mod hot_wallet {
+    tonic::include_proto!("hedgeflow.hot_wallet.v1");
+}

@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use hedgeflow_activities::{
     chain::{ChainConfig, signer::SignerSource},
     escrow::EscrowConfig,
+    settlement::SettlementConfig,
 };
 use hedgeflow_market::config::{ExchangeEndpoints, ObmConfig};
 use serde::Deserialize;
@@ -42,9 +43,15 @@ pub struct Config {
     /// Exchanges by name: public endpoints only (API keys belong to the exchange role).
     #[serde(default)]
     pub exchanges: BTreeMap<String, ExchangeEndpoints>,
+    /// Where the RFQ dealer's orders settle; absent when this deployment runs no RFQ dealer.
+    #[serde(default)]
+    pub settlement: Option<SettlementConfig>,
     /// The order book manager; absent when this deployment runs no RFQ dealer.
     #[serde(default)]
     pub obm: Option<ObmConfig>,
+    /// The paper exchange of the local stack; absent in production files.
+    #[serde(default)]
+    pub paper_exchange: Option<PaperExchangeConfig>,
     /// Where each role serves Prometheus metrics (`/metrics`).
     #[serde(default)]
     pub metrics: BTreeMap<String, SocketAddr>,
@@ -140,6 +147,17 @@ pub struct HotWalletConfig {
     pub journal: PathBuf,
 }
 
+/// The local stack's paper exchange.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PaperExchangeConfig {
+    /// Where it serves REST and websocket streams.
+    pub listen: SocketAddr,
+    /// Its symbols, synthetic market and accounts (every field has a dev default).
+    #[serde(default)]
+    pub market: hedgeflow_paper_exchange::Config,
+}
+
 /// The embedded local stack.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -222,6 +240,14 @@ impl Config {
                     bail!("escrow names chain {name:?}, which [chains] does not configure");
                 }
             }
+        }
+        if let Some(settlement) = &self.settlement
+            && !known(&settlement.chain)
+        {
+            bail!(
+                "settlement names chain {:?}, which [chains] does not configure",
+                settlement.chain
+            );
         }
         if let Some(obm) = &self.obm {
             obm.feeds(&self.exchanges)?;

@@ -38,6 +38,8 @@ enum Command {
     Relayer,
     /// Run the order book manager: exchange books and volatility over gRPC (no secrets).
     Obm,
+    /// Run the paper exchange: a Binance-compatible exchange with a synthetic market (dev only).
+    PaperExchange,
     /// Treasury operations of the hot wallet.
     #[command(subcommand)]
     Wallet(cli::wallet::WalletCommand),
@@ -60,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Indexer => roles::indexer::ROLE,
         Command::Relayer => roles::relayer::ROLE,
         Command::Obm => roles::obm::ROLE,
+        Command::PaperExchange => roles::paper_exchange::ROLE,
         Command::Wallet(_) | Command::Orders(_) | Command::Demo(_) => "cli",
     };
     let _telemetry = telemetry::init(role, &config.observability).context("telemetry")?;
@@ -70,6 +73,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Indexer => roles::indexer::run(config).await,
         Command::Relayer => roles::relayer::run(config).await,
         Command::Obm => roles::obm::run(config).await,
+        Command::PaperExchange => roles::paper_exchange::run(config).await,
         Command::Wallet(command) => cli::wallet::run(config, command).await,
         Command::Orders(command) => cli::orders::run(config, command).await,
         Command::Demo(command) => cli::demo::run(config, command).await,

@@ -4,7 +4,8 @@
 //! - nonces 0–3 on every chain: the ERC-20 test tokens and their mints to the hot wallet;
 //! - nonces 4–6 on L1: `L1Messenger`, `PaymentRegistry` (market maker = hot wallet), and the
 //!   registration of the L2's escrow; nonces 4–5 on the L2: `L2Messenger` (relayer = its own
-//!   key) and `Escrow`. Contracts from the same nonce share an address across chains.
+//!   key) and `Escrow`. Contracts from the same nonce share an address across chains;
+//! - nonce 7 on the settlement chain (L1): `RfqSettlement`.
 
 use alloy::{
     network::EthereumWallet,
@@ -28,6 +29,14 @@ sol!(
     TestToken,
     "../contracts/artifacts/TestToken.json"
 );
+sol!(
+    #[sol(rpc)]
+    RfqSettlement,
+    "../contracts/artifacts/RfqSettlement.json"
+);
+
+/// The deployer's nonce that creates `RfqSettlement` on the settlement chain.
+const SETTLEMENT_NONCE: u64 = 7;
 
 /// The test tokens in deployment order: symbol, name, decimals, amount minted to the hot wallet.
 pub const TOKENS: [(&str, &str, u8, u64); 2] = [
@@ -200,6 +209,25 @@ pub async fn ensure_escrow(
             .get_receipt()
             .await?;
         info!(l2 = l2.chain_id, escrow = %contracts.escrow, "escrow contracts deployed and registered");
+    }
+    Ok(())
+}
+
+/// Deploys `RfqSettlement` on `chain` unless it is already at `contract`.
+pub async fn ensure_settlement(
+    chain: &ChainConfig,
+    contract: Address,
+    deployer: &SignerSource,
+) -> anyhow::Result<()> {
+    let signer = load_signer(deployer)?;
+    let me = signer.address();
+    let rpc = chain.rpc.first().context("no rpc endpoint")?.http.clone();
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(rpc);
+    if needs_deploy(&provider, me, SETTLEMENT_NONCE, contract, "RfqSettlement").await? {
+        RfqSettlement::deploy(&provider).await?;
+        info!(%contract, "RfqSettlement deployed");
     }
     Ok(())
 }

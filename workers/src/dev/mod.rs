@@ -6,7 +6,7 @@
 //! where they are missing, then runs every role as a child process of this one and restarts a
 //! role that dies. Ctrl-C or SIGTERM stops the children in reverse order. With an `[escrow]` and
 //! a `[relayer]` section it also deploys the escrow contracts and runs the indexer and the
-//! relayer.
+//! relayer; with `[paper-exchange]` and `[obm]`, the paper exchange and the order book manager.
 //!
 //! - [`tools`]: finding the bootstrapped binaries;
 //! - [`process`]: child processes (spawn, readiness, graceful stop);
@@ -98,6 +98,15 @@ async fn start_and_supervise(
         .context("deploying test tokens")?;
 
     ensure_escrow(config, dev).await?;
+    if let Some(settlement) = &config.settlement {
+        deploy::ensure_settlement(
+            &config.chains[&settlement.chain],
+            settlement.contract,
+            &dev.deployer,
+        )
+        .await
+        .context("deploying RfqSettlement")?;
+    }
 
     let exe = std::env::current_exe()?;
     let mut roles = vec![roles::orchestrator::ROLE, roles::hot_wallet::ROLE];
@@ -106,6 +115,12 @@ async fn start_and_supervise(
     }
     if config.relayer.is_some() {
         roles.push(roles::relayer::ROLE);
+    }
+    if config.paper_exchange.is_some() {
+        roles.push(roles::paper_exchange::ROLE);
+    }
+    if config.obm.is_some() {
+        roles.push(roles::obm::ROLE);
     }
     for role in roles {
         children.push(process::spawn_role(&exe, config_path, role)?);
@@ -200,6 +215,22 @@ fn print_endpoints(config: &Config, dev: &DevConfig) {
         println!("  metrics {role:<9} http://{addr}/metrics");
     }
     println!("  hot wallet        {}", config.hot_wallet.address);
+    if let Some(paper) = &config.paper_exchange {
+        println!(
+            "  paper exchange    http://{} (Binance Spot API)",
+            paper.listen
+        );
+    }
+    if let Some(obm) = &config.obm {
+        println!(
+            "  order books       grpc://{} ({} books)",
+            obm.listen,
+            obm.books.len()
+        );
+    }
+    if let Some(settlement) = &config.settlement {
+        println!("  quote signer      grpc://{}", settlement.signer_listen);
+    }
     println!("  data and logs     {}", dev.data_dir.display());
     println!();
     println!(

@@ -1,10 +1,12 @@
-//! The hot wallet: the only process that loads the signing key. Task queue `hot-wallet`; it
-//! registers no workflow and never connects to the database.
+//! The hot wallet: the only process that loads the signing key. Task queue `hot-wallet` for
+//! transaction activities, and, when `[settlement]` is configured, the gRPC quote signer the
+//! dealer calls; it registers no workflow and never connects to the database.
 
 use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, bail};
-use hedgeflow_activities::chain::{
-    Chains, journal::TxJournal, signer::load_signer, submit::HotWallet,
+use hedgeflow_activities::{
+    chain::{Chains, journal::TxJournal, signer::load_signer, submit::HotWallet},
+    settlement::QuoteSigner,
 };
 use hedgeflow_proto::queues;
 use temporalio_sdk::{Worker, WorkerOptions};
@@ -29,6 +31,29 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     })?;
     let runtime = telemetry::runtime(config.metrics_addr(ROLE))?;
     let chains = Chains::connect(&config.chains).await.context("chains")?;
+    let mut signer_server = None;
+    if let Some(settlement) = &config.settlement {
+        let chain = chains
+            .by_name(&settlement.chain)
+            .context("settlement.chain")?
+            .clone();
+        let quotes = QuoteSigner::new(
+            signer.clone(),
+            chain,
+            settlement.contract,
+            settlement.max_order_ttl,
+        );
+        let listen = settlement.signer_listen;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("binding the quote signer on {listen}"))?;
+        info!(%listen, "quote signer listening");
+        signer_server = Some(
+            tonic::transport::Server::builder()
+                .add_service(quotes.server())
+                .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+        );
+    }
     let client = temporal::connect(&config.temporal, ROLE).await?;
     let wallet = HotWallet::new(chains, signer, journal);
     info!(address = %wallet.address(), task_queue = queues::HOT_WALLET, "hot wallet ready");
@@ -37,5 +62,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .build();
     temporal::tune(&config.temporal, &mut options);
     let worker = Worker::new(&runtime, client, options)?;
-    super::run_until_signalled(worker, ROLE).await
+    // The process stops when either service does: a hot wallet that can sign quotes but not
+    // send transactions (or the reverse) must not look healthy.
+    match signer_server {
+        None => super::run_until_signalled(worker, ROLE).await,
+        Some(server) => tokio::select! {
+            done = super::run_until_signalled(worker, ROLE) => done,
+            served = server => served.context("quote signer stopped"),
+        },
+    }
 }

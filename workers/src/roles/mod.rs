@@ -1,12 +1,14 @@
 //! The long-running roles. Each holds only the secrets its work needs: `orchestrator` and
 //! `hot-wallet` are Temporal workers on their own task queues; `indexer` starts workflows from
 //! chain events; `relayer` is the local stack's stand-in for a rollup's L1→L2 messaging; `obm`
-//! keeps the exchanges' order books and serves them over gRPC.
+//! keeps the exchanges' order books and serves them over gRPC; `paper-exchange` is the local
+//! stack's Binance stand-in.
 
 pub mod hot_wallet;
 pub mod indexer;
 pub mod obm;
 pub mod orchestrator;
+pub mod paper_exchange;
 pub mod relayer;
 
 use temporalio_sdk::Worker;
