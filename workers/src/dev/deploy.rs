@@ -30,6 +30,8 @@ sol!(
     "../contracts/artifacts/TestToken.json"
 );
 sol!(
+    // 0x v4's fill event has eight fields, and the generated code takes them as arguments.
+    #[allow(clippy::too_many_arguments)]
     #[sol(rpc)]
     RfqSettlement,
     "../contracts/artifacts/RfqSettlement.json"
