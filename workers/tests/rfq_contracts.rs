@@ -9,6 +9,10 @@
 //! compares those digests and type strings with the contract's, pinning the layout. Reverts are
 //! asserted by their custom error (selector and arguments), decoded from the revert data of the
 //! failed gas estimation.
+//!
+//! The last tests serve the hot wallet's quote signer (`hedgeflow_activities::settlement`) over a
+//! real gRPC socket against the same anvil: what it signs fills on chain, and what it must not
+//! sign it refuses.
 
 use alloy::{
     contract::{CallBuilder, CallDecoder},
@@ -24,7 +28,19 @@ use alloy::{
     sol_types::{Eip712Domain, SolError, SolEvent, SolStruct, SolValue},
 };
 use hedgeflow::dev::{self, anvil, process};
-use std::fmt::Debug;
+use hedgeflow_activities::{
+    chain::{ChainClient, ChainConfig},
+    settlement::QuoteSigner,
+};
+use hedgeflow_proto::grpc::hot_wallet::{
+    self as wire, FundsRequest, SignRfqOrderRequest, hot_wallet_client::HotWalletClient,
+};
+use std::{
+    fmt::Debug,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::{Code, transport::Channel};
 
 sol!(
     // 0x v4's event has eight fields, and the generated code takes them as arguments
@@ -83,6 +99,8 @@ type Token = TestToken::TestTokenInstance<DynProvider>;
 struct Env {
     _anvil: process::Supervised,
     _dir: tempfile::TempDir,
+    /// Anvil's HTTP endpoint.
+    rpc: String,
     /// Signs transactions with any of the ten dev accounts, chosen by each one's `from`.
     provider: DynProvider,
     signers: Vec<PrivateKeySigner>,
@@ -122,6 +140,7 @@ impl Env {
         for signer in &signers[1..] {
             wallet.register_signer(signer.clone());
         }
+        let rpc = format!("http://127.0.0.1:{port}");
         // Nonces from the chain for every transaction, as in escrow_contracts.rs: a cached nonce
         // would be burnt by each call a test expects to revert.
         let provider = ProviderBuilder::new()
@@ -130,7 +149,7 @@ impl Env {
             .with_simple_nonce_management()
             .with_chain_id(CHAIN_ID)
             .wallet(wallet)
-            .connect_http(format!("http://127.0.0.1:{port}").parse().unwrap())
+            .connect_http(rpc.parse().unwrap())
             .erased();
 
         let deployer = signers[DEPLOYER].address();
@@ -157,6 +176,7 @@ impl Env {
             weth: TestToken::new(weth, provider.clone()),
             usdc: TestToken::new(usdc, provider.clone()),
             domain: rfq::domain(CHAIN_ID, settlement),
+            rpc,
             provider,
             signers,
         };
@@ -284,6 +304,57 @@ impl Env {
             .await
             .unwrap();
         address
+    }
+
+    /// The hot wallet's quote signer, served over gRPC on a free local port, and a client of it.
+    /// It holds the hot wallet's key, knows only WETH as a token (so it signs no order selling
+    /// USDC) and signs orders that expire within [`MAX_ORDER_TTL`].
+    async fn quote_signer(&self) -> HotWalletClient<Channel> {
+        let config: ChainConfig = toml::from_str(&format!(
+            r#"
+            chain-id = {CHAIN_ID}
+            rpc = [{{ http = "{}" }}]
+            [tokens]
+            WETH = {{ address = "{}", decimals = 18 }}
+            "#,
+            self.rpc,
+            self.weth.address()
+        ))
+        .unwrap();
+        let chain = ChainClient::connect("rfq-contracts", config).await.unwrap();
+        let signer = QuoteSigner::new(
+            self.signers[HOT_WALLET].clone(),
+            chain,
+            *self.settlement.address(),
+            MAX_ORDER_TTL,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(
+            tonic::transport::Server::builder()
+                .add_service(signer.server())
+                .serve_with_incoming(TcpListenerStream::new(listener)),
+        );
+        HotWalletClient::connect(format!("http://{address}"))
+            .await
+            .unwrap()
+    }
+}
+
+/// The longest order life the quote signer under test signs.
+const MAX_ORDER_TTL: Duration = Duration::from_secs(120);
+
+/// Unix seconds by the system clock, which is what the quote signer checks expiries against
+/// (anvil's blocks follow the same clock).
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// A request to sign `order` on the wire.
+fn sign_request(order: &RfqOrder) -> SignRfqOrderRequest {
+    SignRfqOrderRequest {
+        order: Some(wire::RfqOrder::from(order)),
+        quote_id: format!("quote-{}", order.salt),
     }
 }
 
@@ -939,4 +1010,155 @@ async fn a_token_may_return_nothing_but_not_false_and_must_be_a_contract() {
         events::<RfqSettlement::RfqOrderFilled>(&receipt, *env.settlement.address()).len(),
         1
     );
+}
+
+#[tokio::test]
+async fn the_quote_signer_signs_the_hot_wallets_orders_and_they_fill() {
+    let env = Env::start().await;
+    let (hot_wallet, taker) = (env.account(HOT_WALLET), env.account(TAKER));
+    let mut signer = env.quote_signer().await;
+    let mut order = env.order(1).await;
+    order.expiry = unix_now() + 60;
+
+    let reply = signer
+        .sign_rfq_order(sign_request(&order))
+        .await
+        .expect("the hot wallet's own order within the horizon is signed")
+        .into_inner();
+    let order_hash: B256 = reply.order_hash.parse().unwrap();
+    assert_eq!(order_hash, env.hash(&order).await, "the contract's order hash");
+    let signature: Bytes = reply.signature.parse().unwrap();
+    assert_eq!(signature.len(), 65, "r, s and v");
+
+    let receipt = mined(
+        env.fill_with(&order, signature, env.approve(TAKER, &order))
+            .from(hot_wallet),
+    )
+    .await;
+    assert_eq!(env.status(&order).await, FILLED);
+    let (maker_amount, taker_amount) = (U256::from(MAKER_AMOUNT), U256::from(TAKER_AMOUNT));
+    assert_eq!(
+        env.balances(hot_wallet).await,
+        (U256::from(MAKER_WETH) - maker_amount, taker_amount)
+    );
+    assert_eq!(
+        env.balances(taker).await,
+        (maker_amount, U256::from(TAKER_USDC) - taker_amount)
+    );
+
+    // The last second of the horizon is still inside it (the signer's clock can only be later).
+    let mut at_the_horizon = env.order(2).await;
+    at_the_horizon.expiry = unix_now() + MAX_ORDER_TTL.as_secs();
+    signer
+        .sign_rfq_order(sign_request(&at_the_horizon))
+        .await
+        .expect("an expiry exactly max-order-ttl ahead is signed");
+
+    // Funds: the hot wallet's (no owner given) and the taker's, exactly as the tokens report
+    // them, with allowances to the settlement, at or after the fill's block.
+    let (weth, usdc) = (*env.weth.address(), *env.usdc.address());
+    let tokens = vec![weth.to_string(), usdc.to_string()];
+    let funds = |owner: String| FundsRequest {
+        owner,
+        tokens: tokens.clone(),
+    };
+    // What the tokens hold and allow, for (WETH, USDC).
+    let expected = |balances: (U256, U256), allowances: (U256, U256)| {
+        vec![
+            wire::TokenFunds {
+                token: weth.to_string(),
+                balance: balances.0.to_string(),
+                allowance: allowances.0.to_string(),
+            },
+            wire::TokenFunds {
+                token: usdc.to_string(),
+                balance: balances.1.to_string(),
+                allowance: allowances.1.to_string(),
+            },
+        ]
+    };
+    for (owner, reported_owner, tokens) in [
+        (
+            String::new(),
+            hot_wallet,
+            expected(
+                (U256::from(MAKER_WETH) - maker_amount, taker_amount),
+                (U256::MAX, U256::ZERO),
+            ),
+        ),
+        (
+            taker.to_string(),
+            taker,
+            expected(
+                (maker_amount, U256::from(TAKER_USDC) - taker_amount),
+                (U256::ZERO, U256::MAX),
+            ),
+        ),
+    ] {
+        let reply = signer.funds(funds(owner)).await.unwrap().into_inner();
+        assert_eq!(reply.owner.parse::<Address>().unwrap(), reported_owner);
+        assert_eq!(reply.tokens, tokens);
+        assert!(reply.block >= receipt.block_number.unwrap());
+    }
+    let status = signer
+        .funds(funds("0x12".into()))
+        .await
+        .expect_err("a malformed owner");
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+}
+
+#[tokio::test]
+async fn the_quote_signer_refuses_what_the_hot_wallet_must_not_sign() {
+    let env = Env::start().await;
+    let mut signer = env.quote_signer().await;
+    let order = |salt: u64| {
+        let env = &env;
+        async move {
+            let mut order = env.order(salt).await;
+            order.expiry = unix_now() + 60;
+            order
+        }
+    };
+
+    let mut someone_elses = order(1).await;
+    someone_elses.maker = env.account(OTHER);
+    let mut submitted_by_another = order(2).await;
+    submitted_by_another.txOrigin = env.account(SUBMITTER);
+    let mut selling_usdc = order(3).await;
+    (selling_usdc.makerToken, selling_usdc.takerToken) =
+        (*env.usdc.address(), *env.weth.address());
+    let mut too_long = order(4).await;
+    too_long.expiry = unix_now() + MAX_ORDER_TTL.as_secs() + 3_600;
+    let mut expired = order(5).await;
+    expired.expiry = unix_now() - 1;
+    for (what, order) in [
+        ("maker not the hot wallet", someone_elses),
+        ("txOrigin not the hot wallet", submitted_by_another),
+        ("a maker token not configured", selling_usdc),
+        ("an expiry beyond max-order-ttl", too_long),
+        ("an expiry in the past", expired),
+    ] {
+        let status = signer
+            .sign_rfq_order(sign_request(&order))
+            .await
+            .expect_err(what);
+        assert_eq!(status.code(), Code::PermissionDenied, "{what}: {status:?}");
+    }
+
+    let mut malformed = sign_request(&order(6).await);
+    malformed.order.as_mut().unwrap().maker_amount = "12a".into();
+    let missing = SignRfqOrderRequest {
+        order: None,
+        quote_id: "quote-7".into(),
+    };
+    for (what, request) in [("a malformed amount", malformed), ("no order", missing)] {
+        let status = signer.sign_rfq_order(request).await.expect_err(what);
+        assert_eq!(status.code(), Code::InvalidArgument, "{what}: {status:?}");
+    }
+
+    // Refusals are not a broken service: the same order, well formed, is signed.
+    signer
+        .sign_rfq_order(sign_request(&order(6).await))
+        .await
+        .expect("a valid order after refusals");
 }
