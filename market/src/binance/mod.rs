@@ -26,6 +26,16 @@ pub enum Error {
     Url(#[from] url::ParseError),
 }
 
+/// Decodes a `depthUpdate` event as the stream sends it.
+pub fn decode_diff(text: &str) -> Result<Diff, serde_json::Error> {
+    serde_json::from_str::<dto::DepthUpdate>(text).map(dto::DepthUpdate::into_domain)
+}
+
+/// Decodes a `GET /api/v3/depth` body.
+pub fn decode_snapshot(text: &str) -> Result<Snapshot, serde_json::Error> {
+    serde_json::from_str::<dto::DepthSnapshot>(text).map(dto::DepthSnapshot::into_domain)
+}
+
 /// The public market-data endpoints of one Binance-compatible exchange.
 #[derive(Clone, Debug)]
 pub struct MarketData {
@@ -66,7 +76,7 @@ impl MarketData {
                 body: response.text().await.unwrap_or_default(),
             });
         }
-        Ok(response.json::<dto::DepthSnapshot>().await?.into_domain())
+        Ok(decode_snapshot(&response.text().await?)?)
     }
 
     /// Opens `/ws/<symbol>@depth@100ms`. The stream ends when the connection does; pings are
@@ -81,11 +91,7 @@ impl MarketData {
         let (socket, _) = tokio_tungstenite::connect_async(url.as_str()).await?;
         Ok(socket.filter_map(|message| async move {
             match message {
-                Ok(Message::Text(text)) => Some(
-                    serde_json::from_str::<dto::DepthUpdate>(&text)
-                        .map(dto::DepthUpdate::into_domain)
-                        .map_err(Error::from),
-                ),
+                Ok(Message::Text(text)) => Some(decode_diff(&text).map_err(Error::from)),
                 Ok(Message::Close(_)) => None,
                 Ok(_) => None,
                 Err(error) => Some(Err(error.into())),
