@@ -347,7 +347,10 @@ const MAX_ORDER_TTL: Duration = Duration::from_secs(120);
 /// Unix seconds by the system clock, which is what the quote signer checks expiries against
 /// (anvil's blocks follow the same clock).
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 /// A request to sign `order` on the wire.
@@ -1026,7 +1029,11 @@ async fn the_quote_signer_signs_the_hot_wallets_orders_and_they_fill() {
         .expect("the hot wallet's own order within the horizon is signed")
         .into_inner();
     let order_hash: B256 = reply.order_hash.parse().unwrap();
-    assert_eq!(order_hash, env.hash(&order).await, "the contract's order hash");
+    assert_eq!(
+        order_hash,
+        env.hash(&order).await,
+        "the contract's order hash"
+    );
     let signature: Bytes = reply.signature.parse().unwrap();
     assert_eq!(signature.len(), 65, "r, s and v");
 
@@ -1125,8 +1132,7 @@ async fn the_quote_signer_refuses_what_the_hot_wallet_must_not_sign() {
     let mut submitted_by_another = order(2).await;
     submitted_by_another.txOrigin = env.account(SUBMITTER);
     let mut selling_usdc = order(3).await;
-    (selling_usdc.makerToken, selling_usdc.takerToken) =
-        (*env.usdc.address(), *env.weth.address());
+    (selling_usdc.makerToken, selling_usdc.takerToken) = (*env.usdc.address(), *env.weth.address());
     let mut too_long = order(4).await;
     too_long.expiry = unix_now() + MAX_ORDER_TTL.as_secs() + 3_600;
     let mut expired = order(5).await;
