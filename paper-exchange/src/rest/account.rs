@@ -3,25 +3,21 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use serde_json::Value;
 
 use super::dto;
+use super::signed::SignedRequest;
+use crate::Shared;
 use crate::api_error::ApiError;
-use crate::auth::{Signed, authenticate};
-use crate::{Shared, now_ms};
 
 /// `GET /api/v3/account`, with `omitZeroBalances`.
 pub async fn account(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Bytes,
+    SignedRequest {
+        account, params, ..
+    }: SignedRequest,
 ) -> Result<Json<Value>, ApiError> {
-    let Signed { account, params } =
-        authenticate(&shared.keys, &headers, query.as_deref(), &body, now_ms())?;
     let omit_zero = match params.get("omitZeroBalances") {
         None | Some("false") => false,
         Some("true") => true,

@@ -4,12 +4,14 @@
 //! - [`trading`]: place, cancel and query orders, open orders (SIGNED).
 //! - [`account`]: balances (SIGNED).
 //! - [`order_params`]: reading order requests.
+//! - [`signed`]: the authenticated SIGNED request every SIGNED endpoint takes.
 //! - [`dto`]: the JSON shapes.
 
 pub mod account;
 pub mod dto;
 pub mod market_data;
 pub mod order_params;
+pub mod signed;
 pub mod trading;
 
 use std::sync::Arc;

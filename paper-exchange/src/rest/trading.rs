@@ -3,28 +3,25 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use serde_json::Value;
 
 use super::dto;
 use super::order_params::{self, RespType};
+use super::signed::SignedRequest;
+use crate::Shared;
 use crate::api_error::ApiError;
-use crate::auth::{Signed, authenticate};
 use crate::orders::generate_client_order_id;
-use crate::{Shared, now_ms};
 
 /// `POST /api/v3/order`
 pub async fn new_order(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Bytes,
+    SignedRequest {
+        account,
+        params,
+        now,
+    }: SignedRequest,
 ) -> Result<Json<Value>, ApiError> {
-    let now = now_ms();
-    let Signed { account, params } =
-        authenticate(&shared.keys, &headers, query.as_deref(), &body, now)?;
     let (request, resp_type) = order_params::new_order(&params)?;
     let order = shared.exchange().place(account, request, now)?;
     Ok(Json(match resp_type {
@@ -37,13 +34,12 @@ pub async fn new_order(
 /// `DELETE /api/v3/order`
 pub async fn cancel_order(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Bytes,
+    SignedRequest {
+        account,
+        params,
+        now,
+    }: SignedRequest,
 ) -> Result<Json<Value>, ApiError> {
-    let now = now_ms();
-    let Signed { account, params } =
-        authenticate(&shared.keys, &headers, query.as_deref(), &body, now)?;
     let symbol = params.required("symbol")?;
     let by = order_params::order_ref(&params)?;
     let cancel_id = order_params::client_order_id(&params, "newClientOrderId")?
@@ -55,12 +51,10 @@ pub async fn cancel_order(
 /// `GET /api/v3/order`
 pub async fn query_order(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Bytes,
+    SignedRequest {
+        account, params, ..
+    }: SignedRequest,
 ) -> Result<Json<Value>, ApiError> {
-    let Signed { account, params } =
-        authenticate(&shared.keys, &headers, query.as_deref(), &body, now_ms())?;
     let symbol = params.required("symbol")?;
     let by = order_params::order_ref(&params)?;
     let exchange = shared.exchange();
@@ -71,12 +65,10 @@ pub async fn query_order(
 /// `GET /api/v3/openOrders`, for one `symbol` or all.
 pub async fn open_orders(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Bytes,
+    SignedRequest {
+        account, params, ..
+    }: SignedRequest,
 ) -> Result<Json<Value>, ApiError> {
-    let Signed { account, params } =
-        authenticate(&shared.keys, &headers, query.as_deref(), &body, now_ms())?;
     let exchange = shared.exchange();
     let orders = exchange.open_orders(account, params.get("symbol"))?;
     Ok(Json(orders.into_iter().map(dto::order_query).collect()))
