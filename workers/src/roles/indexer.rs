@@ -7,10 +7,7 @@ use hedgeflow_activities::{
     chain::Chains,
     escrow::{indexer::Indexer, orders::OrderStarter},
 };
-use tokio::{
-    signal::unix::{SignalKind, signal},
-    task::JoinSet,
-};
+use tokio::task::JoinSet;
 use tracing::info;
 
 pub const ROLE: &str = "indexer";
@@ -33,10 +30,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let indexer = Indexer::new(chain, l2, starter.clone(), &escrow.indexer_dir);
         indexers.spawn(async move { (name, indexer.run().await) });
     }
-    let mut terminate = signal(SignalKind::terminate())?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => Ok(()),
-        _ = terminate.recv() => Ok(()),
+        stop = super::shutdown_requested(ROLE) => stop,
         Some(done) = indexers.join_next() => {
             let (name, result) = done?;
             result.with_context(|| format!("indexer of {name} stopped"))

@@ -15,18 +15,28 @@ use temporalio_sdk::Worker;
 use tokio::signal::unix::{SignalKind, signal};
 use tracing::info;
 
+/// Resolves when SIGINT or SIGTERM asks the role to stop.
+pub(crate) async fn shutdown_requested(role: &str) -> anyhow::Result<()> {
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = terminate.recv() => {},
+    }
+    info!(role, "shutting down");
+    Ok(())
+}
+
 /// Runs the worker until it fails or SIGINT/SIGTERM asks it to stop, then drains it gracefully.
 pub(crate) async fn run_until_signalled(mut worker: Worker, role: &str) -> anyhow::Result<()> {
     let shutdown = worker.shutdown_handle();
-    let mut terminate = signal(SignalKind::terminate())?;
     let role = role.to_owned();
     tokio::spawn(async move {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {},
-            _ = terminate.recv() => {},
+        match shutdown_requested(&role).await {
+            Ok(()) => shutdown(),
+            Err(error) => {
+                tracing::error!(%error, "no signal handler; stop the worker by killing it")
+            }
         }
-        info!(role, "shutting down");
-        shutdown();
     });
     worker.run().await?;
     Ok(())

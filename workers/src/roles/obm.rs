@@ -5,7 +5,6 @@ use crate::config::Config;
 use anyhow::Context;
 use hedgeflow_market::{grpc::Service, manager::Books};
 use std::sync::Arc;
-use tokio::signal::unix::{SignalKind, signal};
 use tracing::info;
 
 pub const ROLE: &str = "obm";
@@ -18,15 +17,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let feeds = obm.feeds(&config.exchanges)?;
     info!(books = feeds.len(), listen = %obm.listen, "order book manager starting");
     let books = Arc::new(Books::spawn(feeds, obm.settings()));
-    let mut terminate = signal(SignalKind::terminate())?;
     tonic::transport::Server::builder()
         .add_service(Service::new(books).server())
-        .serve_with_shutdown(obm.listen, async move {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {},
-                _ = terminate.recv() => {},
-            }
-            info!(role = ROLE, "shutting down");
+        .serve_with_shutdown(obm.listen, async {
+            // A signal handler that cannot be installed stops the server too.
+            let _ = super::shutdown_requested(ROLE).await;
         })
         .await
         .context("obm gRPC server")

@@ -3,8 +3,6 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use tokio::signal::unix::{SignalKind, signal};
-use tracing::info;
 
 pub const ROLE: &str = "paper-exchange";
 
@@ -15,15 +13,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(section.listen)
         .await
         .with_context(|| format!("binding the paper exchange on {}", section.listen))?;
-    let mut terminate = signal(SignalKind::terminate())?;
     tokio::select! {
         served = hedgeflow_paper_exchange::serve(section.market, listener) => {
             served.context("paper exchange")
         }
-        _ = tokio::signal::ctrl_c() => Ok(()),
-        _ = terminate.recv() => {
-            info!(role = ROLE, "shutting down");
-            Ok(())
-        }
+        stop = super::shutdown_requested(ROLE) => stop,
     }
 }

@@ -15,10 +15,7 @@ use hedgeflow_activities::{
     chain::{ChainClient, Chains, signer::load_signer},
     escrow::contracts::{L1Messenger, L2Messenger},
 };
-use tokio::{
-    signal::unix::{SignalKind, signal},
-    task::JoinSet,
-};
+use tokio::task::JoinSet;
 use tracing::{info, warn};
 
 pub const ROLE: &str = "relayer";
@@ -56,10 +53,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .collect();
         routes.spawn(relay(route, l1, senders));
     }
-    let mut terminate = signal(SignalKind::terminate())?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => Ok(()),
-        _ = terminate.recv() => Ok(()),
+        stop = super::shutdown_requested(ROLE) => stop,
         Some(done) = routes.join_next() => done?,
     }
 }
