@@ -7,17 +7,17 @@
 //! `relayMessage` from the relayer account. Reverts are asserted by their custom error, decoded
 //! from the revert data of the failed gas estimation (selector and arguments).
 
+mod contract_chain;
 use alloy::{
-    contract::{CallBuilder, CallDecoder},
-    network::{EthereumWallet, TransactionBuilder},
+    network::TransactionBuilder,
     primitives::{Address, B256, Bytes, U256, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, Provider},
     rpc::types::{TransactionReceipt, TransactionRequest},
-    signers::local::{MnemonicBuilder, coins_bip39::English},
     sol,
-    sol_types::{SolCall, SolError, SolEvent, SolValue},
+    sol_types::{SolCall, SolError, SolValue},
 };
-use hedgeflow::dev::{self, anvil, process};
+use contract_chain::{events, mined, reverts};
+use hedgeflow::dev::process;
 use std::fmt::Debug;
 
 sol!(
@@ -78,44 +78,9 @@ impl Env {
     /// A fresh anvil with the four contracts deployed by the deployer and the escrow's chain
     /// registered.
     async fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let port = process::free_port();
-        let anvil = anvil::start(&anvil::Options {
-            name: "escrow-contracts".into(),
-            port,
-            chain_id: CHAIN_ID,
-            block_time: 0,
-            state: None,
-            log: dir.path().join("anvil.log"),
-        })
-        .await
-        .unwrap();
-        let signers: Vec<_> = (0..10)
-            .map(|index| {
-                MnemonicBuilder::<English>::default()
-                    .phrase(dev::DEV_MNEMONIC)
-                    .index(index)
-                    .unwrap()
-                    .build()
-                    .unwrap()
-            })
-            .collect();
+        let chain = contract_chain::dev_chain("escrow-contracts", CHAIN_ID).await;
+        let (provider, signers) = (chain.provider, chain.signers);
         let accounts: Vec<Address> = signers.iter().map(|s| s.address()).collect();
-        let mut wallet = EthereumWallet::from(signers[0].clone());
-        for signer in &signers[1..] {
-            wallet.register_signer(signer.clone());
-        }
-        // Nonces are read from the chain for every transaction: the default cached nonce
-        // manager would burn a nonce on each call that a test expects to revert (its gas
-        // estimation fails after the nonce was taken), leaving the next transaction stuck.
-        let provider = ProviderBuilder::new()
-            .disable_recommended_fillers()
-            .with_gas_estimation()
-            .with_simple_nonce_management()
-            .with_chain_id(CHAIN_ID)
-            .wallet(wallet)
-            .connect_http(format!("http://127.0.0.1:{port}").parse().unwrap())
-            .erased();
 
         let deployer = accounts[DEPLOYER];
         let l1_messenger = L1Messenger::deploy_builder(provider.clone())
@@ -145,8 +110,8 @@ impl Env {
         .await
         .unwrap();
         let env = Env {
-            _anvil: anvil,
-            _dir: dir,
+            _anvil: chain.anvil,
+            _dir: chain.dir,
             l1_messenger: L1Messenger::new(l1_messenger, provider.clone()),
             l2_messenger: L2Messenger::new(l2_messenger, provider.clone()),
             registry: PaymentRegistry::new(registry, provider.clone()),
@@ -296,47 +261,6 @@ impl Env {
 /// The registry's payment key, computed off-chain the way the pipeline does.
 fn key(order_id: U256, dest: Address, amount: U256) -> B256 {
     keccak256((order_id, dest, amount, L2).abi_encode_params())
-}
-
-/// Sends the call and waits for a successful receipt.
-async fn mined<P: Provider, D: CallDecoder>(call: CallBuilder<P, D>) -> TransactionReceipt {
-    let receipt = call
-        .send()
-        .await
-        .unwrap_or_else(|error| panic!("sending failed: {error:?}"))
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(receipt.status(), "reverted: {receipt:?}");
-    receipt
-}
-
-/// Asserts that the call reverts with exactly `expected` (its selector and arguments).
-async fn reverts<P: Provider, D: CallDecoder, E: SolError + PartialEq + Debug>(
-    call: CallBuilder<P, D>,
-    expected: E,
-) {
-    let error = match call.send().await {
-        Ok(pending) => panic!("expected {expected:?}, but {} was sent", pending.tx_hash()),
-        Err(error) => error,
-    };
-    assert_eq!(
-        error.as_decoded_error::<E>(),
-        Some(expected),
-        "revert data {:?} of {error:?}",
-        error.as_revert_data()
-    );
-}
-
-/// The events of type `E` that `emitter` logged, in order.
-fn events<E: SolEvent>(receipt: &TransactionReceipt, emitter: Address) -> Vec<E> {
-    receipt
-        .logs()
-        .iter()
-        .filter(|log| log.address() == emitter)
-        .filter_map(|log| log.log_decode::<E>().ok())
-        .map(|log| log.inner.data)
-        .collect()
 }
 
 /// What the transaction's sender paid for gas.

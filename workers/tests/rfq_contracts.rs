@@ -14,20 +14,16 @@
 //! real gRPC socket against the same anvil: what it signs fills on chain, and what it must not
 //! sign it refuses.
 
+mod contract_chain;
 use alloy::{
-    contract::{CallBuilder, CallDecoder},
-    network::EthereumWallet,
     primitives::{Address, B256, Bytes, U256, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::TransactionReceipt,
-    signers::{
-        Signature, SignerSync,
-        local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
-    },
+    providers::{DynProvider, Provider},
+    signers::{Signature, SignerSync, local::PrivateKeySigner},
     sol,
-    sol_types::{Eip712Domain, SolError, SolEvent, SolStruct, SolValue},
+    sol_types::{Eip712Domain, SolEvent, SolStruct, SolValue},
 };
-use hedgeflow::dev::{self, anvil, process};
+use contract_chain::{events, mined, reverts};
+use hedgeflow::dev::process;
 use hedgeflow_activities::{
     chain::{ChainClient, ChainConfig},
     settlement::QuoteSigner,
@@ -114,43 +110,8 @@ impl Env {
     /// A fresh anvil with the settlement and both tokens deployed; the maker holds 10 WETH, the
     /// taker 100,000 USDC, and both approved the settlement for all of it.
     async fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let port = process::free_port();
-        let anvil = anvil::start(&anvil::Options {
-            name: "rfq-contracts".into(),
-            port,
-            chain_id: CHAIN_ID,
-            block_time: 0,
-            state: None,
-            log: dir.path().join("anvil.log"),
-        })
-        .await
-        .unwrap();
-        let signers: Vec<PrivateKeySigner> = (0..10)
-            .map(|index| {
-                MnemonicBuilder::<English>::default()
-                    .phrase(dev::DEV_MNEMONIC)
-                    .index(index)
-                    .unwrap()
-                    .build()
-                    .unwrap()
-            })
-            .collect();
-        let mut wallet = EthereumWallet::from(signers[0].clone());
-        for signer in &signers[1..] {
-            wallet.register_signer(signer.clone());
-        }
-        let rpc = format!("http://127.0.0.1:{port}");
-        // Nonces from the chain for every transaction, as in escrow_contracts.rs: a cached nonce
-        // would be burnt by each call a test expects to revert.
-        let provider = ProviderBuilder::new()
-            .disable_recommended_fillers()
-            .with_gas_estimation()
-            .with_simple_nonce_management()
-            .with_chain_id(CHAIN_ID)
-            .wallet(wallet)
-            .connect_http(rpc.parse().unwrap())
-            .erased();
+        let chain = contract_chain::dev_chain("rfq-contracts", CHAIN_ID).await;
+        let (provider, signers, rpc) = (chain.provider, chain.signers, chain.rpc);
 
         let deployer = signers[DEPLOYER].address();
         let settlement = RfqSettlement::deploy_builder(provider.clone())
@@ -170,8 +131,8 @@ impl Env {
             .await
             .unwrap();
         let env = Env {
-            _anvil: anvil,
-            _dir: dir,
+            _anvil: chain.anvil,
+            _dir: chain.dir,
             settlement: RfqSettlement::new(settlement, provider.clone()),
             weth: TestToken::new(weth, provider.clone()),
             usdc: TestToken::new(usdc, provider.clone()),
@@ -367,47 +328,6 @@ type FillCall<'a> =
 /// The same order in the contract binding's type (identical ABI encoding).
 fn onchain(order: &RfqOrder) -> RfqSettlement::RfqOrder {
     RfqSettlement::RfqOrder::abi_decode(&order.abi_encode()).unwrap()
-}
-
-/// Sends the call and waits for a successful receipt.
-async fn mined<P: Provider, D: CallDecoder>(call: CallBuilder<P, D>) -> TransactionReceipt {
-    let receipt = call
-        .send()
-        .await
-        .unwrap_or_else(|error| panic!("sending failed: {error:?}"))
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(receipt.status(), "reverted: {receipt:?}");
-    receipt
-}
-
-/// Asserts that the call reverts with exactly `expected` (its selector and arguments).
-async fn reverts<P: Provider, D: CallDecoder, E: SolError + PartialEq + Debug>(
-    call: CallBuilder<P, D>,
-    expected: E,
-) {
-    let error = match call.send().await {
-        Ok(pending) => panic!("expected {expected:?}, but {} was sent", pending.tx_hash()),
-        Err(error) => error,
-    };
-    assert_eq!(
-        error.as_decoded_error::<E>(),
-        Some(expected),
-        "revert data {:?} of {error:?}",
-        error.as_revert_data()
-    );
-}
-
-/// The events of type `E` that `emitter` logged, in order.
-fn events<E: SolEvent>(receipt: &TransactionReceipt, emitter: Address) -> Vec<E> {
-    receipt
-        .logs()
-        .iter()
-        .filter(|log| log.address() == emitter)
-        .filter_map(|log| log.log_decode::<E>().ok())
-        .map(|log| log.inner.data)
-        .collect()
 }
 
 /// Runtime code that forwards its calldata to `target` and returns or reverts with the result:
