@@ -5,9 +5,11 @@
 //! - [`api`]: the front door's view of the dealer (the [`api::Dealer`] trait and its types).
 //! - [`rpc`]: the public Dealer JSON-RPC v1.0 front door and its admin endpoint (jsonrpsee).
 //! - [`profiler`]: taker allow/deny lists and per-taker rate limits.
+//! - [`service`]: the real [`api::Dealer`]: live books from the OBM, the maker, the hot wallet.
 
 pub mod maker;
 
 pub mod api;
 pub mod profiler;
 pub mod rpc;
+pub mod service;

@@ -1,0 +1,21 @@
+//! The real [`Dealer`](crate::api::Dealer): the maker priced from the order book manager's live
+//! books, orders signed by the hot wallet.
+//!
+//! Layout:
+//! - [`books`]: the OBM subscription and its lock-free [`books::MarketSnapshot`] view.
+//! - [`config`]: the markets, tokens and neighbours ([`config::DealerConfig`]), converted to the
+//!   maker's markets and the front door's list ([`config::DealerSettings`]).
+//! - [`quote`]: [`QuoteService`], the [`Dealer`](crate::api::Dealer) itself.
+//! - [`record`]: the [`QuoteRecord`] kept of every signed quote and its [`QuoteStore`].
+//! - [`units`]: base units to human units and back, rounding explicit.
+
+pub mod books;
+pub mod config;
+pub mod quote;
+pub mod record;
+pub mod units;
+
+pub use books::{BookCache, BookEntry, BooksError, CacheSettings, MarketSnapshot};
+pub use config::{DealerConfig, DealerSettings, Pair, SettingsError, Token};
+pub use quote::{QuoteService, ServiceError};
+pub use record::{MemoryQuoteStore, QuoteRecord, QuoteStore, StoreError};

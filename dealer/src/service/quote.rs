@@ -1,0 +1,514 @@
+//! [`QuoteService`], the real [`Dealer`]: a request's tokens and base-unit size mapped to a
+//! market, priced by the [`Maker`] against the live books, reserved against exposure, turned
+//! into an `RfqOrder` and signed by the hot wallet.
+//!
+//! Order of work for one quote: pair lookup → base units to human units → one lock-free load of
+//! the books and the inventory → price and reserve exposure under one short mutex (so two
+//! concurrent quotes cannot both pass a cap) → amounts back to base units in our favour → sign
+//! over gRPC with a timeout → store the [`QuoteRecord`] → reply. A failed signature or store
+//! releases the reservation and refuses the quote as unavailable.
+//!
+//! Not done here yet: fills ([`Dealer::submit_fill`] answers `Internal` until the fill workflow
+//! is wired), and positions from the inventory manager (see [`QuoteService`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use alloy::primitives::{Address, B256, U256};
+use alloy::sol_types::{Eip712Domain, SolStruct};
+use arc_swap::ArcSwap;
+use hedgeflow_proto::grpc::hot_wallet::{self as wire, hot_wallet_client::HotWalletClient};
+use hedgeflow_proto::rfq::{self, RfqOrder};
+use rust_decimal::Decimal;
+use tokio::task::JoinHandle;
+use tonic::transport::{Channel, Endpoint};
+use uuid::Uuid;
+
+use super::books::{BookCache, BooksError, MarketSnapshot};
+use super::config::{DealerSettings, Pair, Token};
+use super::record::{QuoteRecord, QuoteStore};
+use super::units;
+use crate::api::{
+    self, Dealer, FillError, FillReceipt, FillRequest, Quote, QuoteError, QuoteRequest, SignedOrder,
+};
+use crate::maker::{
+    self, Exposure, ExposureBook, Inventory, Maker, MakerError, QuoteContext, TakerSide,
+};
+
+/// How often expired quotes are dropped from the exposure book.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Books(#[from] BooksError),
+    #[error("hot wallet endpoint {0:?} is not a valid URI")]
+    HotWalletEndpoint(String),
+}
+
+/// The dealer: prices from the OBM's books, signs with the hot wallet.
+///
+/// Inventory: the hot wallet's token balances, re-read from its `Funds` every
+/// `hot-wallet.funds-refresh` (a failed read keeps the last balances and logs). Positions, which
+/// drive the maker's inventory skew, are **zero** until the hedger and inventory manager exist:
+/// the skew is then always neutral.
+///
+/// Exposure: every signed quote reserves what it would deliver until it expires (fills and
+/// cancellations do not release it early yet, being unknown here); indicative quotes
+/// (`include_order = false`) reserve nothing.
+pub struct QuoteService {
+    maker: Maker,
+    markets: Arc<[api::Market]>,
+    pairs: HashMap<(Address, Address), Pair>,
+    chain_id: u64,
+    settlement: Address,
+    domain: Eip712Domain,
+    trade_info: api::TradeInfo,
+    hot_wallet: Address,
+    sign_timeout: Duration,
+    books: BookCache,
+    inventory: Arc<ArcSwap<Inventory>>,
+    exposure: Arc<Mutex<ExposureBook>>,
+    signer: HotWalletClient<Channel>,
+    store: Arc<dyn QuoteStore>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for QuoteService {
+    fn drop(&mut self) {
+        self.tasks.iter().for_each(JoinHandle::abort);
+    }
+}
+
+impl QuoteService {
+    /// Starts following the books and the hot wallet's funds; signed quotes go to `store`.
+    /// Returns at once: until the first books and balances arrive, quotes are refused as
+    /// unavailable or too large.
+    pub fn start(
+        settings: DealerSettings,
+        store: Arc<dyn QuoteStore>,
+    ) -> Result<Self, ServiceError> {
+        let endpoint = &settings.hot_wallet.endpoint;
+        let channel = Endpoint::from_shared(endpoint.clone())
+            .map_err(|_| ServiceError::HotWalletEndpoint(endpoint.clone()))?
+            .connect_timeout(Duration::from_secs(5))
+            .connect_lazy();
+        let signer = HotWalletClient::new(channel);
+        let books = BookCache::spawn(settings.books.clone())?;
+        let inventory = Arc::new(ArcSwap::from_pointee(Inventory::default()));
+        let exposure = Arc::new(Mutex::new(ExposureBook::new()));
+        let tokens: Vec<Token> = settings.tokens.values().cloned().collect();
+        let tasks = vec![
+            tokio::spawn(refresh_funds(
+                signer.clone(),
+                tokens,
+                settings.hot_wallet.funds_refresh,
+                inventory.clone(),
+            )),
+            tokio::spawn(prune_exposure(exposure.clone())),
+        ];
+        Ok(Self {
+            maker: settings.maker,
+            markets: settings.markets,
+            pairs: settings.pairs,
+            chain_id: settings.chain_id,
+            settlement: settings.settlement,
+            domain: rfq::domain(settings.chain_id, settings.settlement),
+            trade_info: settings.trade_info,
+            hot_wallet: settings.hot_wallet.address,
+            sign_timeout: settings.hot_wallet.sign_timeout,
+            books,
+            inventory,
+            exposure,
+            signer,
+            store,
+            tasks,
+        })
+    }
+
+    /// The books as the next quote would see them.
+    pub fn market_data(&self) -> Arc<MarketSnapshot> {
+        self.books.snapshot()
+    }
+
+    /// The balances and positions as the next quote would see them.
+    pub fn inventory(&self) -> Arc<Inventory> {
+        self.inventory.load_full()
+    }
+
+    /// What every unexpired signed quote would deliver of `asset` (human units).
+    pub fn pending_exposure(&self, asset: &str) -> Decimal {
+        let exposure = self.exposure.lock().unwrap_or_else(PoisonError::into_inner);
+        exposure.pending(asset, now_ms())
+    }
+
+    /// Prices a request and, for a signed quote, reserves its delivery in the exposure book.
+    fn price(
+        &self,
+        quote_id: Uuid,
+        pair: &Pair,
+        size: maker::Size,
+        reserve: bool,
+        now_ms: u64,
+    ) -> Result<maker::PricedQuote, QuoteError> {
+        let request = maker::QuoteRequest {
+            market: pair.market.clone(),
+            side: pair.side,
+            size,
+        };
+        let market_data = self.books.snapshot();
+        let inventory = self.inventory.load();
+        let mut exposure = self.exposure.lock().unwrap_or_else(PoisonError::into_inner);
+        let ctx = QuoteContext {
+            now_ms,
+            market_data: &*market_data,
+            inventory: &inventory,
+            exposure: &exposure,
+        };
+        let priced = self
+            .maker
+            .quote(&request, &ctx)
+            .map_err(|error| quote_error(&error))?;
+        if reserve {
+            let (asset, amount) = priced.maker_leg();
+            let reservation = Exposure {
+                asset: asset.to_owned(),
+                amount,
+                expires_at_ms: priced.expires_at_ms,
+            };
+            exposure.add(quote_id.to_string(), reservation);
+        }
+        Ok(priced)
+    }
+
+    fn release(&self, quote_id: Uuid) {
+        let mut exposure = self.exposure.lock().unwrap_or_else(PoisonError::into_inner);
+        exposure.remove(&quote_id.to_string());
+    }
+
+    /// Asks the hot wallet to sign `order`; checks the digest it signed is ours.
+    async fn sign(&self, quote_id: Uuid, order: RfqOrder) -> Result<SignedOrder, QuoteError> {
+        let unavailable = |reason: &str| {
+            tracing::warn!(%quote_id, reason, "quote signing failed");
+            QuoteError::Unavailable("signer".into())
+        };
+        let request = wire::SignRfqOrderRequest {
+            order: Some((&order).into()),
+            quote_id: quote_id.to_string(),
+        };
+        let mut client = self.signer.clone();
+        let reply = tokio::time::timeout(self.sign_timeout, client.sign_rfq_order(request))
+            .await
+            .map_err(|_| unavailable("timed out"))?
+            .map_err(|status| unavailable(status.message()))?
+            .into_inner();
+        let hash = order.eip712_signing_hash(&self.domain);
+        if reply.order_hash.parse::<B256>().ok() != Some(hash) {
+            return Err(unavailable("the hot wallet signed another digest"));
+        }
+        let signature = reply
+            .signature
+            .parse::<api::Signature>()
+            .map_err(|_| unavailable("malformed signature"))?;
+        Ok(SignedOrder {
+            order,
+            hash,
+            chain_id: self.chain_id,
+            verifying_contract: self.settlement,
+            signature,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Dealer for QuoteService {
+    fn chain_id(&self) -> u64 {
+        self.chain_id
+    }
+
+    fn markets(&self) -> Arc<[api::Market]> {
+        self.markets.clone()
+    }
+
+    async fn quote(&self, request: QuoteRequest) -> Result<Quote, QuoteError> {
+        let pair = self
+            .pairs
+            .get(&(request.maker_asset, request.taker_asset))
+            .ok_or(QuoteError::UnsupportedMarket)?;
+        let size = maker_size(pair, request.size)?;
+        let quote_id = Uuid::new_v4();
+        let now_ms = now_ms();
+        let priced = self.price(quote_id, pair, size, request.include_order, now_ms)?;
+
+        let (_, maker_human) = priced.maker_leg();
+        let (_, taker_human) = priced.taker_leg();
+        let too_large = || QuoteError::TooLarge("amount out of range".into());
+        let maker_size = units::to_base_units_down(maker_human, pair.maker.decimals)
+            .and_then(fits_u128)
+            .ok_or_else(too_large)?;
+        let taker_size = units::to_base_units_up(taker_human, pair.taker.decimals)
+            .and_then(fits_u128)
+            .ok_or_else(too_large)?;
+        // Whole seconds, rounded down: the order never outlives the quote.
+        let expiry = priced.expires_at_ms / 1000;
+        let mut quote = Quote {
+            quote_id,
+            maker_asset: request.maker_asset,
+            taker_asset: request.taker_asset,
+            maker_size: U256::from(maker_size),
+            taker_size: U256::from(taker_size),
+            expiration_ms: expiry * 1000,
+            server_time_ms: now_ms,
+            order: None,
+            trade_info: self.trade_info,
+        };
+        if request.include_order {
+            let order = RfqOrder {
+                makerToken: pair.maker.address,
+                takerToken: pair.taker.address,
+                makerAmount: maker_size,
+                takerAmount: taker_size,
+                maker: self.hot_wallet,
+                taker: request.taker,
+                txOrigin: self.hot_wallet,
+                pool: B256::ZERO,
+                expiry,
+                salt: U256::from_be_bytes(rand::random::<[u8; 32]>()),
+            };
+            let signed = match self.sign(quote_id, order).await {
+                Ok(signed) => signed,
+                Err(error) => {
+                    self.release(quote_id);
+                    return Err(error);
+                }
+            };
+            let record = QuoteRecord {
+                quote_id,
+                taker: request.taker,
+                maker_asset: request.maker_asset,
+                taker_asset: request.taker_asset,
+                requested: request.size,
+                maker_size: quote.maker_size,
+                taker_size: quote.taker_size,
+                priced: priced.clone(),
+                expiration_ms: quote.expiration_ms,
+                order: signed.clone(),
+            };
+            if let Err(error) = self.store.save(record).await {
+                tracing::warn!(%quote_id, %error, "quote not stored");
+                self.release(quote_id);
+                return Err(QuoteError::Unavailable("store".into()));
+            }
+            quote.order = Some(signed);
+        }
+        tracing::debug!(%quote_id, market = %priced.market, price = %priced.price, "quoted");
+        Ok(quote)
+    }
+
+    /// Not wired yet: quotes are not stored, so no fill can be matched to one.
+    async fn submit_fill(&self, request: FillRequest) -> Result<FillReceipt, FillError> {
+        tracing::warn!(quote_id = %request.quote_id, "fill refused: fills are not wired yet");
+        Err(FillError::Internal)
+    }
+}
+
+/// The request's base-unit size as the maker's human size on the market's base or quote.
+fn maker_size(pair: &Pair, size: api::Size) -> Result<maker::Size, QuoteError> {
+    let (units, token, is_base) = match (size, pair.side) {
+        (api::Size::MakerSize(u), side) => (u, &pair.maker, side == TakerSide::Buy),
+        (api::Size::TakerSize(u), side) => (u, &pair.taker, side == TakerSide::Sell),
+    };
+    let human = units::to_human(units, token.decimals)
+        .ok_or_else(|| QuoteError::TooLarge(format!("{} size out of range", token.symbol)))?;
+    Ok(if is_base {
+        maker::Size::Base(human)
+    } else {
+        maker::Size::Quote(human)
+    })
+}
+
+fn fits_u128(units: U256) -> Option<u128> {
+    u128::try_from(units).ok()
+}
+
+/// The front door's error for a maker refusal, by code; reasons name public facts only.
+pub fn quote_error(error: &MakerError) -> QuoteError {
+    match error {
+        MakerError::TooSmall { min, asset } => {
+            QuoteError::TooSmall(format!("the minimum size is {min} {asset}"))
+        }
+        MakerError::TooLarge { max, asset } => {
+            QuoteError::TooLarge(format!("the maximum size is {max} {asset}"))
+        }
+        MakerError::InsufficientBalance { .. } => QuoteError::TooLarge("maker balance".into()),
+        MakerError::TooThin { .. } => {
+            QuoteError::Unavailable("not enough liquidity for this size".into())
+        }
+        other => match other.code() {
+            maker::error::UNSUPPORTED_MARKET => QuoteError::UnsupportedMarket,
+            maker::error::QUOTE_TOO_LARGE => QuoteError::TooLarge("size".into()),
+            maker::error::QUOTE_TOO_SMALL => QuoteError::TooSmall("size".into()),
+            _ => QuoteError::Unavailable("no price".into()),
+        },
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Re-reads the hot wallet's balances of every configured token, forever.
+async fn refresh_funds(
+    client: HotWalletClient<Channel>,
+    tokens: Vec<Token>,
+    every: Duration,
+    inventory: Arc<ArcSwap<Inventory>>,
+) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        match read_funds(client.clone(), &tokens).await {
+            Ok(hot_wallet) => inventory.store(Arc::new(Inventory {
+                hot_wallet,
+                position: HashMap::new(),
+            })),
+            Err(error) => tracing::warn!(%error, "hot wallet funds not refreshed"),
+        }
+    }
+}
+
+async fn read_funds(
+    mut client: HotWalletClient<Channel>,
+    tokens: &[Token],
+) -> Result<HashMap<String, Decimal>, String> {
+    let request = wire::FundsRequest {
+        owner: String::new(),
+        tokens: tokens.iter().map(|t| t.address.to_string()).collect(),
+    };
+    let reply = client
+        .funds(request)
+        .await
+        .map_err(|status| status.message().to_owned())?
+        .into_inner();
+    let mut balances = HashMap::new();
+    for funds in reply.tokens {
+        let address: Address = funds.token.parse().map_err(|_| "bad token address")?;
+        let token = tokens
+            .iter()
+            .find(|t| t.address == address)
+            .ok_or("funds for an unknown token")?;
+        let units = U256::from_str_radix(&funds.balance, 10).map_err(|_| "bad balance")?;
+        // A balance beyond Decimal's range is more than any quote can deliver.
+        let human = units::to_human(units, token.decimals).unwrap_or(Decimal::MAX);
+        balances.insert(token.symbol.clone(), human);
+    }
+    Ok(balances)
+}
+
+/// Drops expired reservations so the exposure book stays small.
+async fn prune_exposure(exposure: Arc<Mutex<ExposureBook>>) {
+    let mut ticker = tokio::time::interval(PRUNE_INTERVAL);
+    loop {
+        ticker.tick().await;
+        let now = now_ms();
+        exposure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .prune(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::maker::BookError;
+
+    fn token(symbol: &str, decimals: u32) -> Token {
+        Token {
+            symbol: symbol.into(),
+            address: Address::ZERO,
+            decimals,
+        }
+    }
+
+    #[test]
+    fn sizes_map_to_the_market_side() {
+        let buy = Pair {
+            market: "WETH/USDC".into(),
+            side: TakerSide::Buy,
+            maker: token("WETH", 18),
+            taker: token("USDC", 6),
+        };
+        let sell = Pair {
+            side: TakerSide::Sell,
+            maker: token("USDC", 6),
+            taker: token("WETH", 18),
+            ..buy.clone()
+        };
+        let eth = U256::from(10u64).pow(U256::from(18));
+        let usdc = U256::from(1_000_000u64);
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let cases = [
+            (&buy, api::Size::MakerSize(eth), maker::Size::Base(d("1"))),
+            (&buy, api::Size::TakerSize(usdc), maker::Size::Quote(d("1"))),
+            (
+                &sell,
+                api::Size::MakerSize(usdc),
+                maker::Size::Quote(d("1")),
+            ),
+            (&sell, api::Size::TakerSize(eth), maker::Size::Base(d("1"))),
+        ];
+        for (pair, size, want) in cases {
+            assert_eq!(maker_size(pair, size), Ok(want), "{:?} {size:?}", pair.side);
+        }
+        assert!(matches!(
+            maker_size(&buy, api::Size::MakerSize(U256::MAX)),
+            Err(QuoteError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn maker_errors_keep_their_codes() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let errors = [
+            MakerError::UnknownMarket { market: "X".into() },
+            MakerError::TooSmall {
+                min: d("0.01"),
+                asset: "WETH".into(),
+            },
+            MakerError::TooLarge {
+                max: d("10"),
+                asset: "WETH".into(),
+            },
+            MakerError::InsufficientBalance {
+                asset: "WETH".into(),
+                needed: d("2"),
+                available: d("1"),
+            },
+            MakerError::ExposureLimit {
+                asset: "WETH".into(),
+                pending: d("1"),
+                requested: d("1"),
+                cap: d("1"),
+            },
+            MakerError::BookUnusable {
+                symbol: "ETHUSDT".into(),
+                reason: BookError::Missing,
+            },
+            MakerError::TooThin {
+                requested: d("100"),
+            },
+        ];
+        for error in errors {
+            let mapped = quote_error(&error);
+            assert_eq!(mapped.code(), error.code(), "{error:?}");
+            // Balances, caps and books stay private.
+            assert!(!format!("{mapped}").contains("ETHUSDT"), "{mapped}");
+        }
+    }
+}
