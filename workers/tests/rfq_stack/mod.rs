@@ -1,0 +1,276 @@
+//! The RFQ dealer's neighbours, every one real and local, for the dealer tests and the quotes
+//! bench: an anvil with `RfqSettlement` and two `TestToken`s (WETH 18, USDC 6), the hot wallet's
+//! `QuoteSigner` (gRPC) holding the dev key, a paper exchange and the order book manager over it
+//! (gRPC), and the dealer's TOML configuration for them.
+
+// Each test binary compiles this module and uses part of it.
+#![allow(dead_code)]
+
+#[path = "../contract_chain/mod.rs"]
+pub mod contract_chain;
+
+use alloy::{
+    primitives::{Address, U256},
+    providers::DynProvider,
+    signers::local::PrivateKeySigner,
+    sol,
+    sol_types::SolValue,
+};
+use contract_chain::{DevChain, mined};
+use hedgeflow_activities::{
+    chain::{ChainClient, ChainConfig},
+    settlement::QuoteSigner,
+};
+use hedgeflow_dealer::maker::MarketView;
+use hedgeflow_dealer::service::{DealerConfig, QuoteService};
+use hedgeflow_market::binance::MarketData;
+use hedgeflow_market::manager::{BookKey, Books, Feed, Settings};
+use hedgeflow_proto::rfq::RfqOrder;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio_stream::wrappers::TcpListenerStream;
+
+sol!(
+    #[allow(clippy::too_many_arguments)]
+    #[sol(rpc, all_derives)]
+    RfqSettlement,
+    "../contracts/artifacts/RfqSettlement.json"
+);
+sol!(
+    #[sol(rpc, all_derives)]
+    TestToken,
+    "../contracts/artifacts/TestToken.json"
+);
+
+pub const HOT_WALLET: usize = 0;
+pub const TAKER: usize = 1;
+pub const DEPLOYER: usize = 9;
+pub const WETH: u128 = 1_000_000_000_000_000_000;
+pub const USDC: u128 = 1_000_000;
+
+pub type Token = TestToken::TestTokenInstance<DynProvider>;
+
+/// The settlement chain: `RfqSettlement`, WETH and USDC.
+pub struct RfqChain {
+    pub dev: DevChain,
+    pub chain_id: u64,
+    pub settlement: RfqSettlement::RfqSettlementInstance<DynProvider>,
+    pub weth: Token,
+    pub usdc: Token,
+}
+
+impl RfqChain {
+    /// The hot wallet holds 10 WETH and 50,000 USDC, the taker 10 WETH and 100,000 USDC; both
+    /// approved the settlement.
+    pub async fn start(name: &str, chain_id: u64) -> RfqChain {
+        let dev = contract_chain::dev_chain(name, chain_id).await;
+        let provider = dev.provider.clone();
+        let deployer = dev.signers[DEPLOYER].address();
+        let settlement = RfqSettlement::deploy_builder(provider.clone())
+            .from(deployer)
+            .deploy()
+            .await
+            .unwrap();
+        let deploy = |name: &str, symbol: &str, decimals: u8| {
+            TestToken::deploy_builder(provider.clone(), name.into(), symbol.into(), decimals)
+                .from(deployer)
+        };
+        let weth = deploy("Wrapped Ether", "WETH", 18).deploy().await.unwrap();
+        let usdc = deploy("USD Coin", "USDC", 6).deploy().await.unwrap();
+        let chain = RfqChain {
+            chain_id,
+            settlement: RfqSettlement::new(settlement, provider.clone()),
+            weth: TestToken::new(weth, provider.clone()),
+            usdc: TestToken::new(usdc, provider),
+            dev,
+        };
+        for (account, weth, usdc) in [
+            (HOT_WALLET, 10 * WETH, 50_000 * USDC),
+            (TAKER, 10 * WETH, 100_000 * USDC),
+        ] {
+            let owner = chain.account(account);
+            mined(chain.weth.mint(owner, U256::from(weth)).from(deployer)).await;
+            mined(chain.usdc.mint(owner, U256::from(usdc)).from(deployer)).await;
+            mined(chain.weth.approve(settlement, U256::MAX).from(owner)).await;
+            mined(chain.usdc.approve(settlement, U256::MAX).from(owner)).await;
+        }
+        chain
+    }
+
+    pub fn account(&self, index: usize) -> Address {
+        self.dev.signers[index].address()
+    }
+
+    pub fn signer(&self, index: usize) -> &PrivateKeySigner {
+        &self.dev.signers[index]
+    }
+
+    /// The hot wallet's quote signer on a free local port, signing orders that expire within
+    /// `max_ttl`; returns its endpoint.
+    pub async fn quote_signer(&self, max_ttl: Duration) -> String {
+        let config: ChainConfig = toml::from_str(&format!(
+            r#"
+            chain-id = {}
+            rpc = [{{ http = "{}" }}]
+            [tokens]
+            WETH = {{ address = "{}", decimals = 18 }}
+            USDC = {{ address = "{}", decimals = 6 }}
+            "#,
+            self.chain_id,
+            self.dev.rpc,
+            self.weth.address(),
+            self.usdc.address(),
+        ))
+        .unwrap();
+        let chain = ChainClient::connect("rfq-stack", config).await.unwrap();
+        let signer = QuoteSigner::new(
+            self.dev.signers[HOT_WALLET].clone(),
+            chain,
+            *self.settlement.address(),
+            max_ttl,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(
+            tonic::transport::Server::builder()
+                .add_service(signer.server())
+                .serve_with_incoming(TcpListenerStream::new(listener)),
+        );
+        format!("http://{address}")
+    }
+
+    /// (WETH, USDC) base units held by the account.
+    pub async fn balances(&self, account: usize) -> (U256, U256) {
+        let owner = self.account(account);
+        (
+            self.weth.balanceOf(owner).call().await.unwrap(),
+            self.usdc.balanceOf(owner).call().await.unwrap(),
+        )
+    }
+
+    /// The dealer's configuration for this chain: WETH/USDC hedged on ETHUSDT, at most 5 WETH a
+    /// quote, 3 WETH of pending exposure, 10 s quotes.
+    pub fn dealer_config(&self, obm: &str, signer: &str) -> DealerConfig {
+        toml::from_str(&format!(
+            r#"
+            [obm]
+            endpoint = "{obm}"
+            exchange = "paper"
+
+            [hot-wallet]
+            endpoint = "{signer}"
+            address = "{hot_wallet}"
+            funds-refresh = "200ms"
+
+            [settlement]
+            chain-id = {chain_id}
+            contract = "{settlement}"
+            gas-limit = 300000
+            gas-price = 1000000000
+
+            [assets.WETH]
+            address = "{weth}"
+            decimals = 18
+            [assets.USDC]
+            address = "{usdc}"
+            decimals = 6
+
+            [exposure-caps]
+            WETH = "3"
+
+            [[markets]]
+            id = "WETH/USDC"
+            base = "WETH"
+            quote = "USDC"
+            route = {{ direct = "ETHUSDT" }}
+            taker-fee = "0.001"
+            premium-bps = "5"
+            volatility-multiplier = "1"
+            skew-factor-bps = "5"
+            inventory-limit = "20"
+            min-base = "0.01"
+            max-base = "5"
+            max-deviation-bps = "200"
+            quote-ttl = "10s"
+            max-book-age = "3s"
+            "#,
+            chain_id = self.chain_id,
+            hot_wallet = self.account(HOT_WALLET),
+            settlement = self.settlement.address(),
+            weth = self.weth.address(),
+            usdc = self.usdc.address(),
+        ))
+        .unwrap()
+    }
+}
+
+/// The order as `RfqSettlement`'s ABI type.
+pub fn onchain(order: &RfqOrder) -> RfqSettlement::RfqOrder {
+    RfqSettlement::RfqOrder::abi_decode(&order.abi_encode()).unwrap()
+}
+
+/// A paper exchange and an OBM following its ETHUSDT; returns the OBM's endpoint.
+pub async fn obm() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let exchange = listener.local_addr().unwrap();
+    let config = hedgeflow_paper_exchange::Config {
+        seed: Some(11),
+        tick_interval: Duration::from_millis(100),
+        ..Default::default()
+    };
+    tokio::spawn(async move {
+        hedgeflow_paper_exchange::serve(config, listener)
+            .await
+            .unwrap();
+    });
+    let feed = Feed {
+        key: BookKey {
+            exchange: "paper".into(),
+            symbol: "ETHUSDT".into(),
+        },
+        market_data: MarketData::new(
+            format!("http://{exchange}").parse().unwrap(),
+            format!("ws://{exchange}").parse().unwrap(),
+            1000,
+        ),
+    };
+    let settings = Settings {
+        stale_after: Duration::from_secs(2),
+        sample_interval: Duration::from_millis(100),
+        volatility_window: Duration::from_secs(10),
+        reconnect_delay: Duration::from_millis(200),
+    };
+    let books = Arc::new(Books::spawn(vec![feed], settings));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(hedgeflow_market::grpc::Service::new(books).server())
+            .serve_with_incoming(TcpListenerStream::new(listener)),
+    );
+    format!("http://{address}")
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// Waits for a live ETHUSDT book and the hot wallet's balances.
+pub async fn ready(dealer: &QuoteService) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let books = dealer.market_data();
+        let live = books
+            .book("ETHUSDT")
+            .is_some_and(|b| b.check(now_ms(), Duration::from_secs(3)).is_ok());
+        if live && dealer.inventory().available("WETH") > Decimal::ZERO {
+            return;
+        }
+        assert!(Instant::now() < deadline, "dealer not ready: {books:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
