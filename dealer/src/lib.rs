@@ -13,3 +13,4 @@ pub mod api;
 pub mod profiler;
 pub mod rpc;
 pub mod service;
+pub mod taker;

@@ -2,26 +2,23 @@
 //! `Dealer`, so each refusal can be checked by code *and* by "nothing reached the dealer".
 //! The end-to-end test against the real dealer lives with the `dealer` role.
 
-use alloy::primitives::{Address, B256, Bytes, FixedBytes, U256};
+mod common;
+
+use alloy::primitives::{Bytes, FixedBytes, U256};
+use common::{Call, DAI, Recording, USDC, WETH, addr, limit};
 use futures::{SinkExt, StreamExt};
-use hedgeflow_dealer::api::{
-    Dealer, FillError, FillReceipt, FillRequest, Market, Quote, QuoteError, QuoteInfo,
-    QuoteRequest, RfqOrder, SignedOrder, Size, TradeInfo,
+use hedgeflow_dealer::api::{FillError, QuoteError, QuoteRequest, Size};
+use hedgeflow_dealer::profiler::{
+    MemoryProfiles, ProfileStore, ProfileStoreError, Profiler, Profiles,
 };
-use hedgeflow_dealer::profiler::{Profiler, RateLimit};
 use hedgeflow_dealer::rpc::{self, FrontDoor, FrontDoorConfig, SecretSource};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 use uuid::Uuid;
 
-const WETH: &str = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2";
 const WETH_MIXED: &str = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2";
-const DAI: &str = "0x6b175474e89094c44da98b954eedeac495271d0f";
-const USDC: &str = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48";
 const ZRX: &str = "0xe41d2489571d322189246dafa5ebde1f4699f498";
 const TAKER: &str = "0x7df1567399d981562a81596e221d220fefd1ff9b";
 const TAKER_MIXED: &str = "0x7Df1567399D981562a81596E221D220FEFD1ff9B";
@@ -29,124 +26,6 @@ const OTHER_TAKER: &str = "0xcefc94f1c0a0be7ad47c7fd961197738fc233459";
 const TOKEN: &str = "test-admin-token-0123456789";
 const TWO_POW_256: &str =
     "115792089237316195423570985008687907853269984665640564039457584007913129639936";
-
-fn addr(s: &str) -> Address {
-    s.parse().unwrap()
-}
-
-// ---------------------------------------------------------------- the recording dealer
-
-#[derive(Debug, Clone)]
-enum Call {
-    Quote(QuoteRequest),
-    Fill(FillRequest),
-}
-
-#[derive(Default)]
-struct Recording {
-    calls: Mutex<Vec<Call>>,
-    quote_error: Mutex<Option<QuoteError>>,
-    fill_errors: Mutex<HashMap<Uuid, FillError>>,
-}
-
-impl Recording {
-    fn calls(&self) -> Vec<Call> {
-        self.calls.lock().unwrap().clone()
-    }
-}
-
-fn trade_info() -> TradeInfo {
-    TradeInfo {
-        chain_id: 31337,
-        gas_limit: U256::from(210_000),
-        gas_price: U256::from(12_000_000_000u64),
-    }
-}
-
-fn test_markets() -> Arc<[Market]> {
-    let bounds = QuoteInfo {
-        min_size: U256::from(1_000),
-        max_size: U256::from(10u64).pow(U256::from(24)),
-    };
-    let market = |maker: &str, takers: &[&str]| Market {
-        maker_asset: addr(maker),
-        taker_assets: takers.iter().map(|t| addr(t)).collect(),
-        trade_info: trade_info(),
-        quote_info: bounds,
-    };
-    vec![
-        market(WETH, &[DAI, USDC]),
-        market(DAI, &[WETH]),
-        market(USDC, &[WETH]),
-    ]
-    .into()
-}
-
-#[async_trait::async_trait]
-impl Dealer for Recording {
-    fn chain_id(&self) -> u64 {
-        31337
-    }
-
-    fn markets(&self) -> Arc<[Market]> {
-        test_markets()
-    }
-
-    async fn quote(&self, request: QuoteRequest) -> Result<Quote, QuoteError> {
-        self.calls
-            .lock()
-            .unwrap()
-            .push(Call::Quote(request.clone()));
-        if let Some(e) = self.quote_error.lock().unwrap().clone() {
-            return Err(e);
-        }
-        let (maker_size, taker_size) = match request.size {
-            Size::MakerSize(s) => (s, s * U256::from(2)),
-            Size::TakerSize(s) => (s / U256::from(2), s),
-        };
-        let order = request.include_order.then(|| SignedOrder {
-            order: RfqOrder {
-                makerToken: request.maker_asset,
-                takerToken: request.taker_asset,
-                makerAmount: maker_size.to::<u128>(),
-                takerAmount: taker_size.to::<u128>(),
-                maker: Address::repeat_byte(0xAB),
-                taker: request.taker,
-                txOrigin: Address::repeat_byte(0xAB),
-                pool: B256::ZERO,
-                expiry: 1_900_000_000,
-                salt: U256::from(42),
-            },
-            hash: B256::repeat_byte(0xCD),
-            chain_id: 31337,
-            verifying_contract: Address::repeat_byte(0xEF),
-            signature: FixedBytes::repeat_byte(0x1B),
-        });
-        Ok(Quote {
-            quote_id: Uuid::new_v4(),
-            maker_asset: request.maker_asset,
-            taker_asset: request.taker_asset,
-            maker_size,
-            taker_size,
-            expiration_ms: 1_900_000_000_000,
-            server_time_ms: 1_800_000_000_000,
-            order,
-            trade_info: trade_info(),
-        })
-    }
-
-    async fn submit_fill(&self, request: FillRequest) -> Result<FillReceipt, FillError> {
-        self.calls.lock().unwrap().push(Call::Fill(request.clone()));
-        if let Some(e) = self.fill_errors.lock().unwrap().get(&request.quote_id) {
-            return Err(e.clone());
-        }
-        Ok(FillReceipt {
-            quote_id: request.quote_id,
-            transaction_hash: B256::repeat_byte(0x5A),
-            submitted_at_ms: 1_800_000_000_123,
-        })
-    }
-}
 
 // ---------------------------------------------------------------- the harness
 
@@ -159,13 +38,6 @@ struct Harness {
     http: reqwest::Client,
 }
 
-fn limit(per_second: u32, burst: u32) -> RateLimit {
-    RateLimit::new(
-        NonZeroU32::new(per_second).unwrap(),
-        NonZeroU32::new(burst).unwrap(),
-    )
-}
-
 async fn start(profiler: Profiler) -> Harness {
     let dealer = Arc::new(Recording::default());
     let profiler = Arc::new(profiler);
@@ -174,7 +46,10 @@ async fn start(profiler: Profiler) -> Harness {
         .await
         .unwrap();
     let token = rpc::AdminToken::new(TOKEN).unwrap();
-    let admin = rpc::serve_admin(any, profiler, &token).await.unwrap();
+    let profiles = Arc::new(MemoryProfiles::default());
+    let admin = rpc::serve_admin(any, profiler, profiles, &token)
+        .await
+        .unwrap();
     Harness {
         public: public.local_addr,
         admin: admin.local_addr,
@@ -468,7 +343,11 @@ async fn get_quote_answers_our_order_in_spec_encoding() {
     assert_eq!(quote["takerAssetSize"], "2870000000000000000");
     assert_eq!(quote["expiration"], 1_900_000_000_000u64);
     assert_eq!(quote["serverTime"], 1_800_000_000_000u64);
-    assert_eq!(quote["orderHash"], format!("0x{}", "cd".repeat(32)));
+    let produced = h.dealer.quotes();
+    let signed = produced[0].order.as_ref().unwrap();
+    assert_eq!(quote_id, produced[0].quote_id);
+    assert_eq!(quote["orderHash"], format!("{:#x}", signed.hash));
+    let maker = format!("{:#x}", signed.order.maker);
     assert_eq!(
         quote["order"],
         json!({
@@ -478,13 +357,13 @@ async fn get_quote_answers_our_order_in_spec_encoding() {
             "takerToken": DAI,
             "makerAmount": "1435000000000000000",
             "takerAmount": "2870000000000000000",
-            "maker": format!("0x{}", "ab".repeat(20)),
+            "maker": maker,
             "taker": TAKER,
-            "txOrigin": format!("0x{}", "ab".repeat(20)),
+            "txOrigin": maker,
             "pool": format!("0x{}", "00".repeat(32)),
             "expiry": "1900000000",
             "salt": "42",
-            "signature": format!("0x{}", "1b".repeat(65)),
+            "signature": format!("{:#x}", signed.signature),
         })
     );
     let calls = h.dealer.calls();
@@ -743,7 +622,12 @@ async fn submit_fill_accepts_and_refuses() {
     let result = h.ok("dealer_submitFill", fill_params(&id)).await;
     assert_eq!(
         result,
-        json!([id, format!("0x{}", "5a".repeat(32)), 1_800_000_000_123u64])
+        json!([
+            id,
+            format!("0x{}", "5a".repeat(32)),
+            1_800_000_000_123u64,
+            {"status": "submitted"}
+        ])
     );
     let calls = h.dealer.calls();
     let [Call::Fill(fill)] = calls.as_slice() else {
@@ -1081,4 +965,109 @@ async fn front_door_starts_from_config() {
         .send()
         .await;
     assert!(after.is_err(), "still serving after stop");
+}
+
+/// Profiles that can be told to fail their saves.
+#[derive(Default)]
+struct FlakyProfiles {
+    saved: MemoryProfiles,
+    failing: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl ProfileStore for FlakyProfiles {
+    async fn load(&self) -> Result<Option<Profiles>, ProfileStoreError> {
+        self.saved.load().await
+    }
+
+    async fn save(&self, profiles: &Profiles) -> Result<(), ProfileStoreError> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ProfileStoreError("disk full".into()));
+        }
+        self.saved.save(profiles).await
+    }
+}
+
+#[tokio::test]
+async fn admin_changes_are_saved_and_a_restart_starts_from_them() {
+    let path = std::env::temp_dir().join(format!("hedgeflow-admin-token-{}", Uuid::new_v4()));
+    std::fs::write(&path, TOKEN).unwrap();
+    let config: FrontDoorConfig = serde_json::from_value(json!({
+        "listen": "127.0.0.1:0",
+        "admin-listen": "127.0.0.1:0",
+        "admin-token": {"file": path},
+        "rate-limit": {"per-second": 10, "burst": 20},
+        "deny": [OTHER_TAKER],
+    }))
+    .unwrap();
+    let store = Arc::new(FlakyProfiles::default());
+    let harness = |door: &FrontDoor| Harness {
+        _servers: Vec::new(),
+        public: door.public.local_addr,
+        admin: door.admin.local_addr,
+        dealer: Arc::default(),
+        http: reqwest::Client::new(),
+    };
+    let door =
+        FrontDoor::start_with_profiles(&config, Arc::new(Recording::default()), store.clone())
+            .await
+            .unwrap();
+    // An empty store is seeded with the configured lists and rate limit.
+    let saved = store.load().await.unwrap().unwrap();
+    assert_eq!(saved.deny.len(), 1);
+    assert_eq!(saved.rate_limit.burst.get(), 20);
+
+    let h = harness(&door);
+    h.admin("admin_denyTaker", json!([TAKER])).await;
+    h.admin("admin_removeTaker", json!([OTHER_TAKER])).await;
+    h.admin("admin_setRateLimit", json!([3, 4])).await;
+    let saved = store.load().await.unwrap().unwrap();
+    assert_eq!(saved.deny, [addr(TAKER)].into());
+    assert_eq!(
+        (
+            saved.rate_limit.per_second.get(),
+            saved.rate_limit.burst.get()
+        ),
+        (3, 4)
+    );
+
+    // A change whose save fails is refused and undone: the admin's view is what a restart finds.
+    store
+        .failing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        code(&h.admin_call("admin_allowTaker", json!([TAKER])).await),
+        -32603
+    );
+    assert_eq!(
+        code(&h.admin_call("admin_setRateLimit", json!([9, 9])).await),
+        -32603
+    );
+    let listed = h.admin("admin_listTakers", json!([])).await;
+    assert_eq!(listed, json!([[], [TAKER], {"perSecond": 3, "burst": 4}]));
+    store
+        .failing
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    door.stop().await;
+
+    // Restarted on the same store, with the same config: the saved profiles win.
+    let door =
+        FrontDoor::start_with_profiles(&config, Arc::new(Recording::default()), store.clone())
+            .await
+            .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let h = harness(&door);
+    assert_eq!(
+        h.admin("admin_listTakers", json!([])).await,
+        json!([[], [TAKER], {"perSecond": 3, "burst": 4}])
+    );
+    assert_eq!(
+        h.ok("dealer_authStatus", json!([OTHER_TAKER])).await,
+        json!([true, "OPEN"])
+    );
+    assert_eq!(
+        h.ok("dealer_authStatus", json!([TAKER])).await,
+        json!([false, "BLACKLISTED"])
+    );
+    door.stop().await;
 }

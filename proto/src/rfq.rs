@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 alloy::sol! {
     /// The order the maker (our hot wallet) signs; its EIP-712 digest is the order's id.
-    #[derive(Debug, PartialEq, Eq)]
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct RfqOrder {
         address makerToken;
         address takerToken;
@@ -28,6 +28,22 @@ alloy::sol! {
     struct RfqFillApproval {
         RfqOrder order;
     }
+
+    /// `RfqSettlement.fillRfqOrder`: the settlement transaction's call.
+    function fillRfqOrder(RfqOrder order, bytes makerSignature, bytes takerApproval)
+        external
+        returns (bytes32 orderHash);
+}
+
+/// The calldata of the settlement transaction filling `order` with both signatures.
+pub fn fill_calldata(order: &RfqOrder, maker_signature: &[u8], taker_approval: &[u8]) -> Vec<u8> {
+    use alloy::sol_types::SolCall;
+    fillRfqOrderCall {
+        order: order.clone(),
+        makerSignature: maker_signature.to_vec().into(),
+        takerApproval: taker_approval.to_vec().into(),
+    }
+    .abi_encode()
 }
 
 /// The EIP-712 domain name of `RfqSettlement`.

@@ -13,6 +13,7 @@ use hedgeflow_activities::{
     escrow::EscrowConfig,
     settlement::SettlementConfig,
 };
+use hedgeflow_dealer::{rpc::FrontDoorConfig, service::DealerConfig};
 use hedgeflow_market::config::{ExchangeEndpoints, ObmConfig};
 use serde::Deserialize;
 use std::{
@@ -52,6 +53,9 @@ pub struct Config {
     /// The paper exchange of the local stack; absent in production files.
     #[serde(default)]
     pub paper_exchange: Option<PaperExchangeConfig>,
+    /// The RFQ dealer's front door and quote service; absent when this deployment runs none.
+    #[serde(default)]
+    pub dealer: Option<DealerSection>,
     /// Where each role serves Prometheus metrics (`/metrics`).
     #[serde(default)]
     pub metrics: BTreeMap<String, SocketAddr>,
@@ -200,6 +204,22 @@ fn default_reclaim_delay() -> std::time::Duration {
     std::time::Duration::from_secs(24 * 3600)
 }
 
+/// `[dealer]`: the RFQ dealer role.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DealerSection {
+    /// The public JSON-RPC front door and its admin endpoint.
+    pub front_door: FrontDoorConfig,
+    /// Gas limit of the settlement transaction (the spec's `tradeInfo.gasLimit`).
+    pub gas_limit: u64,
+    /// Gas price of the settlement transaction, wei (the spec's `tradeInfo.gasPrice`).
+    pub gas_price: u64,
+    /// The quote service (`hedgeflow_dealer::service::DealerConfig`): the OBM and hot wallet
+    /// endpoints, exposure caps and markets. What other sections own is filled in from them
+    /// ([`Config::dealer_config`]).
+    pub quotes: toml::Table,
+}
+
 impl Config {
     /// Reads the file, applies `HEDGEFLOW__…` overrides from the environment, and checks it.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
@@ -252,6 +272,11 @@ impl Config {
         if let Some(obm) = &self.obm {
             obm.feeds(&self.exchanges)?;
         }
+        if self.dealer.is_some() {
+            self.dealer_config()?
+                .settings()
+                .context("[dealer.quotes]")?;
+        }
         if let Some(relayer) = &self.relayer {
             for route in &relayer.routes {
                 if !known(&route.from) || !known(&route.to) {
@@ -264,6 +289,57 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The dealer's quote service configuration: `[dealer.quotes]` with the hot wallet's
+    /// address, the settlement chain and contract, and that chain's tokens filled in from the
+    /// sections that own them.
+    pub fn dealer_config(&self) -> anyhow::Result<DealerConfig> {
+        let dealer = self.dealer.as_ref().context("no [dealer] section")?;
+        let settlement = self
+            .settlement
+            .as_ref()
+            .context("the dealer needs a [settlement] section")?;
+        let chain = self.chains.get(&settlement.chain).with_context(|| {
+            format!("settlement chain {:?} is not configured", settlement.chain)
+        })?;
+        let mut quotes = dealer.quotes.clone();
+        for key in ["assets", "settlement"] {
+            if quotes.contains_key(key) {
+                bail!(
+                    "[dealer.quotes] must not set {key}: it comes from [settlement] and [chains]"
+                );
+            }
+        }
+        let assets: toml::Table = chain
+            .tokens
+            .iter()
+            .map(|(symbol, token)| {
+                let mut asset = toml::Table::new();
+                asset.insert("address".into(), token.address.to_string().into());
+                asset.insert("decimals".into(), i64::from(token.decimals).into());
+                (symbol.clone(), asset.into())
+            })
+            .collect();
+        quotes.insert("assets".into(), assets.into());
+        let mut contract = toml::Table::new();
+        contract.insert("chain-id".into(), (chain.chain_id as i64).into());
+        contract.insert("contract".into(), settlement.contract.to_string().into());
+        contract.insert("gas-limit".into(), (dealer.gas_limit as i64).into());
+        contract.insert("gas-price".into(), (dealer.gas_price as i64).into());
+        quotes.insert("settlement".into(), contract.into());
+        let hot_wallet = quotes
+            .entry("hot-wallet")
+            .or_insert_with(|| toml::Table::new().into())
+            .as_table_mut()
+            .context("[dealer.quotes.hot-wallet] must be a table")?;
+        if hot_wallet.contains_key("address") {
+            bail!("[dealer.quotes.hot-wallet] must not set address: it is [hot-wallet].address");
+        }
+        hot_wallet.insert("address".into(), self.hot_wallet.address.to_string().into());
+        toml::Value::Table(quotes)
+            .try_into()
+            .context("invalid [dealer.quotes]")
     }
 
     pub fn metrics_addr(&self, role: &str) -> Option<SocketAddr> {
@@ -359,6 +435,34 @@ mod tests {
         let config = Config::parse(EXAMPLE, env).unwrap();
         assert_eq!(config.database.read_url(), "postgres://reader@replica/hf");
         assert_ne!(config.database.url, config.database.read_url());
+    }
+
+    #[test]
+    fn the_dealer_takes_tokens_settlement_and_hot_wallet_from_their_sections() {
+        let config = Config::parse(EXAMPLE, []).unwrap();
+        let dealer = config.dealer_config().unwrap();
+        let settlement = config.settlement.as_ref().unwrap();
+        let l1 = &config.chains[&settlement.chain];
+        assert_eq!(dealer.settlement.chain_id, l1.chain_id);
+        assert_eq!(dealer.settlement.contract, settlement.contract);
+        assert_eq!(dealer.hot_wallet.address, config.hot_wallet.address);
+        assert_eq!(dealer.assets["WETH"].address, l1.tokens["WETH"].address);
+        assert_eq!(dealer.assets["USDC"].decimals, 6);
+        let settings = dealer.settings().unwrap();
+        assert_eq!(settings.markets.len(), 2, "WETH/USDC both ways");
+
+        // What another section owns cannot be set twice.
+        let twice = EXAMPLE.replace(
+            "hot-wallet = { endpoint = \"http://127.0.0.1:50062\" }",
+            "hot-wallet = { endpoint = \"http://127.0.0.1:50062\", address = \"0x0000000000000000000000000000000000000001\" }",
+        );
+        assert_ne!(twice, EXAMPLE);
+        let error = format!("{:#}", Config::parse(&twice, []).unwrap_err());
+        assert!(error.contains("[hot-wallet].address"), "{error}");
+        // A market on an asset the settlement chain does not configure is refused at load.
+        let unknown = EXAMPLE.replace("base = \"WETH\"", "base = \"WBTC\"");
+        let error = format!("{:#}", Config::parse(&unknown, []).unwrap_err());
+        assert!(error.contains("WBTC"), "{error}");
     }
 
     #[test]

@@ -38,6 +38,8 @@ enum Command {
     Relayer,
     /// Run the order book manager: exchange books and volatility over gRPC (no secrets).
     Obm,
+    /// Run the RFQ dealer: the public Dealer JSON-RPC front door and its admin endpoint.
+    Dealer,
     /// Run the paper exchange: a Binance-compatible exchange with a synthetic market (dev only).
     PaperExchange,
     /// Treasury operations of the hot wallet.
@@ -62,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Indexer => roles::indexer::ROLE,
         Command::Relayer => roles::relayer::ROLE,
         Command::Obm => roles::obm::ROLE,
+        Command::Dealer => roles::dealer::ROLE,
         Command::PaperExchange => roles::paper_exchange::ROLE,
         Command::Wallet(_) | Command::Orders(_) | Command::Demo(_) => "cli",
     };
@@ -73,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Indexer => roles::indexer::run(config).await,
         Command::Relayer => roles::relayer::run(config).await,
         Command::Obm => roles::obm::run(config).await,
+        Command::Dealer => roles::dealer::run(config).await,
         Command::PaperExchange => roles::paper_exchange::run(config).await,
         Command::Wallet(command) => cli::wallet::run(config, command).await,
         Command::Orders(command) => cli::orders::run(config, command).await,

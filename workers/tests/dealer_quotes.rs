@@ -5,6 +5,9 @@
 //! on chain exactly as the hot wallet would submit it, which proves the order, its amounts and
 //! its signature are what `RfqSettlement` accepts.
 //!
+//! The second test puts the real front door and the database store in front of it, as the
+//! `dealer` role runs them.
+//!
 //! It lives here rather than in `dealer/tests/` because it needs the hot wallet
 //! (`hedgeflow-activities`) and the anvil launcher (`hedgeflow::dev`), which the dealer crate
 //! must not depend on.
@@ -16,13 +19,18 @@ use alloy::{
     signers::SignerSync,
     sol_types::SolStruct,
 };
-use hedgeflow_dealer::api::{Dealer, QuoteError, QuoteRequest, Size};
+use hedgeflow::roles::dealer::StoredQuotes;
+use hedgeflow_activities::store::{Store, entity::rfq_quote};
+use hedgeflow_dealer::api::{Dealer, FillRequest, QuoteError, QuoteRequest, Size};
 use hedgeflow_dealer::maker::MarketView;
+use hedgeflow_dealer::rpc::{FrontDoor, FrontDoorConfig, SecretSource};
 use hedgeflow_dealer::service::{MemoryQuoteStore, QuoteService, QuoteStore};
+use hedgeflow_dealer::taker::TakerClient;
 use hedgeflow_proto::rfq::RfqFillApproval;
 use rfq_stack::contract_chain::mined;
 use rfq_stack::{HOT_WALLET, RfqChain, TAKER, USDC, WETH, obm, onchain, ready};
 use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -204,4 +212,243 @@ async fn the_dealer_prices_from_live_books_signs_with_the_hot_wallet_and_the_ord
     assert_eq!(refused, QuoteError::Unavailable("signer".into()));
     assert_eq!(refusing.pending_exposure("WETH"), Decimal::ZERO);
     assert!(strict_store.is_empty());
+}
+
+/// The front door over the real dealer and the database: a taker quotes, approves and submits
+/// the fill through `TakerClient`; the quote row holds the request, the price inputs and the
+/// signature before the quote is served, and the fill request after; every refusal leaves the
+/// rows as they were. A second dealer on the same database (a restart, or another replica)
+/// knows the quotes of the first.
+#[tokio::test]
+async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
+    let chain = RfqChain::start("dealer-front-door", CHAIN_ID).await;
+    let (obm, signer) = (
+        obm().await,
+        chain.quote_signer(Duration::from_secs(60)).await,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("dealer.db").display()
+    );
+    let store = Store::connect(&url).await.unwrap();
+    let start_dealer = || async {
+        let settings = chain.dealer_config(&obm, &signer).settings().unwrap();
+        let dealer =
+            QuoteService::start(settings, Arc::new(StoredQuotes::new(store.clone()))).unwrap();
+        ready(&dealer).await;
+        Arc::new(dealer)
+    };
+    let dealer = start_dealer().await;
+    let token = dir.path().join("admin-token");
+    std::fs::write(&token, "front-door-test-admin-token").unwrap();
+    let config = FrontDoorConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        admin_listen: "127.0.0.1:0".parse().unwrap(),
+        admin_token: SecretSource::File(token),
+        rate_limit: Default::default(),
+        allow: vec![],
+        deny: vec![],
+    };
+    let front_door = FrontDoor::start(&config, dealer.clone()).await.unwrap();
+    let client = TakerClient::new(&format!("http://{}", front_door.public.local_addr)).unwrap();
+    let (weth, usdc) = (*chain.weth.address(), *chain.usdc.address());
+    let taker = chain.account(TAKER);
+    let rows = || async { rfq_quote::Entity::find().all(&store.db).await.unwrap() };
+
+    // Refused quotes store nothing.
+    let too_large = client
+        .quote(weth, usdc, Size::MakerSize(U256::from(6 * WETH)), taker)
+        .await
+        .unwrap_err();
+    assert_eq!(too_large.rpc_code(), Some(-42011), "{too_large}");
+    assert!(rows().await.is_empty());
+
+    // A served quote is a row: request, price inputs, the order as signed.
+    let quote = client
+        .quote(weth, usdc, Size::MakerSize(U256::from(WETH)), taker)
+        .await
+        .unwrap();
+    let served = quote.quote().clone();
+    let row = store
+        .rfq_quote(&served.quote_id.to_string())
+        .await
+        .unwrap()
+        .expect("stored before it was served");
+    assert_eq!(row.status, "quoted");
+    assert_eq!(
+        (row.size_side.as_str(), row.size.as_str()),
+        ("maker", WETH.to_string().as_str())
+    );
+    assert_eq!(row.taker_amount, served.taker_size.to_string());
+    assert_eq!(row.order_hash, quote.order().hash.to_string());
+    assert_eq!(row.signature, quote.order().signature.to_string());
+    assert_eq!(row.pricing["inputs"]["books"][0]["symbol"], "ETHUSDT");
+    assert!(row.pricing["inputs"]["books"][0]["snapshot_id"].as_u64() > Some(0));
+    assert_eq!(row.pricing["inputs"]["premium_bps"], "5.0000");
+    assert!(row.pricing["inputs"]["volatility"].is_string());
+    assert_eq!(
+        row.expires_at.timestamp_millis() as u64,
+        served.expiration_ms
+    );
+
+    // Every field of a fill is checked against the order as signed (-42020), and a refused
+    // fill leaves the row untouched.
+    let approval = client.approve(&quote, chain.signer(TAKER)).unwrap();
+    let valid = FillRequest {
+        quote_id: served.quote_id,
+        salt: quote.order().order.salt,
+        taker_signature: approval,
+        signer: taker,
+        data: Default::default(),
+        gas_price: served.trade_info.gas_price,
+        expiration_time_seconds: quote.order().order.expiry,
+    };
+    let someone_else = RfqFillApproval {
+        order: quote.order().order.clone(),
+    }
+    .eip712_signing_hash(&hedgeflow_proto::rfq::domain(
+        CHAIN_ID,
+        *chain.settlement.address(),
+    ));
+    let someone_else = chain
+        .signer(HOT_WALLET)
+        .sign_hash_sync(&someone_else)
+        .unwrap();
+    let tampered = [
+        FillRequest {
+            salt: valid.salt + U256::from(1),
+            ..valid.clone()
+        },
+        FillRequest {
+            signer: chain.account(HOT_WALLET),
+            ..valid.clone()
+        },
+        FillRequest {
+            taker_signature: someone_else.as_bytes().into(),
+            ..valid.clone()
+        },
+        FillRequest {
+            gas_price: valid.gas_price + U256::from(1),
+            ..valid.clone()
+        },
+        FillRequest {
+            expiration_time_seconds: valid.expiration_time_seconds + 1,
+            ..valid.clone()
+        },
+        FillRequest {
+            data: vec![0xde, 0xad].into(),
+            ..valid.clone()
+        },
+    ];
+    for request in tampered {
+        let error = dealer.submit_fill(request.clone()).await.unwrap_err();
+        assert_eq!(error.code(), -42020, "{request:?}: {error}");
+    }
+    // The exact calldata the hot wallet will send is accepted as `data`.
+    let calldata = hedgeflow_proto::rfq::fill_calldata(
+        &quote.order().order,
+        quote.order().signature.as_slice(),
+        approval.as_slice(),
+    );
+    let unknown = FillRequest {
+        quote_id: uuid::Uuid::new_v4(),
+        ..valid.clone()
+    };
+    assert_eq!(
+        dealer.submit_fill(unknown).await.unwrap_err().code(),
+        -42015
+    );
+    let row = store
+        .rfq_quote(&served.quote_id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((row.status.as_str(), &row.fill_request), ("quoted", &None));
+
+    // A restarted dealer (same database) takes the fill: recorded, acknowledged without a
+    // transaction (the settlement is the fill workflow's).
+    front_door.stop().await;
+    drop(dealer);
+    let dealer = start_dealer().await;
+    let front_door = FrontDoor::start(&config, dealer.clone()).await.unwrap();
+    let client = TakerClient::new(&format!("http://{}", front_door.public.local_addr)).unwrap();
+    let with_data = FillRequest {
+        data: calldata.into(),
+        ..valid.clone()
+    };
+    let receipt = dealer.submit_fill(with_data).await.unwrap();
+    assert_eq!(receipt.transaction_hash, None);
+    let row = store
+        .rfq_quote(&served.quote_id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, "fill requested");
+    assert_eq!(
+        row.fill_request.as_ref().unwrap()["salt"],
+        valid.salt.to_string()
+    );
+    let statuses: Vec<_> = row
+        .status_history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].clone())
+        .collect();
+    assert_eq!(statuses, ["quoted", "fill requested"]);
+
+    // The same fill again, through the front door: already filled, the row unchanged.
+    let replay = client
+        .submit_fill(&quote, &approval, taker)
+        .await
+        .unwrap_err();
+    assert_eq!(replay.rpc_code(), Some(-42016), "{replay}");
+    assert_eq!(
+        store
+            .rfq_quote(&served.quote_id.to_string())
+            .await
+            .unwrap()
+            .unwrap(),
+        row
+    );
+
+    // A fresh quote filled end to end by the client; then one whose expiry has passed (moved
+    // into the past in its row, as the clock would) is refused as expired.
+    let quote = client
+        .quote(usdc, weth, Size::MakerSize(U256::from(100 * USDC)), taker)
+        .await
+        .unwrap();
+    let approval = client.approve(&quote, chain.signer(TAKER)).unwrap();
+    let ack = client.submit_fill(&quote, &approval, taker).await.unwrap();
+    assert_eq!(ack.quote_id, quote.quote().quote_id);
+    assert_eq!(
+        (ack.transaction_hash, &ack.extra["status"]),
+        (None, &serde_json::json!("fill requested"))
+    );
+
+    let late = client
+        .quote(weth, usdc, Size::TakerSize(U256::from(200 * USDC)), taker)
+        .await
+        .unwrap();
+    let late_id = late.quote().quote_id.to_string();
+    rfq_quote::Entity::update_many()
+        .col_expr(
+            rfq_quote::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(rfq_quote::Column::QuoteId.eq(late_id.clone()))
+        .exec(&store.db)
+        .await
+        .unwrap();
+    let approval = client.approve(&late, chain.signer(TAKER)).unwrap();
+    let expired = client
+        .submit_fill(&late, &approval, taker)
+        .await
+        .unwrap_err();
+    assert_eq!(expired.rpc_code(), Some(-42014), "{expired}");
+    let row = store.rfq_quote(&late_id).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), &row.fill_request), ("quoted", &None));
+    assert_eq!(rows().await.len(), 3);
+    front_door.stop().await;
 }

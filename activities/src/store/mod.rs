@@ -4,11 +4,13 @@
 //! - [`migration`]: schema migrations, applied on every connect (idempotent);
 //! - [`transfers`]: treasury transfer rows;
 //! - [`escrow`]: escrow order rows, their error table, and chain reader cursors;
+//! - [`dealer`]: the RFQ dealer's signed quotes, their fill requests, and its taker profiles;
 //! - [`writer`]: the store's activities (`record_transfer`, `record_escrow_order`).
 //!
 //! Only the orchestrator role connects with write credentials. The ops CLI reads through
 //! [`Store::connect_read_only`], pointed at a read replica when one is configured.
 
+pub mod dealer;
 pub mod entity;
 pub mod escrow;
 pub mod migration;
@@ -44,9 +46,34 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects and applies pending migrations. `url` is `sqlite://path?mode=rwc` or
-    /// `postgres://user:pass@host/db`; errors never repeat the URL (it may hold a password).
+    /// Connects and applies pending migrations: the orchestrator's connection, the one that owns
+    /// the schema. `url` is `sqlite://path?mode=rwc` or `postgres://user:pass@host/db`; errors
+    /// never repeat the URL (it may hold a password).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let store = Self::connect_writer(url).await?;
+        migration::Migrator::up(&store.db, None).await?;
+        Ok(store)
+    }
+
+    /// Connects to write without migrating, once every migration of this build is applied (by
+    /// the orchestrator): a role whose credentials have no DDL rights (the dealer) never runs
+    /// against an older schema. Polls every `every`, logging what it waits for.
+    pub async fn connect_when_migrated(url: &str, every: Duration) -> Result<Self, StoreError> {
+        let store = Self::connect_writer(url).await?;
+        loop {
+            match migration::Migrator::get_pending_migrations(&store.db).await {
+                Ok(pending) if pending.is_empty() => return Ok(store),
+                Ok(pending) => tracing::info!(
+                    pending = pending.len(),
+                    "waiting for the orchestrator to migrate the database"
+                ),
+                Err(error) => tracing::info!(%error, "waiting for the database schema"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+
+    async fn connect_writer(url: &str) -> Result<Self, StoreError> {
         let mut options = options(url);
         let sqlite = url.starts_with("sqlite:");
         if sqlite {
@@ -60,7 +87,6 @@ impl Store {
             // Readers (the ops CLI) no longer block the writer; the mode sticks to the file.
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
         }
-        migration::Migrator::up(&db, None).await?;
         Ok(Self { db })
     }
 

@@ -1,7 +1,8 @@
 //! Taker profiles: who may trade (allow and deny lists) and how fast (a per-taker token bucket),
 //! checked by the front door before a request reaches pricing.
 //!
-//! Layout: this file holds [`Profiler`] and the lists; `limit` the rate limiter.
+//! Layout: this file holds [`Profiler`] and the lists; `limit` the rate limiter; `store` the
+//! [`ProfileStore`] admin changes are saved to.
 //!
 //! Rules, in order: a taker on the deny list is refused (-42006); when the allow list is
 //! non-empty, a taker not on it is refused (-42006); then the taker's token bucket must hold a
@@ -10,9 +11,9 @@
 //!
 //! Reads happen on every quote and never lock: the lists are an immutable snapshot behind an
 //! [`ArcSwap`], replaced whole (read-copy-update) by the rare admin write, and the limiter is
-//! `governor`'s keyed GCRA limiter (a sharded concurrent map). Profiles live in memory only:
-//! admin changes are lost on restart, when the configured lists and rate limit apply again.
-//! Persisting them is not implemented yet.
+//! `governor`'s keyed GCRA limiter (a sharded concurrent map). Every admin change is saved to a
+//! [`ProfileStore`] before it is acknowledged, and the saved profiles are what a restarted
+//! front door starts from (the configured lists and rate limit only seed an empty store).
 //!
 //! Limits: takers are identified by the address they claim (the spec has no taker
 //! authentication before the fill signature), so a caller can spend another taker's tokens by
@@ -20,8 +21,10 @@
 //! list is empty). A per-IP limit at the edge proxy is the complement.
 
 mod limit;
+mod store;
 
 pub use limit::RateLimit;
+pub use store::{MemoryProfiles, ProfileStore, ProfileStoreError, Profiles};
 
 use alloy::primitives::Address;
 use arc_swap::ArcSwap;
@@ -113,6 +116,28 @@ impl Profiler {
             lists: ArcSwap::from_pointee(TakerLists { allow, deny }),
             limiter: ArcSwap::from_pointee(Limiter::new(rate_limit)),
         }
+    }
+
+    /// A profiler starting from saved profiles.
+    pub fn from_profiles(profiles: Profiles) -> Self {
+        Self::new(profiles.allow, profiles.deny, profiles.rate_limit)
+    }
+
+    /// The lists and rate limit now, as saved.
+    pub fn profiles(&self) -> Profiles {
+        Profiles::new(&self.lists.load(), self.rate_limit())
+    }
+
+    /// Puts back the lists and rate limit of `profiles` (an admin change whose save failed).
+    /// Buckets start full again only if the rate limit differs.
+    pub fn restore(&self, profiles: Profiles) {
+        if profiles.rate_limit != self.rate_limit() {
+            self.set_rate_limit(profiles.rate_limit);
+        }
+        self.lists.store(Arc::new(TakerLists {
+            allow: profiles.allow,
+            deny: profiles.deny,
+        }));
     }
 
     /// The taker's standing (no rate limit token spent).

@@ -42,7 +42,7 @@ pub use config::{AdminToken, FrontDoorConfig, SecretError, SecretSource};
 pub use methods::METHODS;
 
 use crate::api::Dealer;
-use crate::profiler::Profiler;
+use crate::profiler::{MemoryProfiles, ProfileStore, ProfileStoreError, Profiler};
 use jsonrpsee::RpcModule;
 use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
 use std::net::SocketAddr;
@@ -73,6 +73,8 @@ pub enum ServeError {
     Register(#[from] jsonrpsee::core::RegisterMethodError),
     #[error("admin token: {0}")]
     Secret(#[from] SecretError),
+    #[error(transparent)]
+    Profiles(#[from] ProfileStoreError),
 }
 
 /// A started server: where it listens and how to stop it (`handle.stop()`, then
@@ -119,13 +121,14 @@ pub async fn serve(
     Ok(RunningServer { local_addr, handle })
 }
 
-/// Start the admin endpoint on `listen`, behind `token`.
+/// Start the admin endpoint on `listen`, behind `token`; changes are saved to `profiles`.
 pub async fn serve_admin(
     listen: SocketAddr,
     profiler: Arc<Profiler>,
+    profiles: Arc<dyn ProfileStore>,
     token: &AdminToken,
 ) -> Result<RunningServer, ServeError> {
-    let module = admin::module(profiler)?;
+    let module = admin::module(profiler, profiles)?;
     let server = Server::builder()
         .set_config(server_config())
         .set_http_middleware(tower::ServiceBuilder::new().layer(auth::BearerAuthLayer::new(token)))
@@ -152,19 +155,44 @@ pub struct FrontDoor {
 }
 
 impl FrontDoor {
-    /// Read the admin token, build the profiler from the configured lists and rate limit, and
-    /// start both servers.
+    /// [`FrontDoor::start_with_profiles`] with profiles kept in memory only: admin changes
+    /// are lost on restart. For tests and benchmarks.
     pub async fn start(
         config: &FrontDoorConfig,
         dealer: Arc<dyn Dealer>,
     ) -> Result<Self, ServeError> {
+        Self::start_with_profiles(config, dealer, Arc::new(MemoryProfiles::default())).await
+    }
+
+    /// Read the admin token, load the taker profiles from `profiles` (seeding an empty store
+    /// with the configured lists and rate limit), and start both servers.
+    pub async fn start_with_profiles(
+        config: &FrontDoorConfig,
+        dealer: Arc<dyn Dealer>,
+        profiles: Arc<dyn ProfileStore>,
+    ) -> Result<Self, ServeError> {
         let token = config.admin_token.load_admin_token()?;
-        let profiler = Arc::new(Profiler::new(
-            config.allow.iter().copied(),
-            config.deny.iter().copied(),
-            config.rate_limit,
-        ));
-        let admin = serve_admin(config.admin_listen, profiler.clone(), &token).await?;
+        let profiler = match profiles.load().await? {
+            Some(saved) => {
+                tracing::info!(
+                    allow = saved.allow.len(),
+                    deny = saved.deny.len(),
+                    "taker profiles loaded (they take precedence over the configured lists)"
+                );
+                Profiler::from_profiles(saved)
+            }
+            None => {
+                let configured = Profiler::new(
+                    config.allow.iter().copied(),
+                    config.deny.iter().copied(),
+                    config.rate_limit,
+                );
+                profiles.save(&configured.profiles()).await?;
+                configured
+            }
+        };
+        let profiler = Arc::new(profiler);
+        let admin = serve_admin(config.admin_listen, profiler.clone(), profiles, &token).await?;
         let public = serve(config.listen, dealer, profiler.clone()).await?;
         Ok(Self {
             public,

@@ -214,13 +214,26 @@ impl Serialize for MarketsReply {
     }
 }
 
-/// `dealer_submitFill`'s result: `[quoteId, transactionHash, submittedAt]`.
+/// `dealer_submitFill`'s result: `[quoteId, transactionHash, submittedAt, extra]`.
+/// `transactionHash` is `null` and `extra.status` is `"fill requested"` while the fill is only
+/// recorded; `"submitted"` once the settlement transaction exists.
 #[derive(Debug, Clone)]
 pub(crate) struct FillReply(pub(crate) FillReceipt);
 
 impl Serialize for FillReply {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = &self.0;
-        (&r.quote_id, Hex(&r.transaction_hash), r.submitted_at_ms).serialize(s)
+        let status = if r.transaction_hash.is_some() {
+            "submitted"
+        } else {
+            "fill requested"
+        };
+        (
+            &r.quote_id,
+            r.transaction_hash.as_ref().map(Hex),
+            r.submitted_at_ms,
+            serde_json::json!({ "status": status }),
+        )
+            .serialize(s)
     }
 }

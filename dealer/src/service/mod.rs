@@ -18,4 +18,4 @@ pub mod units;
 pub use books::{BookCache, BookEntry, BooksError, CacheSettings, MarketSnapshot};
 pub use config::{DealerConfig, DealerSettings, Pair, SettingsError, Token};
 pub use quote::{QuoteService, ServiceError};
-pub use record::{MemoryQuoteStore, QuoteRecord, QuoteStore, StoreError};
+pub use record::{FillRecord, FillRecorded, MemoryQuoteStore, QuoteRecord, QuoteStore, StoreError};

@@ -8,8 +8,10 @@
 //! over gRPC with a timeout → store the [`QuoteRecord`] → reply. A failed signature or store
 //! releases the reservation and refuses the quote as unavailable.
 //!
-//! Not done here yet: fills ([`Dealer::submit_fill`] answers `Internal` until the fill workflow
-//! is wired), and positions from the inventory manager (see [`QuoteService`]).
+//! A fill request is checked against the stored quote (unknown, already requested, expired, and
+//! every field and signature of the order as signed) and recorded; sending the settlement is the
+//! fill workflow's, not wired yet. Positions from the inventory manager are not wired yet either
+//! (see [`QuoteService`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,7 +21,7 @@ use alloy::primitives::{Address, B256, U256};
 use alloy::sol_types::{Eip712Domain, SolStruct};
 use arc_swap::ArcSwap;
 use hedgeflow_proto::grpc::hot_wallet::{self as wire, hot_wallet_client::HotWalletClient};
-use hedgeflow_proto::rfq::{self, RfqOrder};
+use hedgeflow_proto::rfq::{self, RfqFillApproval, RfqOrder};
 use rust_decimal::Decimal;
 use tokio::task::JoinHandle;
 use tonic::transport::{Channel, Endpoint};
@@ -27,7 +29,7 @@ use uuid::Uuid;
 
 use super::books::{BookCache, BooksError, MarketSnapshot};
 use super::config::{DealerSettings, Pair, Token};
-use super::record::{QuoteRecord, QuoteStore};
+use super::record::{FillRecord, FillRecorded, QuoteRecord, QuoteStore, StoreError};
 use super::units;
 use crate::api::{
     self, Dealer, FillError, FillReceipt, FillRequest, Quote, QuoteError, QuoteRequest, SignedOrder,
@@ -295,6 +297,7 @@ impl Dealer for QuoteService {
                 priced: priced.clone(),
                 expiration_ms: quote.expiration_ms,
                 order: signed.clone(),
+                fill: None,
             };
             if let Err(error) = self.store.save(record).await {
                 tracing::warn!(%quote_id, %error, "quote not stored");
@@ -307,11 +310,96 @@ impl Dealer for QuoteService {
         Ok(quote)
     }
 
-    /// Not wired yet: quotes are not stored, so no fill can be matched to one.
+    /// Validates the request against the stored quote and records it. The settlement itself
+    /// is the fill workflow's (not wired yet), so the receipt has no transaction hash.
     async fn submit_fill(&self, request: FillRequest) -> Result<FillReceipt, FillError> {
-        tracing::warn!(quote_id = %request.quote_id, "fill refused: fills are not wired yet");
-        Err(FillError::Internal)
+        let quote_id = request.quote_id;
+        let internal = |error: StoreError| {
+            tracing::error!(%quote_id, %error, "fill refused: quote store unavailable");
+            FillError::Internal
+        };
+        let record = self
+            .store
+            .get(quote_id)
+            .await
+            .map_err(internal)?
+            .ok_or(FillError::UnknownQuote)?;
+        if record.fill.is_some() {
+            return Err(FillError::AlreadyFilled);
+        }
+        let now_ms = now_ms();
+        if now_ms > record.expiration_ms {
+            return Err(FillError::Expired);
+        }
+        fill_matches(&record, &request, self.trade_info.gas_price)
+            .map_err(|reason| FillError::QuoteValidation(reason.into()))?;
+        let fill = FillRecord {
+            request,
+            accepted_at_ms: now_ms,
+        };
+        match self
+            .store
+            .request_fill(quote_id, fill)
+            .await
+            .map_err(internal)?
+        {
+            FillRecorded::Recorded => {
+                tracing::info!(%quote_id, "fill requested");
+                Ok(FillReceipt {
+                    quote_id,
+                    transaction_hash: None,
+                    submitted_at_ms: now_ms,
+                })
+            }
+            FillRecorded::AlreadyRequested => Err(FillError::AlreadyFilled),
+            FillRecorded::Unknown => Err(FillError::UnknownQuote),
+        }
     }
+}
+
+/// Why `request` does not fill `record`'s order exactly as signed (the spec's -42020), in words
+/// a taker can act on.
+fn fill_matches(
+    record: &QuoteRecord,
+    request: &FillRequest,
+    gas_price: U256,
+) -> Result<(), &'static str> {
+    let signed = &record.order;
+    let order = &signed.order;
+    if request.salt != order.salt {
+        return Err("salt is not the quote's order salt");
+    }
+    if request.signer != order.taker {
+        return Err("signer is not the quote's taker");
+    }
+    if request.gas_price != gas_price {
+        return Err("gasPrice is not the quote's tradeInfo.gasPrice");
+    }
+    if request.expiration_time_seconds != order.expiry {
+        return Err("expirationTimeSeconds is not the order's expiry");
+    }
+    let approval = RfqFillApproval {
+        order: order.clone(),
+    };
+    let digest =
+        approval.eip712_signing_hash(&rfq::domain(signed.chain_id, signed.verifying_contract));
+    let approver = alloy::primitives::Signature::from_raw(request.taker_signature.as_slice())
+        .ok()
+        .and_then(|signature| signature.recover_address_from_prehash(&digest).ok());
+    if approver != Some(order.taker) {
+        return Err("signature is not the taker's RfqFillApproval of the quote's order");
+    }
+    if !request.data.is_empty()
+        && request.data.as_ref()
+            != rfq::fill_calldata(
+                order,
+                signed.signature.as_slice(),
+                request.taker_signature.as_slice(),
+            )
+    {
+        return Err("data is not the fillRfqOrder call of the quote's order and signatures");
+    }
+    Ok(())
 }
 
 /// The request's base-unit size as the maker's human size on the market's base or quote.

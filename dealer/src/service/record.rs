@@ -1,10 +1,9 @@
-//! What the dealer keeps of every signed quote ([`QuoteRecord`]) and where it keeps it
-//! ([`QuoteStore`]).
+//! What the dealer keeps of every signed quote ([`QuoteRecord`]), of a taker's request to fill
+//! it ([`FillRecord`]), and where it keeps them ([`QuoteStore`]).
 //!
 //! A signed quote is stored *before* it is returned: a taker can only fill a quote the store
-//! knows. Indicative quotes (no order) are not stored. The only implementation so far is
-//! [`MemoryQuoteStore`]; the database one (the orchestrator's DB, per the mission's "one quote
-//! record holds everything") is still to be written against this trait.
+//! knows. Indicative quotes (no order) are not stored. The production store is the database
+//! (the `dealer` role's `StoredQuotes`); [`MemoryQuoteStore`] serves tests.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -12,10 +11,11 @@ use std::sync::{Mutex, PoisonError};
 use alloy::primitives::{Address, U256};
 use uuid::Uuid;
 
-use crate::api::{self, SignedOrder};
+use crate::api::{self, FillRequest, SignedOrder};
 use crate::maker::PricedQuote;
 
-/// One signed quote: the request, how it was priced, and the signed order.
+/// One signed quote: the request, how it was priced, the signed order, and its fill request
+/// once a taker made one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuoteRecord {
     pub quote_id: Uuid,
@@ -36,26 +36,55 @@ pub struct QuoteRecord {
     pub expiration_ms: u64,
     /// The order, its hash and the hot wallet's signature.
     pub order: SignedOrder,
+    /// The accepted fill request, if any.
+    pub fill: Option<FillRecord>,
 }
 
-/// Why a record could not be stored.
+/// A fill request that passed validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FillRecord {
+    pub request: FillRequest,
+    /// Unix ms at which it was accepted.
+    pub accepted_at_ms: u64,
+}
+
+/// What [`QuoteStore::request_fill`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FillRecorded {
+    /// This call recorded the request.
+    Recorded,
+    /// The quote had a fill request already (a replay, or a concurrent one that won).
+    AlreadyRequested,
+    /// No such quote.
+    Unknown,
+}
+
+/// Why a record could not be stored or read.
 #[derive(Debug, thiserror::Error)]
 #[error("quote store: {0}")]
 pub struct StoreError(pub String);
 
-/// Where signed quotes are kept. `save` must be durable when it returns `Ok`: the quote is
-/// served right after.
+/// Where signed quotes are kept. A write must be durable when it returns `Ok`: the quote is
+/// served (or the fill acknowledged) right after.
 #[async_trait::async_trait]
 pub trait QuoteStore: Send + Sync + 'static {
-    /// Stores a new record. Quote ids are fresh v4 UUIDs, so this never overwrites.
+    /// Stores a new record (without a fill). Quote ids are fresh v4 UUIDs, so this never
+    /// overwrites.
     async fn save(&self, record: QuoteRecord) -> Result<(), StoreError>;
 
     /// The record of `quote_id`, if stored.
     async fn get(&self, quote_id: Uuid) -> Result<Option<QuoteRecord>, StoreError>;
+
+    /// Records the quote's fill request unless it has one already; exactly one of concurrent
+    /// callers gets [`FillRecorded::Recorded`].
+    async fn request_fill(
+        &self,
+        quote_id: Uuid,
+        fill: FillRecord,
+    ) -> Result<FillRecorded, StoreError>;
 }
 
-/// Records in memory, for tests and the embedded dev stack: every record is kept until the
-/// process exits (nothing is pruned, nothing survives a restart).
+/// Records in memory, for tests: every record is kept until the process exits.
 #[derive(Debug, Default)]
 pub struct MemoryQuoteStore {
     records: Mutex<HashMap<Uuid, QuoteRecord>>,
@@ -67,33 +96,41 @@ impl MemoryQuoteStore {
     }
 
     pub fn len(&self) -> usize {
-        self.records
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.lock().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, QuoteRecord>> {
+        self.records.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 #[async_trait::async_trait]
 impl QuoteStore for MemoryQuoteStore {
     async fn save(&self, record: QuoteRecord) -> Result<(), StoreError> {
-        self.records
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(record.quote_id, record);
+        self.lock().insert(record.quote_id, record);
         Ok(())
     }
 
     async fn get(&self, quote_id: Uuid) -> Result<Option<QuoteRecord>, StoreError> {
-        Ok(self
-            .records
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&quote_id)
-            .cloned())
+        Ok(self.lock().get(&quote_id).cloned())
+    }
+
+    async fn request_fill(
+        &self,
+        quote_id: Uuid,
+        fill: FillRecord,
+    ) -> Result<FillRecorded, StoreError> {
+        Ok(match self.lock().get_mut(&quote_id) {
+            None => FillRecorded::Unknown,
+            Some(record) if record.fill.is_some() => FillRecorded::AlreadyRequested,
+            Some(record) => {
+                record.fill = Some(fill);
+                FillRecorded::Recorded
+            }
+        })
     }
 }

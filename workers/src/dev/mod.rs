@@ -6,7 +6,8 @@
 //! where they are missing, then runs every role as a child process of this one and restarts a
 //! role that dies. Ctrl-C or SIGTERM stops the children in reverse order. With an `[escrow]` and
 //! a `[relayer]` section it also deploys the escrow contracts and runs the indexer and the
-//! relayer; with `[paper-exchange]` and `[obm]`, the paper exchange and the order book manager.
+//! relayer; with `[paper-exchange]` and `[obm]`, the paper exchange and the order book manager;
+//! with `[dealer]`, the RFQ dealer (its admin token generated into the data dir).
 //!
 //! - [`tools`]: finding the bootstrapped binaries;
 //! - [`process`]: child processes (spawn, readiness, graceful stop);
@@ -25,10 +26,12 @@ use crate::{
 };
 use anyhow::{Context, bail};
 use hedgeflow_activities::chain::signer::load_signer;
+use hedgeflow_dealer::rpc::SecretSource;
 use process::Supervised;
 use std::{path::Path, time::Duration};
 use tokio::signal::unix::{SignalKind, signal};
 use tracing::{info, warn};
+use uuid::Uuid;
 
 /// anvil's well-known development mnemonic: public, funded only on local chains.
 pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
@@ -92,7 +95,8 @@ async fn start_and_supervise(
         );
     }
 
-    write_dev_mnemonic(&dev.data_dir)?;
+    write_secret_file(&dev.data_dir.join(DEV_MNEMONIC_FILE), DEV_MNEMONIC)?;
+    write_dealer_admin_token(config)?;
     deploy::ensure_tokens(&config.chains, config.hot_wallet.address, &dev.deployer)
         .await
         .context("deploying test tokens")?;
@@ -121,6 +125,9 @@ async fn start_and_supervise(
     }
     if config.obm.is_some() {
         roles.push(roles::obm::ROLE);
+    }
+    if config.dealer.is_some() {
+        roles.push(roles::dealer::ROLE);
     }
     for role in roles {
         children.push(process::spawn_role(&exe, config_path, role)?);
@@ -183,17 +190,29 @@ async fn ensure_escrow(config: &Config, dev: &DevConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the development mnemonic (owner-only permissions, as any key file should have).
-fn write_dev_mnemonic(data_dir: &Path) -> anyhow::Result<()> {
+/// Writes `contents` to `path` unless it exists, owner-only (as any secret file should be).
+fn write_secret_file(path: &Path, contents: &str) -> anyhow::Result<()> {
     use std::{io::Write, os::unix::fs::OpenOptionsExt};
-    let path = data_dir.join(DEV_MNEMONIC_FILE);
     if !path.exists() {
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
-            .open(&path)?;
-        file.write_all(DEV_MNEMONIC.as_bytes())?;
+            .open(path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        file.write_all(contents.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A fresh random dealer admin token where the config reads it from a file that does not
+/// exist yet (the dev stack's `data/dealer-admin-token`); kept across restarts.
+fn write_dealer_admin_token(config: &Config) -> anyhow::Result<()> {
+    if let Some(dealer) = &config.dealer
+        && let SecretSource::File(path) = &dealer.front_door.admin_token
+    {
+        let token = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+        write_secret_file(path, &token)?;
     }
     Ok(())
 }
@@ -231,6 +250,17 @@ fn print_endpoints(config: &Config, dev: &DevConfig) {
     if let Some(settlement) = &config.settlement {
         println!("  quote signer      grpc://{}", settlement.signer_listen);
     }
+    if let Some(dealer) = &config.dealer {
+        let front_door = &dealer.front_door;
+        println!(
+            "  dealer JSON-RPC   http://{} (Dealer JSON-RPC v1.0)",
+            front_door.listen
+        );
+        println!(
+            "  dealer admin      http://{} (token: {})",
+            front_door.admin_listen, front_door.admin_token
+        );
+    }
     println!("  data and logs     {}", dev.data_dir.display());
     println!();
     println!(
@@ -238,6 +268,11 @@ fn print_endpoints(config: &Config, dev: &DevConfig) {
     );
     if config.escrow.is_some() {
         println!("try: hedgeflow demo escrow --orders 5      (then: hedgeflow orders list)");
+    }
+    if config.dealer.is_some() {
+        println!(
+            "try: cargo run -p hedgeflow-dealer --example taker      (a quote, signed and filled)"
+        );
     }
     println!("Ctrl-C stops everything; running `hedgeflow dev` again resumes where it stopped.");
 }

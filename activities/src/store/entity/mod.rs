@@ -1,6 +1,8 @@
 //! Tables as sea-orm entities.
 
 pub mod chain_cursor;
+pub mod dealer_profile;
 pub mod escrow_order;
 pub mod escrow_order_error;
+pub mod rfq_quote;
 pub mod transfer;

@@ -2,6 +2,8 @@
 
 mod m0001_transfers;
 mod m0002_escrow;
+mod m0003_rfq_quotes;
+mod m0004_dealer_profiles;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait, async_trait};
 
@@ -13,6 +15,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_transfers::Migration),
             Box::new(m0002_escrow::Migration),
+            Box::new(m0003_rfq_quotes::Migration),
+            Box::new(m0004_dealer_profiles::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
 //! `dealer_submitFill`: the spec's seven positional params, read for our settlement →
-//! `[quoteId, transactionHash, submittedAt]`.
+//! `[quoteId, transactionHash, submittedAt, extra]` (see `wire::FillReply`).
 //!
 //! | index | name | here |
 //! |---|---|---|
@@ -81,7 +81,7 @@ pub(super) async fn call(params: &Params<'_>, ctx: &Context) -> Result<FillReply
             tracing::debug!(code = e.code(), reason = %e, "fill refused");
             RpcError::from(e)
         })?;
-        tracing::debug!(tx = %receipt.transaction_hash, "fill accepted");
+        tracing::debug!(tx = ?receipt.transaction_hash, "fill accepted");
         Ok(FillReply(receipt))
     }
     .instrument(span)

@@ -1,0 +1,235 @@
+//! The RFQ dealer's rows: its quotes, written when it serves a signed quote and when a taker asks
+//! to fill it, read back to validate that fill (and, later, by the fill workflow); and its taker
+//! profiles, saved by every admin change.
+
+use super::{
+    Store, StoreError,
+    entity::{dealer_profile, rfq_quote},
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    prelude::Json,
+    sea_query::{Expr, OnConflict},
+};
+
+/// A signed quote nobody asked to fill yet.
+pub const QUOTED: &str = "quoted";
+/// The taker submitted a valid fill request.
+pub const FILL_REQUESTED: &str = "fill requested";
+
+/// What [`Store::request_rfq_fill`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FillRequestOutcome {
+    /// This call recorded the request.
+    Recorded,
+    /// A request was recorded before (a replay, or a concurrent submission that won).
+    AlreadyRequested,
+    /// No such quote.
+    Unknown,
+}
+
+impl Store {
+    /// Inserts a freshly signed quote with status `quoted`; its `status`, `status_history` and
+    /// fill fields are set here, whatever `quote` holds. Quote ids are fresh v4 UUIDs, so an
+    /// existing id is an error, never an overwrite.
+    pub async fn insert_rfq_quote(&self, quote: rfq_quote::Model) -> Result<(), StoreError> {
+        let history = super::append_status(&quote.quote_id, None, QUOTED, None, quote.quoted_at)?;
+        let row = rfq_quote::Model {
+            status: QUOTED.to_owned(),
+            status_history: history,
+            fill_request: None,
+            fill_requested_at: None,
+            ..quote
+        };
+        rfq_quote::Entity::insert(row.into_active_model())
+            .exec_without_returning(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The quote's row, if stored.
+    pub async fn rfq_quote(&self, quote_id: &str) -> Result<Option<rfq_quote::Model>, StoreError> {
+        Ok(rfq_quote::Entity::find_by_id(quote_id.to_owned())
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Records the taker's fill request (status `fill requested`) unless the quote already has
+    /// one. The update is conditional on the row having no request, so two concurrent requests
+    /// (two dealer replicas) record exactly one.
+    pub async fn request_rfq_fill(
+        &self,
+        quote_id: &str,
+        request: Json,
+        at: DateTime<Utc>,
+    ) -> Result<FillRequestOutcome, StoreError> {
+        let Some(row) = self.rfq_quote(quote_id).await? else {
+            return Ok(FillRequestOutcome::Unknown);
+        };
+        if row.fill_request.is_some() {
+            return Ok(FillRequestOutcome::AlreadyRequested);
+        }
+        let history = super::append_status(
+            quote_id,
+            Some(&row.status_history),
+            FILL_REQUESTED,
+            None,
+            at,
+        )?;
+        let updated = rfq_quote::Entity::update_many()
+            .col_expr(rfq_quote::Column::Status, Expr::value(FILL_REQUESTED))
+            .col_expr(rfq_quote::Column::StatusHistory, Expr::value(history))
+            .col_expr(rfq_quote::Column::FillRequest, Expr::value(request))
+            .col_expr(rfq_quote::Column::FillRequestedAt, Expr::value(at))
+            .filter(rfq_quote::Column::QuoteId.eq(quote_id))
+            .filter(rfq_quote::Column::FillRequest.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(if updated.rows_affected == 1 {
+            FillRequestOutcome::Recorded
+        } else {
+            FillRequestOutcome::AlreadyRequested
+        })
+    }
+}
+
+impl Store {
+    /// The taker profiles saved under `name`.
+    pub async fn dealer_profiles(&self, name: &str) -> Result<Option<Json>, StoreError> {
+        Ok(dealer_profile::Entity::find_by_id(name.to_owned())
+            .one(&self.db)
+            .await?
+            .map(|row| row.profiles))
+    }
+
+    /// Replaces the taker profiles saved under `name`.
+    pub async fn save_dealer_profiles(&self, name: &str, profiles: Json) -> Result<(), StoreError> {
+        let row = dealer_profile::Model {
+            name: name.to_owned(),
+            profiles,
+            updated_at: Utc::now(),
+        };
+        dealer_profile::Entity::insert(row.into_active_model())
+            .on_conflict(
+                OnConflict::column(dealer_profile::Column::Name)
+                    .update_columns([
+                        dealer_profile::Column::Profiles,
+                        dealer_profile::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn quote(id: &str, hash: &str) -> rfq_quote::Model {
+        let now = Utc::now();
+        rfq_quote::Model {
+            quote_id: id.into(),
+            chain_id: 31337,
+            settlement: "0x00000000000000000000000000000000000000aa".into(),
+            taker: "0x00000000000000000000000000000000000000bb".into(),
+            maker_asset: "0x00000000000000000000000000000000000000cc".into(),
+            taker_asset: "0x00000000000000000000000000000000000000dd".into(),
+            maker_amount: "1000000000000000000".into(),
+            taker_amount: "3000000000".into(),
+            size_side: "maker".into(),
+            size: "1000000000000000000".into(),
+            market: "WETH/USDC".into(),
+            side: "buy".into(),
+            price: "3000".into(),
+            pricing: json!({"premium_bps": "5"}),
+            rfq_order: json!({"salt": "7"}),
+            order_hash: hash.into(),
+            signature: "0x01".into(),
+            quoted_at: now,
+            expires_at: now,
+            status: "ignored".into(),
+            status_history: json!("ignored"),
+            fill_request: Some(json!("ignored")),
+            fill_requested_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_quote_takes_one_fill_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.insert_rfq_quote(quote("q1", "0x1")).await.unwrap();
+        // A second row with the same order hash is refused: one order, one quote.
+        assert!(store.insert_rfq_quote(quote("q2", "0x1")).await.is_err());
+        assert!(store.insert_rfq_quote(quote("q1", "0x2")).await.is_err());
+
+        let row = store.rfq_quote("q1").await.unwrap().unwrap();
+        assert_eq!(row.status, QUOTED);
+        assert_eq!(row.fill_request, None);
+        assert_eq!(row.status_history.as_array().unwrap().len(), 1);
+
+        let at = Utc::now();
+        let first = json!({"salt": "7", "signer": "a"});
+        let outcomes = [
+            store
+                .request_rfq_fill("q1", first.clone(), at)
+                .await
+                .unwrap(),
+            store
+                .request_rfq_fill("q1", json!({"salt": "8"}), at)
+                .await
+                .unwrap(),
+            store.request_rfq_fill("nope", json!({}), at).await.unwrap(),
+        ];
+        assert_eq!(
+            outcomes,
+            [
+                FillRequestOutcome::Recorded,
+                FillRequestOutcome::AlreadyRequested,
+                FillRequestOutcome::Unknown
+            ]
+        );
+        let row = store.rfq_quote("q1").await.unwrap().unwrap();
+        assert_eq!(row.status, FILL_REQUESTED);
+        assert_eq!(row.fill_request, Some(first));
+        assert_eq!(
+            row.fill_requested_at.map(|t| t.timestamp_millis()),
+            Some(at.timestamp_millis())
+        );
+        let statuses: Vec<_> = row
+            .status_history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["status"].clone())
+            .collect();
+        assert_eq!(statuses, [json!(QUOTED), json!(FILL_REQUESTED)]);
+    }
+
+    #[tokio::test]
+    async fn profiles_are_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("p.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        assert_eq!(store.dealer_profiles("takers").await.unwrap(), None);
+        store
+            .save_dealer_profiles("takers", json!({"deny": ["a"]}))
+            .await
+            .unwrap();
+        store
+            .save_dealer_profiles("takers", json!({"deny": []}))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.dealer_profiles("takers").await.unwrap(),
+            Some(json!({"deny": []}))
+        );
+        assert_eq!(store.dealer_profiles("other").await.unwrap(), None);
+    }
+}

@@ -1,0 +1,55 @@
+//! `rfq_quotes`: one row per signed quote the dealer served — the request, how it was priced,
+//! the signed order — and, once the taker asks, its fill request.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "rfq_quotes")]
+pub struct Model {
+    /// The v4 UUID the taker fills by.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub quote_id: String,
+    pub chain_id: i64,
+    /// The `RfqSettlement` the order is signed for.
+    pub settlement: String,
+    pub taker: String,
+    pub maker_asset: String,
+    pub taker_asset: String,
+    /// Base units, decimal.
+    pub maker_amount: String,
+    pub taker_amount: String,
+    /// Which size the taker fixed: `maker` or `taker`.
+    pub size_side: String,
+    /// The fixed size, base units, decimal.
+    pub size: String,
+    /// The dealer's market (e.g. `WETH/USDC`) and the taker's side of its base asset.
+    pub market: String,
+    pub side: String,
+    /// All-in price, quote per base, decimal.
+    pub price: String,
+    /// The maker's priced quote: amounts, expiry and every price input (book snapshot ids,
+    /// fees, mid, volatility, premium, widening, skew, position, hedge price).
+    pub pricing: Json,
+    /// The signed `RfqOrder`, field by field.
+    pub rfq_order: Json,
+    /// Its EIP-712 digest, 0x hex: the order's id on chain.
+    #[sea_orm(unique)]
+    pub order_hash: String,
+    /// The hot wallet's signature of `order_hash`, 0x hex.
+    pub signature: String,
+    pub quoted_at: DateTimeUtc,
+    /// After this, fills are refused.
+    pub expires_at: DateTimeUtc,
+    /// `quoted`, then `fill requested`.
+    pub status: String,
+    /// `[{"status", "at"}]`, oldest first.
+    pub status_history: Json,
+    /// The taker's `dealer_submitFill` (salt, signature, signer, data, gas price, expiry).
+    pub fill_request: Option<Json>,
+    pub fill_requested_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

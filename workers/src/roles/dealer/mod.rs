@@ -1,0 +1,53 @@
+//! The RFQ dealer: the public Dealer JSON-RPC front door (and its admin endpoint) over the quote
+//! service, which prices from the order book manager's books, has the hot wallet sign, and keeps
+//! every signed quote and fill request in the database ([`StoredQuotes`]), as it does the taker
+//! profiles the admin methods change ([`StoredProfiles`]).
+//!
+//! Holds no key: orders are signed by the hot wallet over gRPC. Its database credentials need
+//! read and write on `rfq_quotes` and `dealer_profiles` only (in production, a user restricted
+//! to those tables); the admin token is read from the file or variable
+//! `[dealer.front-door].admin-token` names.
+
+mod stored_profiles;
+mod stored_quotes;
+
+pub use stored_profiles::StoredProfiles;
+pub use stored_quotes::StoredQuotes;
+
+use crate::config::Config;
+use anyhow::Context;
+use hedgeflow_activities::store::Store;
+use hedgeflow_dealer::{rpc::FrontDoor, service::QuoteService};
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::info;
+
+pub const ROLE: &str = "dealer";
+
+/// How often a dealer started before the orchestrator checks whether the schema is migrated.
+const SCHEMA_POLL: Duration = Duration::from_secs(1);
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let section = config
+        .dealer
+        .as_ref()
+        .context("the dealer role needs a [dealer] section in the config")?;
+    let settings = config.dealer_config()?.settings()?;
+    let store = Store::connect_when_migrated(&config.database.url, SCHEMA_POLL)
+        .await
+        .context("connecting to the database")?;
+    let service = QuoteService::start(settings, Arc::new(StoredQuotes::new(store.clone())))?;
+    let profiles = Arc::new(StoredProfiles::new(store));
+    let front_door =
+        FrontDoor::start_with_profiles(&section.front_door, Arc::new(service), profiles)
+            .await
+            .context("starting the front door")?;
+    info!(
+        listen = %section.front_door.listen,
+        admin = %section.front_door.admin_listen,
+        "dealer front door open"
+    );
+    let stopped = super::shutdown_requested(ROLE).await;
+    front_door.stop().await;
+    stopped
+}
