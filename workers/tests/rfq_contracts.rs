@@ -14,15 +14,14 @@
 //! real gRPC socket against the same anvil: what it signs fills on chain, and what it must not
 //! sign it refuses.
 
-mod contract_chain;
+mod rfq_stack;
+
 use alloy::{
     primitives::{Address, B256, Bytes, U256, keccak256},
     providers::{DynProvider, Provider},
     signers::{Signature, SignerSync, local::PrivateKeySigner},
-    sol,
     sol_types::{Eip712Domain, SolEvent, SolStruct, SolValue},
 };
-use contract_chain::{events, mined, reverts};
 use hedgeflow::dev::process;
 use hedgeflow_activities::{
     chain::{ChainClient, ChainConfig},
@@ -31,25 +30,11 @@ use hedgeflow_activities::{
 use hedgeflow_proto::grpc::hot_wallet::{
     self as wire, FundsRequest, SignRfqOrderRequest, hot_wallet_client::HotWalletClient,
 };
-use std::{
-    fmt::Debug,
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+use rfq_stack::contract_chain::{self, events, mined, reverts};
+use rfq_stack::{RfqSettlement, TestToken};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Code, transport::Channel};
-
-sol!(
-    // 0x v4's event has eight fields, and the generated code takes them as arguments
-    #[allow(clippy::too_many_arguments)]
-    #[sol(rpc, all_derives)]
-    RfqSettlement,
-    "../contracts/artifacts/RfqSettlement.json"
-);
-sol!(
-    #[sol(rpc, all_derives)]
-    TestToken,
-    "../contracts/artifacts/TestToken.json"
-);
 
 // The signed types as the dealer and the hot wallet declare them: these tests pin them to
 // the contract.

@@ -32,6 +32,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio_stream::wrappers::TcpListenerStream;
 
 sol!(
+    // 0x v4's event has eight fields, and the generated code takes them as arguments
     #[allow(clippy::too_many_arguments)]
     #[sol(rpc, all_derives)]
     RfqSettlement,
