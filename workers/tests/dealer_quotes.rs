@@ -256,12 +256,69 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
     let taker = chain.account(TAKER);
     let rows = || async { rfq_quote::Entity::find().all(&store.db).await.unwrap() };
 
-    // Refused quotes store nothing.
+    // Refused quotes store nothing: the dealer's own refusals, and the door's (which never
+    // reach the dealer), each a JSON-RPC error with its code.
     let too_large = client
         .quote(weth, usdc, Size::MakerSize(U256::from(6 * WETH)), taker)
         .await
         .unwrap_err();
     assert_eq!(too_large.rpc_code(), Some(-42011), "{too_large}");
+    let http = reqwest::Client::new();
+    let endpoint = format!("http://{}", front_door.public.local_addr);
+    let (w, u, t) = (weth.to_string(), usdc.to_string(), taker.to_string());
+    // A token address no market trades.
+    let s = chain.settlement.address().to_string();
+    let get_quote = |params: serde_json::Value| {
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "dealer_getQuote", "params": params})
+            .to_string()
+    };
+    let huge = U256::MAX.to_string() + "0";
+    let bad = [
+        (
+            "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\"".to_owned(),
+            -32700,
+        ),
+        (
+            get_quote(serde_json::json!([w, u, "1000", "1000", t])),
+            -42005,
+        ),
+        (get_quote(serde_json::json!([w, u, "0", null, t])), -32602),
+        (get_quote(serde_json::json!([w, u, "-5", null, t])), -32602),
+        (get_quote(serde_json::json!([w, u, huge, null, t])), -32602),
+        (get_quote(serde_json::json!([w, u, 1000, null, t])), -32602),
+        (
+            get_quote(serde_json::json!([w, w, "1000", null, t])),
+            -42004,
+        ),
+        (
+            get_quote(serde_json::json!([w, s, "1000", null, t])),
+            -42009,
+        ),
+    ];
+    for (body, code) in bad {
+        let reply: serde_json::Value = http
+            .post(&endpoint)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(reply["error"]["code"], code, "{body}: {reply}");
+    }
+    front_door.profiler.deny(chain.account(HOT_WALLET));
+    let denied = client
+        .quote(
+            weth,
+            usdc,
+            Size::MakerSize(U256::from(WETH)),
+            chain.account(HOT_WALLET),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(denied.rpc_code(), Some(-42006), "{denied}");
     assert!(rows().await.is_empty());
 
     // A served quote is a row: request, price inputs, the order as signed.
