@@ -434,8 +434,23 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
         data: calldata.into(),
         ..valid.clone()
     };
-    let receipt = dealer.submit_fill(with_data).await.unwrap();
+    let receipt = dealer.submit_fill(with_data.clone()).await.unwrap();
     assert_eq!(receipt.transaction_hash, None);
+    // The row reads back as the exact record: the order as signed, the fill as accepted.
+    let record = StoredQuotes::new(store.clone())
+        .get(served.quote_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&record.order, quote.order());
+    assert_eq!(
+        (record.maker_size, record.taker_size, record.expiration_ms),
+        (served.maker_size, served.taker_size, served.expiration_ms)
+    );
+    assert_eq!(record.requested, Size::MakerSize(U256::from(WETH)));
+    let fill = record.fill.unwrap();
+    assert_eq!(fill.request, with_data);
+    assert_eq!(fill.accepted_at_ms, receipt.submitted_at_ms);
     let row = store
         .rfq_quote(&served.quote_id.to_string())
         .await

@@ -8,6 +8,7 @@ use alloy::primitives::{Address, B256, Bytes, U256};
 use chrono::{DateTime, TimeZone, Utc};
 use hedgeflow_activities::store::{Store, dealer::FillRequestOutcome, entity::rfq_quote};
 use hedgeflow_dealer::api::{FillRequest, Signature, SignedOrder, Size};
+use hedgeflow_dealer::maker::TakerSide;
 use hedgeflow_dealer::service::{FillRecord, FillRecorded, QuoteRecord, QuoteStore, StoreError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -92,7 +93,6 @@ fn to_row(record: &QuoteRecord) -> Result<rfq_quote::Model, StoreError> {
         Size::TakerSize(units) => ("taker", units),
     };
     let priced = &record.priced;
-    let side = serde_json::to_value(priced.side).map_err(corrupt)?;
     Ok(rfq_quote::Model {
         quote_id: record.quote_id.to_string(),
         chain_id: i64::try_from(record.order.chain_id).map_err(corrupt)?,
@@ -105,7 +105,11 @@ fn to_row(record: &QuoteRecord) -> Result<rfq_quote::Model, StoreError> {
         size_side: size_side.into(),
         size: size.to_string(),
         market: priced.market.clone(),
-        side: side.as_str().unwrap_or_default().to_lowercase(),
+        side: match priced.side {
+            TakerSide::Buy => "buy",
+            TakerSide::Sell => "sell",
+        }
+        .into(),
         price: priced.price.to_string(),
         pricing: serde_json::to_value(priced).map_err(corrupt)?,
         rfq_order: serde_json::to_value(&record.order.order).map_err(corrupt)?,
