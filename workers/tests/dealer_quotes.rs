@@ -522,5 +522,24 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
     let row = store.rfq_quote(&late_id).await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), &row.fill_request), ("quoted", &None));
     assert_eq!(rows().await.len(), 3);
+
+    // Concurrent quotes are committed in groups: every one served is stored, once.
+    let plenty = std::num::NonZeroU32::new(1_000).unwrap();
+    front_door
+        .profiler
+        .set_rate_limit(hedgeflow_dealer::profiler::RateLimit::new(plenty, plenty));
+    let burst = futures::future::join_all(
+        (0..40).map(|_| client.quote(weth, usdc, Size::MakerSize(U256::from(WETH / 100)), taker)),
+    )
+    .await;
+    let mut served: Vec<String> = burst
+        .into_iter()
+        .map(|quote| quote.unwrap().quote().quote_id.to_string())
+        .collect();
+    let mut stored: Vec<String> = rows().await.into_iter().map(|row| row.quote_id).collect();
+    served.sort();
+    stored.retain(|id| served.binary_search(id).is_ok());
+    stored.sort();
+    assert_eq!(stored, served);
     front_door.stop().await;
 }

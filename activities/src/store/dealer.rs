@@ -30,19 +30,31 @@ pub enum FillRequestOutcome {
 }
 
 impl Store {
-    /// Inserts a freshly signed quote with status `quoted`; its `status`, `status_history` and
-    /// fill fields are set here, whatever `quote` holds. Quote ids are fresh v4 UUIDs, so an
-    /// existing id is an error, never an overwrite.
-    pub async fn insert_rfq_quote(&self, quote: rfq_quote::Model) -> Result<(), StoreError> {
-        let history = super::append_status(&quote.quote_id, None, QUOTED, None, quote.quoted_at)?;
-        let row = rfq_quote::Model {
-            status: QUOTED.to_owned(),
-            status_history: history,
-            fill_request: None,
-            fill_requested_at: None,
-            ..quote
-        };
-        rfq_quote::Entity::insert(row.into_active_model())
+    /// Inserts freshly signed quotes with status `quoted`, all or none, in one statement (the
+    /// dealer commits quotes in groups); their `status`, `status_history` and fill fields are set
+    /// here, whatever the rows hold. Quote ids are fresh v4 UUIDs, so an existing id is an
+    /// error, never an overwrite.
+    pub async fn insert_rfq_quotes(
+        &self,
+        quotes: impl IntoIterator<Item = rfq_quote::Model>,
+    ) -> Result<(), StoreError> {
+        let mut rows = Vec::new();
+        for quote in quotes {
+            let history =
+                super::append_status(&quote.quote_id, None, QUOTED, None, quote.quoted_at)?;
+            let row = rfq_quote::Model {
+                status: QUOTED.to_owned(),
+                status_history: history,
+                fill_request: None,
+                fill_requested_at: None,
+                ..quote
+            };
+            rows.push(row.into_active_model());
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        rfq_quote::Entity::insert_many(rows)
             .exec_without_returning(&self.db)
             .await?;
         Ok(())
@@ -164,10 +176,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());
         let store = Store::connect(&url).await.unwrap();
-        store.insert_rfq_quote(quote("q1", "0x1")).await.unwrap();
+        store.insert_rfq_quotes([quote("q1", "0x1")]).await.unwrap();
         // A second row with the same order hash is refused: one order, one quote.
-        assert!(store.insert_rfq_quote(quote("q2", "0x1")).await.is_err());
-        assert!(store.insert_rfq_quote(quote("q1", "0x2")).await.is_err());
+        assert!(store.insert_rfq_quotes([quote("q2", "0x1")]).await.is_err());
+        assert!(store.insert_rfq_quotes([quote("q1", "0x2")]).await.is_err());
+        // A group is all or none.
+        let group = [quote("q3", "0x3"), quote("q4", "0x1")];
+        assert!(store.insert_rfq_quotes(group).await.is_err());
+        assert_eq!(store.rfq_quote("q3").await.unwrap(), None);
+        store
+            .insert_rfq_quotes([quote("q3", "0x3"), quote("q4", "0x4")])
+            .await
+            .unwrap();
+        assert!(store.rfq_quote("q4").await.unwrap().is_some());
 
         let row = store.rfq_quote("q1").await.unwrap().unwrap();
         assert_eq!(row.status, QUOTED);

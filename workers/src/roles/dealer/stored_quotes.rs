@@ -1,6 +1,12 @@
 //! [`StoredQuotes`]: the dealer's [`QuoteStore`] in our database (`rfq_quotes`), so a quote
 //! survives a dealer restart and is filled by whichever dealer replica the taker reaches.
 //!
+//! New quotes are committed in groups: each `save` queues its row for one writer task, which
+//! inserts whatever has queued meanwhile (up to [`MAX_GROUP`]) in one statement and answers every
+//! waiting `save` when it is committed. One commit (one fsync) then serves many quotes, where a
+//! commit per quote would cap the dealer at the disk's commit rate. A group that fails is
+//! retried row by row, so one bad row fails only its own quote.
+//!
 //! Rows keep their fields readable (addresses and hashes as 0x hex, amounts as decimal strings,
 //! the pricing and order as JSON objects) and convert back to the exact record.
 
@@ -11,27 +17,62 @@ use hedgeflow_dealer::api::{FillRequest, Signature, SignedOrder, Size};
 use hedgeflow_dealer::maker::TakerSide;
 use hedgeflow_dealer::service::{FillRecord, FillRecorded, QuoteRecord, QuoteStore, StoreError};
 use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
+
+/// The most quotes one commit inserts.
+const MAX_GROUP: usize = 64;
+
+/// A quote waiting for the group writer, and who waits for it.
+type Pending = (rfq_quote::Model, oneshot::Sender<Result<(), StoreError>>);
 
 /// The quote table behind the dealer.
 #[derive(Clone, Debug)]
 pub struct StoredQuotes {
     store: Store,
+    inserts: mpsc::Sender<Pending>,
 }
 
 impl StoredQuotes {
+    /// Starts the group writer on the current Tokio runtime; it stops when the last clone of
+    /// this store is dropped.
     pub fn new(store: Store) -> Self {
-        Self { store }
+        let (inserts, queue) = mpsc::channel(4 * MAX_GROUP);
+        tokio::spawn(write_groups(store.clone(), queue));
+        Self { store, inserts }
+    }
+}
+
+/// Inserts what has queued, a group per commit, until every sender is gone.
+async fn write_groups(store: Store, mut queue: mpsc::Receiver<Pending>) {
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
+        let rows = group.iter().map(|(row, _)| row.clone());
+        match store.insert_rfq_quotes(rows).await {
+            Ok(()) => group.drain(..).for_each(|(_, done)| {
+                let _ = done.send(Ok(()));
+            }),
+            Err(error) => {
+                tracing::warn!(%error, quotes = group.len(), "quote group not stored; row by row");
+                for (row, done) in group.drain(..) {
+                    let stored = store.insert_rfq_quotes([row]).await.map_err(store_error);
+                    let _ = done.send(stored);
+                }
+            }
+        }
     }
 }
 
 #[async_trait::async_trait]
 impl QuoteStore for StoredQuotes {
     async fn save(&self, record: QuoteRecord) -> Result<(), StoreError> {
-        self.store
-            .insert_rfq_quote(to_row(&record)?)
+        let (done, stored) = oneshot::channel();
+        let writer_gone = || StoreError("the quote writer stopped".into());
+        self.inserts
+            .send((to_row(&record)?, done))
             .await
-            .map_err(store_error)
+            .map_err(|_| writer_gone())?;
+        stored.await.map_err(|_| writer_gone())?
     }
 
     async fn get(&self, quote_id: Uuid) -> Result<Option<QuoteRecord>, StoreError> {
