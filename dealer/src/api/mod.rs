@@ -43,7 +43,9 @@ pub trait Dealer: Send + Sync + 'static {
     /// (see [`QuoteError`]).
     async fn quote(&self, request: QuoteRequest) -> Result<Quote, QuoteError>;
 
-    /// Accept a taker's signed fill of a stored quote and start its settlement.
+    /// Accept a taker's signed fill of a stored quote: validate it against the quote and record
+    /// it (the settlement starts from that record; until it has a transaction the receipt has
+    /// none).
     ///
     /// Must be idempotent per `quote_id`: a second call for a quote already accepted answers
     /// [`FillError::AlreadyFilled`] (or the first receipt) and never settles twice.
