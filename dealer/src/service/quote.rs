@@ -163,6 +163,8 @@ impl QuoteService {
         let market_data = self.books.snapshot();
         let inventory = self.inventory.load();
         let mut exposure = self.exposure.lock().unwrap_or_else(PoisonError::into_inner);
+        // Expired reservations out first, so the checks read running totals.
+        exposure.prune(now_ms);
         let ctx = QuoteContext {
             now_ms,
             market_data: &*market_data,
