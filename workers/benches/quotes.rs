@@ -773,8 +773,8 @@ fn report(plan: Plan, m: &Measured) -> String {
          pricing, {cpu_signing:+.0} µs signing and storing; at {qps} signed quotes/s that is \
          {busy:.0} % of the {cores} cores.\n\
          - The exposure book held {pending_weth} WETH pending after the signed run, about \
-         {pending_quotes:.0} unexpired quotes ({ttl} s TTL); pricing scans it twice per quote \
-         (balance and cap checks) under the exposure mutex.\n\n\
+         {pending_quotes:.0} unexpired quotes ({ttl} s TTL); pricing reads its running totals \
+         per asset (balance and cap checks), after dropping what expired.\n\n\
          ## Setup\n\n\
          - One process serves: anvil (`RfqSettlement`, WETH, USDC), the hot wallet's quote \
          signer over gRPC, a paper exchange and the order book manager over gRPC, \
