@@ -59,6 +59,19 @@ async fn start(profiler: Profiler) -> Harness {
     }
 }
 
+impl Harness {
+    /// Calls a started [`FrontDoor`] (which keeps its own servers).
+    fn over(door: &FrontDoor) -> Self {
+        Self {
+            _servers: Vec::new(),
+            public: door.public.local_addr,
+            admin: door.admin.local_addr,
+            dealer: Arc::default(),
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
 async fn open() -> Harness {
     start(Profiler::new([], [], limit(1000, 1000))).await
 }
@@ -943,13 +956,7 @@ async fn front_door_starts_from_config() {
         .await
         .unwrap();
     std::fs::remove_file(&path).unwrap();
-    let h = Harness {
-        _servers: Vec::new(),
-        public: door.public.local_addr,
-        admin: door.admin.local_addr,
-        dealer: Arc::default(),
-        http: reqwest::Client::new(),
-    };
+    let h = Harness::over(&door);
     assert_eq!(
         h.ok("dealer_authStatus", json!([OTHER_TAKER])).await,
         json!([false, "BLACKLISTED"])
@@ -1001,13 +1008,6 @@ async fn admin_changes_are_saved_and_a_restart_starts_from_them() {
     }))
     .unwrap();
     let store = Arc::new(FlakyProfiles::default());
-    let harness = |door: &FrontDoor| Harness {
-        _servers: Vec::new(),
-        public: door.public.local_addr,
-        admin: door.admin.local_addr,
-        dealer: Arc::default(),
-        http: reqwest::Client::new(),
-    };
     let door =
         FrontDoor::start_with_profiles(&config, Arc::new(Recording::default()), store.clone())
             .await
@@ -1017,7 +1017,7 @@ async fn admin_changes_are_saved_and_a_restart_starts_from_them() {
     assert_eq!(saved.deny.len(), 1);
     assert_eq!(saved.rate_limit.burst.get(), 20);
 
-    let h = harness(&door);
+    let h = Harness::over(&door);
     h.admin("admin_denyTaker", json!([TAKER])).await;
     h.admin("admin_removeTaker", json!([OTHER_TAKER])).await;
     h.admin("admin_setRateLimit", json!([3, 4])).await;
@@ -1056,7 +1056,7 @@ async fn admin_changes_are_saved_and_a_restart_starts_from_them() {
             .await
             .unwrap();
     std::fs::remove_file(&path).unwrap();
-    let h = harness(&door);
+    let h = Harness::over(&door);
     assert_eq!(
         h.admin("admin_listTakers", json!([])).await,
         json!([[], [TAKER], {"perSecond": 3, "burst": 4}])

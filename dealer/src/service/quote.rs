@@ -38,9 +38,6 @@ use crate::maker::{
     self, Exposure, ExposureBook, Inventory, Maker, MakerError, QuoteContext, TakerSide,
 };
 
-/// How often expired quotes are dropped from the exposure book.
-const PRUNE_INTERVAL: Duration = Duration::from_secs(1);
-
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -102,15 +99,12 @@ impl QuoteService {
         let inventory = Arc::new(ArcSwap::from_pointee(Inventory::default()));
         let exposure = Arc::new(Mutex::new(ExposureBook::new()));
         let tokens: Vec<Token> = settings.tokens.values().cloned().collect();
-        let tasks = vec![
-            tokio::spawn(refresh_funds(
-                signer.clone(),
-                tokens,
-                settings.hot_wallet.funds_refresh,
-                inventory.clone(),
-            )),
-            tokio::spawn(prune_exposure(exposure.clone())),
-        ];
+        let tasks = vec![tokio::spawn(refresh_funds(
+            signer.clone(),
+            tokens,
+            settings.hot_wallet.funds_refresh,
+            inventory.clone(),
+        ))];
         Ok(Self {
             maker: settings.maker,
             markets: settings.markets,
@@ -498,19 +492,6 @@ async fn read_funds(
         balances.insert(token.symbol.clone(), human);
     }
     Ok(balances)
-}
-
-/// Drops expired reservations so the exposure book stays small.
-async fn prune_exposure(exposure: Arc<Mutex<ExposureBook>>) {
-    let mut ticker = tokio::time::interval(PRUNE_INTERVAL);
-    loop {
-        ticker.tick().await;
-        let now = now_ms();
-        exposure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .prune(now);
-    }
 }
 
 #[cfg(test)]
