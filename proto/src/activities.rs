@@ -7,6 +7,7 @@
 
 use crate::{
     chain::{ReceiptOutcome, SubmittedTx, TxIntent, WatchReceipt},
+    fill::{FillCheck, FillOrder, FillRecord},
     escrow::{
         ClaimAnswer, ClaimBatch, ClaimPlan, ClaimRequest, Decision, EscrowOrder, EscrowRecord,
         FoundTx, Released, ScanReport, ScanRequest,
@@ -31,6 +32,16 @@ impl HotWalletActivities {
     /// call would revert or the wallet cannot pay for it (nothing is signed then).
     #[activity]
     pub fn submit_transaction(intent: TxIntent) -> Result<SubmittedTx, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Reads the chain just before a fill is sent, as the seed's hot wallet does: the order is
+    /// neither filled nor cancelled, will not expire before it can be mined (the configured
+    /// margin against the latest block's time), the taker holds and has approved what the order
+    /// takes, and `fillRfqOrder` from the hot wallet simulates cleanly. Read-only; a refusal is a
+    /// verdict, not an error.
+    #[activity]
+    pub fn check_rfq_fill(fill: FillOrder) -> Result<FillCheck, ActivityError> {
         unimplemented!()
     }
 }
@@ -74,6 +85,14 @@ impl StoreActivities {
     /// by its sequence number). Idempotent.
     #[activity]
     pub fn record_escrow_order(record: EscrowRecord) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// Sets the fill's status (appended to the quote's history unless already latest), its
+    /// settlement transaction and the reason of a refusal or failure on the quote's row.
+    /// Idempotent.
+    #[activity]
+    pub fn record_rfq_fill(record: FillRecord) -> Result<(), ActivityError> {
         unimplemented!()
     }
 }
@@ -148,6 +167,6 @@ pub mod definitions {
         AnswerEscrowClaims, AwaitEscrowRelease, EnqueueEscrowClaim, EvaluateEscrowOrder,
         FindEscrowTransfer, PlanEscrowClaims, ScanEscrowOrders,
     };
-    pub use super::hot_wallet_activities::SubmitTransaction;
-    pub use super::store_activities::{RecordEscrowOrder, RecordTransfer};
+    pub use super::hot_wallet_activities::{CheckRfqFill, SubmitTransaction};
+    pub use super::store_activities::{RecordEscrowOrder, RecordRfqFill, RecordTransfer};
 }

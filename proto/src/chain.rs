@@ -33,6 +33,13 @@ pub struct SubmittedTx {
     pub block_number: u64,
 }
 
+/// A transaction found on chain, with the block that holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoundTx {
+    pub tx_hash: B256,
+    pub block_number: u64,
+}
+
 /// Wait until `tx_hash` has `confirmations` blocks on top of (and including) its block.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchReceipt {

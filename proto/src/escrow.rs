@@ -2,6 +2,7 @@
 //! pay `amount` to their L1 recipient through the `PaymentRegistry`, then claim, which makes the
 //! L1→L2 messenger release `amount + fee` to us on L2.
 
+pub use crate::chain::FoundTx;
 use crate::{Amount, ids};
 use alloy::{
     primitives::{Address, B256, Bytes, U256},
@@ -152,13 +153,6 @@ impl Accepted {
             data: data.into(),
         }
     }
-}
-
-/// A transaction found on chain, with the block that holds it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FoundTx {
-    pub tx_hash: B256,
-    pub block_number: u64,
 }
 
 /// An order ready to be claimed, queued with its chain's claim batcher.

@@ -27,6 +27,12 @@ pub fn escrow_scan_schedule(chain_id: u64) -> String {
     format!("escrow-scan-{chain_id}")
 }
 
+/// `fill-<quoteId>`: the settlement of one quote's fill; a second `dealer_submitFill` for the
+/// quote joins it instead of starting another.
+pub fn fill_workflow(quote_id: &str) -> String {
+    format!("fill-{quote_id}")
+}
+
 /// Parses `escrow-<chainId>-<orderId>` or `<chainId>-<orderId>` back into its parts.
 pub fn parse_escrow_id(text: &str) -> Option<(u64, u64)> {
     let rest = text.strip_prefix("escrow-").unwrap_or(text);

@@ -10,6 +10,7 @@
 //! - [`transfer`]: the treasury transfer pipeline's inputs, plan and record;
 //! - [`escrow`]: the bridge market maker's escrow orders, claims and scan;
 //! - [`rfq`]: the RFQ dealer's EIP-712 settlement order and the taker's fill approval;
+//! - [`fill`]: a taker's fill of a quote, as the `fill-<quoteId>` workflow settles it;
 //! - [`activities`]: the activity *signatures*, implemented in `activities/`;
 //! - [`grpc`]: the gRPC services between roles (`grpc/*.proto`, compiled by tonic).
 //!
@@ -19,6 +20,7 @@ pub mod activities;
 pub mod amount;
 pub mod chain;
 pub mod escrow;
+pub mod fill;
 pub mod grpc;
 pub mod ids;
 pub mod queues;

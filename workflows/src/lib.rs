@@ -6,18 +6,23 @@
 //!
 //! - [`options`]: activity options per kind of step (task queue, timeouts, retries);
 //! - [`failure`]: turning an activity failure into the reason stored with an order;
+//! - [`steps`]: steps every pipeline takes alike (an activity as a step, waiting for confirmations);
 //! - [`transfer`]: the hot wallet's treasury transfer;
 //! - [`escrow`]: the bridge market maker's orders, claim batcher and accepted-blocks scan;
+//! - [`fill`]: the RFQ dealer's settlement of a taker's fill;
 //! - [`replayer`]: every workflow registered for history replay tests.
 
 pub mod escrow;
 pub mod failure;
+pub mod fill;
 pub mod options;
+pub mod steps;
 pub mod transfer;
 
 pub use escrow::{
     claims::EscrowClaimsWorkflow, order::EscrowOrderWorkflow, scan::EscrowScanWorkflow,
 };
+pub use fill::FillWorkflow;
 pub use transfer::TransferWorkflow;
 
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
@@ -30,6 +35,7 @@ pub fn replayer() -> Result<WorkflowReplayer, Box<dyn std::error::Error + Send +
         .register_workflow::<EscrowOrderWorkflow>()?
         .register_workflow::<EscrowClaimsWorkflow>()?
         .register_workflow::<EscrowScanWorkflow>()?
+        .register_workflow::<FillWorkflow>()?
         .build();
     Ok(WorkflowReplayer::new(options)?)
 }

@@ -41,6 +41,14 @@ pub fn submit_transaction(retries: Retries) -> ActivityOptions {
         .build()
 }
 
+/// Chain reads the hot wallet makes for a workflow (checking a fill before sending it).
+pub fn hot_wallet_read(retries: Retries) -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(30))
+        .task_queue(queues::HOT_WALLET.to_owned())
+        .retry_policy(retry_policy(retries))
+        .build()
+}
+
 /// Waiting on the chain (confirmations, a release on L2): heartbeats every block.
 pub fn watch_chain(retries: Retries) -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(30 * 60))

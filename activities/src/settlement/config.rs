@@ -19,4 +19,13 @@ pub struct SettlementConfig {
     pub max_order_ttl: Duration,
     /// Where the hot wallet serves quote signing and funds reports (gRPC).
     pub signer_listen: SocketAddr,
+    /// The least time an order must have left, by the chain's clock, when its fill is sent: the
+    /// settlement must be mined before the order expires (a block or two, with room for a fee
+    /// bump). Fills with less are refused (-42017) and nothing is sent.
+    #[serde(with = "humantime_serde", default = "default_fill_margin")]
+    pub fill_margin: Duration,
+}
+
+fn default_fill_margin() -> Duration {
+    Duration::from_secs(15)
 }

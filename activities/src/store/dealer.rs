@@ -7,6 +7,7 @@ use super::{
     entity::{dealer_profile, rfq_quote},
 };
 use chrono::{DateTime, Utc};
+use hedgeflow_proto::fill::FillRecord;
 use sea_orm::{
     ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     prelude::Json,
@@ -47,6 +48,9 @@ impl Store {
                 status_history: history,
                 fill_request: None,
                 fill_requested_at: None,
+                fill_tx: None,
+                fill_block: None,
+                fill_detail: None,
                 ..quote
             };
             rows.push(row.into_active_model());
@@ -103,6 +107,38 @@ impl Store {
         } else {
             FillRequestOutcome::AlreadyRequested
         })
+    }
+}
+
+impl Store {
+    /// Writes the fill workflow's state to the quote's row: the status (appended to the history
+    /// unless already latest), the settlement transaction once known, and the reason of a
+    /// refusal or failure. Idempotent; the quote must exist (it is stored before it is served).
+    pub async fn record_rfq_fill(&self, record: &FillRecord) -> Result<(), StoreError> {
+        let quote_id = &record.quote_id;
+        let row = self
+            .rfq_quote(quote_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(quote_id.clone(), "fill of an unknown quote".into()))?;
+        let status = record.status.as_str();
+        let detail = record.detail.as_deref();
+        let history =
+            super::append_status(quote_id, Some(&row.status_history), status, detail, Utc::now())?;
+        let mut update = rfq_quote::Entity::update_many()
+            .col_expr(rfq_quote::Column::Status, Expr::value(status))
+            .col_expr(rfq_quote::Column::StatusHistory, Expr::value(history))
+            .filter(rfq_quote::Column::QuoteId.eq(quote_id.as_str()));
+        if let Some(tx) = record.tx_hash {
+            update = update.col_expr(rfq_quote::Column::FillTx, Expr::value(tx.to_string()));
+        }
+        if let Some(block) = record.block_number {
+            update = update.col_expr(rfq_quote::Column::FillBlock, Expr::value(block as i64));
+        }
+        if let Some(detail) = detail {
+            update = update.col_expr(rfq_quote::Column::FillDetail, Expr::value(detail));
+        }
+        update.exec(&self.db).await?;
+        Ok(())
     }
 }
 
@@ -168,6 +204,9 @@ mod tests {
             status_history: json!("ignored"),
             fill_request: Some(json!("ignored")),
             fill_requested_at: None,
+            fill_tx: Some("ignored".into()),
+            fill_block: Some(1),
+            fill_detail: Some("ignored".into()),
         }
     }
 

@@ -2,7 +2,9 @@
 
 use super::Store;
 use crate::failure::to_activity_error;
-use hedgeflow_proto::{activities::definitions, escrow::EscrowRecord, transfer::TransferRecord};
+use hedgeflow_proto::{
+    activities::definitions, escrow::EscrowRecord, fill::FillRecord, transfer::TransferRecord,
+};
 use std::sync::Arc;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -46,6 +48,22 @@ impl StoreWriter {
         let span = info_span!("record_escrow_order", order_id = %record.workflow_id, status = record.status.as_str());
         self.store
             .record_escrow_order(&record)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
+    }
+
+    /// See [`definitions::RecordRfqFill`]: the fill's status, transaction and reason on its
+    /// quote's row; idempotent.
+    #[activity(definition = definitions::RecordRfqFill)]
+    pub async fn record_rfq_fill(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        record: FillRecord,
+    ) -> Result<(), ActivityError> {
+        let span = info_span!("record_rfq_fill", quote_id = %record.quote_id, status = record.status.as_str());
+        self.store
+            .record_rfq_fill(&record)
             .instrument(span)
             .await
             .map_err(to_activity_error)

@@ -5,17 +5,20 @@
 //! - [`books`]: the OBM subscription and its lock-free [`books::MarketSnapshot`] view.
 //! - [`config`]: the markets, tokens and neighbours ([`config::DealerConfig`]), converted to the
 //!   maker's markets and the front door's list ([`config::DealerSettings`]).
+//! - [`fills`]: accepted fills handed to their settlement ([`fills::FillSettlement`]).
 //! - [`quote`]: [`QuoteService`], the [`Dealer`](crate::api::Dealer) itself.
 //! - [`record`]: the [`QuoteRecord`] kept of every signed quote and its [`QuoteStore`].
 //! - [`units`]: base units to human units and back, rounding explicit.
 
 pub mod books;
 pub mod config;
+pub mod fills;
 pub mod quote;
 pub mod record;
 pub mod units;
 
 pub use books::{BookCache, BookEntry, BooksError, CacheSettings, MarketSnapshot};
 pub use config::{DealerConfig, DealerSettings, Pair, SettingsError, Token};
+pub use fills::{FillSettlement, SettleError};
 pub use quote::{QuoteService, ServiceError};
 pub use record::{FillRecord, FillRecorded, MemoryQuoteStore, QuoteRecord, QuoteStore, StoreError};

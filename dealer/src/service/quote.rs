@@ -9,8 +9,8 @@
 //! releases the reservation and refuses the quote as unavailable.
 //!
 //! A fill request is checked against the stored quote (unknown, already requested, expired, and
-//! every field and signature of the order as signed) and recorded; sending the settlement is the
-//! fill workflow's, not wired yet. Positions from the inventory manager are not wired yet either
+//! every field and signature of the order as signed), recorded, and handed to the fill workflow
+//! ([`FillSettlement`]), whose answer is the reply. Positions from the inventory manager are not wired yet either
 //! (see [`QuoteService`]).
 
 use std::collections::HashMap;
@@ -29,6 +29,7 @@ use uuid::Uuid;
 
 use super::books::{BookCache, BooksError, MarketSnapshot};
 use super::config::{DealerSettings, Pair, Token};
+use super::fills::{self, FillSettlement};
 use super::record::{FillRecord, FillRecorded, QuoteRecord, QuoteStore, StoreError};
 use super::units;
 use crate::api::{
@@ -72,6 +73,7 @@ pub struct QuoteService {
     exposure: Arc<Mutex<ExposureBook>>,
     signer: HotWalletClient<Channel>,
     store: Arc<dyn QuoteStore>,
+    fills: Arc<dyn FillSettlement>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -82,12 +84,13 @@ impl Drop for QuoteService {
 }
 
 impl QuoteService {
-    /// Starts following the books and the hot wallet's funds; signed quotes go to `store`.
-    /// Returns at once: until the first books and balances arrive, quotes are refused as
-    /// unavailable or too large.
+    /// Starts following the books and the hot wallet's funds; signed quotes go to `store`,
+    /// accepted fills to `fills`. Returns at once: until the first books and balances arrive,
+    /// quotes are refused as unavailable or too large.
     pub fn start(
         settings: DealerSettings,
         store: Arc<dyn QuoteStore>,
+        fills: Arc<dyn FillSettlement>,
     ) -> Result<Self, ServiceError> {
         let endpoint = &settings.hot_wallet.endpoint;
         let channel = Endpoint::from_shared(endpoint.clone())
@@ -120,6 +123,7 @@ impl QuoteService {
             exposure,
             signer,
             store,
+            fills,
             tasks,
         })
     }
@@ -306,50 +310,72 @@ impl Dealer for QuoteService {
         Ok(quote)
     }
 
-    /// Validates the request against the stored quote and records it. The settlement itself
-    /// is the fill workflow's (not wired yet), so the receipt has no transaction hash.
+    /// Validates the request against the stored quote, records it, and hands it to the fill
+    /// settlement, whose answer (the transaction, or a refusal with its code) is the reply. The
+    /// same request again joins that settlement and gets the same answer; a different request
+    /// for a quote already taken is -42016.
     async fn submit_fill(&self, request: FillRequest) -> Result<FillReceipt, FillError> {
         let quote_id = request.quote_id;
         let internal = |error: StoreError| {
             tracing::error!(%quote_id, %error, "fill refused: quote store unavailable");
             FillError::Internal
         };
-        let record = self
+        let mut record = self
             .store
             .get(quote_id)
             .await
             .map_err(internal)?
             .ok_or(FillError::UnknownQuote)?;
-        if record.fill.is_some() {
+        if record.fill.is_none() {
+            let now_ms = now_ms();
+            if now_ms > record.expiration_ms {
+                return Err(FillError::Expired);
+            }
+            fill_matches(&record, &request, self.trade_info.gas_price)
+                .map_err(|reason| FillError::QuoteValidation(reason.into()))?;
+            let fill = FillRecord {
+                request: request.clone(),
+                accepted_at_ms: now_ms,
+            };
+            match self
+                .store
+                .request_fill(quote_id, fill.clone())
+                .await
+                .map_err(internal)?
+            {
+                FillRecorded::Recorded => {
+                    tracing::info!(%quote_id, "fill requested");
+                    record.fill = Some(fill);
+                }
+                // a concurrent request won: answer as to a repeat of it
+                FillRecorded::AlreadyRequested => {
+                    record = self
+                        .store
+                        .get(quote_id)
+                        .await
+                        .map_err(internal)?
+                        .ok_or(FillError::UnknownQuote)?;
+                }
+                FillRecorded::Unknown => return Err(FillError::UnknownQuote),
+            }
+        }
+        let accepted = record.fill.as_ref().ok_or(FillError::Internal)?;
+        if accepted.request != request {
             return Err(FillError::AlreadyFilled);
         }
-        let now_ms = now_ms();
-        if now_ms > record.expiration_ms {
-            return Err(FillError::Expired);
-        }
-        fill_matches(&record, &request, self.trade_info.gas_price)
-            .map_err(|reason| FillError::QuoteValidation(reason.into()))?;
-        let fill = FillRecord {
-            request,
-            accepted_at_ms: now_ms,
-        };
-        match self
-            .store
-            .request_fill(quote_id, fill)
-            .await
-            .map_err(internal)?
-        {
-            FillRecorded::Recorded => {
-                tracing::info!(%quote_id, "fill requested");
-                Ok(FillReceipt {
-                    quote_id,
-                    transaction_hash: None,
-                    submitted_at_ms: now_ms,
-                })
-            }
-            FillRecorded::AlreadyRequested => Err(FillError::AlreadyFilled),
-            FillRecorded::Unknown => Err(FillError::UnknownQuote),
-        }
+        let pair = self
+            .pairs
+            .get(&(record.maker_asset, record.taker_asset))
+            .ok_or(FillError::UnknownQuote)?;
+        let order = fills::fill_order(&record, pair, accepted.accepted_at_ms).ok_or_else(|| {
+            tracing::error!(%quote_id, "stored quote does not convert to a fill");
+            FillError::Internal
+        })?;
+        let answer = self.fills.settle(order).await.map_err(|error| {
+            tracing::error!(%quote_id, %error, "fill not handed to its settlement");
+            FillError::Internal
+        })?;
+        fills::reply(quote_id, answer)
     }
 }
 

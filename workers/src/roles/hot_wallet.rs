@@ -1,12 +1,13 @@
 //! The hot wallet: the only process that loads the signing key. Task queue `hot-wallet` for
 //! transaction activities, and, when `[settlement]` is configured, the gRPC quote signer the
-//! dealer calls; it registers no workflow and never connects to the database.
+//! dealer calls and the fill check the fill workflow asks before sending a settlement; it
+//! registers no workflow and never connects to the database.
 
 use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, bail};
 use hedgeflow_activities::{
     chain::{Chains, journal::TxJournal, signer::load_signer, submit::HotWallet},
-    settlement::QuoteSigner,
+    settlement::{FillChecker, QuoteSigner},
 };
 use hedgeflow_proto::queues;
 use temporalio_sdk::{Worker, WorkerOptions};
@@ -32,11 +33,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let runtime = telemetry::runtime(config.metrics_addr(ROLE))?;
     let chains = Chains::connect(&config.chains).await.context("chains")?;
     let mut signer_server = None;
+    let mut fill_checker = None;
     if let Some(settlement) = &config.settlement {
         let chain = chains
             .by_name(&settlement.chain)
             .context("settlement.chain")?
             .clone();
+        fill_checker = Some(FillChecker::new(
+            chain.clone(),
+            signer.address(),
+            settlement.fill_margin,
+        ));
         let quotes = QuoteSigner::new(
             signer.clone(),
             chain,
@@ -57,9 +64,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let client = temporal::connect(&config.temporal, ROLE).await?;
     let wallet = HotWallet::new(chains, signer, journal);
     info!(address = %wallet.address(), task_queue = queues::HOT_WALLET, "hot wallet ready");
-    let mut options = WorkerOptions::new(queues::HOT_WALLET)
-        .register_activities(wallet)
-        .build();
+    let mut options = WorkerOptions::new(queues::HOT_WALLET).register_activities(wallet);
+    if let Some(checker) = fill_checker {
+        options = options.register_activities(checker);
+    }
+    let mut options = options.build();
     temporal::tune(&config.temporal, &mut options);
     let worker = Worker::new(&runtime, client, options)?;
     // The process stops when either service does: a hot wallet that can sign quotes but not

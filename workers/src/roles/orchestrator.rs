@@ -11,7 +11,7 @@ use hedgeflow_activities::{
 };
 use hedgeflow_proto::{escrow::ScanRequest, ids, queues};
 use hedgeflow_workflows::{
-    EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, TransferWorkflow,
+    EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, FillWorkflow, TransferWorkflow,
 };
 use temporalio_client::tonic::Code;
 use temporalio_client::{
@@ -35,6 +35,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .register_workflow::<EscrowOrderWorkflow>()?
         .register_workflow::<EscrowClaimsWorkflow>()?
         .register_workflow::<EscrowScanWorkflow>()?
+        .register_workflow::<FillWorkflow>()?
         .register_activities(StoreWriter::new(store.clone()))
         .register_activities(ReceiptWatcher::new(chains.clone()))
         .register_activities(Treasury::new(chains.clone(), config.hot_wallet.address));

@@ -40,13 +40,19 @@ pub struct Model {
     pub quoted_at: DateTimeUtc,
     /// After this, fills are refused.
     pub expires_at: DateTimeUtc,
-    /// `quoted`, then `fill requested`.
+    /// `quoted`, `fill requested`, then the fill workflow's statuses (`fill rejected`, `fill
+    /// submitted`, `filled, unhedged`, `fill failed`).
     pub status: String,
     /// `[{"status", "at"}]`, oldest first.
     pub status_history: Json,
     /// The taker's `dealer_submitFill` (salt, signature, signer, data, gas price, expiry).
     pub fill_request: Option<Json>,
     pub fill_requested_at: Option<DateTimeUtc>,
+    /// The settlement transaction (0x hex) and its block, once sent.
+    pub fill_tx: Option<String>,
+    pub fill_block: Option<i64>,
+    /// Why the fill was refused or failed.
+    pub fill_detail: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@ mod m0001_transfers;
 mod m0002_escrow;
 mod m0003_rfq_quotes;
 mod m0004_dealer_profiles;
+mod m0005_rfq_fills;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait, async_trait};
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_escrow::Migration),
             Box::new(m0003_rfq_quotes::Migration),
             Box::new(m0004_dealer_profiles::Migration),
+            Box::new(m0005_rfq_fills::Migration),
         ]
     }
 }

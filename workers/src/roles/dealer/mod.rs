@@ -1,7 +1,8 @@
 //! The RFQ dealer: the public Dealer JSON-RPC front door (and its admin endpoint) over the quote
 //! service, which prices from the order book manager's books, has the hot wallet sign, and keeps
 //! every signed quote and fill request in the database ([`StoredQuotes`]), as it does the taker
-//! profiles the admin methods change ([`StoredProfiles`]).
+//! profiles the admin methods change ([`StoredProfiles`]). An accepted fill starts (or joins)
+//! its `fill-<quoteId>` workflow ([`TemporalFills`]).
 //!
 //! Holds no key: orders are signed by the hot wallet over gRPC. Its database credentials need
 //! read and write on `rfq_quotes` and `dealer_profiles` only (in production, a user restricted
@@ -10,9 +11,11 @@
 
 mod stored_profiles;
 mod stored_quotes;
+mod temporal_fills;
 
 pub use stored_profiles::StoredProfiles;
 pub use stored_quotes::StoredQuotes;
+pub use temporal_fills::TemporalFills;
 
 use crate::config::Config;
 use anyhow::Context;
@@ -36,7 +39,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = Store::connect_when_migrated(&config.database.url, SCHEMA_POLL)
         .await
         .context("connecting to the database")?;
-    let service = QuoteService::start(settings, Arc::new(StoredQuotes::new(store.clone())))?;
+    let client = crate::temporal::connect(&config.temporal, ROLE).await?;
+    let service = QuoteService::start(
+        settings,
+        Arc::new(StoredQuotes::new(store.clone())),
+        Arc::new(TemporalFills::new(client)),
+    )?;
     let profiles = Arc::new(StoredProfiles::new(store));
     let front_door =
         FrontDoor::start_with_profiles(&section.front_door, Arc::new(service), profiles)

@@ -163,6 +163,9 @@ fn to_row(record: &QuoteRecord) -> Result<rfq_quote::Model, StoreError> {
         status_history: serde_json::Value::Null,
         fill_request: None,
         fill_requested_at: None,
+        fill_tx: None,
+        fill_block: None,
+        fill_detail: None,
     })
 }
 

@@ -1,0 +1,88 @@
+//! Where an accepted fill goes: [`FillSettlement`], the fill workflow (`fill-<quoteId>`) in the
+//! `dealer` role. The dealer validates a fill against its stored quote, records it, and hands the
+//! settlement the [`FillOrder`] built here; the taker's reply is the settlement's answer.
+
+use alloy::primitives::U256;
+use hedgeflow_proto::fill::{FillAnswer, FillOrder, FillRefusal, Side};
+use rust_decimal::Decimal;
+
+use super::config::Pair;
+use super::record::QuoteRecord;
+use super::units;
+use crate::api::{FillError, FillReceipt};
+use crate::maker::TakerSide;
+
+/// Why a fill could not be handed over (the workflow engine unreachable, …). The taker may
+/// retry: handing over is idempotent per quote.
+#[derive(Debug, thiserror::Error)]
+#[error("fill settlement: {0}")]
+pub struct SettleError(pub String);
+
+/// Settles accepted fills.
+#[async_trait::async_trait]
+pub trait FillSettlement: Send + Sync + 'static {
+    /// Starts the quote's settlement, or joins the one under way, and waits for its answer: the
+    /// transaction in a block, or a refusal. Idempotent per `fill.quote_id`: a second call never
+    /// starts a second settlement and gets the first one's answer.
+    async fn settle(&self, fill: FillOrder) -> Result<FillAnswer, SettleError>;
+}
+
+/// The settlement's input for `record`'s fill, with the trade in market terms from the amounts
+/// as signed (what actually moves on chain). `None` when the record has no fill request or its
+/// amounts do not convert (a record this dealer did not write).
+pub fn fill_order(record: &QuoteRecord, pair: &Pair, accepted_at_ms: u64) -> Option<FillOrder> {
+    let fill = record.fill.as_ref()?;
+    let signed = &record.order;
+    let human = |units: U256, decimals| units::to_human(units, decimals);
+    let maker = human(record.maker_size, pair.maker.decimals)?;
+    let taker = human(record.taker_size, pair.taker.decimals)?;
+    let (side, base_amount, quote_amount) = match pair.side {
+        TakerSide::Buy => (Side::Buy, maker, taker),
+        TakerSide::Sell => (Side::Sell, taker, maker),
+    };
+    let price = if base_amount.is_zero() {
+        Decimal::ZERO
+    } else {
+        quote_amount.checked_div(base_amount)?
+    };
+    Some(FillOrder {
+        quote_id: record.quote_id.to_string(),
+        chain_id: signed.chain_id,
+        settlement: signed.verifying_contract,
+        order: signed.order.clone(),
+        order_hash: signed.hash,
+        maker_signature: signed.signature.to_vec().into(),
+        taker_signature: fill.request.taker_signature.to_vec().into(),
+        market: pair.market.clone(),
+        side,
+        base_amount,
+        quote_amount,
+        price,
+        requested_at_ms: accepted_at_ms,
+    })
+}
+
+/// The taker's reply for the settlement's answer.
+pub fn reply(quote_id: uuid::Uuid, answer: FillAnswer) -> Result<FillReceipt, FillError> {
+    match answer {
+        FillAnswer::Submitted {
+            tx_hash,
+            submitted_at_ms,
+        } => Ok(FillReceipt {
+            quote_id,
+            transaction_hash: Some(tx_hash),
+            submitted_at_ms,
+        }),
+        FillAnswer::Refused { refusal, reason } => Err(match refusal {
+            FillRefusal::Expired => FillError::Expired,
+            FillRefusal::AlreadyFilled => FillError::AlreadyFilled,
+            FillRefusal::ValidationFailed => FillError::ValidationFailed(reason),
+            FillRefusal::InsufficientBalance => FillError::InsufficientBalance,
+            FillRefusal::InsufficientAllowance => FillError::InsufficientAllowance,
+        }),
+        FillAnswer::Failed { reason } => {
+            tracing::error!(%quote_id, %reason, "fill settlement failed");
+            Err(FillError::Internal)
+        }
+    }
+}
