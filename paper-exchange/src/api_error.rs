@@ -29,6 +29,24 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, msg)
     }
 
+    /// -1003 with HTTP 429, the request weight limit is exceeded.
+    pub fn too_many_requests() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            -1003,
+            "Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.",
+        )
+    }
+
+    /// -1007 with HTTP 503: the engine did not answer in time; the request may have applied.
+    pub fn backend_timeout() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            -1007,
+            "Timeout waiting for response from backend server. Send status unknown; execution status unknown.",
+        )
+    }
+
     /// -1021, the request is older than its `recvWindow`.
     pub fn outside_recv_window() -> Self {
         Self::bad_request(
@@ -126,6 +144,21 @@ impl ApiError {
     /// -2010 with the matching engine's reason.
     pub fn new_order_rejected(msg: impl Into<String>) -> Self {
         Self::bad_request(-2010, msg)
+    }
+
+    /// -1100 for a WebSocket API request frame that is not a JSON object.
+    pub fn malformed_request() -> Self {
+        Self::bad_request(-1100, "Malformed request.")
+    }
+
+    /// -1020, a method this exchange does not offer.
+    pub fn unsupported_operation() -> Self {
+        Self::bad_request(-1020, "This operation is not supported.")
+    }
+
+    /// -2036, an unsubscribe with no matching user data stream subscription.
+    pub fn subscription_inactive() -> Self {
+        Self::bad_request(-2036, "User Data Stream subscription not active.")
     }
 
     /// -2014, no or a malformed `X-MBX-APIKEY` header.

@@ -64,31 +64,55 @@ pub fn authenticate(
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
         .ok_or_else(ApiError::bad_api_key_format)?;
-    let (account, secret) = keys
-        .by_api_key
-        .get(api_key)
-        .ok_or_else(ApiError::rejected_api_key)?;
     let params = Params::parse(query, body)?;
     let timestamp = params
         .integer("timestamp")?
         .ok_or_else(|| ApiError::mandatory("timestamp"))?;
     let signature = params.required("signature")?;
-    let recv_window = params
-        .decimal("recvWindow")?
-        .unwrap_or(Decimal::from(DEFAULT_RECV_WINDOW_MS));
-    if recv_window > Decimal::from(MAX_RECV_WINDOW_MS) {
-        return Err(ApiError::too_large("recvWindow", MAX_RECV_WINDOW_MS));
-    }
-
+    let recv_window = recv_window(params.decimal("recvWindow")?)?;
     let payload = [query.unwrap_or_default().as_bytes(), body]
         .map(without_signature)
         .concat();
-    let signature = hex::decode(signature).map_err(|_| ApiError::invalid_signature())?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
-    mac.update(&payload);
-    mac.verify_slice(&signature)
-        .map_err(|_| ApiError::invalid_signature())?;
+    let account = keys.verify(api_key, &payload, signature)?;
+    check_time(timestamp, recv_window, now_ms)?;
+    Ok(Signed { account, params })
+}
 
+impl Keys {
+    /// The account of `api_key`, if `signature` (hex) is its HMAC-SHA256 of `payload`.
+    pub fn verify(
+        &self,
+        api_key: &str,
+        payload: &[u8],
+        signature: &str,
+    ) -> Result<AccountId, ApiError> {
+        let (account, secret) = self
+            .by_api_key
+            .get(api_key)
+            .ok_or_else(ApiError::rejected_api_key)?;
+        let signature = hex::decode(signature).map_err(|_| ApiError::invalid_signature())?;
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+        mac.update(payload);
+        mac.verify_slice(&signature)
+            .map_err(|_| ApiError::invalid_signature())?;
+        Ok(*account)
+    }
+}
+
+/// A request's `recvWindow` in ms: 5000 when absent, at most 60000. Checked before the
+/// signature, as Binance does.
+pub fn recv_window(sent: Option<Decimal>) -> Result<Decimal, ApiError> {
+    let recv_window = sent.unwrap_or(Decimal::from(DEFAULT_RECV_WINDOW_MS));
+    if recv_window > Decimal::from(MAX_RECV_WINDOW_MS) {
+        return Err(ApiError::too_large("recvWindow", MAX_RECV_WINDOW_MS));
+    }
+    Ok(recv_window)
+}
+
+/// Checks a signed request's `timestamp` (ms or µs) against its `recvWindow` and the time it
+/// was received.
+pub fn check_time(timestamp: u64, recv_window: Decimal, now_ms: u64) -> Result<(), ApiError> {
     let timestamp_us = if timestamp >= MICROSECONDS_FROM {
         timestamp
     } else {
@@ -103,10 +127,7 @@ pub fn authenticate(
     if Decimal::from(now_us.saturating_sub(timestamp_us)) > window_us {
         return Err(ApiError::outside_recv_window());
     }
-    Ok(Signed {
-        account: *account,
-        params,
-    })
+    Ok(())
 }
 
 /// The raw `a=1&b=2` text without its `signature=` pair, as the client signed it.

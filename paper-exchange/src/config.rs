@@ -35,6 +35,43 @@ pub struct Config {
     pub symbols: Vec<SymbolConfig>,
     /// The accounts, one per API key.
     pub accounts: Vec<AccountConfig>,
+    /// Failures injected on purpose, for clients' tests of their recovery. All off by default;
+    /// never set them in the dev stack.
+    pub faults: FaultConfig,
+}
+
+/// Test-only fault injection: the first requests of a kind fail the way Binance fails.
+/// The counters run once, from the start of the process.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct FaultConfig {
+    /// The first this many order placements are applied, then answered as Binance answers
+    /// when the matching engine is slow: HTTP 503 with -1007 ("Send status unknown").
+    pub unknown_status_placements: u32,
+    /// The next this many placements are applied, then their answer is held for `hang-for`,
+    /// past any sensible client timeout.
+    pub hung_placements: u32,
+    /// How long a hung placement's answer is held (human-readable, e.g. "30s").
+    #[serde(with = "humantime_serde")]
+    pub hang_for: Duration,
+    /// The first this many REST requests are refused unprocessed with HTTP 429, -1003 and a
+    /// `Retry-After` header, as when Binance's request weight limit is exceeded.
+    pub rate_limited_requests: u32,
+    /// The wait `Retry-After` asks for, in whole seconds (rounded up).
+    #[serde(with = "humantime_serde")]
+    pub retry_after: Duration,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        FaultConfig {
+            unknown_status_placements: 0,
+            hung_placements: 0,
+            hang_for: Duration::from_secs(30),
+            rate_limited_requests: 0,
+            retry_after: Duration::from_secs(1),
+        }
+    }
 }
 
 /// Commission rates as fractions of the received amount (0.001 is 0.1 %).
@@ -265,6 +302,7 @@ impl Default for Config {
                     .map(|(asset, amount)| (asset.to_string(), d(amount)))
                     .collect(),
             }],
+            faults: FaultConfig::default(),
         }
     }
 }
@@ -287,7 +325,12 @@ mod tests {
         assert_eq!(config.seed, Some(7));
         assert_eq!(config.tick_interval, Duration::from_millis(250));
         assert_eq!(config.symbols.len(), 3);
+        assert_eq!(config.faults.unknown_status_placements, 0);
         assert!(toml::from_str::<Config>("tick_interval = \"1s\"").is_err());
+        let config: Config =
+            toml::from_str("[faults]\nhung-placements = 2\nhang-for = \"5s\"").unwrap();
+        assert_eq!(config.faults.hung_placements, 2);
+        assert_eq!(config.faults.hang_for, Duration::from_secs(5));
     }
 
     #[test]

@@ -9,8 +9,17 @@
 //! every tick; users' orders take that liquidity, rest on the book (and in the streams), and
 //! are filled when the market moves through them. Given a seed the market is deterministic.
 //!
+//! Binance's WebSocket API at `/ws-api/v3` carries the user data stream
+//! (`userDataStream.subscribe.signature`): an `executionReport` for every change of an order
+//! and an `outboundAccountPosition` after every balance change.
+//!
 //! Limits: state lives in memory for the life of the process (orders are never archived); only
-//! LIMIT, LIMIT_MAKER and MARKET orders; HMAC keys only; no rate limits; no user data stream.
+//! LIMIT, LIMIT_MAKER and MARKET orders; HMAC keys only; no rate limits (every REST request
+//! weighs 1 in `X-MBX-USED-WEIGHT-1M`, nothing is refused for it); of the WebSocket API only
+//! `ping`, `time` and the user data stream methods.
+//!
+//! For clients' recovery tests, [`config::FaultConfig`] makes the first order placements
+//! answer -1007 (HTTP 503) or hang after they applied, and the first requests 429.
 //!
 //! Layout:
 //! Public API: [`Config`] (with [`DEV_API_KEY`] / [`DEV_SECRET_KEY`] in its default) and
@@ -26,8 +35,11 @@
 //! - `auth`: SIGNED request checks (API key, HMAC-SHA256 signature, recvWindow).
 //! - `params`: query string and form body parameters.
 //! - `api_error`: Binance's `{"code","msg"}` errors and HTTP statuses.
-//! - `rest/`: the HTTP routes, order parameters and JSON shapes.
+//! - `rest/`: the HTTP routes, order parameters and JSON shapes, the used-weight header.
 //! - `stream`: the websocket diff depth streams.
+//! - `user_data`: the user data stream's events, published by the engine.
+//! - `ws_api/`: the WebSocket API and its user data stream subscriptions.
+//! - `faults`: the injected failures still to happen.
 
 mod accounts;
 mod api_error;
@@ -36,11 +48,14 @@ mod book;
 pub mod config;
 mod depth;
 mod exchange;
+mod faults;
 mod market;
 mod orders;
 mod params;
 mod rest;
 mod stream;
+mod user_data;
+mod ws_api;
 
 use std::convert::Infallible;
 use std::future::IntoFuture;
@@ -51,9 +66,11 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::time::MissedTickBehavior;
 
-pub use config::{Config, ConfigError, DEV_API_KEY, DEV_SECRET_KEY};
+pub use config::{Config, ConfigError, DEV_API_KEY, DEV_SECRET_KEY, FaultConfig};
 use depth::Speed;
 use exchange::Exchange;
+use faults::Faults;
+use rest::limits::UsedWeight;
 use stream::DepthEvent;
 
 /// How often the `@depth@100ms` streams send the book's changes.
@@ -78,6 +95,8 @@ struct Shared {
     keys: auth::Keys,
     /// Kept only to hand new websocket connections their own receiver.
     events: broadcast::Receiver<Arc<DepthEvent>>,
+    faults: Faults,
+    used_weight: UsedWeight,
 }
 
 impl Shared {
@@ -98,6 +117,8 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), Error> {
         exchange: Mutex::new(Exchange::new(&config, seed)),
         keys: auth::Keys::new(&config.accounts),
         events: receiver,
+        faults: Faults::new(&config.faults),
+        used_weight: UsedWeight::default(),
     });
     let symbols: Vec<&str> = config.symbols.iter().map(|s| s.symbol.as_str()).collect();
     tracing::info!(address = ?listener.local_addr().ok(), ?symbols, seed, accounts = config.accounts.len(), "paper exchange listening");

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use crate::accounts::{AccountId, Accounts};
 use crate::config::CommissionConfig;
 use crate::orders::{Fill, Order, Side};
+use crate::user_data::{Execution, UserEvents};
 
 /// Decimal places of commissions (the symbols' commission precision).
 const COMMISSION_DP: u32 = 8;
@@ -26,6 +27,8 @@ pub struct Ledger {
     commission: CommissionConfig,
     next_order_id: u64,
     next_trade_id: u64,
+    /// The user data stream: every change of an order or a balance is published here.
+    pub events: UserEvents,
 }
 
 /// Whether an execution takes or makes liquidity, and so which commission rate applies.
@@ -43,6 +46,7 @@ impl Ledger {
             commission,
             next_order_id: 1,
             next_trade_id: 1,
+            events: UserEvents::default(),
         }
     }
 
@@ -95,13 +99,14 @@ impl Ledger {
         }
     }
 
-    /// Executes `qty` of resting order `order_id` at its price, paying from its lock.
+    /// Executes `qty` of resting order `order_id` at its price, paying from its lock, and
+    /// publishes the maker's trade and balances.
     pub fn fill_resting(&mut self, order_id: u64, assets: Assets<'_>, qty: Decimal, now: u64) {
         let Some(order) = self.orders.get(&order_id) else {
             return;
         };
         let (account, side, price) = (order.account, order.side, order.price);
-        self.settle(account, assets, side, Role::Maker, price, qty);
+        let fill = self.settle(account, assets, side, Role::Maker, price, qty);
         let order = self
             .orders
             .get_mut(&order_id)
@@ -111,7 +116,23 @@ impl Ledger {
             Side::Buy => price * qty,
             Side::Sell => qty,
         };
+        let fill = Execution::Trade {
+            fill: &fill,
+            maker: true,
+        };
+        self.events.order(order, fill, now);
         self.accounts.get_mut(account).update_time = now;
+        self.publish_position(account, assets, now);
+    }
+
+    /// Publishes `account`'s balances of the two assets of a symbol.
+    pub fn publish_position(&self, account: AccountId, assets: Assets<'_>, now: u64) {
+        self.events.position(
+            account,
+            self.accounts.get(account),
+            [assets.base, assets.quote],
+            now,
+        );
     }
 
     /// Returns an order's remaining lock to the free funds (on cancel or expiry).

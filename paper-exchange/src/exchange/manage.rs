@@ -3,6 +3,7 @@
 use super::{Exchange, Reject};
 use crate::accounts::AccountId;
 use crate::orders::{Order, Status};
+use crate::user_data::Execution;
 
 /// How a request names an order: `orderId`, `origClientOrderId`, or both (then both must match).
 #[derive(Clone, Debug, Default)]
@@ -57,12 +58,14 @@ impl Exchange {
             .collect())
     }
 
-    /// Cancels an open order: off the book, its lock released.
+    /// Cancels an open order: off the book, its lock released. `cancel_client_order_id` is
+    /// the cancel request's own id, which Binance reports in the cancel's `executionReport`.
     pub fn cancel(
         &mut self,
         account: AccountId,
         symbol: &str,
         by: &OrderRef,
+        cancel_client_order_id: &str,
         now: u64,
     ) -> Result<Order, Reject> {
         let index = self.venue_index(symbol)?;
@@ -78,7 +81,12 @@ impl Exchange {
         order.status = Status::Canceled;
         order.update_time = now;
         let order = order.clone();
+        let canceled = Execution::Canceled {
+            cancel_client_order_id,
+        };
+        self.ledger.events.order(&order, canceled, now);
         self.ledger.accounts.get_mut(account).update_time = now;
+        self.ledger.publish_position(account, venue.assets(), now);
         venue.publish();
         tracing::info!(order_id = id, symbol, "order canceled");
         Ok(order)

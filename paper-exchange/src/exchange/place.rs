@@ -9,6 +9,7 @@ use crate::accounts::AccountId;
 use crate::book::{Maker, Want};
 use crate::config::SymbolConfig;
 use crate::orders::{Order, OrderType, Side, Status, TimeInForce, generate_client_order_id};
+use crate::user_data::Execution;
 
 /// A validated new order request.
 #[derive(Clone, Debug)]
@@ -154,6 +155,7 @@ impl Exchange {
             fills: Vec::new(),
         };
 
+        self.ledger.events.order(&order, Execution::New, now);
         let venue = &mut self.venues[index];
         venue.book.apply(side, &takes);
         let assets = venue.assets();
@@ -162,6 +164,11 @@ impl Exchange {
                 .ledger
                 .settle(account, assets, side, Role::Taker, take.price, take.qty);
             order.execute(take.price, take.qty, now);
+            let trade = Execution::Trade {
+                fill: &fill,
+                maker: false,
+            };
+            self.ledger.events.order(&order, trade, now);
             order.fills.push(fill);
             if let Maker::Order(maker_id) = take.maker {
                 self.ledger.fill_resting(maker_id, assets, take.qty, now);
@@ -188,10 +195,13 @@ impl Exchange {
                 venue.book.rest(side, price, id, remaining);
             } else {
                 order.status = Status::Expired;
+                self.ledger.events.order(&order, Execution::Expired, now);
             }
         }
         self.ledger.accounts.get_mut(account).update_time = now;
         venue.publish();
+        self.ledger
+            .publish_position(account, self.venues[index].assets(), now);
         tracing::info!(
             order_id = id,
             symbol = %order.symbol,

@@ -6,9 +6,11 @@
 //! - [`order_params`]: reading order requests.
 //! - [`signed`]: the authenticated SIGNED request every SIGNED endpoint takes.
 //! - [`dto`]: the JSON shapes.
+//! - [`limits`]: the used-weight header and injected 429s on every REST route.
 
 pub mod account;
 pub mod dto;
+pub mod limits;
 pub mod market_data;
 pub mod order_params;
 pub mod signed;
@@ -18,13 +20,19 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::StatusCode;
+use axum::middleware;
 use axum::routing::get;
 
 use crate::Shared;
-use crate::stream;
+use crate::{stream, ws_api};
 
 /// Every route of the exchange.
 pub fn router(shared: Arc<Shared>) -> Router {
+    let websockets = Router::new()
+        .route("/ws", get(stream::raw_without_streams))
+        .route("/ws/{*streams}", get(stream::raw))
+        .route("/stream", get(stream::combined))
+        .route("/ws-api/v3", get(ws_api::upgrade));
     Router::new()
         .route("/api/v3/ping", get(market_data::ping))
         .route("/api/v3/time", get(market_data::time))
@@ -38,9 +46,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/api/v3/openOrders", get(trading::open_orders))
         .route("/api/v3/account", get(account::account))
-        .route("/ws", get(stream::raw_without_streams))
-        .route("/ws/{*streams}", get(stream::raw))
-        .route("/stream", get(stream::combined))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            limits::weigh,
+        ))
+        .merge(websockets)
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(shared)
 }

@@ -11,9 +11,11 @@ use super::order_params::{self, RespType};
 use super::signed::SignedRequest;
 use crate::Shared;
 use crate::api_error::ApiError;
+use crate::faults::AfterPlacement;
 use crate::orders::generate_client_order_id;
 
-/// `POST /api/v3/order`
+/// `POST /api/v3/order`. An injected fault (see [`crate::config::FaultConfig`]) acts only
+/// after the order applied, as an unknown outcome does on Binance.
 pub async fn new_order(
     State(shared): State<Arc<Shared>>,
     SignedRequest {
@@ -24,6 +26,11 @@ pub async fn new_order(
 ) -> Result<Json<Value>, ApiError> {
     let (request, resp_type) = order_params::new_order(&params)?;
     let order = shared.exchange().place(account, request, now)?;
+    match shared.faults.after_placement() {
+        AfterPlacement::Answer => {}
+        AfterPlacement::UnknownStatus => return Err(ApiError::backend_timeout()),
+        AfterPlacement::Hang(delay) => tokio::time::sleep(delay).await,
+    }
     Ok(Json(match resp_type {
         RespType::Ack => dto::order_ack(&order),
         RespType::Result => dto::order_result(&order),
@@ -44,7 +51,9 @@ pub async fn cancel_order(
     let by = order_params::order_ref(&params)?;
     let cancel_id = order_params::client_order_id(&params, "newClientOrderId")?
         .unwrap_or_else(generate_client_order_id);
-    let order = shared.exchange().cancel(account, symbol, &by, now)?;
+    let order = shared
+        .exchange()
+        .cancel(account, symbol, &by, &cancel_id, now)?;
     Ok(Json(dto::order_canceled(&order, &cancel_id, now)))
 }
 

@@ -2,6 +2,8 @@
 
 mod binance_client;
 mod depth_stream;
+mod faults;
 mod orders;
 mod signing;
 mod support;
+mod user_data_stream;

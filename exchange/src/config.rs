@@ -1,0 +1,150 @@
+//! Where the client connects and with which key: Binance, its Spot testnet, or the paper
+//! exchange, each with a REST base URL and a WebSocket API URL.
+
+use std::fmt;
+use std::time::Duration;
+
+use url::Url;
+
+/// Binance Spot's REST API.
+pub const BINANCE_REST_URL: &str = "https://api.binance.com";
+/// Binance Spot's WebSocket API (the user data stream's home).
+pub const BINANCE_WS_API_URL: &str = "wss://ws-api.binance.com:443/ws-api/v3";
+/// The Spot testnet's REST API.
+pub const TESTNET_REST_URL: &str = "https://testnet.binance.vision";
+/// The Spot testnet's WebSocket API.
+pub const TESTNET_WS_API_URL: &str = "wss://ws-api.testnet.binance.vision/ws-api/v3";
+/// The paper exchange serves its WebSocket API at this path of its own address.
+const PAPER_WS_API_PATH: &str = "/ws-api/v3";
+
+/// Binance's default `recvWindow`.
+pub const DEFAULT_RECV_WINDOW: Duration = Duration::from_millis(5_000);
+/// Binance answers within 10 s or says -1007; a little more leaves room for the network.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(12);
+/// How long [`crate::Client::place_once`] keeps asking about an order whose placement had
+/// an unknown outcome before it gives up with [`crate::Error::OutcomeUnknown`].
+pub const DEFAULT_RESOLVE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// An HMAC API key pair.
+#[derive(Clone)]
+pub struct Credentials {
+    pub api_key: String,
+    secret: String,
+}
+
+impl Credentials {
+    pub fn new(api_key: impl Into<String>, secret: impl Into<String>) -> Self {
+        Credentials {
+            api_key: api_key.into(),
+            secret: secret.into(),
+        }
+    }
+
+    /// The secret, for signing only; kept out of `Debug` so no log line can carry it.
+    pub(crate) fn secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("api_key", &self.api_key)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The client's configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// REST base URL, e.g. [`BINANCE_REST_URL`].
+    pub rest_url: Url,
+    /// WebSocket API URL, e.g. [`BINANCE_WS_API_URL`].
+    pub ws_api_url: Url,
+    pub credentials: Credentials,
+    /// `recvWindow` of SIGNED requests: how old a request may be when Binance reads it.
+    pub recv_window: Duration,
+    /// Longest wait for one HTTP answer (and for the websocket handshake).
+    pub timeout: Duration,
+    /// How long an unknown placement outcome is investigated (see [`DEFAULT_RESOLVE_TIMEOUT`]).
+    pub resolve_timeout: Duration,
+}
+
+impl Config {
+    /// A client of the given endpoints with Binance's defaults.
+    pub fn new(rest_url: Url, ws_api_url: Url, credentials: Credentials) -> Self {
+        Config {
+            rest_url,
+            ws_api_url,
+            credentials,
+            recv_window: DEFAULT_RECV_WINDOW,
+            timeout: DEFAULT_TIMEOUT,
+            resolve_timeout: DEFAULT_RESOLVE_TIMEOUT,
+        }
+    }
+
+    /// Binance Spot.
+    pub fn binance(credentials: Credentials) -> Self {
+        Self::new(
+            BINANCE_REST_URL.parse().expect("constant URL"),
+            BINANCE_WS_API_URL.parse().expect("constant URL"),
+            credentials,
+        )
+    }
+
+    /// Binance's Spot testnet.
+    pub fn testnet(credentials: Credentials) -> Self {
+        Self::new(
+            TESTNET_REST_URL.parse().expect("constant URL"),
+            TESTNET_WS_API_URL.parse().expect("constant URL"),
+            credentials,
+        )
+    }
+
+    /// The paper exchange at `rest_url` (e.g. `http://127.0.0.1:9000`), whose WebSocket API
+    /// is the same address with `ws` (or `wss`) and `/ws-api/v3`.
+    pub fn paper(rest_url: Url, credentials: Credentials) -> Self {
+        let mut ws_api_url = rest_url.clone();
+        let scheme = if rest_url.scheme() == "https" {
+            "wss"
+        } else {
+            "ws"
+        };
+        // http(s) → ws(s) is a special-scheme to special-scheme change, which `Url` allows
+        ws_api_url
+            .set_scheme(scheme)
+            .expect("http and ws are both special schemes");
+        ws_api_url.set_path(PAPER_WS_API_PATH);
+        Self::new(rest_url, ws_api_url, credentials)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let config = Config::testnet(Credentials::new("key-1", "very-secret"));
+        let shown = format!("{config:?}");
+        assert!(shown.contains("key-1"));
+        assert!(!shown.contains("very-secret"));
+        assert_eq!(config.recv_window, Duration::from_millis(5000));
+    }
+
+    #[test]
+    fn paper_websocket_url_follows_the_rest_url() {
+        let config = Config::paper(
+            "http://127.0.0.1:9000".parse().unwrap(),
+            Credentials::new("k", "s"),
+        );
+        assert_eq!(config.ws_api_url.as_str(), "ws://127.0.0.1:9000/ws-api/v3");
+        assert_eq!(
+            Config::binance(Credentials::new("k", "s"))
+                .ws_api_url
+                .as_str(),
+            "wss://ws-api.binance.com/ws-api/v3"
+        );
+    }
+}

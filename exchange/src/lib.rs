@@ -1,0 +1,51 @@
+//! The exchange role's Binance Spot client: signed REST, idempotent orders by client order
+//! id, and order fills followed from the user data stream and REST polling.
+//!
+//! It talks to Binance, its Spot testnet or the paper exchange, chosen by [`Config`] alone.
+//! Every placement goes through [`Client::place_once`], which never places two orders for one
+//! client order id (see its doc for how, and for its limits). [`OrderWatch`] follows orders to
+//! their final state.
+//!
+//! Layout:
+//! - `config`: endpoints, credentials (the secret never reaches `Debug`), timeouts.
+//! - `signing`: HMAC-SHA256 signatures of REST and WebSocket API requests.
+//! - `clock`: request timestamps on the server's clock.
+//! - `rest`: the [`Client`] transport: signing, rate limit gate, used weight, errors.
+//! - `error`: [`Error`], and which failures leave an order's fate unknown.
+//! - `orders`: orders, the client order id, and the REST order answers.
+//! - `filters`: a symbol's trading rules and rounding to them.
+//! - `trading`: the endpoints (rules, place, query, cancel, open orders, balances).
+//! - `place_once`: idempotent placement.
+//! - `execution_report`, `user_stream`: the user data stream over the WebSocket API.
+//! - `watch`: [`OrderWatch`], the stream and polling combined.
+
+mod clock;
+mod config;
+mod error;
+mod execution_report;
+mod filters;
+mod orders;
+mod place_once;
+mod rest;
+mod signing;
+mod trading;
+mod user_stream;
+mod watch;
+
+pub use clock::Clock;
+pub use config::{
+    BINANCE_REST_URL, BINANCE_WS_API_URL, Config, Credentials, DEFAULT_RECV_WINDOW,
+    DEFAULT_RESOLVE_TIMEOUT, DEFAULT_TIMEOUT, TESTNET_REST_URL, TESTNET_WS_API_URL,
+};
+pub use error::{
+    CODE_INVALID_TIMESTAMP, CODE_NEW_ORDER_REJECTED, CODE_NO_SUCH_ORDER, CODE_TIMEOUT, Error,
+};
+pub use execution_report::{ExecutionReport, ExecutionType};
+pub use filters::{Rounding, SymbolFilters};
+pub use orders::{
+    ClientOrderId, Fill, Order, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
+};
+pub use place_once::Placement;
+pub use rest::Client;
+pub use trading::Balance;
+pub use watch::{FinalOrder, OrderWatch, Source};

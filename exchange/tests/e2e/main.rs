@@ -1,0 +1,8 @@
+//! End-to-end tests of the Binance client against the paper exchange over real sockets, in
+//! one test binary.
+
+mod clock_and_limits;
+mod idempotency;
+mod orders;
+mod support;
+mod watch;

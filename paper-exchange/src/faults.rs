@@ -1,0 +1,86 @@
+//! Injected failures (see [`crate::config::FaultConfig`]): counters of the requests still to
+//! fail, shared by every connection.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use crate::config::FaultConfig;
+
+/// What to do with a placement's answer once the order is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterPlacement {
+    Answer,
+    /// Answer HTTP 503 / -1007 instead of the order.
+    UnknownStatus,
+    /// Hold the answer this long first.
+    Hang(Duration),
+}
+
+/// The faults still to inject.
+#[derive(Debug)]
+pub struct Faults {
+    unknown_status: AtomicU32,
+    hung: AtomicU32,
+    hang_for: Duration,
+    rate_limited: AtomicU32,
+    retry_after: Duration,
+}
+
+impl Faults {
+    pub fn new(config: &FaultConfig) -> Self {
+        Faults {
+            unknown_status: AtomicU32::new(config.unknown_status_placements),
+            hung: AtomicU32::new(config.hung_placements),
+            hang_for: config.hang_for,
+            rate_limited: AtomicU32::new(config.rate_limited_requests),
+            retry_after: config.retry_after,
+        }
+    }
+
+    /// Decides the fate of an applied placement's answer (called once per placement).
+    pub fn after_placement(&self) -> AfterPlacement {
+        if take(&self.unknown_status) {
+            AfterPlacement::UnknownStatus
+        } else if take(&self.hung) {
+            AfterPlacement::Hang(self.hang_for)
+        } else {
+            AfterPlacement::Answer
+        }
+    }
+
+    /// `Some(Retry-After seconds)` when this request is to be refused with a 429.
+    pub fn rate_limit(&self) -> Option<u64> {
+        take(&self.rate_limited).then(|| self.retry_after.as_secs_f64().ceil() as u64)
+    }
+}
+
+/// Uses up one of `counter`'s faults, if any is left.
+fn take(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_fault_fires_its_count_then_stops() {
+        let faults = Faults::new(&FaultConfig {
+            unknown_status_placements: 1,
+            hung_placements: 1,
+            hang_for: Duration::from_millis(1500),
+            rate_limited_requests: 1,
+            retry_after: Duration::from_millis(1500),
+        });
+        assert_eq!(faults.after_placement(), AfterPlacement::UnknownStatus);
+        assert_eq!(
+            faults.after_placement(),
+            AfterPlacement::Hang(Duration::from_millis(1500))
+        );
+        assert_eq!(faults.after_placement(), AfterPlacement::Answer);
+        assert_eq!(faults.rate_limit(), Some(2));
+        assert_eq!(faults.rate_limit(), None);
+    }
+}
