@@ -86,10 +86,7 @@ async fn main() -> anyhow::Result<()> {
     println!("approved: {approval}");
 
     let ack = client.submit_fill(&quote, &approval, taker).await?;
-    match ack.transaction_hash {
-        Some(hash) => println!("fill submitted: transaction {hash}"),
-        None => println!("fill recorded: no settlement transaction yet"),
-    }
+    println!("fill submitted: transaction {}", ack.transaction_hash);
     println!("  at {} ms, extra {}", ack.submitted_at_ms, ack.extra);
     Ok(())
 }

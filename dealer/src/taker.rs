@@ -189,12 +189,11 @@ impl TakerQuote {
 pub struct FillAck {
     /// The quote filled.
     pub quote_id: Uuid,
-    /// The settlement transaction, `None` while the fill is only recorded (the transaction is
-    /// sent later by the fill workflow).
-    pub transaction_hash: Option<B256>,
-    /// Unix ms at which the dealer accepted the fill.
+    /// The settlement transaction.
+    pub transaction_hash: B256,
+    /// Unix ms at which the dealer submitted it.
     pub submitted_at_ms: u64,
-    /// The dealer's `extra` object (e.g. `{"status": "fill requested"}`), `Null` when absent.
+    /// The dealer's `extra` object (e.g. `{"status": "fill submitted"}`), `Null` when absent.
     pub extra: Value,
 }
 
@@ -601,16 +600,15 @@ impl QuoteWire {
     }
 }
 
-/// `[quoteId, transactionHash, submittedAt, extra?]`; `transactionHash` is `null` while the fill
-/// is only recorded.
+/// `[quoteId, transactionHash, submittedAt, extra?]`.
 #[derive(Deserialize)]
-struct FillWire(QuoteId, Option<Hex<32>>, u64, #[serde(default)] Value);
+struct FillWire(QuoteId, Hex<32>, u64, #[serde(default)] Value);
 
 impl From<FillWire> for FillAck {
     fn from(FillWire(quote_id, hash, submitted_at_ms, extra): FillWire) -> Self {
         Self {
             quote_id: quote_id.0,
-            transaction_hash: hash.map(|h| h.0),
+            transaction_hash: hash.0,
             submitted_at_ms,
             extra,
         }
@@ -630,15 +628,14 @@ mod tests {
     #[test]
     fn fill_replies() {
         let hash = format!("0x{}", "5a".repeat(32));
-        let recorded =
-            fill(json!([ID, null, 1_800_000_000_123u64, {"status": "fill requested"}])).unwrap();
-        assert_eq!(recorded.quote_id, Uuid::parse_str(ID).unwrap());
-        assert_eq!(recorded.transaction_hash, None);
-        assert_eq!(recorded.submitted_at_ms, 1_800_000_000_123);
-        assert_eq!(recorded.extra, json!({"status": "fill requested"}));
-
-        let sent = fill(json!([ID, hash, 1u64, {}])).unwrap();
-        assert_eq!(sent.transaction_hash, Some(B256::repeat_byte(0x5a)));
+        let sent =
+            fill(json!([ID, hash, 1_800_000_000_123u64, {"status": "fill submitted"}])).unwrap();
+        assert_eq!(sent.quote_id, Uuid::parse_str(ID).unwrap());
+        assert_eq!(sent.transaction_hash, B256::repeat_byte(0x5a));
+        assert_eq!(sent.submitted_at_ms, 1_800_000_000_123);
+        assert_eq!(sent.extra, json!({"status": "fill submitted"}));
+        // a hash is required
+        assert!(fill(json!([ID, null, 1u64])).is_err());
         // the spec makes `extra` optional
         assert_eq!(fill(json!([ID, hash, 1u64])).unwrap().extra, Value::Null);
 

@@ -639,7 +639,7 @@ async fn submit_fill_accepts_and_refuses() {
             id,
             format!("0x{}", "5a".repeat(32)),
             1_800_000_000_123u64,
-            {"status": "submitted"}
+            {"status": "fill submitted"}
         ])
     );
     let calls = h.dealer.calls();

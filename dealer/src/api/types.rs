@@ -141,9 +141,8 @@ pub struct FillRequest {
 pub struct FillReceipt {
     /// The filled quote.
     pub quote_id: Uuid,
-    /// The settlement transaction's hash; `None` while the fill is only recorded (the fill
-    /// workflow, which sends the settlement, is not wired yet).
-    pub transaction_hash: Option<B256>,
-    /// Unix ms at which the fill request was accepted.
+    /// The settlement transaction's hash (in a block, not yet confirmed).
+    pub transaction_hash: B256,
+    /// Unix ms at which the settlement was submitted.
     pub submitted_at_ms: u64,
 }

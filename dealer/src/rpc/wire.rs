@@ -5,6 +5,7 @@
 //! through borrowed views, so a reply costs no intermediate `String`s or `serde_json::Value`s.
 
 use crate::api::{FillReceipt, Market, Quote, SignedOrder, TradeInfo};
+use hedgeflow_proto::fill::FillStatus;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use std::fmt::{Display, LowerHex};
@@ -214,23 +215,18 @@ impl Serialize for MarketsReply {
     }
 }
 
-/// `dealer_submitFill`'s result: `[quoteId, transactionHash, submittedAt, extra]`.
-/// `transactionHash` is `null` and `extra.status` is `"fill requested"` while the fill is only
-/// recorded; `"submitted"` once the settlement transaction exists.
+/// `dealer_submitFill`'s result: `[quoteId, transactionHash, submittedAt, extra]`, with
+/// `extra.status` the fill's status then (`"fill submitted"`: in a block, not yet confirmed).
 #[derive(Debug, Clone)]
 pub(crate) struct FillReply(pub(crate) FillReceipt);
 
 impl Serialize for FillReply {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = &self.0;
-        let status = if r.transaction_hash.is_some() {
-            "submitted"
-        } else {
-            "fill requested"
-        };
+        let status = FillStatus::Submitted.as_str();
         (
             &r.quote_id,
-            r.transaction_hash.as_ref().map(Hex),
+            Hex(&r.transaction_hash),
             r.submitted_at_ms,
             serde_json::json!({ "status": status }),
         )

@@ -70,7 +70,7 @@ pub fn reply(quote_id: uuid::Uuid, answer: FillAnswer) -> Result<FillReceipt, Fi
             submitted_at_ms,
         } => Ok(FillReceipt {
             quote_id,
-            transaction_hash: Some(tx_hash),
+            transaction_hash: tx_hash,
             submitted_at_ms,
         }),
         FillAnswer::Refused { refusal, reason } => Err(match refusal {
@@ -84,5 +84,39 @@ pub fn reply(quote_id: uuid::Uuid, answer: FillAnswer) -> Result<FillReceipt, Fi
             tracing::error!(%quote_id, %reason, "fill settlement failed");
             Err(FillError::Internal)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_reach_the_taker_with_their_spec_codes() {
+        let quote_id = uuid::Uuid::new_v4();
+        for refusal in [
+            FillRefusal::Expired,
+            FillRefusal::AlreadyFilled,
+            FillRefusal::ValidationFailed,
+            FillRefusal::InsufficientBalance,
+            FillRefusal::InsufficientAllowance,
+        ] {
+            let answer = FillAnswer::Refused {
+                refusal,
+                reason: "why".into(),
+            };
+            assert_eq!(reply(quote_id, answer).unwrap_err().code(), refusal.code());
+        }
+        let failed = FillAnswer::Failed {
+            reason: "gas".into(),
+        };
+        assert_eq!(reply(quote_id, failed).unwrap_err(), FillError::Internal);
+        let tx_hash = alloy::primitives::B256::repeat_byte(7);
+        let submitted = FillAnswer::Submitted {
+            tx_hash,
+            submitted_at_ms: 5,
+        };
+        let receipt = reply(quote_id, submitted).unwrap();
+        assert_eq!((receipt.transaction_hash, receipt.submitted_at_ms), (tx_hash, 5));
     }
 }

@@ -46,7 +46,7 @@ pub struct Recording {
     /// Fills of these quotes are refused with their error.
     pub fill_errors: Mutex<HashMap<Uuid, FillError>>,
     /// The settlement transaction an accepted fill answers (`None`: only recorded).
-    pub transaction_hash: Mutex<Option<B256>>,
+    pub transaction_hash: B256,
 }
 
 impl Default for Recording {
@@ -57,7 +57,7 @@ impl Default for Recording {
             quotes: Mutex::default(),
             quote_error: Mutex::default(),
             fill_errors: Mutex::default(),
-            transaction_hash: Mutex::new(Some(B256::repeat_byte(0x5A))),
+            transaction_hash: B256::repeat_byte(0x5A),
         }
     }
 }
@@ -167,7 +167,7 @@ impl Dealer for Recording {
         }
         Ok(FillReceipt {
             quote_id: request.quote_id,
-            transaction_hash: *self.transaction_hash.lock().unwrap(),
+            transaction_hash: self.transaction_hash,
             submitted_at_ms: 1_800_000_000_123,
         })
     }

@@ -81,7 +81,7 @@ pub(super) async fn call(params: &Params<'_>, ctx: &Context) -> Result<FillReply
             tracing::debug!(code = e.code(), reason = %e, "fill refused");
             RpcError::from(e)
         })?;
-        tracing::debug!(tx = ?receipt.transaction_hash, "fill accepted");
+        tracing::debug!(tx = %receipt.transaction_hash, "fill submitted");
         Ok(FillReply(receipt))
     }
     .instrument(span)
