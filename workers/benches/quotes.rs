@@ -33,7 +33,7 @@ use hedgeflow_dealer::service::{
     FillRecord, FillRecorded, QuoteRecord, QuoteService, QuoteStore, StoreError,
 };
 use rfq_stack::contract_chain::mined;
-use rfq_stack::{DEPLOYER, HOT_WALLET, RfqChain, TAKER, WETH, obm, ready};
+use rfq_stack::{DEPLOYER, HOT_WALLET, RfqChain, SettleOnChain, TAKER, WETH, obm, ready};
 use rust_decimal::Decimal;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde::{Deserialize, Serialize};
@@ -477,7 +477,14 @@ async fn measure(plan: Plan) -> Measured {
         inner: StoredQuotes::new(store.clone()),
         saves: Mutex::new(histogram()),
     });
-    let dealer = Arc::new(QuoteService::start(config.settings().unwrap(), quotes.clone()).unwrap());
+    let dealer = Arc::new(
+        QuoteService::start(
+            config.settings().unwrap(),
+            quotes.clone(),
+            SettleOnChain::new(&chain),
+        )
+        .unwrap(),
+    );
     ready(&dealer).await;
 
     let token = dir.path().join("admin-token");

@@ -28,7 +28,7 @@ use hedgeflow_dealer::service::{MemoryQuoteStore, QuoteService, QuoteStore};
 use hedgeflow_dealer::taker::TakerClient;
 use hedgeflow_proto::rfq::RfqFillApproval;
 use rfq_stack::contract_chain::mined;
-use rfq_stack::{HOT_WALLET, RfqChain, TAKER, USDC, WETH, obm, onchain, ready};
+use rfq_stack::{HOT_WALLET, RfqChain, SettleOnChain, TAKER, USDC, WETH, obm, onchain, ready};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::sync::Arc;
@@ -55,7 +55,7 @@ async fn the_dealer_prices_from_live_books_signs_with_the_hot_wallet_and_the_ord
     );
     let settings = chain.dealer_config(&obm, &signer).settings().unwrap();
     let store = Arc::new(MemoryQuoteStore::new());
-    let dealer = QuoteService::start(settings, store.clone()).unwrap();
+    let dealer = QuoteService::start(settings, store.clone(), SettleOnChain::new(&chain)).unwrap();
     ready(&dealer).await;
     let (weth, usdc) = (*chain.weth.address(), *chain.usdc.address());
     assert_eq!(dealer.chain_id(), CHAIN_ID);
@@ -198,7 +198,8 @@ async fn the_dealer_prices_from_live_books_signs_with_the_hot_wallet_and_the_ord
     let strict = chain.quote_signer(Duration::from_secs(5)).await;
     let settings = chain.dealer_config(&obm, &strict).settings().unwrap();
     let strict_store = Arc::new(MemoryQuoteStore::new());
-    let refusing = QuoteService::start(settings, strict_store.clone()).unwrap();
+    let refusing =
+        QuoteService::start(settings, strict_store.clone(), SettleOnChain::new(&chain)).unwrap();
     ready(&refusing).await;
     let refused = refusing
         .quote(request(
@@ -232,10 +233,11 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
         dir.path().join("dealer.db").display()
     );
     let store = Store::connect(&url).await.unwrap();
+    let settlement = SettleOnChain::new(&chain);
     let start_dealer = || async {
         let settings = chain.dealer_config(&obm, &signer).settings().unwrap();
-        let dealer =
-            QuoteService::start(settings, Arc::new(StoredQuotes::new(store.clone()))).unwrap();
+        let quotes = Arc::new(StoredQuotes::new(store.clone()));
+        let dealer = QuoteService::start(settings, quotes, settlement.clone()).unwrap();
         ready(&dealer).await;
         Arc::new(dealer)
     };
@@ -423,8 +425,8 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
         .unwrap();
     assert_eq!((row.status.as_str(), &row.fill_request), ("quoted", &None));
 
-    // A restarted dealer (same database) takes the fill: recorded, acknowledged without a
-    // transaction (the settlement is the fill workflow's).
+    // A restarted dealer (same database) takes the fill: recorded, handed to the settlement,
+    // and answered with the settlement's transaction, which filled the order on chain.
     front_door.stop().await;
     drop(dealer);
     let dealer = start_dealer().await;
@@ -435,7 +437,24 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
         ..valid.clone()
     };
     let receipt = dealer.submit_fill(with_data.clone()).await.unwrap();
-    assert_eq!(receipt.transaction_hash, None);
+    let filled = chain
+        .settlement
+        .filled(quote.order().hash)
+        .call()
+        .await
+        .unwrap();
+    assert!(filled, "the settlement filled the order");
+    // The same request again joins the settlement: the same answer, nothing sent twice.
+    let again = dealer.submit_fill(with_data.clone()).await.unwrap();
+    assert_eq!(again, receipt);
+    let handed: Vec<_> = settlement
+        .settled
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|f| f.quote_id.clone())
+        .collect();
+    assert_eq!(handed, [served.quote_id.to_string()]);
     // The row reads back as the exact record: the order as signed, the fill as accepted.
     let record = StoredQuotes::new(store.clone())
         .get(served.quote_id)
@@ -470,7 +489,8 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
         .collect();
     assert_eq!(statuses, ["quoted", "fill requested"]);
 
-    // The same fill again, through the front door: already filled, the row unchanged.
+    // Another fill of the taken quote (the client's request differs: no calldata): already
+    // filled, the row unchanged.
     let replay = client
         .submit_fill(&quote, &approval, taker)
         .await
@@ -494,10 +514,7 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
     let approval = client.approve(&quote, chain.signer(TAKER)).unwrap();
     let ack = client.submit_fill(&quote, &approval, taker).await.unwrap();
     assert_eq!(ack.quote_id, quote.quote().quote_id);
-    assert_eq!(
-        (ack.transaction_hash, &ack.extra["status"]),
-        (None, &serde_json::json!("fill requested"))
-    );
+    assert_eq!(ack.extra["status"], "fill submitted");
 
     let late = client
         .quote(weth, usdc, Size::TakerSize(U256::from(200 * USDC)), taker)

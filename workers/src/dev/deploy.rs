@@ -112,6 +112,67 @@ pub fn token_address(deployer: Address, symbol: &str) -> Option<Address> {
         .map(|nonce| deployer.create(nonce as u64))
 }
 
+/// The address `RfqSettlement` gets on a fresh settlement chain from `deployer`.
+pub fn settlement_address(deployer: Address) -> Address {
+    deployer.create(SETTLEMENT_NONCE)
+}
+
+/// Has each of `owners` approve `settlement` for every token configured on `chain`, unless it
+/// already has: the hot wallet must let `RfqSettlement` move what it delivers, and the dev taker
+/// what it pays. Dev stack and tests only (owners' keys are the dev mnemonic's).
+pub async fn ensure_settlement_allowances(
+    chain: &ChainConfig,
+    settlement: Address,
+    owners: &[SignerSource],
+) -> anyhow::Result<()> {
+    let rpc = chain.rpc.first().context("no rpc endpoint")?.http.clone();
+    for owner in owners {
+        let signer = load_signer(owner)?;
+        let me = signer.address();
+        let provider = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(signer))
+            .connect_http(rpc.clone());
+        for (symbol, token) in &chain.tokens {
+            let token = TestToken::new(token.address, &provider);
+            if token.allowance(me, settlement).call().await? >= U256::MAX >> 1 {
+                continue;
+            }
+            token
+                .approve(settlement, U256::MAX)
+                .send()
+                .await?
+                .get_receipt()
+                .await?;
+            info!(%me, %symbol, %settlement, "settlement approved");
+        }
+    }
+    Ok(())
+}
+
+/// Mints the dev taker `amount` whole units of every token configured on `chain` unless it
+/// holds some already, so `cargo run --example taker` can fill a quote on the dev stack.
+pub async fn ensure_dev_taker_funds(
+    chain: &ChainConfig,
+    taker: Address,
+    amount: u64,
+    deployer: &SignerSource,
+) -> anyhow::Result<()> {
+    let rpc = chain.rpc.first().context("no rpc endpoint")?.http.clone();
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(load_signer(deployer)?))
+        .connect_http(rpc);
+    for (symbol, token) in &chain.tokens {
+        let erc20 = TestToken::new(token.address, &provider);
+        if !erc20.balanceOf(taker).call().await?.is_zero() {
+            continue;
+        }
+        let units = U256::from(amount) * U256::from(10u64).pow(U256::from(token.decimals));
+        erc20.mint(taker, units).send().await?.get_receipt().await?;
+        info!(%taker, %symbol, amount, "dev taker funded");
+    }
+    Ok(())
+}
+
 /// Whether the contract meant for the deployer's `nonce` must still be deployed: no code at
 /// `configured` yet, and the deployer exactly at that nonce (anything else means the dev data
 /// dir and the config disagree, and deploying would put the contract elsewhere).

@@ -25,7 +25,7 @@ use crate::{
     roles,
 };
 use anyhow::{Context, bail};
-use hedgeflow_activities::chain::signer::load_signer;
+use hedgeflow_activities::chain::signer::{SecretRef, SignerSource, load_signer};
 use hedgeflow_dealer::rpc::SecretSource;
 use process::Supervised;
 use std::{path::Path, time::Duration};
@@ -37,6 +37,8 @@ use uuid::Uuid;
 pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
 /// Where `dev` puts [`DEV_MNEMONIC`] for the dev config's signers to read, like any key file.
 pub const DEV_MNEMONIC_FILE: &str = "dev-mnemonic";
+/// The dev mnemonic's account the taker example signs with (anvil's account 1).
+pub const DEV_TAKER_INDEX: u32 = 1;
 /// A role that exits sooner than this after starting is not restarted.
 const MIN_UPTIME_FOR_RESTART: Duration = Duration::from_secs(10);
 
@@ -103,13 +105,31 @@ async fn start_and_supervise(
 
     ensure_escrow(config, dev).await?;
     if let Some(settlement) = &config.settlement {
-        deploy::ensure_settlement(
-            &config.chains[&settlement.chain],
-            settlement.contract,
+        let chain = &config.chains[&settlement.chain];
+        deploy::ensure_settlement(chain, settlement.contract, &dev.deployer)
+            .await
+            .context("deploying RfqSettlement")?;
+        // The dev taker (`--example taker`'s default key) holds and approves tokens, and the
+        // hot wallet approves what it delivers, so a quote fills on the first try.
+        let taker = SignerSource::Mnemonic {
+            phrase: SecretRef::File(dev.data_dir.join(DEV_MNEMONIC_FILE)),
+            index: DEV_TAKER_INDEX,
+        };
+        deploy::ensure_dev_taker_funds(
+            chain,
+            load_signer(&taker)?.address(),
+            100_000,
             &dev.deployer,
         )
         .await
-        .context("deploying RfqSettlement")?;
+        .context("funding the dev taker")?;
+        deploy::ensure_settlement_allowances(
+            chain,
+            settlement.contract,
+            &[config.hot_wallet.signer.clone(), taker],
+        )
+        .await
+        .context("approving RfqSettlement")?;
     }
 
     let exe = std::env::current_exe()?;

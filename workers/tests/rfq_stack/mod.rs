@@ -9,6 +9,7 @@
 #[path = "../contract_chain/mod.rs"]
 pub mod contract_chain;
 
+use alloy::providers::Provider;
 use alloy::{
     primitives::{Address, U256},
     providers::DynProvider,
@@ -22,9 +23,10 @@ use hedgeflow_activities::{
     settlement::QuoteSigner,
 };
 use hedgeflow_dealer::maker::MarketView;
-use hedgeflow_dealer::service::{DealerConfig, QuoteService};
+use hedgeflow_dealer::service::{DealerConfig, FillSettlement, QuoteService, SettleError};
 use hedgeflow_market::binance::MarketData;
 use hedgeflow_market::manager::{BookKey, Books, Feed, Settings};
+use hedgeflow_proto::fill::{FillAnswer, FillOrder, FillRefusal};
 use hedgeflow_proto::rfq::RfqOrder;
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -273,5 +275,63 @@ pub async fn ready(dealer: &QuoteService) {
         }
         assert!(Instant::now() < deadline, "dealer not ready: {books:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The fill settlement of the tests that run the dealer without Temporal: it sends the fill's
+/// settlement from the hot wallet's key on the test chain, once per quote, and answers a repeat
+/// with the first answer, as the fill workflow does (that workflow is tested end to end in
+/// `rfq_fill.rs`).
+pub struct SettleOnChain {
+    provider: DynProvider,
+    hot_wallet: Address,
+    answers: tokio::sync::Mutex<std::collections::HashMap<String, FillAnswer>>,
+    /// Every fill handed over, in order.
+    pub settled: std::sync::Mutex<Vec<FillOrder>>,
+}
+
+impl SettleOnChain {
+    pub fn new(chain: &RfqChain) -> Arc<Self> {
+        Arc::new(Self {
+            provider: chain.dev.provider.clone(),
+            hot_wallet: chain.account(HOT_WALLET),
+            answers: Default::default(),
+            settled: Default::default(),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl FillSettlement for SettleOnChain {
+    async fn settle(&self, fill: FillOrder) -> Result<FillAnswer, SettleError> {
+        let mut answers = self.answers.lock().await;
+        if let Some(answer) = answers.get(&fill.quote_id) {
+            return Ok(answer.clone());
+        }
+        self.settled.lock().unwrap().push(fill.clone());
+        let intent = fill.settle_intent();
+        let tx = alloy::rpc::types::TransactionRequest::default()
+            .from(self.hot_wallet)
+            .to(intent.to)
+            .input(intent.data.into());
+        let answer = match self.provider.send_transaction(tx).await {
+            Ok(pending) => {
+                let receipt = pending
+                    .get_receipt()
+                    .await
+                    .map_err(|e| SettleError(e.to_string()))?;
+                assert!(receipt.status(), "the settlement reverted: {receipt:?}");
+                FillAnswer::Submitted {
+                    tx_hash: receipt.transaction_hash,
+                    submitted_at_ms: now_ms(),
+                }
+            }
+            Err(error) => FillAnswer::Refused {
+                refusal: FillRefusal::ValidationFailed,
+                reason: error.to_string(),
+            },
+        };
+        answers.insert(fill.quote_id, answer.clone());
+        Ok(answer)
     }
 }

@@ -39,6 +39,7 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
         .expect("test runtime")
 });
 static STACK: OnceCell<Stack> = OnceCell::const_new();
+static RFQ_STACK: OnceCell<Stack> = OnceCell::const_new();
 
 /// Runs a test body on the shared runtime's worker threads (children spawned there live as long
 /// as the runtime: they are tied to the spawning thread's life).
@@ -74,11 +75,20 @@ pub struct Stack {
 
 pub async fn stack() -> &'static Stack {
     STACK
-        .get_or_init(|| async { start().await.expect("starting the test stack") })
+        .get_or_init(|| async { start(false).await.expect("starting the test stack") })
         .await
 }
 
-async fn start() -> anyhow::Result<Stack> {
+/// The stack plus the RFQ dealer's side: `RfqSettlement` on l1 (the settlement chain), a paper
+/// exchange, the order book manager and the dealer role, and the hot wallet's quote signer and
+/// fill check. The dealer's front door is at [`Stack::dealer_url`].
+pub async fn rfq_stack() -> &'static Stack {
+    RFQ_STACK
+        .get_or_init(|| async { start(true).await.expect("starting the RFQ test stack") })
+        .await
+}
+
+async fn start(rfq: bool) -> anyhow::Result<Stack> {
     remove_stale_stacks();
     // The stack is static and never dropped; its directory carries our pid so the next run can
     // remove it once we are gone.
@@ -121,7 +131,7 @@ async fn start() -> anyhow::Result<Stack> {
 
     let mnemonic = dir.join("mnemonic");
     std::fs::write(&mnemonic, hedgeflow::dev::DEV_MNEMONIC)?;
-    let config_text = format!(
+    let mut config_text = format!(
         r#"
 [temporal]
 address = "http://127.0.0.1:{temporal_port}"
@@ -198,6 +208,9 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         weth = deployer_token("WETH"),
         usdc = deployer_token("USDC"),
     );
+    if rfq {
+        config_text.push_str(&rfq_config(&dir)?);
+    }
     let config_path = dir.join("hedgeflow.toml");
     std::fs::write(&config_path, &config_text)?;
     let config = Config::parse(&config_text, [])?;
@@ -221,6 +234,12 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
     )
     .await?;
 
+    if let Some(settlement) = &config.settlement {
+        let l1 = &config.chains["l1"];
+        deploy::ensure_settlement(l1, settlement.contract, &deployer).await?;
+        let hot_wallet = [config.hot_wallet.signer.clone()];
+        deploy::ensure_settlement_allowances(l1, settlement.contract, &hot_wallet).await?;
+    }
     let client = hedgeflow::temporal::connect(&config.temporal, "e2e-test").await?;
     let stack = Stack {
         l1: ProviderBuilder::new()
@@ -244,7 +263,81 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
     for role in ["orchestrator", "hot-wallet", "indexer", "relayer"] {
         stack.start_role(role).await?;
     }
+    if rfq {
+        for role in ["paper-exchange", "obm", "dealer"] {
+            stack.start_role(role).await?;
+        }
+    }
     Ok(stack)
+}
+
+/// The RFQ sections: l1 settles, WETH/USDC quoted from the paper exchange's ETHUSDT.
+fn rfq_config(dir: &std::path::Path) -> anyhow::Result<String> {
+    let token = dir.join("dealer-admin-token");
+    std::fs::write(&token, "e2e-dealer-admin-token")?;
+    Ok(format!(
+        r#"
+[settlement]
+chain = "l1"
+contract = "{settlement}"
+max-order-ttl = "2m"
+signer-listen = "127.0.0.1:{signer}"
+fill-margin = "5s"
+
+[exchanges.binance]
+rest = "http://127.0.0.1:{paper}"
+websocket = "ws://127.0.0.1:{paper}"
+
+[obm]
+listen = "127.0.0.1:{obm}"
+books = [{{ exchange = "binance", symbol = "ETHUSDT" }}]
+snapshot-limit = 1000
+stale-after = "5s"
+sample-interval = "1s"
+volatility-window = "60s"
+
+[paper-exchange]
+listen = "127.0.0.1:{paper}"
+
+[dealer]
+gas-limit = 300000
+gas-price = 1000000000
+
+[dealer.front-door]
+listen = "127.0.0.1:{front_door}"
+admin-listen = "127.0.0.1:{admin}"
+admin-token = {{ file = "{token}" }}
+rate-limit = {{ per-second = 100, burst = 100 }}
+
+[dealer.quotes]
+obm = {{ endpoint = "http://127.0.0.1:{obm}", exchange = "binance" }}
+hot-wallet = {{ endpoint = "http://127.0.0.1:{signer}" }}
+exposure-caps = {{ WETH = "50", USDC = "150000" }}
+
+[[dealer.quotes.markets]]
+id = "WETH/USDC"
+base = "WETH"
+quote = "USDC"
+route = {{ direct = "ETHUSDT" }}
+taker-fee = "0.001"
+premium-bps = "5"
+volatility-multiplier = "1"
+skew-factor-bps = "5"
+inventory-limit = "20"
+min-base = "0.01"
+max-base = "10"
+max-deviation-bps = "200"
+quote-ttl = "60s"
+max-book-age = "3s"
+"#,
+        settlement = deploy::settlement_address(DEPLOYER.parse()?),
+        signer = process::free_port(),
+        paper = process::free_port(),
+        obm = process::free_port(),
+        front_door = process::free_port(),
+        admin = process::free_port(),
+        token = token.display(),
+    ))
 }
 
 const STACK_PREFIX: &str = "hedgeflow-e2e-";
@@ -276,6 +369,12 @@ fn deployer_token(symbol: &str) -> Address {
 }
 
 impl Stack {
+    /// The dealer's public JSON-RPC (the RFQ stack only).
+    pub fn dealer_url(&self) -> String {
+        let dealer = self.config.dealer.as_ref().expect("the RFQ stack");
+        format!("http://{}", dealer.front_door.listen)
+    }
+
     pub fn log(&self, role: &str) -> PathBuf {
         self.dir.join(format!("{role}.log"))
     }

@@ -37,7 +37,10 @@ pub struct FillWorkflow {
 #[workflow_methods]
 impl FillWorkflow {
     #[run]
-    pub async fn run(ctx: &mut WorkflowContext<Self>, fill: FillOrder) -> WorkflowResult<FillResult> {
+    pub async fn run(
+        ctx: &mut WorkflowContext<Self>,
+        fill: FillOrder,
+    ) -> WorkflowResult<FillResult> {
         ctx.upsert_search_attributes([
             search::PIPELINE.value_set("rfq-fill".into()),
             search::QUOTE_ID.value_set(fill.quote_id.clone()),
@@ -57,7 +60,9 @@ impl FillWorkflow {
     /// `dealer_submitFill`'s answer: waits until the fill is refused or its settlement is in a
     /// block. Every call gets the same answer, so a taker's retry is harmless.
     #[update]
-    pub async fn submit(ctx: &mut WorkflowContext<Self>) -> Result<FillAnswer, Box<dyn std::error::Error + Send + Sync>> {
+    pub async fn submit(
+        ctx: &mut WorkflowContext<Self>,
+    ) -> Result<FillAnswer, Box<dyn std::error::Error + Send + Sync>> {
         ctx.wait_condition(|s| s.answer.is_some()).await?;
         ctx.state(|s| s.answer.clone())
             .ok_or_else(|| "the fill has no answer".into())

@@ -1,0 +1,435 @@
+//! The RFQ fill end to end, on a real Temporal dev server, anvil, the real `RfqSettlement` and the
+//! real role processes (orchestrator, hot wallet, paper exchange, order book manager, dealer): a
+//! taker quotes, approves and submits through the public JSON-RPC; the `fill-<quoteId>` workflow
+//! checks, settles once and confirms. Refusals keep their spec codes and send nothing; a
+//! settlement that reverts on chain ends "fill failed"; a hot wallet SIGKILLed after broadcasting
+//! settles exactly once; the recorded history replays.
+//!
+//! Tests take turns (`serial`): two of them hold L1's blocks.
+
+mod support;
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, B256, U256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
+    sol,
+};
+use hedgeflow_activities::store::Store;
+use hedgeflow_dealer::{
+    api::Size,
+    taker::{FillAck, TakerClient, TakerQuote},
+};
+use hedgeflow_proto::fill::{FillResult, FillStatus};
+use hedgeflow_workflows::FillWorkflow;
+use std::{sync::LazyLock, time::Duration};
+use support::{L1_ID, Stack, eventually, rfq_stack, run};
+use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowGetResultOptions};
+use tokio::sync::{Mutex, MutexGuard};
+
+const WAIT: Duration = Duration::from_secs(120);
+const WETH: u128 = 1_000_000_000_000_000_000;
+const USDC: u128 = 1_000_000;
+
+static SERIAL: LazyLock<Mutex<()>> = LazyLock::new(|| Mutex::new(()));
+
+async fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().await
+}
+
+sol! {
+    #[sol(rpc)]
+    interface ITestToken {
+        function mint(address to, uint256 amount) external;
+        function approve(address spender, uint256 amount) external returns (bool);
+        function balanceOf(address owner) external view returns (uint256);
+    }
+    // 0x v4's event has eight fields, and the generated code takes them as arguments
+    #[allow(clippy::too_many_arguments)]
+    #[sol(rpc)]
+    interface IRfqSettlement {
+        event RfqOrderFilled(bytes32 orderHash, address maker, address taker, address makerToken, address takerToken, uint128 takerTokenFilledAmount, uint128 makerTokenFilledAmount, bytes32 pool);
+    }
+}
+
+/// A taker: one of the dev mnemonic's accounts, with a wallet on L1 and the dealer's client.
+struct Taker {
+    signer: PrivateKeySigner,
+    l1: DynProvider,
+    client: TakerClient,
+    weth: Address,
+    usdc: Address,
+    settlement: Address,
+}
+
+impl Taker {
+    /// Account `index` of the dev mnemonic, holding `weth` and `usdc` and approving `approved`
+    /// of each to the settlement.
+    async fn new(stack: &Stack, index: u32, funded: (u128, u128), approved: u128) -> Taker {
+        let signer = MnemonicBuilder::<English>::default()
+            .phrase(hedgeflow::dev::DEV_MNEMONIC)
+            .index(index)
+            .unwrap()
+            .build()
+            .unwrap();
+        let deployer = MnemonicBuilder::<English>::default()
+            .phrase(hedgeflow::dev::DEV_MNEMONIC)
+            .index(9)
+            .unwrap()
+            .build()
+            .unwrap();
+        let mut wallet = EthereumWallet::from(signer.clone());
+        wallet.register_signer(deployer.clone());
+        let rpc = stack.config.chains["l1"].rpc[0].http.clone();
+        let l1 = ProviderBuilder::new()
+            .wallet(wallet)
+            .connect_http(rpc)
+            .erased();
+        let settlement = stack.config.settlement.as_ref().unwrap().contract;
+        let taker = Taker {
+            client: TakerClient::new(&stack.dealer_url()).unwrap(),
+            weth: stack.token("WETH"),
+            usdc: stack.token("USDC"),
+            signer,
+            l1,
+            settlement,
+        };
+        for (token, amount) in [(taker.weth, funded.0), (taker.usdc, funded.1)] {
+            let erc20 = ITestToken::new(token, &taker.l1);
+            let minted = erc20.mint(taker.address(), U256::from(amount));
+            minted
+                .from(deployer.address())
+                .send()
+                .await
+                .unwrap()
+                .get_receipt()
+                .await
+                .unwrap();
+            let approve = erc20.approve(settlement, U256::from(approved));
+            approve
+                .from(taker.address())
+                .send()
+                .await
+                .unwrap()
+                .get_receipt()
+                .await
+                .unwrap();
+        }
+        taker
+    }
+
+    fn address(&self) -> Address {
+        self.signer.address()
+    }
+
+    async fn balance(&self, token: Address) -> U256 {
+        ITestToken::new(token, &self.l1)
+            .balanceOf(self.address())
+            .call()
+            .await
+            .unwrap()
+    }
+
+    /// A quote to buy `weth` WETH with USDC, once the dealer serves quotes.
+    async fn quote(&self, weth: u128) -> TakerQuote {
+        eventually("a quote from the dealer", WAIT, || async {
+            self.client
+                .quote(
+                    self.weth,
+                    self.usdc,
+                    Size::MakerSize(U256::from(weth)),
+                    self.address(),
+                )
+                .await
+                .ok()
+        })
+        .await
+    }
+
+    async fn fill(
+        &self,
+        quote: &TakerQuote,
+    ) -> Result<FillAck, hedgeflow_dealer::taker::TakerError> {
+        let approval = self.client.approve(quote, &self.signer).unwrap();
+        self.client
+            .submit_fill(quote, &approval, self.address())
+            .await
+    }
+}
+
+fn quote_id(quote: &TakerQuote) -> String {
+    quote.quote().quote_id.to_string()
+}
+
+async fn store(stack: &Stack) -> Store {
+    Store::connect(&stack.config.database.url).await.unwrap()
+}
+
+/// The quote row's status once it is `status`, with its history and settlement.
+async fn row_at(
+    stack: &Stack,
+    quote_id: &str,
+    status: FillStatus,
+) -> hedgeflow_activities::store::entity::rfq_quote::Model {
+    let store = store(stack).await;
+    eventually(&format!("quote {quote_id} at {status:?}"), WAIT, || async {
+        let row = store.rfq_quote(quote_id).await.ok()??;
+        (row.status == status.as_str()).then_some(row)
+    })
+    .await
+}
+
+fn statuses(row: &hedgeflow_activities::store::entity::rfq_quote::Model) -> Vec<String> {
+    row.status_history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn result(stack: &Stack, quote_id: &str) -> FillResult {
+    let handle = stack
+        .client
+        .get_workflow_handle::<FillWorkflow>(format!("fill-{quote_id}"));
+    tokio::time::timeout(WAIT, handle.get_result(WorkflowGetResultOptions::default()))
+        .await
+        .expect("the fill workflow to finish")
+        .expect("its result")
+}
+
+/// How many `RfqOrderFilled` events the settlement emitted for `order_hash`.
+async fn fills_on_chain(taker: &Taker, order_hash: B256) -> usize {
+    let filter = alloy::rpc::types::Filter::new()
+        .address(taker.settlement)
+        .event_signature(
+            <IRfqSettlement::RfqOrderFilled as alloy::sol_types::SolEvent>::SIGNATURE_HASH,
+        )
+        .from_block(0);
+    let logs = taker.l1.get_logs(&filter).await.unwrap();
+    logs.iter()
+        .filter_map(|log| log.log_decode::<IRfqSettlement::RfqOrderFilled>().ok())
+        .filter(|event| event.inner.data.orderHash == order_hash)
+        .count()
+}
+
+#[test]
+fn a_taker_fill_settles_once_and_moves_exactly_the_quoted_amounts() {
+    run(async {
+        let _turn = serial().await;
+        let stack = rfq_stack().await;
+        let taker = Taker::new(stack, 1, (0, 100_000 * USDC), u128::MAX).await;
+        let quote = taker.quote(WETH).await;
+        let id = quote_id(&quote);
+        let (maker_size, taker_size) = (quote.quote().maker_size, quote.quote().taker_size);
+        let hot_wallet = stack.config.hot_wallet.address;
+        let before = (
+            taker.balance(taker.weth).await,
+            taker.balance(taker.usdc).await,
+            stack.balance(L1_ID, Some(taker.weth), hot_wallet).await,
+            stack.balance(L1_ID, Some(taker.usdc), hot_wallet).await,
+        );
+
+        let ack = taker.fill(&quote).await.expect("the fill is submitted");
+        assert_eq!(ack.extra["status"], "fill submitted");
+        // The same submit again joins the workflow: the same transaction.
+        let again = taker.fill(&quote).await.expect("a repeat answers");
+        assert_eq!(again.transaction_hash, ack.transaction_hash);
+
+        let result = result(stack, &id).await;
+        assert_eq!(result.status, FillStatus::FilledUnhedged);
+        let receipt = result.receipt.expect("a confirmed receipt");
+        assert_eq!(receipt.tx_hash, ack.transaction_hash);
+        let row = row_at(stack, &id, FillStatus::FilledUnhedged).await;
+        assert_eq!(row.fill_tx, Some(ack.transaction_hash.to_string()));
+        assert_eq!(row.fill_block, Some(receipt.block_number as i64));
+        assert_eq!(
+            statuses(&row),
+            [
+                "quoted",
+                "fill requested",
+                "fill submitted",
+                "filled, unhedged"
+            ]
+        );
+
+        // Exactly the quoted amounts moved, once.
+        assert_eq!(taker.balance(taker.weth).await, before.0 + maker_size);
+        assert_eq!(taker.balance(taker.usdc).await, before.1 - taker_size);
+        assert_eq!(
+            stack.balance(L1_ID, Some(taker.weth), hot_wallet).await,
+            before.2 - maker_size
+        );
+        assert_eq!(
+            stack.balance(L1_ID, Some(taker.usdc), hot_wallet).await,
+            before.3 + taker_size
+        );
+        assert_eq!(fills_on_chain(&taker, quote.order().hash).await, 1);
+        assert_eq!(stack.journal_entries(&format!("fill-{id}/settle")).len(), 1);
+
+        replay(stack, &id, "fill-settled.json").await;
+    });
+}
+
+#[test]
+fn fills_the_chain_would_refuse_are_rejected_with_their_codes_and_nothing_is_sent() {
+    run(async {
+        let _turn = serial().await;
+        let stack = rfq_stack().await;
+        // Holds USDC but approved none of it: -42019.
+        let unapproved = Taker::new(stack, 2, (0, 10_000 * USDC), 0).await;
+        // Approved, but holds no USDC: -42018.
+        let broke = Taker::new(stack, 3, (0, 0), u128::MAX).await;
+        for (taker, code, why) in [(&unapproved, -42019, "approved"), (&broke, -42018, "holds")] {
+            let quote = taker.quote(WETH / 10).await;
+            let id = quote_id(&quote);
+            let refused = taker.fill(&quote).await.unwrap_err();
+            assert_eq!(refused.rpc_code(), Some(code), "{refused}");
+            let result = result(stack, &id).await;
+            assert_eq!(result.status, FillStatus::Rejected);
+            assert!(result.reason.unwrap().contains(why));
+            let row = row_at(stack, &id, FillStatus::Rejected).await;
+            assert_eq!(row.fill_tx, None);
+            assert!(row.fill_detail.unwrap().contains(why));
+            assert!(
+                stack
+                    .journal_entries(&format!("fill-{id}/settle"))
+                    .is_empty()
+            );
+            // Asked again, the same refusal: the workflow's answer, not a second run.
+            let again = taker.fill(&quote).await.unwrap_err();
+            assert_eq!(again.rpc_code(), Some(code));
+        }
+    });
+}
+
+/// Submits `quote`'s fill from a task of its own, so the test can act while the dealer waits on
+/// the workflow's answer.
+fn fill_in_background(
+    stack: &Stack,
+    taker: &Taker,
+    quote: &TakerQuote,
+) -> tokio::task::JoinHandle<Result<FillAck, hedgeflow_dealer::taker::TakerError>> {
+    let client = TakerClient::new(&stack.dealer_url()).unwrap();
+    let approval = client.approve(quote, &taker.signer).unwrap();
+    let (quote, address) = (quote.clone(), taker.address());
+    tokio::spawn(async move { client.submit_fill(&quote, &approval, address).await })
+}
+
+#[test]
+fn a_settlement_that_reverts_on_chain_ends_fill_failed_and_moves_nothing() {
+    run(async {
+        let _turn = serial().await;
+        let stack = rfq_stack().await;
+        let taker = Taker::new(stack, 4, (0, 10_000 * USDC), u128::MAX).await;
+        let quote = taker.quote(WETH / 10).await;
+        let id = quote_id(&quote);
+        let usdc_before = taker.balance(taker.usdc).await;
+        // Hold L1's blocks: the settlement passes its check and is broadcast; the taker then
+        // withdraws its allowance with a higher tip, so that is mined first and the settlement
+        // reverts in the same block.
+        stack.mine_l1_every(0).await;
+        let filling = fill_in_background(stack, &taker, &quote);
+        let sent = stack.broadcast_of(&format!("fill-{id}/settle"), WAIT).await;
+        let withdraw = ITestToken::new(taker.usdc, &taker.l1)
+            .approve(taker.settlement, U256::ZERO)
+            .from(taker.address())
+            .max_priority_fee_per_gas(50_000_000_000)
+            .max_fee_per_gas(100_000_000_000)
+            .send()
+            .await
+            .unwrap();
+        stack
+            .l1
+            .raw_request::<_, String>("evm_mine".into(), ())
+            .await
+            .unwrap();
+        stack.mine_l1_every(1).await;
+        assert!(withdraw.get_receipt().await.unwrap().status());
+
+        // The taker was answered when the settlement was in its block; the watch then finds
+        // the revert.
+        let ack = filling.await.unwrap().expect("the fill was submitted");
+        assert_eq!(ack.transaction_hash, sent);
+        let result = result(stack, &id).await;
+        assert_eq!(result.status, FillStatus::Failed);
+        assert!(result.reason.unwrap().contains("reverted"));
+        let row = row_at(stack, &id, FillStatus::Failed).await;
+        assert_eq!(row.fill_tx, Some(sent.to_string()));
+        assert_eq!(
+            statuses(&row),
+            ["quoted", "fill requested", "fill submitted", "fill failed"]
+        );
+        assert_eq!(taker.balance(taker.usdc).await, usdc_before);
+        assert_eq!(fills_on_chain(&taker, quote.order().hash).await, 0);
+    });
+}
+
+#[test]
+fn a_hot_wallet_killed_after_broadcasting_the_settlement_settles_it_once() {
+    run(async {
+        let _turn = serial().await;
+        let stack = rfq_stack().await;
+        let taker = Taker::new(stack, 5, (0, 10_000 * USDC), u128::MAX).await;
+        let quote = taker.quote(WETH / 10).await;
+        let id = quote_id(&quote);
+        let weth_before = taker.balance(taker.weth).await;
+        stack.mine_l1_every(0).await;
+        let filling = fill_in_background(stack, &taker, &quote);
+        let intent = format!("fill-{id}/settle");
+        let sent = stack.broadcast_of(&intent, WAIT).await;
+        stack.kill_role("hot-wallet").await;
+        stack.mine_l1_every(1).await;
+        stack.start_role("hot-wallet").await.unwrap();
+
+        // The taker's client may give up while the engine notices the dead worker (10 s
+        // heartbeat); asking again joins the same workflow and gets its answer.
+        let ack = match filling.await.unwrap() {
+            Ok(ack) => ack,
+            Err(_) => taker.fill(&quote).await.expect("the fill was submitted"),
+        };
+        assert_eq!(ack.transaction_hash, sent);
+        let result = result(stack, &id).await;
+        assert_eq!(result.status, FillStatus::FilledUnhedged);
+        assert_eq!(
+            stack.journal_entries(&intent).len(),
+            1,
+            "one settlement signed"
+        );
+        assert_eq!(fills_on_chain(&taker, quote.order().hash).await, 1);
+        assert_eq!(
+            taker.balance(taker.weth).await,
+            weth_before + quote.quote().maker_size
+        );
+    });
+}
+
+/// Replays the fill's history against today's code; with `HEDGEFLOW_RECORD_FILL_HISTORIES` set
+/// to a directory, also writes it there as a fixture for `workflows/tests/replay.rs`.
+async fn replay(stack: &Stack, quote_id: &str, fixture: &str) {
+    let history = stack
+        .client
+        .get_workflow_handle::<FillWorkflow>(format!("fill-{quote_id}"))
+        .fetch_history(WorkflowFetchHistoryOptions::default())
+        .to_json()
+        .await
+        .expect("history");
+    if let Some(dir) = std::env::var_os("HEDGEFLOW_RECORD_FILL_HISTORIES") {
+        let pretty: serde_json::Value = serde_json::from_slice(&history).unwrap();
+        let path = std::path::Path::new(&dir).join(fixture);
+        std::fs::write(path, serde_json::to_string_pretty(&pretty).unwrap()).unwrap();
+    }
+    let parsed = temporalio_client::WorkflowHistory::from_json(&history).unwrap();
+    let replayer = hedgeflow_workflows::replayer().unwrap();
+    tokio::task::spawn_blocking(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(replayer.replay_workflow(parsed))
+    })
+    .await
+    .unwrap()
+    .expect("replay without nondeterminism");
+}
