@@ -13,7 +13,9 @@
 //! Every dealer refusal comes back as [`TakerError::Rpc`] with the spec's code, so a caller can
 //! match, e.g., `Err(TakerError::Rpc { code: -42014, .. })` (quote expired).
 
-use crate::api::{Market, Quote, QuoteInfo, RfqOrder, Signature, SignedOrder, Size, TradeInfo};
+use crate::api::{
+    FillState, Market, Quote, QuoteInfo, RfqOrder, Signature, SignedOrder, Size, TradeInfo,
+};
 use crate::rpc::params::{parse_address, parse_amount, parse_hex_bytes, parse_uuid_v4};
 use alloy::primitives::{Address, B256, FixedBytes, U256};
 use alloy::signers::SignerSync;
@@ -334,6 +336,20 @@ impl TakerClient {
         Ok(reply.into())
     }
 
+    /// `dealer_getFillStatus` (the dealer's extension to the spec): where the fill of
+    /// `quote_id` stands, with its settlement transaction once sent.
+    pub async fn fill_status(&self, quote_id: Uuid) -> Result<FillState, TakerError> {
+        let reply: FillStatusWire = self.call("dealer_getFillStatus", json!([quote_id])).await?;
+        let FillStatusWire(quote_id, status, hash, updated_at_ms, reason) = reply;
+        Ok(FillState {
+            quote_id: quote_id.0,
+            status,
+            transaction_hash: hash.map(|h| h.0),
+            reason,
+            updated_at_ms,
+        })
+    }
+
     /// One JSON-RPC call: `params` positional, the result read as `T`.
     async fn call<T: DeserializeOwned>(
         &self,
@@ -599,6 +615,10 @@ impl QuoteWire {
         })
     }
 }
+
+/// `[quoteId, status, transactionHash, updatedAt, reason]`.
+#[derive(Deserialize)]
+struct FillStatusWire(QuoteId, String, Option<Hex<32>>, u64, Option<String>);
 
 /// `[quoteId, transactionHash, submittedAt, extra?]`.
 #[derive(Deserialize)]

@@ -4,10 +4,10 @@
 
 mod common;
 
-use alloy::primitives::{Bytes, FixedBytes, U256};
+use alloy::primitives::{B256, Bytes, FixedBytes, U256};
 use common::{Call, DAI, Recording, USDC, WETH, addr, limit};
 use futures::{SinkExt, StreamExt};
-use hedgeflow_dealer::api::{FillError, QuoteError, QuoteRequest, Size};
+use hedgeflow_dealer::api::{FillError, FillState, QuoteError, QuoteRequest, Size};
 use hedgeflow_dealer::profiler::{
     MemoryProfiles, ProfileStore, ProfileStoreError, Profiler, Profiles,
 };
@@ -733,6 +733,81 @@ async fn submit_fill_accepts_and_refuses() {
 }
 
 // ---------------------------------------------------------------- JSON-RPC protocol errors
+
+// ---------------------------------------------------------------- fill status (our extension)
+
+fn fill_state(quote_id: Uuid, status: &str, tx: Option<u8>, at: u64) -> FillState {
+    FillState {
+        quote_id,
+        status: status.into(),
+        transaction_hash: tx.map(B256::repeat_byte),
+        reason: None,
+        updated_at_ms: at,
+    }
+}
+
+#[tokio::test]
+async fn fill_status_is_read_and_pushed_until_final() {
+    let h = open().await;
+    let id = Uuid::new_v4();
+    let states = vec![
+        fill_state(id, "fill requested", None, 1),
+        fill_state(id, "fill submitted", Some(0xab), 2),
+        fill_state(id, "fill submitted", Some(0xab), 2),
+        fill_state(id, "filled, unhedged", Some(0xab), 3),
+    ];
+    h.dealer.fill_states.lock().unwrap().insert(id, states);
+    let hash = format!("0x{}", "ab".repeat(32));
+
+    let first = h.ok("dealer_getFillStatus", json!([id])).await;
+    assert_eq!(first, json!([id, "fill requested", null, 1, null]));
+    for (params, expected) in [
+        (json!(["not-a-uuid"]), -42023),
+        (json!([]), -42023),
+        (json!([Uuid::new_v4()]), -42015),
+    ] {
+        assert_eq!(
+            code(&h.call("dealer_getFillStatus", params.clone()).await),
+            expected,
+            "{params}"
+        );
+    }
+
+    // Subscribed: the current state, then each change once, and the subscription ends at the
+    // final one.
+    let mut ws = Ws::connect(h.public).await;
+    let subscribed = ws.call("dealer_subscribeFillStatus", json!([id])).await;
+    let subscription = subscribed["result"].clone();
+    assert!(!subscription.is_null(), "{subscribed}");
+    let mut pushed = Vec::new();
+    while pushed.len() < 2 {
+        let Message::Text(text) = ws.0.next().await.unwrap().unwrap() else {
+            continue;
+        };
+        let note: Value = serde_json::from_str(text.as_str()).unwrap();
+        assert_eq!(note["method"], "dealer_fillStatus");
+        assert_eq!(note["params"]["subscription"], subscription);
+        pushed.push(note["params"]["result"].clone());
+    }
+    assert_eq!(
+        pushed,
+        [
+            json!([id, "fill submitted", hash, 2, null]),
+            json!([id, "filled, unhedged", hash, 3, null]),
+        ]
+    );
+    // Unknown quotes are refused at subscription.
+    let refused = ws
+        .call("dealer_subscribeFillStatus", json!([Uuid::new_v4()]))
+        .await;
+    assert_eq!(code(&refused), -42015);
+    // Over HTTP there is no subscription: an error, never a result.
+    let over_http = h.call("dealer_subscribeFillStatus", json!([id])).await;
+    assert!(
+        over_http["result"].is_null() && over_http["error"].is_object(),
+        "{over_http}"
+    );
+}
 
 #[tokio::test]
 async fn protocol_errors_over_http_and_websocket() {

@@ -10,8 +10,8 @@ use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolStruct;
 use common::{CHAIN_ID, Call, Recording, SETTLEMENT, USDC, WETH, addr, limit, test_markets};
 use hedgeflow_dealer::api::{
-    Dealer, FillError, FillReceipt, FillRequest, Market, Quote, QuoteError, QuoteRequest,
-    SignedOrder, Size,
+    Dealer, FillError, FillReceipt, FillRequest, FillState, Market, Quote, QuoteError,
+    QuoteRequest, SignedOrder, Size,
 };
 use hedgeflow_dealer::profiler::Profiler;
 use hedgeflow_dealer::rpc::{self, RunningServer};
@@ -247,6 +247,10 @@ impl Dealer for Tampering {
 
     async fn submit_fill(&self, request: FillRequest) -> Result<FillReceipt, FillError> {
         self.inner.submit_fill(request).await
+    }
+
+    async fn fill_status(&self, quote_id: uuid::Uuid) -> Result<FillState, FillError> {
+        self.inner.fill_status(quote_id).await
     }
 }
 

@@ -7,11 +7,11 @@
 
 use crate::{
     chain::{ReceiptOutcome, SubmittedTx, TxIntent, WatchReceipt},
-    fill::{FillCheck, FillOrder, FillRecord},
     escrow::{
         ClaimAnswer, ClaimBatch, ClaimPlan, ClaimRequest, Decision, EscrowOrder, EscrowRecord,
         FoundTx, Released, ScanReport, ScanRequest,
     },
+    fill::{FillCheck, FillOrder, FillRecord},
     transfer::{TransferPlan, TransferRecord, TransferRequest},
 };
 use temporalio_macros::activity_definitions;

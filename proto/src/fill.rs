@@ -2,10 +2,10 @@
 //! the `fill-<quoteId>` workflow (check → submit `RfqSettlement.fillRfqOrder` → confirmations).
 
 use crate::{
+    Amount,
     chain::{ConfirmedReceipt, TxIntent},
     ids,
     rfq::{self, RfqOrder},
-    Amount,
 };
 use alloy::primitives::{Address, B256, Bytes};
 use rust_decimal::Decimal;
@@ -102,6 +102,19 @@ pub enum FillStatus {
 }
 
 impl FillStatus {
+    pub const ALL: [Self; 5] = [
+        Self::Requested,
+        Self::Rejected,
+        Self::Submitted,
+        Self::FilledUnhedged,
+        Self::Failed,
+    ];
+
+    /// The status named `text` (as [`FillStatus::as_str`] writes it).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Requested => "fill requested",
@@ -153,7 +166,10 @@ impl FillRefusal {
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum FillCheck {
     Fillable,
-    Refused { refusal: FillRefusal, reason: String },
+    Refused {
+        refusal: FillRefusal,
+        reason: String,
+    },
 }
 
 /// What `dealer_submitFill` answers, as the fill workflow decided it (the `submit` update). A
@@ -163,7 +179,10 @@ pub enum FillCheck {
 pub enum FillAnswer {
     /// The settlement transaction is in a block (not yet confirmed).
     Submitted { tx_hash: B256, submitted_at_ms: u64 },
-    Refused { refusal: FillRefusal, reason: String },
+    Refused {
+        refusal: FillRefusal,
+        reason: String,
+    },
     /// Sending failed for a reason that is ours, not the taker's (the hot wallet could not pay
     /// gas, the chain was unreachable until the retries ran out): the fill is "fill failed".
     Failed { reason: String },
@@ -203,13 +222,8 @@ mod tests {
 
     #[test]
     fn statuses_serialize_as_the_words_takers_see() {
-        for status in [
-            FillStatus::Requested,
-            FillStatus::Rejected,
-            FillStatus::Submitted,
-            FillStatus::FilledUnhedged,
-            FillStatus::Failed,
-        ] {
+        for status in FillStatus::ALL {
+            assert_eq!(FillStatus::parse(status.as_str()), Some(status));
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{}\"", status.as_str()));
             assert_eq!(serde_json::from_str::<FillStatus>(&json).unwrap(), status);

@@ -408,6 +408,13 @@ impl QuoteStore for TimedStore {
         self.inner.get(quote_id).await
     }
 
+    async fn fill_state(
+        &self,
+        quote_id: Uuid,
+    ) -> Result<Option<hedgeflow_dealer::api::FillState>, StoreError> {
+        self.inner.fill_state(quote_id).await
+    }
+
     async fn request_fill(
         &self,
         quote_id: Uuid,

@@ -253,6 +253,15 @@ fn a_taker_fill_settles_once_and_moves_exactly_the_quoted_amounts() {
                 "filled, unhedged"
             ]
         );
+        // The taker reads the same through `dealer_getFillStatus`.
+        let state = taker
+            .client
+            .fill_status(quote.quote().quote_id)
+            .await
+            .unwrap();
+        assert_eq!(state.status, "filled, unhedged");
+        assert_eq!(state.transaction_hash, Some(ack.transaction_hash));
+        assert!(state.is_final());
 
         // Exactly the quoted amounts moved, once.
         assert_eq!(taker.balance(taker.weth).await, before.0 + maker_size);

@@ -72,7 +72,9 @@ impl FillChecker {
         let maker_token = IERC20Funds::new(order.makerToken, provider);
         let status = settlement.orderStatus(fill.order_hash).block(at);
         let balance = taker_token.balanceOf(order.taker).block(at);
-        let allowance = taker_token.allowance(order.taker, fill.settlement).block(at);
+        let allowance = taker_token
+            .allowance(order.taker, fill.settlement)
+            .block(at);
         let maker_balance = maker_token.balanceOf(order.maker).block(at);
         let (status, balance, allowance, maker_balance) = tokio::try_join!(
             status.call(),
@@ -102,11 +104,17 @@ impl FillChecker {
         }
         let takes = U256::from(order.takerAmount);
         if balance < takes {
-            let reason = format!("the taker holds {balance} of {}, the order takes {takes}", order.takerToken);
+            let reason = format!(
+                "the taker holds {balance} of {}, the order takes {takes}",
+                order.takerToken
+            );
             return refuse(FillRefusal::InsufficientBalance, reason);
         }
         if allowance < takes {
-            let reason = format!("the taker approved {allowance} of {} to the settlement, the order takes {takes}", order.takerToken);
+            let reason = format!(
+                "the taker approved {allowance} of {} to the settlement, the order takes {takes}",
+                order.takerToken
+            );
             return refuse(FillRefusal::InsufficientAllowance, reason);
         }
         if maker_balance < U256::from(order.makerAmount) {
@@ -124,8 +132,14 @@ impl FillChecker {
             Err(RpcError::ErrorResp(payload)) => {
                 let reason = payload
                     .as_decoded_interface_error::<RfqSettlement::RfqSettlementErrors>()
-                    .map_or_else(|| payload.message.to_string(), |error| revert_reason(&error));
-                refuse(FillRefusal::ValidationFailed, format!("the settlement would revert: {reason}"))
+                    .map_or_else(
+                        || payload.message.to_string(),
+                        |error| revert_reason(&error),
+                    );
+                refuse(
+                    FillRefusal::ValidationFailed,
+                    format!("the settlement would revert: {reason}"),
+                )
             }
             Err(other) => Err(ChainError::rpc(other)),
         }
@@ -158,7 +172,8 @@ impl FillChecker {
         _ctx: ActivityContext,
         fill: FillOrder,
     ) -> Result<FillCheck, ActivityError> {
-        let span = info_span!("check_rfq_fill", quote_id = %fill.quote_id, order_hash = %fill.order_hash);
+        let span =
+            info_span!("check_rfq_fill", quote_id = %fill.quote_id, order_hash = %fill.order_hash);
         async {
             let verdict = self.check(&fill).await.map_err(to_activity_error)?;
             if let FillCheck::Refused { refusal, reason } = &verdict {

@@ -116,14 +116,18 @@ impl Store {
     /// refusal or failure. Idempotent; the quote must exist (it is stored before it is served).
     pub async fn record_rfq_fill(&self, record: &FillRecord) -> Result<(), StoreError> {
         let quote_id = &record.quote_id;
-        let row = self
-            .rfq_quote(quote_id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(quote_id.clone(), "fill of an unknown quote".into()))?;
+        let row = self.rfq_quote(quote_id).await?.ok_or_else(|| {
+            StoreError::Corrupt(quote_id.clone(), "fill of an unknown quote".into())
+        })?;
         let status = record.status.as_str();
         let detail = record.detail.as_deref();
-        let history =
-            super::append_status(quote_id, Some(&row.status_history), status, detail, Utc::now())?;
+        let history = super::append_status(
+            quote_id,
+            Some(&row.status_history),
+            status,
+            detail,
+            Utc::now(),
+        )?;
         let mut update = rfq_quote::Entity::update_many()
             .col_expr(rfq_quote::Column::Status, Expr::value(status))
             .col_expr(rfq_quote::Column::StatusHistory, Expr::value(history))
@@ -270,6 +274,58 @@ mod tests {
             .map(|e| e["status"].clone())
             .collect();
         assert_eq!(statuses, [json!(QUOTED), json!(FILL_REQUESTED)]);
+    }
+
+    #[tokio::test]
+    async fn the_fill_workflow_writes_its_statuses_once_each() {
+        use alloy::primitives::B256;
+        use hedgeflow_proto::fill::FillStatus;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("f.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.insert_rfq_quotes([quote("q1", "0x1")]).await.unwrap();
+        let record = |status, tx_hash, detail: Option<&str>| FillRecord {
+            quote_id: "q1".into(),
+            status,
+            tx_hash,
+            block_number: tx_hash.map(|_| 12),
+            detail: detail.map(str::to_owned),
+        };
+        let tx = Some(B256::repeat_byte(7));
+        for write in [
+            record(FillStatus::Requested, None, None),
+            record(FillStatus::Submitted, tx, None),
+            // a retried write changes nothing
+            record(FillStatus::Submitted, tx, None),
+            record(FillStatus::Failed, tx, Some("reverted in block 12")),
+        ] {
+            store.record_rfq_fill(&write).await.unwrap();
+        }
+        let row = store.rfq_quote("q1").await.unwrap().unwrap();
+        assert_eq!(row.status, "fill failed");
+        assert_eq!(row.fill_tx, Some(B256::repeat_byte(7).to_string()));
+        assert_eq!(row.fill_block, Some(12));
+        assert_eq!(row.fill_detail.as_deref(), Some("reverted in block 12"));
+        let statuses: Vec<_> = row
+            .status_history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["status"].clone())
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                json!(QUOTED),
+                json!("fill requested"),
+                json!("fill submitted"),
+                json!("fill failed")
+            ]
+        );
+        // A fill of a quote never stored is refused.
+        let mut unknown = record(FillStatus::Requested, None, None);
+        unknown.quote_id = "nope".into();
+        assert!(store.record_rfq_fill(&unknown).await.is_err());
     }
 
     #[tokio::test]

@@ -16,8 +16,8 @@ mod types;
 
 pub use error::{FillError, QuoteError};
 pub use types::{
-    FillReceipt, FillRequest, Market, Quote, QuoteInfo, QuoteRequest, RfqOrder, Signature,
-    SignedOrder, Size, TradeInfo,
+    FillReceipt, FillRequest, FillState, Market, Quote, QuoteInfo, QuoteRequest, RfqOrder,
+    Signature, SignedOrder, Size, TradeInfo,
 };
 
 use std::sync::Arc;
@@ -50,4 +50,8 @@ pub trait Dealer: Send + Sync + 'static {
     /// Must be idempotent per `quote_id`: a second call for a quote already accepted answers
     /// [`FillError::AlreadyFilled`] (or the first receipt) and never settles twice.
     async fn submit_fill(&self, request: FillRequest) -> Result<FillReceipt, FillError>;
+
+    /// Where the fill of `quote_id` stands (`quoted` while none was requested). Unknown quotes
+    /// are [`FillError::UnknownQuote`]. Read-only.
+    async fn fill_status(&self, quote_id: uuid::Uuid) -> Result<FillState, FillError>;
 }

@@ -4,6 +4,7 @@
 //! decimal strings, addresses as lowercase hex), so nothing here knows about JSON.
 
 use alloy::primitives::{Address, B256, Bytes, FixedBytes, U256};
+use hedgeflow_proto::fill::FillStatus;
 use uuid::Uuid;
 
 /// A 65-byte ECDSA signature, `r ‖ s ‖ v` (v in {27, 28}), as `RfqSettlement` checks it.
@@ -134,6 +135,29 @@ pub struct FillRequest {
     pub gas_price: U256,
     /// Should equal the order's `expiry` (unix seconds).
     pub expiration_time_seconds: u64,
+}
+
+/// Where a quote's fill stands: `dealer_getFillStatus` and `dealer_subscribeFillStatus`, our
+/// extensions to the v1.0 spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FillState {
+    pub quote_id: Uuid,
+    /// `quoted` (no fill requested), then the fill's status: `fill requested`, `fill rejected`,
+    /// `fill submitted`, `filled, unhedged` or `fill failed` (see [`FillStatus`]).
+    pub status: String,
+    /// The settlement transaction, once sent.
+    pub transaction_hash: Option<B256>,
+    /// Why the fill was refused or failed.
+    pub reason: Option<String>,
+    /// Unix ms of the latest status.
+    pub updated_at_ms: u64,
+}
+
+impl FillState {
+    /// No later status will follow from the fill workflow.
+    pub fn is_final(&self) -> bool {
+        FillStatus::parse(&self.status).is_some_and(|status| status.is_final())
+    }
 }
 
 /// The answer to an accepted fill.

@@ -4,7 +4,7 @@
 //! The reply types own what they render and serialize straight into jsonrpsee's output buffer
 //! through borrowed views, so a reply costs no intermediate `String`s or `serde_json::Value`s.
 
-use crate::api::{FillReceipt, Market, Quote, SignedOrder, TradeInfo};
+use crate::api::{FillReceipt, FillState, Market, Quote, SignedOrder, TradeInfo};
 use hedgeflow_proto::fill::FillStatus;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
@@ -212,6 +212,25 @@ impl Serialize for Records<'_> {
 impl Serialize for MarketsReply {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         (Records(self), self.total, self.page, self.per_page).serialize(s)
+    }
+}
+
+/// `dealer_getFillStatus`'s result and `dealer_fillStatus`'s notification:
+/// `[quoteId, status, transactionHash, updatedAt, reason]`.
+#[derive(Debug, Clone)]
+pub(crate) struct FillStatusReply(pub(crate) FillState);
+
+impl Serialize for FillStatusReply {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = &self.0;
+        (
+            &f.quote_id,
+            &f.status,
+            f.transaction_hash.as_ref().map(Hex),
+            f.updated_at_ms,
+            &f.reason,
+        )
+            .serialize(s)
     }
 }
 

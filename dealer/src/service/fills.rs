@@ -117,6 +117,9 @@ mod tests {
             submitted_at_ms: 5,
         };
         let receipt = reply(quote_id, submitted).unwrap();
-        assert_eq!((receipt.transaction_hash, receipt.submitted_at_ms), (tx_hash, 5));
+        assert_eq!(
+            (receipt.transaction_hash, receipt.submitted_at_ms),
+            (tx_hash, 5)
+        );
     }
 }

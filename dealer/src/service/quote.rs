@@ -377,6 +377,18 @@ impl Dealer for QuoteService {
         })?;
         fills::reply(quote_id, answer)
     }
+
+    /// The fill's state as its workflow last stored it on the quote's row.
+    async fn fill_status(&self, quote_id: Uuid) -> Result<api::FillState, FillError> {
+        self.store
+            .fill_state(quote_id)
+            .await
+            .map_err(|error| {
+                tracing::error!(%quote_id, %error, "fill status: quote store unavailable");
+                FillError::Internal
+            })?
+            .ok_or(FillError::UnknownQuote)
+    }
 }
 
 /// Why `request` does not fill `record`'s order exactly as signed (the spec's -42020), in words

@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 use alloy::primitives::{Address, U256};
 use uuid::Uuid;
 
-use crate::api::{self, FillRequest, SignedOrder};
+use crate::api::{self, FillRequest, FillState, SignedOrder};
 use crate::maker::PricedQuote;
 
 /// One signed quote: the request, how it was priced, the signed order, and its fill request
@@ -75,6 +75,9 @@ pub trait QuoteStore: Send + Sync + 'static {
     /// The record of `quote_id`, if stored.
     async fn get(&self, quote_id: Uuid) -> Result<Option<QuoteRecord>, StoreError>;
 
+    /// Where the quote's fill stands, if the quote is stored.
+    async fn fill_state(&self, quote_id: Uuid) -> Result<Option<FillState>, StoreError>;
+
     /// Records the quote's fill request unless it has one already; exactly one of concurrent
     /// callers gets [`FillRecorded::Recorded`].
     async fn request_fill(
@@ -117,6 +120,24 @@ impl QuoteStore for MemoryQuoteStore {
 
     async fn get(&self, quote_id: Uuid) -> Result<Option<QuoteRecord>, StoreError> {
         Ok(self.lock().get(&quote_id).cloned())
+    }
+
+    /// `quoted` or `fill requested`: nothing settles fills recorded here.
+    async fn fill_state(&self, quote_id: Uuid) -> Result<Option<FillState>, StoreError> {
+        Ok(self.lock().get(&quote_id).map(|record| FillState {
+            quote_id,
+            status: match &record.fill {
+                None => "quoted",
+                Some(_) => "fill requested",
+            }
+            .to_owned(),
+            transaction_hash: None,
+            reason: None,
+            updated_at_ms: record
+                .fill
+                .as_ref()
+                .map_or(record.priced.priced_at_ms, |fill| fill.accepted_at_ms),
+        }))
     }
 
     async fn request_fill(

@@ -7,7 +7,7 @@ use alloy::signers::SignerSync;
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolStruct;
 use hedgeflow_dealer::api::{
-    Dealer, FillError, FillReceipt, FillRequest, Market, Quote, QuoteError, QuoteInfo,
+    Dealer, FillError, FillReceipt, FillRequest, FillState, Market, Quote, QuoteError, QuoteInfo,
     QuoteRequest, RfqOrder, SignedOrder, Size, TradeInfo,
 };
 use hedgeflow_dealer::profiler::RateLimit;
@@ -45,8 +45,11 @@ pub struct Recording {
     pub quote_error: Mutex<Option<QuoteError>>,
     /// Fills of these quotes are refused with their error.
     pub fill_errors: Mutex<HashMap<Uuid, FillError>>,
-    /// The settlement transaction an accepted fill answers (`None`: only recorded).
+    /// The settlement transaction an accepted fill answers.
     pub transaction_hash: B256,
+    /// The states `fill_status` reports per quote: each call takes the next, and the last one
+    /// stays (a fill advancing as its workflow runs).
+    pub fill_states: Mutex<HashMap<Uuid, Vec<FillState>>>,
 }
 
 impl Default for Recording {
@@ -58,6 +61,7 @@ impl Default for Recording {
             quote_error: Mutex::default(),
             fill_errors: Mutex::default(),
             transaction_hash: B256::repeat_byte(0x5A),
+            fill_states: Mutex::default(),
         }
     }
 }
@@ -169,6 +173,16 @@ impl Dealer for Recording {
             quote_id: request.quote_id,
             transaction_hash: self.transaction_hash,
             submitted_at_ms: 1_800_000_000_123,
+        })
+    }
+
+    async fn fill_status(&self, quote_id: Uuid) -> Result<FillState, FillError> {
+        let mut states = self.fill_states.lock().unwrap();
+        let states = states.get_mut(&quote_id).ok_or(FillError::UnknownQuote)?;
+        Ok(if states.len() > 1 {
+            states.remove(0)
+        } else {
+            states[0].clone()
         })
     }
 }

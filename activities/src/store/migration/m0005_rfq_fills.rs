@@ -35,7 +35,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [RfqQuotes::FillTx, RfqQuotes::FillBlock, RfqQuotes::FillDetail] {
+        for column in [
+            RfqQuotes::FillTx,
+            RfqQuotes::FillBlock,
+            RfqQuotes::FillDetail,
+        ] {
             manager
                 .alter_table(
                     Table::alter()

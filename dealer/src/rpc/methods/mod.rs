@@ -1,8 +1,10 @@
 //! The public `dealer_` methods, one file each with a `parse` (params to domain, every check
 //! that needs no state) and a `call` (profiler, markets, then the dealer), dispatched by
-//! [`register`]. Only these five exist on the public server: every other name is -32601.
+//! [`register`]. Only these (the spec's five and our fill status extension) exist on the public
+//! server: every other name is -32601.
 
 mod auth_status;
+mod fill_status;
 mod get_markets;
 mod get_quote;
 mod submit_fill;
@@ -12,13 +14,16 @@ use super::Context;
 use jsonrpsee::RpcModule;
 use jsonrpsee::types::ErrorObjectOwned;
 
-/// Every public method name, in the spec's order.
-pub const METHODS: [&str; 5] = [
+/// Every public method name: the spec's, in its order, then our extension's.
+pub const METHODS: [&str; 8] = [
     "dealer_authStatus",
     "dealer_getMarkets",
     "dealer_getQuote",
     "dealer_submitFill",
     "dealer_time",
+    "dealer_getFillStatus",
+    "dealer_subscribeFillStatus",
+    "dealer_unsubscribeFillStatus",
 ];
 
 /// Register the public methods on `module`.
@@ -44,6 +49,17 @@ pub(super) fn register(
     module.register_method("dealer_time", |params, _, _| {
         time::call(&params).map_err(ErrorObjectOwned::from)
     })?;
+    module.register_async_method("dealer_getFillStatus", |params, ctx, _| async move {
+        fill_status::call(&params, &ctx)
+            .await
+            .map_err(ErrorObjectOwned::from)
+    })?;
+    module.register_subscription(
+        "dealer_subscribeFillStatus",
+        "dealer_fillStatus",
+        "dealer_unsubscribeFillStatus",
+        |params, pending, ctx, _| fill_status::subscribe(params, pending, ctx),
+    )?;
     Ok(())
 }
 

@@ -13,7 +13,7 @@
 use alloy::primitives::{Address, B256, Bytes, U256};
 use chrono::{DateTime, TimeZone, Utc};
 use hedgeflow_activities::store::{Store, dealer::FillRequestOutcome, entity::rfq_quote};
-use hedgeflow_dealer::api::{FillRequest, Signature, SignedOrder, Size};
+use hedgeflow_dealer::api::{FillRequest, FillState, Signature, SignedOrder, Size};
 use hedgeflow_dealer::maker::TakerSide;
 use hedgeflow_dealer::service::{FillRecord, FillRecorded, QuoteRecord, QuoteStore, StoreError};
 use serde::{Deserialize, Serialize};
@@ -82,6 +82,15 @@ impl QuoteStore for StoredQuotes {
             .await
             .map_err(store_error)?;
         row.map(|row| from_row(&row)).transpose()
+    }
+
+    async fn fill_state(&self, quote_id: Uuid) -> Result<Option<FillState>, StoreError> {
+        let row = self
+            .store
+            .rfq_quote(&quote_id.to_string())
+            .await
+            .map_err(store_error)?;
+        row.map(|row| fill_state(quote_id, &row)).transpose()
     }
 
     async fn request_fill(
@@ -214,6 +223,29 @@ fn from_row(row: &rfq_quote::Model) -> Result<QuoteRecord, StoreError> {
             signature: row.signature.parse::<Signature>().map_err(corrupt)?,
         },
         fill,
+    })
+}
+
+/// The row's status, settlement and reason; its time is the latest history entry's.
+fn fill_state(quote_id: Uuid, row: &rfq_quote::Model) -> Result<FillState, StoreError> {
+    let latest = row
+        .status_history
+        .as_array()
+        .and_then(|entries| entries.last())
+        .and_then(|entry| entry["at"].as_str())
+        .ok_or_else(|| corrupt("status_history has no time"))?;
+    let at = DateTime::parse_from_rfc3339(latest).map_err(corrupt)?;
+    Ok(FillState {
+        quote_id,
+        status: row.status.clone(),
+        transaction_hash: row
+            .fill_tx
+            .as_deref()
+            .map(str::parse::<B256>)
+            .transpose()
+            .map_err(corrupt)?,
+        reason: row.fill_detail.clone(),
+        updated_at_ms: u64::try_from(at.timestamp_millis()).map_err(corrupt)?,
     })
 }
 
