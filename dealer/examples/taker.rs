@@ -87,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
 
     let ack = client.submit_fill(&quote, &approval, taker).await?;
     println!("fill submitted: transaction {}", ack.transaction_hash);
+    println!("  at {} ms, extra {}", ack.submitted_at_ms, ack.extra);
     // Follow it to a final status (confirmations, or a revert).
     let mut state = client.fill_status(ack.quote_id).await?;
     while !state.is_final() {
@@ -94,7 +95,6 @@ async fn main() -> anyhow::Result<()> {
         state = client.fill_status(ack.quote_id).await?;
     }
     println!("fill status: {}", state.status);
-    println!("  at {} ms, extra {}", ack.submitted_at_ms, ack.extra);
     Ok(())
 }
 
