@@ -313,17 +313,35 @@ fn fills_the_chain_would_refuse_are_rejected_with_their_codes_and_nothing_is_sen
     });
 }
 
-/// Submits `quote`'s fill from a task of its own, so the test can act while the dealer waits on
-/// the workflow's answer.
-fn fill_in_background(
-    stack: &Stack,
-    taker: &Taker,
-    quote: &TakerQuote,
-) -> tokio::task::JoinHandle<Result<FillAck, hedgeflow_dealer::taker::TakerError>> {
+/// A fill whose settlement is broadcast while L1's blocks are held: the test acts before it is
+/// mined. The taker's `dealer_submitFill` runs in a task of its own, waiting on the answer.
+struct HeldFill {
+    taker: Taker,
+    quote: TakerQuote,
+    intent: String,
+    sent: B256,
+    filling: tokio::task::JoinHandle<Result<FillAck, hedgeflow_dealer::taker::TakerError>>,
+}
+
+/// Dev account `index` buys 0.1 WETH with blocks held until the settlement is broadcast.
+async fn hold_fill(stack: &Stack, index: u32) -> HeldFill {
+    let taker = Taker::new(stack, index, (0, 10_000 * USDC), u128::MAX).await;
+    let quote = taker.quote(WETH / 10).await;
+    let intent = format!("fill-{}/settle", quote_id(&quote));
+    stack.mine_l1_every(0).await;
     let client = TakerClient::new(&stack.dealer_url()).unwrap();
-    let approval = client.approve(quote, &taker.signer).unwrap();
-    let (quote, address) = (quote.clone(), taker.address());
-    tokio::spawn(async move { client.submit_fill(&quote, &approval, address).await })
+    let approval = client.approve(&quote, &taker.signer).unwrap();
+    let (submitted, address) = (quote.clone(), taker.address());
+    let filling =
+        tokio::spawn(async move { client.submit_fill(&submitted, &approval, address).await });
+    let sent = stack.broadcast_of(&intent, WAIT).await;
+    HeldFill {
+        taker,
+        quote,
+        intent,
+        sent,
+        filling,
+    }
 }
 
 #[test]
@@ -331,16 +349,18 @@ fn a_settlement_that_reverts_on_chain_ends_fill_failed_and_moves_nothing() {
     run(async {
         let _turn = serial().await;
         let stack = rfq_stack().await;
-        let taker = Taker::new(stack, 4, (0, 10_000 * USDC), u128::MAX).await;
-        let quote = taker.quote(WETH / 10).await;
+        // The settlement passes its check and is broadcast; the taker then withdraws its
+        // allowance with a higher tip, so that is mined first and the settlement reverts in the
+        // same block.
+        let HeldFill {
+            taker,
+            quote,
+            sent,
+            filling,
+            ..
+        } = hold_fill(stack, 4).await;
         let id = quote_id(&quote);
         let usdc_before = taker.balance(taker.usdc).await;
-        // Hold L1's blocks: the settlement passes its check and is broadcast; the taker then
-        // withdraws its allowance with a higher tip, so that is mined first and the settlement
-        // reverts in the same block.
-        stack.mine_l1_every(0).await;
-        let filling = fill_in_background(stack, &taker, &quote);
-        let sent = stack.broadcast_of(&format!("fill-{id}/settle"), WAIT).await;
         let withdraw = ITestToken::new(taker.usdc, &taker.l1)
             .approve(taker.settlement, U256::ZERO)
             .from(taker.address())
@@ -380,14 +400,15 @@ fn a_hot_wallet_killed_after_broadcasting_the_settlement_settles_it_once() {
     run(async {
         let _turn = serial().await;
         let stack = rfq_stack().await;
-        let taker = Taker::new(stack, 5, (0, 10_000 * USDC), u128::MAX).await;
-        let quote = taker.quote(WETH / 10).await;
+        let HeldFill {
+            taker,
+            quote,
+            intent,
+            sent,
+            filling,
+        } = hold_fill(stack, 5).await;
         let id = quote_id(&quote);
         let weth_before = taker.balance(taker.weth).await;
-        stack.mine_l1_every(0).await;
-        let filling = fill_in_background(stack, &taker, &quote);
-        let intent = format!("fill-{id}/settle");
-        let sent = stack.broadcast_of(&intent, WAIT).await;
         stack.kill_role("hot-wallet").await;
         stack.mine_l1_every(1).await;
         stack.start_role("hot-wallet").await.unwrap();
