@@ -10,8 +10,8 @@
 //!
 //! A fill request is checked against the stored quote (unknown, already requested, expired, and
 //! every field and signature of the order as signed), recorded, and handed to the fill workflow
-//! ([`FillSettlement`]), whose answer is the reply. Positions from the inventory manager are not wired yet either
-//! (see [`QuoteService`]).
+//! ([`FillSettlement`]), whose answer is the reply. Positions from the inventory manager are not
+//! wired yet (see [`QuoteService`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
