@@ -147,12 +147,15 @@ impl FillRun<'_> {
     }
 
     /// The settlement, sent once by the hot wallet (it journals the intent's transaction before
-    /// broadcasting, so a retry after a crash finds it and never signs another).
+    /// broadcasting, so a retry after a crash finds it and never signs another). Retried until
+    /// it is in a block or refused for good (it would revert, the wallet cannot pay: nothing
+    /// signed): giving up on a transient error could call a fill failed whose signed
+    /// transaction is still to be mined.
     async fn send(&self) -> Result<SubmittedTx, String> {
         step(self.ctx.execute_activity(
             HotWalletActivities::submit_transaction,
             self.fill.settle_intent(),
-            options::submit_transaction(Retries::Attempts(STEP_ATTEMPTS)),
+            options::submit_transaction(Retries::UntilDone),
         ))
         .await
     }
