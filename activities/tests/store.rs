@@ -45,6 +45,29 @@ async fn scenarios_on_sqlite() {
     run_scenarios(&Backend::Sqlite(dir)).await;
 }
 
+/// The dev stack starts every role at once: on a fresh SQLite file, orchestrators migrating
+/// together and a dealer waiting for their migrations all get a migrated store.
+#[tokio::test]
+async fn roles_opening_a_fresh_sqlite_file_together_all_connect() {
+    let dir = TempDir::new().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("fresh.db").display()
+    );
+    let writers = (0..3).map(|_| Store::connect(&url));
+    let waiting = Store::connect_when_migrated(&url, Duration::from_millis(50));
+    let (writers, waiting) = tokio::join!(futures::future::join_all(writers), waiting);
+    for store in writers.into_iter().chain([waiting]) {
+        let store = store.expect("connected");
+        assert!(
+            Migrator::get_pending_migrations_read_only(&store.db)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
 #[tokio::test]
 async fn scenarios_on_postgres() {
     let server = Postgres::start().await;

@@ -49,19 +49,39 @@ impl Store {
     /// Connects and applies pending migrations: the orchestrator's connection, the one that owns
     /// the schema. `url` is `sqlite://path?mode=rwc` or `postgres://user:pass@host/db`; errors
     /// never repeat the URL (it may hold a password).
+    ///
+    /// Roles that open the database at the same moment (the dev stack starts them together; a
+    /// second orchestrator replica) can find it locked, or lose the race to apply a migration
+    /// (its version row is taken, its column exists): that passes, so connecting and migrating
+    /// is retried for a while before it is an error.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let store = Self::connect_writer(url).await?;
-        migration::Migrator::up(&store.db, None).await?;
-        Ok(store)
+        let mut attempts = 0;
+        loop {
+            let connected = async {
+                let store = Self::connect_writer(url, true).await?;
+                migration::Migrator::up(&store.db, None).await?;
+                Ok::<_, StoreError>(store)
+            };
+            match connected.await {
+                Err(StoreError::Db(error)) if attempts < CONNECT_RETRIES => {
+                    attempts += 1;
+                    tracing::info!(attempts, %error, "database busy or migrated by another role; retrying");
+                    tokio::time::sleep(CONNECT_BACKOFF).await;
+                }
+                done => return done,
+            }
+        }
     }
 
     /// Connects to write without migrating, once every migration of this build is applied (by
     /// the orchestrator): a role whose credentials have no DDL rights (the dealer) never runs
     /// against an older schema. Polls every `every`, logging what it waits for.
+    /// Reads only (no migration table is created, the journal mode is the orchestrator's), so it
+    /// never contends with the migration it waits for.
     pub async fn connect_when_migrated(url: &str, every: Duration) -> Result<Self, StoreError> {
-        let store = Self::connect_writer(url).await?;
+        let store = Self::connect_writer(url, false).await?;
         loop {
-            match migration::Migrator::get_pending_migrations(&store.db).await {
+            match migration::Migrator::get_pending_migrations_read_only(&store.db).await {
                 Ok(pending) if pending.is_empty() => return Ok(store),
                 Ok(pending) => tracing::info!(
                     pending = pending.len(),
@@ -73,7 +93,7 @@ impl Store {
         }
     }
 
-    async fn connect_writer(url: &str) -> Result<Self, StoreError> {
+    async fn connect_writer(url: &str, set_wal: bool) -> Result<Self, StoreError> {
         let mut options = options(url);
         let sqlite = url.starts_with("sqlite:");
         if sqlite {
@@ -83,7 +103,7 @@ impl Store {
             options.max_connections(1);
         }
         let db = Database::connect(options).await?;
-        if sqlite {
+        if sqlite && set_wal {
             // Readers (the ops CLI) no longer block the writer; the mode sticks to the file.
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
         }
@@ -98,6 +118,10 @@ impl Store {
         })
     }
 }
+
+/// Attempts of [`Store::connect`] after a database error, [`CONNECT_BACKOFF`] apart.
+const CONNECT_RETRIES: u32 = 30;
+const CONNECT_BACKOFF: Duration = Duration::from_millis(500);
 
 fn options(url: &str) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_owned());
