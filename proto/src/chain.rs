@@ -40,6 +40,24 @@ pub struct FoundTx {
     pub block_number: u64,
 }
 
+impl From<&SubmittedTx> for FoundTx {
+    fn from(tx: &SubmittedTx) -> Self {
+        Self {
+            tx_hash: tx.tx_hash,
+            block_number: tx.block_number,
+        }
+    }
+}
+
+impl From<&ConfirmedReceipt> for FoundTx {
+    fn from(receipt: &ConfirmedReceipt) -> Self {
+        Self {
+            tx_hash: receipt.tx_hash,
+            block_number: receipt.block_number,
+        }
+    }
+}
+
 /// Wait until `tx_hash` has `confirmations` blocks on top of (and including) its block.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchReceipt {

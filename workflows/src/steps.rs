@@ -7,8 +7,7 @@ use crate::{
 };
 use hedgeflow_proto::{
     activities::ChainActivities,
-    chain::{ReceiptOutcome, WatchReceipt},
-    escrow::FoundTx,
+    chain::{ConfirmedReceipt, FoundTx, ReceiptOutcome, WatchReceipt},
 };
 use std::future::Future;
 use temporalio_common::error::ActivityExecutionError;
@@ -27,14 +26,16 @@ pub(crate) async fn step<T>(
     call.await.map_err(|error| failure::reason(&error))
 }
 
-/// Waits for `tx`'s confirmations on `chain_id`; `None` when it was reorganised out (the caller
-/// looks at the chain again and resubmits the same intent).
+/// Waits for `tx`'s confirmations on `chain_id`, retrying the watch as `retries` says; `None`
+/// when it was reorganised out (the caller looks at the chain again and resubmits the same
+/// intent).
 pub(crate) async fn confirm<W>(
     ctx: &WorkflowContext<W>,
     chain_id: u64,
-    tx: FoundTx,
+    tx: &FoundTx,
     confirmations: u64,
-) -> Result<Option<FoundTx>, String> {
+    retries: Retries,
+) -> Result<Option<ConfirmedReceipt>, String> {
     let watch = WatchReceipt {
         chain_id,
         tx_hash: tx.tx_hash,
@@ -43,14 +44,11 @@ pub(crate) async fn confirm<W>(
     let outcome = step(ctx.execute_activity(
         ChainActivities::watch_receipt,
         watch,
-        options::watch_chain(Retries::Attempts(STEP_ATTEMPTS)),
+        options::watch_chain(retries),
     ))
     .await?;
     Ok(match outcome {
-        ReceiptOutcome::Confirmed(receipt) => Some(FoundTx {
-            tx_hash: receipt.tx_hash,
-            block_number: receipt.block_number,
-        }),
+        ReceiptOutcome::Confirmed(receipt) => Some(receipt),
         ReceiptOutcome::Reorged { .. } => None,
     })
 }

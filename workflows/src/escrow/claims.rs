@@ -210,13 +210,12 @@ async fn send_and_confirm(
             options::submit_transaction(Retries::Attempts(STEP_ATTEMPTS)),
         ))
         .await?;
-        let sent = FoundTx {
-            tx_hash: sent.tx_hash,
-            block_number: sent.block_number,
-        };
-        let confirmed = super::confirm(ctx, settings.l1_chain_id, sent, settings.confirmations);
-        if let Some(confirmed) = confirmed.await? {
-            return Ok(confirmed);
+        let sent = FoundTx::from(&sent);
+        let retries = Retries::Attempts(STEP_ATTEMPTS);
+        let (chain_id, confirmations) = (settings.l1_chain_id, settings.confirmations);
+        let confirmed = super::confirm(ctx, chain_id, &sent, confirmations, retries);
+        if let Some(receipt) = confirmed.await? {
+            return Ok(FoundTx::from(&receipt));
         }
     }
     Err(super::reorged_too_often())

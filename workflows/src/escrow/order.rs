@@ -179,10 +179,16 @@ impl<'a> OrderRun<'a> {
                 Some(found) => found,
                 None => self.send_transfer(accepted).await?,
             };
-            let confirmed =
-                super::confirm(self.ctx, accepted.l1_chain_id, sent, accepted.confirmations);
-            if let Some(confirmed) = confirmed.await? {
-                return Ok(confirmed);
+            let retries = Retries::Attempts(STEP_ATTEMPTS);
+            let confirmed = super::confirm(
+                self.ctx,
+                accepted.l1_chain_id,
+                &sent,
+                accepted.confirmations,
+                retries,
+            );
+            if let Some(receipt) = confirmed.await? {
+                return Ok(FoundTx::from(&receipt));
             }
         }
         Err(super::reorged_too_often())
@@ -198,10 +204,7 @@ impl<'a> OrderRun<'a> {
             )
             .await;
         match submitted {
-            Ok(tx) => Ok(FoundTx {
-                tx_hash: tx.tx_hash,
-                block_number: tx.block_number,
-            }),
+            Ok(tx) => Ok(FoundTx::from(&tx)),
             // Refused (e.g. the simulation reverted): maybe because it already happened.
             Err(error) => self
                 .find_transfer()

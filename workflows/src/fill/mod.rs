@@ -12,11 +12,11 @@
 
 use crate::{
     options::{self, Retries},
-    steps::{MAX_REORG_RESUBMITS, STEP_ATTEMPTS, reorged_too_often, step},
+    steps::{MAX_REORG_RESUBMITS, STEP_ATTEMPTS, confirm, reorged_too_often, step},
 };
 use hedgeflow_proto::{
-    activities::{ChainActivities, HotWalletActivities, StoreActivities},
-    chain::{ConfirmedReceipt, FoundTx, ReceiptOutcome, SubmittedTx, WatchReceipt},
+    activities::{HotWalletActivities, StoreActivities},
+    chain::{ConfirmedReceipt, FoundTx, SubmittedTx},
     fill::{FillAnswer, FillCheck, FillOrder, FillRecord, FillRefusal, FillResult, FillStatus},
     search,
 };
@@ -103,18 +103,12 @@ impl FillRun<'_> {
             tx_hash: sent.tx_hash,
             submitted_at_ms: self.now_ms(),
         });
-        let mined = FoundTx {
-            tx_hash: sent.tx_hash,
-            block_number: sent.block_number,
-        };
+        let mined = FoundTx::from(&sent);
         self.save(FillStatus::Submitted, Some(mined.clone()), None)
             .await?;
         match self.confirm(mined.clone()).await {
             Ok(receipt) => {
-                let mined = FoundTx {
-                    tx_hash: receipt.tx_hash,
-                    block_number: receipt.block_number,
-                };
+                let mined = FoundTx::from(&receipt);
                 self.save(FillStatus::FilledUnhedged, Some(mined), None)
                     .await?;
                 Ok(FillResult {
@@ -163,23 +157,13 @@ impl FillRun<'_> {
     /// The settlement's confirmations. The transaction is in a block, so waiting never gives up
     /// on a flaky provider; a revert fails the watch for good. A reorg rebroadcasts the same
     /// signed transaction.
-    async fn confirm(&self, sent: FoundTx) -> Result<ConfirmedReceipt, String> {
-        let mut tx_hash = sent.tx_hash;
+    async fn confirm(&self, mut sent: FoundTx) -> Result<ConfirmedReceipt, String> {
+        let chain_id = self.fill.chain_id;
         for _ in 0..=MAX_REORG_RESUBMITS {
-            let watch = WatchReceipt {
-                chain_id: self.fill.chain_id,
-                tx_hash,
-                confirmations: CONFIRMATIONS,
-            };
-            let outcome = step(self.ctx.execute_activity(
-                ChainActivities::watch_receipt,
-                watch,
-                options::watch_chain(Retries::UntilDone),
-            ))
-            .await?;
-            match outcome {
-                ReceiptOutcome::Confirmed(receipt) => return Ok(receipt),
-                ReceiptOutcome::Reorged { .. } => tx_hash = self.send().await?.tx_hash,
+            let confirmed = confirm(self.ctx, chain_id, &sent, CONFIRMATIONS, Retries::UntilDone);
+            match confirmed.await? {
+                Some(receipt) => return Ok(receipt),
+                None => sent = FoundTx::from(&self.send().await?),
             }
         }
         Err(reorged_too_often())
