@@ -2,12 +2,11 @@
 //! `dealer` role. The dealer validates a fill against its stored quote, records it, and hands the
 //! settlement the [`FillOrder`] built here; the taker's reply is the settlement's answer.
 
-use alloy::primitives::U256;
 use hedgeflow_proto::fill::{FillAnswer, FillOrder, FillRefusal, Side};
 use rust_decimal::Decimal;
 
 use super::config::Pair;
-use super::record::QuoteRecord;
+use super::record::{FillRecord, QuoteRecord};
 use super::units;
 use crate::api::{FillError, FillReceipt};
 use crate::maker::TakerSide;
@@ -27,15 +26,13 @@ pub trait FillSettlement: Send + Sync + 'static {
     async fn settle(&self, fill: FillOrder) -> Result<FillAnswer, SettleError>;
 }
 
-/// The settlement's input for `record`'s fill, with the trade in market terms from the amounts
-/// as signed (what actually moves on chain). `None` when the record has no fill request or its
-/// amounts do not convert (a record this dealer did not write).
-pub fn fill_order(record: &QuoteRecord, pair: &Pair, accepted_at_ms: u64) -> Option<FillOrder> {
-    let fill = record.fill.as_ref()?;
+/// The settlement's input for `fill` of `record`, with the trade in market terms from the
+/// amounts as signed (what actually moves on chain). `None` when the amounts do not convert (a
+/// record this dealer did not write).
+pub fn fill_order(record: &QuoteRecord, fill: &FillRecord, pair: &Pair) -> Option<FillOrder> {
     let signed = &record.order;
-    let human = |units: U256, decimals| units::to_human(units, decimals);
-    let maker = human(record.maker_size, pair.maker.decimals)?;
-    let taker = human(record.taker_size, pair.taker.decimals)?;
+    let maker = units::to_human(record.maker_size, pair.maker.decimals)?;
+    let taker = units::to_human(record.taker_size, pair.taker.decimals)?;
     let (side, base_amount, quote_amount) = match pair.side {
         TakerSide::Buy => (Side::Buy, maker, taker),
         TakerSide::Sell => (Side::Sell, taker, maker),
@@ -58,7 +55,7 @@ pub fn fill_order(record: &QuoteRecord, pair: &Pair, accepted_at_ms: u64) -> Opt
         base_amount,
         quote_amount,
         price,
-        requested_at_ms: accepted_at_ms,
+        requested_at_ms: fill.accepted_at_ms,
     })
 }
 

@@ -316,10 +316,7 @@ impl Dealer for QuoteService {
     /// for a quote already taken is -42016.
     async fn submit_fill(&self, request: FillRequest) -> Result<FillReceipt, FillError> {
         let quote_id = request.quote_id;
-        let internal = |error: StoreError| {
-            tracing::error!(%quote_id, %error, "fill refused: quote store unavailable");
-            FillError::Internal
-        };
+        let internal = |error| store_unavailable(quote_id, error);
         let mut record = self
             .store
             .get(quote_id)
@@ -367,7 +364,7 @@ impl Dealer for QuoteService {
             .pairs
             .get(&(record.maker_asset, record.taker_asset))
             .ok_or(FillError::UnknownQuote)?;
-        let order = fills::fill_order(&record, pair, accepted.accepted_at_ms).ok_or_else(|| {
+        let order = fills::fill_order(&record, accepted, pair).ok_or_else(|| {
             tracing::error!(%quote_id, "stored quote does not convert to a fill");
             FillError::Internal
         })?;
@@ -383,12 +380,15 @@ impl Dealer for QuoteService {
         self.store
             .fill_state(quote_id)
             .await
-            .map_err(|error| {
-                tracing::error!(%quote_id, %error, "fill status: quote store unavailable");
-                FillError::Internal
-            })?
+            .map_err(|error| store_unavailable(quote_id, error))?
             .ok_or(FillError::UnknownQuote)
     }
+}
+
+/// A fill call the quote store could not serve: logged, and -32603 to the taker (who may retry).
+fn store_unavailable(quote_id: Uuid, error: StoreError) -> FillError {
+    tracing::error!(%quote_id, %error, "quote store unavailable");
+    FillError::Internal
 }
 
 /// Why `request` does not fill `record`'s order exactly as signed (the spec's -42020), in words

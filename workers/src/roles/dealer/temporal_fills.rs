@@ -5,7 +5,7 @@
 use hedgeflow_dealer::service::{FillSettlement, SettleError};
 use hedgeflow_proto::{
     fill::{FillAnswer, FillOrder},
-    queues, search,
+    queues,
 };
 use hedgeflow_workflows::FillWorkflow;
 use temporalio_client::{
@@ -13,7 +13,6 @@ use temporalio_client::{
     WorkflowUpdateWithStartOptions,
     errors::{WorkflowStartError, WorkflowUpdateWithStartError},
 };
-use temporalio_common::search_attributes::SearchAttributes;
 use tracing::Instrument;
 
 /// The update's id: one per workflow, so the engine answers a repeated submit from the first.
@@ -46,10 +45,6 @@ impl FillSettlement for TemporalFills {
         let workflow_id = fill.workflow_id();
         let span = tracing::info_span!("settle_fill", quote_id = %fill.quote_id, %workflow_id);
         async {
-            let attributes = SearchAttributes::new([
-                search::PIPELINE.value_set("rfq-fill".to_owned()),
-                search::QUOTE_ID.value_set(fill.quote_id.clone()),
-            ]);
             // Join a running fill; never start a second one after it closed.
             let options = WorkflowUpdateWithStartOptions::new(
                 queues::ORCHESTRATOR,
@@ -57,7 +52,6 @@ impl FillSettlement for TemporalFills {
                 WorkflowIdConflictPolicy::UseExisting,
             )
             .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
-            .search_attributes(attributes)
             .update_id(SUBMIT_UPDATE_ID)
             .build();
             let outcome = self
