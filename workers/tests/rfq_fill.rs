@@ -16,7 +16,7 @@ use alloy::{
     signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
     sol,
 };
-use hedgeflow_activities::store::Store;
+use hedgeflow_activities::{settlement::contract::RfqSettlement, store::Store};
 use hedgeflow_dealer::{
     api::Size,
     taker::{FillAck, TakerClient, TakerQuote},
@@ -44,12 +44,6 @@ sol! {
         function mint(address to, uint256 amount) external;
         function approve(address spender, uint256 amount) external returns (bool);
         function balanceOf(address owner) external view returns (uint256);
-    }
-    // 0x v4's event has eight fields, and the generated code takes them as arguments
-    #[allow(clippy::too_many_arguments)]
-    #[sol(rpc)]
-    interface IRfqSettlement {
-        event RfqOrderFilled(bytes32 orderHash, address maker, address taker, address makerToken, address takerToken, uint128 takerTokenFilledAmount, uint128 makerTokenFilledAmount, bytes32 pool);
     }
 }
 
@@ -204,12 +198,12 @@ async fn fills_on_chain(taker: &Taker, order_hash: B256) -> usize {
     let filter = alloy::rpc::types::Filter::new()
         .address(taker.settlement)
         .event_signature(
-            <IRfqSettlement::RfqOrderFilled as alloy::sol_types::SolEvent>::SIGNATURE_HASH,
+            <RfqSettlement::RfqOrderFilled as alloy::sol_types::SolEvent>::SIGNATURE_HASH,
         )
         .from_block(0);
     let logs = taker.l1.get_logs(&filter).await.unwrap();
     logs.iter()
-        .filter_map(|log| log.log_decode::<IRfqSettlement::RfqOrderFilled>().ok())
+        .filter_map(|log| log.log_decode::<RfqSettlement::RfqOrderFilled>().ok())
         .filter(|event| event.inner.data.orderHash == order_hash)
         .count()
 }

@@ -1,6 +1,7 @@
 //! `check_rfq_fill`: the hot wallet's look at the chain just before a fill is sent, so a fill
 //! that cannot settle is refused with the spec's code and nothing is sent (the seed's step 8).
 
+use super::contract::{RfqSettlement, order_status};
 use super::signer::IERC20Funds;
 use crate::{
     chain::{ChainClient, ChainError},
@@ -11,7 +12,6 @@ use alloy::{
     primitives::{Address, U256},
     providers::Provider,
     rpc::types::TransactionRequest,
-    sol,
     transports::RpcError,
 };
 use hedgeflow_proto::{
@@ -22,20 +22,6 @@ use std::{sync::Arc, time::Duration};
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use tracing::{Instrument, info, info_span};
-
-sol!(
-    // 0x v4's event has eight fields, and the generated code takes them as arguments
-    #[allow(clippy::too_many_arguments)]
-    #[sol(rpc)]
-    RfqSettlement,
-    "../contracts/artifacts/RfqSettlement.json"
-);
-
-/// `RfqSettlement.orderStatus` values.
-mod order_status {
-    pub const FILLED: u8 = 1;
-    pub const CANCELLED: u8 = 2;
-}
 
 /// Checks fills on the settlement chain for the hot wallet, which sends them.
 pub struct FillChecker {

@@ -3,6 +3,7 @@
 //! fill workflow sends it.
 
 mod config;
+pub mod contract;
 mod fill_check;
 mod signer;
 

@@ -20,6 +20,7 @@ use hedgeflow_activities::{
         signer::{SignerSource, load_signer},
     },
     escrow::contracts::{Escrow, L1Messenger, L2Messenger, PaymentRegistry},
+    settlement::contract::RfqSettlement,
 };
 use std::collections::BTreeMap;
 use tracing::info;
@@ -28,13 +29,6 @@ sol!(
     #[sol(rpc)]
     TestToken,
     "../contracts/artifacts/TestToken.json"
-);
-sol!(
-    // 0x v4's fill event has eight fields, and the generated code takes them as arguments.
-    #[allow(clippy::too_many_arguments)]
-    #[sol(rpc)]
-    RfqSettlement,
-    "../contracts/artifacts/RfqSettlement.json"
 );
 
 /// The deployer's nonce that creates `RfqSettlement` on the settlement chain.
