@@ -129,6 +129,31 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), Error> {
     }
 }
 
+/// A paper exchange serving on a free local port (tests and benches); it stops when dropped.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Binds `127.0.0.1:0` and serves `config` there in a task of its own, which panics if serving
+/// fails (a test's exchange must not vanish silently).
+pub async fn spawn(config: Config) -> std::io::Result<Running> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        serve(config, listener)
+            .await
+            .expect("paper exchange failed")
+    });
+    Ok(Running { addr, task })
+}
+
 /// Ticks the markets and sends the depth streams, forever.
 async fn run_market(
     shared: &Shared,

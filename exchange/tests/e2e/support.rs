@@ -7,35 +7,24 @@ use hedgeflow_exchange::{
     Client, ClientOrderId, Config, Credentials, OrderKind, OrderRequest, Rounding, Side,
     SymbolFilters, TimeInForce,
 };
-use hedgeflow_paper_exchange::{DEV_API_KEY, DEV_SECRET_KEY, serve};
+use hedgeflow_paper_exchange::{DEV_API_KEY, DEV_SECRET_KEY, Running, spawn};
 use rust_decimal::Decimal;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 pub const SYMBOL: &str = "ETHUSDT";
 
 /// A running paper exchange; stopped when dropped.
 pub struct Paper {
     pub addr: std::net::SocketAddr,
-    task: JoinHandle<()>,
-}
-
-impl Drop for Paper {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _running: Running,
 }
 
 impl Paper {
     pub async fn start(config: hedgeflow_paper_exchange::Config) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            serve(config, listener)
-                .await
-                .expect("paper exchange failed")
-        });
-        Paper { addr, task }
+        let running = spawn(config).await.unwrap();
+        Paper {
+            addr: running.addr,
+            _running: running,
+        }
     }
 
     /// The default paper exchange with a fixed seed.

@@ -3,36 +3,25 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hedgeflow_paper_exchange::{Config, DEV_API_KEY, DEV_SECRET_KEY, serve};
+use hedgeflow_paper_exchange::{Config, DEV_API_KEY, DEV_SECRET_KEY, Running, spawn};
 use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sha2::Sha256;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 /// A running exchange; stopped when dropped.
 pub struct Exchange {
     pub addr: std::net::SocketAddr,
-    task: JoinHandle<()>,
-}
-
-impl Drop for Exchange {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _running: Running,
 }
 
 impl Exchange {
     pub async fn start(config: Config) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            serve(config, listener)
-                .await
-                .expect("paper exchange failed")
-        });
-        Exchange { addr, task }
+        let running = spawn(config).await.unwrap();
+        Exchange {
+            addr: running.addr,
+            _running: running,
+        }
     }
 
     /// The default config with a fixed seed.
