@@ -214,6 +214,12 @@ mod tests {
         }
     }
 
+    /// The row's statuses, oldest first.
+    fn statuses(row: &rfq_quote::Model) -> Vec<Json> {
+        let history = row.status_history.as_array().unwrap();
+        history.iter().map(|e| e["status"].clone()).collect()
+    }
+
     #[tokio::test]
     async fn a_quote_takes_one_fill_request() {
         let dir = tempfile::tempdir().unwrap();
@@ -266,14 +272,7 @@ mod tests {
             row.fill_requested_at.map(|t| t.timestamp_millis()),
             Some(at.timestamp_millis())
         );
-        let statuses: Vec<_> = row
-            .status_history
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["status"].clone())
-            .collect();
-        assert_eq!(statuses, [json!(QUOTED), json!(FILL_REQUESTED)]);
+        assert_eq!(statuses(&row), [json!(QUOTED), json!(FILL_REQUESTED)]);
     }
 
     #[tokio::test]
@@ -306,15 +305,8 @@ mod tests {
         assert_eq!(row.fill_tx, Some(B256::repeat_byte(7).to_string()));
         assert_eq!(row.fill_block, Some(12));
         assert_eq!(row.fill_detail.as_deref(), Some("reverted in block 12"));
-        let statuses: Vec<_> = row
-            .status_history
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["status"].clone())
-            .collect();
         assert_eq!(
-            statuses,
+            statuses(&row),
             [
                 json!(QUOTED),
                 json!("fill requested"),
