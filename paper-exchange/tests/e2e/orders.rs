@@ -456,8 +456,10 @@ async fn the_moving_market_fills_resting_orders() {
     let (usdt_before, _) = client.balance("USDT").await;
     let (bid, ask) = best(&client, "ETHUSDT").await;
     let mut ids = Vec::new();
-    // 1 % away: about three ticks' worth of moves, so they rest first and are crossed later
-    let (below, above) = (to_tick(bid * dec("0.99")), to_tick(ask * dec("1.01")));
+    // 2 % away: the published book can lag the matching one by a tick, and at this volatility
+    // one tick moves about 1 %, so closer orders were sometimes crossed on arrival; at 2 % they
+    // rest first and are crossed within a few seconds
+    let (below, above) = (to_tick(bid * dec("0.98")), to_tick(ask * dec("1.02")));
     for (side, price) in [("BUY", below.to_string()), ("SELL", above.to_string())] {
         let params = [
             ("symbol", "ETHUSDT"),
