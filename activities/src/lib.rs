@@ -6,6 +6,8 @@
 //! - [`escrow`]: the escrow pipeline's evaluation, registry checks, claims, release, indexer and
 //!   accepted-blocks scan;
 //! - [`settlement`]: the RFQ dealer's settlement: the hot wallet's quote signer (gRPC);
+//! - [`exchange`]: the exchange role's hedge orders (`place_hedge`, exchange queue);
+//! - [`hedger`]: handing settled fills to their market's hedger (`hedge_fill`);
 //! - [`store`]: the database (sea-orm entities, migrations) and the `record_*` activities;
 //! - [`observe`]: what the activities report, as log events and metrics.
 //!
@@ -16,7 +18,9 @@
 
 pub mod chain;
 pub mod escrow;
+pub mod exchange;
 pub mod failure;
+pub mod hedger;
 pub mod observe;
 pub mod settlement;
 pub mod store;

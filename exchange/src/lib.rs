@@ -47,5 +47,5 @@ pub use orders::{
 };
 pub use place_once::Placement;
 pub use rest::Client;
-pub use trading::Balance;
+pub use trading::{Balance, Touch};
 pub use watch::{FinalOrder, OrderWatch, Source};

@@ -60,6 +60,21 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// Binance's name of the status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::New => "NEW",
+            OrderStatus::PendingNew => "PENDING_NEW",
+            OrderStatus::PartiallyFilled => "PARTIALLY_FILLED",
+            OrderStatus::Filled => "FILLED",
+            OrderStatus::Canceled => "CANCELED",
+            OrderStatus::PendingCancel => "PENDING_CANCEL",
+            OrderStatus::Rejected => "REJECTED",
+            OrderStatus::Expired => "EXPIRED",
+            OrderStatus::ExpiredInMatch => "EXPIRED_IN_MATCH",
+        }
+    }
+
     /// Whether the order will never change again.
     pub fn is_final(self) -> bool {
         matches!(

@@ -18,6 +18,25 @@ pub struct Balance {
     pub locked: Decimal,
 }
 
+/// The best bid and ask of a symbol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Touch {
+    pub bid: Decimal,
+    pub ask: Decimal,
+}
+
+impl Touch {
+    pub fn mid(&self) -> Decimal {
+        (self.bid + self.ask) / Decimal::TWO
+    }
+}
+
+#[derive(Deserialize)]
+struct DepthDto {
+    bids: Vec<(Decimal, Decimal)>,
+    asks: Vec<(Decimal, Decimal)>,
+}
+
 #[derive(Deserialize)]
 struct AccountDto {
     balances: Vec<Balance>,
@@ -37,6 +56,25 @@ impl Client {
             status: 200,
             reason: format!("exchangeInfo does not list {symbol}"),
         })
+    }
+
+    /// The best bid and ask of `symbol` (`GET /api/v3/depth?limit=5`); an error when a side is
+    /// empty, since nothing can be priced against it.
+    pub async fn touch(&self, symbol: &str) -> Result<Touch, Error> {
+        let depth: DepthDto = self
+            .public(
+                Method::GET,
+                "/api/v3/depth",
+                &[("symbol", symbol.to_string()), ("limit", "5".to_string())],
+            )
+            .await?;
+        match (depth.bids.first(), depth.asks.first()) {
+            (Some(&(bid, _)), Some(&(ask, _))) => Ok(Touch { bid, ask }),
+            _ => Err(Error::Decode {
+                status: 200,
+                reason: format!("the {symbol} book has an empty side"),
+            }),
+        }
     }
 
     /// Places `order` once (`POST /api/v3/order`, FULL answer). Not idempotent by itself: an

@@ -51,6 +51,9 @@ pub struct FaultConfig {
     /// The next this many placements are applied, then their answer is held for `hang-for`,
     /// past any sensible client timeout.
     pub hung_placements: u32,
+    /// Every placement whose client order id starts with this is applied, then its answer is
+    /// held for `hang-for`, like the hung ones (a test's way of picking the order to hang).
+    pub hang_client_order_prefix: Option<String>,
     /// How long a hung placement's answer is held (human-readable, e.g. "30s").
     #[serde(with = "humantime_serde")]
     pub hang_for: Duration,
@@ -67,6 +70,7 @@ impl Default for FaultConfig {
         FaultConfig {
             unknown_status_placements: 0,
             hung_placements: 0,
+            hang_client_order_prefix: None,
             hang_for: Duration::from_secs(30),
             rate_limited_requests: 0,
             retry_after: Duration::from_secs(1),

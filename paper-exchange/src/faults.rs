@@ -24,6 +24,7 @@ pub struct Faults {
     hang_for: Duration,
     rate_limited: AtomicU32,
     retry_after: Duration,
+    hang_prefix: Option<String>,
 }
 
 impl Faults {
@@ -34,12 +35,19 @@ impl Faults {
             hang_for: config.hang_for,
             rate_limited: AtomicU32::new(config.rate_limited_requests),
             retry_after: config.retry_after,
+            hang_prefix: config.hang_client_order_prefix.clone(),
         }
     }
 
     /// Decides the fate of an applied placement's answer (called once per placement).
-    pub fn after_placement(&self) -> AfterPlacement {
-        if take(&self.unknown_status) {
+    pub fn after_placement(&self, client_order_id: &str) -> AfterPlacement {
+        let marked = self
+            .hang_prefix
+            .as_deref()
+            .is_some_and(|prefix| client_order_id.starts_with(prefix));
+        if marked {
+            AfterPlacement::Hang(self.hang_for)
+        } else if take(&self.unknown_status) {
             AfterPlacement::UnknownStatus
         } else if take(&self.hung) {
             AfterPlacement::Hang(self.hang_for)
@@ -73,13 +81,14 @@ mod tests {
             hang_for: Duration::from_millis(1500),
             rate_limited_requests: 1,
             retry_after: Duration::from_millis(1500),
+            hang_client_order_prefix: Some("crash-".into()),
         });
-        assert_eq!(faults.after_placement(), AfterPlacement::UnknownStatus);
-        assert_eq!(
-            faults.after_placement(),
-            AfterPlacement::Hang(Duration::from_millis(1500))
-        );
-        assert_eq!(faults.after_placement(), AfterPlacement::Answer);
+        let hang = AfterPlacement::Hang(Duration::from_millis(1500));
+        assert_eq!(faults.after_placement("crash-1"), hang);
+        assert_eq!(faults.after_placement("x"), AfterPlacement::UnknownStatus);
+        assert_eq!(faults.after_placement("x"), hang);
+        assert_eq!(faults.after_placement("x"), AfterPlacement::Answer);
+        assert_eq!(faults.after_placement("crash-2"), hang);
         assert_eq!(faults.rate_limit(), Some(2));
         assert_eq!(faults.rate_limit(), None);
     }

@@ -12,6 +12,7 @@ use crate::{
         FoundTx, Released, ScanReport, ScanRequest,
     },
     fill::{FillCheck, FillOrder, FillRecord},
+    hedge::{FilledTrade, HedgeExecution, HedgeOrder, HedgeRecord},
     transfer::{TransferPlan, TransferRecord, TransferRequest},
 };
 use temporalio_macros::activity_definitions;
@@ -95,6 +96,48 @@ impl StoreActivities {
     pub fn record_rfq_fill(record: FillRecord) -> Result<(), ActivityError> {
         unimplemented!()
     }
+
+    /// Stores an epoch's hedge (its row in `rfq_hedges`, keyed by client order id) and writes
+    /// the hedge trade, the realized P&L and the status `hedged` on every quote it covered, in
+    /// one transaction. Idempotent: a repeated record changes nothing.
+    #[activity]
+    pub fn record_hedge(record: HedgeRecord) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The hand-off from fills to the hedger. Task queue [`crate::queues::ORCHESTRATOR`].
+pub struct HedgerActivities;
+
+#[activity_definitions]
+impl HedgerActivities {
+    /// Hands a settled fill to its market's hedger (`hedge-<market>`, signal-with-start with the
+    /// configured `[hedger]` settings). Idempotent: the hedger ignores a quote it already holds
+    /// or hedged.
+    #[activity]
+    pub fn hedge_fill(trade: FilledTrade) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// Orders on the exchange. Task queue [`crate::queues::EXCHANGE`], polled only by the
+/// `exchange` role, the only process with the exchange's API keys.
+pub struct ExchangeActivities;
+
+#[activity_definitions]
+impl ExchangeActivities {
+    /// Places the hedge as one IOC limit order (the limit `max_slippage_bps` beyond the touch,
+    /// the quantity rounded down to the symbol's step) and follows it to its final state, from
+    /// the user data stream and REST polling. A quantity below the symbol's minimum is not
+    /// placed (`NOT_PLACED`, with the book's mid as the mark).
+    ///
+    /// Idempotent by `order.client_order_id`: every attempt first asks the exchange for that
+    /// order, so a retry after a crash, a timeout or an unknown status (-1007) finds the order
+    /// placed before and never places a second one.
+    #[activity]
+    pub fn place_hedge(order: HedgeOrder) -> Result<HedgeExecution, ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// The escrow pipeline's chain reads and Temporal calls. Task queue [`crate::queues::ORCHESTRATOR`];
@@ -163,10 +206,12 @@ impl EscrowActivities {
 /// implementing crate (the macro's own modules are private to this one).
 pub mod definitions {
     pub use super::chain_activities::{PlanTransfer, WatchReceipt};
+    pub use super::exchange_activities::PlaceHedge;
+    pub use super::hedger_activities::HedgeFill;
     pub use super::escrow_activities::{
         AnswerEscrowClaims, AwaitEscrowRelease, EnqueueEscrowClaim, EvaluateEscrowOrder,
         FindEscrowTransfer, PlanEscrowClaims, ScanEscrowOrders,
     };
     pub use super::hot_wallet_activities::{CheckRfqFill, SubmitTransaction};
-    pub use super::store_activities::{RecordEscrowOrder, RecordRfqFill, RecordTransfer};
+    pub use super::store_activities::{RecordEscrowOrder, RecordHedge, RecordRfqFill, RecordTransfer};
 }

@@ -4,6 +4,7 @@
 use crate::{
     Amount,
     chain::{ConfirmedReceipt, TxIntent},
+    hedge::FilledTrade,
     ids,
     rfq::{self, RfqOrder},
 };
@@ -51,6 +52,9 @@ pub struct FillOrder {
     pub base_amount: Decimal,
     pub quote_amount: Decimal,
     pub price: Decimal,
+    /// The exchange symbol the market hedges its base on (`ETHUSDT`).
+    #[serde(default)]
+    pub hedge_symbol: String,
     /// When the dealer accepted the request (Unix ms).
     pub requested_at_ms: u64,
 }
@@ -59,6 +63,19 @@ impl FillOrder {
     /// `fill-<quoteId>`.
     pub fn workflow_id(&self) -> String {
         ids::fill_workflow(&self.quote_id)
+    }
+
+    /// The settled fill as its market's hedger takes it.
+    pub fn filled_trade(&self) -> FilledTrade {
+        FilledTrade {
+            quote_id: self.quote_id.clone(),
+            market: self.market.clone(),
+            symbol: self.hedge_symbol.clone(),
+            side: self.side,
+            base_amount: self.base_amount,
+            quote_amount: self.quote_amount,
+            price: self.price,
+        }
     }
 
     /// The order's expiry in Unix ms.
@@ -99,15 +116,19 @@ pub enum FillStatus {
     /// The settlement transaction reverted, or could not be sent; final, never hedged.
     #[serde(rename = "fill failed")]
     Failed,
+    /// Its market's hedger hedged it: the quote holds the hedge trade and its realized P&L.
+    #[serde(rename = "hedged")]
+    Hedged,
 }
 
 impl FillStatus {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Requested,
         Self::Rejected,
         Self::Submitted,
         Self::FilledUnhedged,
         Self::Failed,
+        Self::Hedged,
     ];
 
     /// The status named `text` (as [`FillStatus::as_str`] writes it).
@@ -122,12 +143,17 @@ impl FillStatus {
             Self::Submitted => "fill submitted",
             Self::FilledUnhedged => "filled, unhedged",
             Self::Failed => "fill failed",
+            Self::Hedged => "hedged",
         }
     }
 
-    /// No further change will come from the fill workflow.
+    /// No further change will come from the fill workflow (a filled quote is hedged later, by
+    /// its market's hedger).
     pub fn is_final(&self) -> bool {
-        matches!(self, Self::Rejected | Self::Failed | Self::FilledUnhedged)
+        matches!(
+            self,
+            Self::Rejected | Self::Failed | Self::FilledUnhedged | Self::Hedged
+        )
     }
 }
 
@@ -257,6 +283,7 @@ mod tests {
             base_amount: Decimal::ONE,
             quote_amount: Decimal::TEN,
             price: Decimal::TEN,
+            hedge_symbol: "ETHUSDT".into(),
             requested_at_ms: 1,
         };
         let intent = fill.settle_intent();

@@ -33,6 +33,18 @@ pub fn fill_workflow(quote_id: &str) -> String {
     format!("fill-{quote_id}")
 }
 
+/// `hedge-<market>`: the hedger of one dealer market, with the market's `/` written `-`
+/// (`hedge-WETH-USDC`), so the id reads the same in a URL.
+pub fn hedge_workflow(market: &str) -> String {
+    format!("hedge-{}", market.replace('/', "-"))
+}
+
+/// `hedge-<market>-<epoch>`: the client order id of one epoch's hedge order. Binance allows
+/// 36 characters of `[.A-Z:/a-z0-9_-]`, so a market needs a short name.
+pub fn hedge_order(market: &str, epoch: u64) -> String {
+    format!("{}-{epoch}", hedge_workflow(market))
+}
+
 /// Parses `escrow-<chainId>-<orderId>` or `<chainId>-<orderId>` back into its parts.
 pub fn parse_escrow_id(text: &str) -> Option<(u64, u64)> {
     let rest = text.strip_prefix("escrow-").unwrap_or(text);
@@ -49,6 +61,7 @@ mod tests {
         assert_eq!(escrow_workflow(31338, 7), "escrow-31338-7");
         assert_eq!(parse_escrow_id("escrow-31338-7"), Some((31338, 7)));
         assert_eq!(parse_escrow_id("31338-7"), Some((31338, 7)));
+        assert_eq!(hedge_order("WETH/USDC", 176_000_000), "hedge-WETH-USDC-176000000");
         for bad in ["escrow-", "7", "escrow-x-1", "escrow-1-", "escrow-claims-1"] {
             assert_eq!(parse_escrow_id(bad), None, "{bad}");
         }

@@ -11,6 +11,7 @@
 //! - [`escrow`]: the bridge market maker's escrow orders, claims and scan;
 //! - [`rfq`]: the RFQ dealer's EIP-712 settlement order and the taker's fill approval;
 //! - [`fill`]: a taker's fill of a quote, as the `fill-<quoteId>` workflow settles it;
+//! - [`hedge`]: the hedger's epochs, hedge orders and per-quote P&L;
 //! - [`activities`]: the activity *signatures*, implemented in `activities/`;
 //! - [`grpc`]: the gRPC services between roles (`grpc/*.proto`, compiled by tonic).
 //!
@@ -22,6 +23,7 @@ pub mod chain;
 pub mod escrow;
 pub mod fill;
 pub mod grpc;
+pub mod hedge;
 pub mod ids;
 pub mod queues;
 pub mod rfq;

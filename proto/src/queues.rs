@@ -6,3 +6,5 @@ pub const ORCHESTRATOR: &str = "orchestrator";
 /// Activities that sign or send transactions; polled only by the `hot-wallet` role, the only
 /// process that loads the signing key.
 pub const HOT_WALLET: &str = "hot-wallet";
+/// Activities that need the exchange's API keys; polled only by the `exchange` role.
+pub const EXCHANGE: &str = "exchange";

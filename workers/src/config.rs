@@ -11,6 +11,8 @@ use anyhow::{Context, bail};
 use hedgeflow_activities::{
     chain::{ChainConfig, signer::SignerSource},
     escrow::EscrowConfig,
+    exchange::ExchangeConfig,
+    hedger::HedgerConfig,
     settlement::SettlementConfig,
 };
 use hedgeflow_dealer::{rpc::FrontDoorConfig, service::DealerConfig};
@@ -53,6 +55,12 @@ pub struct Config {
     /// The paper exchange of the local stack; absent in production files.
     #[serde(default)]
     pub paper_exchange: Option<PaperExchangeConfig>,
+    /// The exchange role's venue and API keys; absent when this deployment hedges nothing.
+    #[serde(default)]
+    pub exchange: Option<ExchangeConfig>,
+    /// How the RFQ dealer's fills are netted into epochs and hedged.
+    #[serde(default)]
+    pub hedger: HedgerConfig,
     /// The RFQ dealer's front door and quote service; absent when this deployment runs none.
     #[serde(default)]
     pub dealer: Option<DealerSection>,

@@ -40,6 +40,8 @@ enum Command {
     Obm,
     /// Run the RFQ dealer: the public Dealer JSON-RPC front door and its admin endpoint.
     Dealer,
+    /// Run the exchange role: places and follows hedge orders (holds the exchange API keys only).
+    Exchange,
     /// Run the paper exchange: a Binance-compatible exchange with a synthetic market (dev only).
     PaperExchange,
     /// Treasury operations of the hot wallet.
@@ -66,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Obm => roles::obm::ROLE,
         Command::Dealer => roles::dealer::ROLE,
         Command::PaperExchange => roles::paper_exchange::ROLE,
+        Command::Exchange => roles::exchange::ROLE,
         Command::Wallet(_) | Command::Orders(_) | Command::Demo(_) => "cli",
     };
     let _telemetry = telemetry::init(role, &config.observability).context("telemetry")?;
@@ -78,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Obm => roles::obm::run(config).await,
         Command::Dealer => roles::dealer::run(config).await,
         Command::PaperExchange => roles::paper_exchange::run(config).await,
+        Command::Exchange => roles::exchange::run(config).await,
         Command::Wallet(command) => cli::wallet::run(config, command).await,
         Command::Orders(command) => cli::orders::run(config, command).await,
         Command::Demo(command) => cli::demo::run(config, command).await,

@@ -10,11 +10,13 @@
 //! - [`transfer`]: the hot wallet's treasury transfer;
 //! - [`escrow`]: the bridge market maker's orders, claim batcher and accepted-blocks scan;
 //! - [`fill`]: the RFQ dealer's settlement of a taker's fill;
+//! - [`hedge`]: the RFQ dealer's hedger, one per market, netting fills per epoch;
 //! - [`replayer`]: every workflow registered for history replay tests.
 
 pub mod escrow;
 pub mod failure;
 pub mod fill;
+pub mod hedge;
 pub mod options;
 pub mod steps;
 pub mod transfer;
@@ -23,6 +25,7 @@ pub use escrow::{
     claims::EscrowClaimsWorkflow, order::EscrowOrderWorkflow, scan::EscrowScanWorkflow,
 };
 pub use fill::FillWorkflow;
+pub use hedge::HedgeWorkflow;
 pub use transfer::TransferWorkflow;
 
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
@@ -36,6 +39,7 @@ pub fn replayer() -> Result<WorkflowReplayer, Box<dyn std::error::Error + Send +
         .register_workflow::<EscrowClaimsWorkflow>()?
         .register_workflow::<EscrowScanWorkflow>()?
         .register_workflow::<FillWorkflow>()?
+        .register_workflow::<HedgeWorkflow>()?
         .build();
     Ok(WorkflowReplayer::new(options)?)
 }

@@ -65,3 +65,15 @@ pub fn quick(retries: Retries) -> ActivityOptions {
         .retry_policy(retry_policy(retries))
         .build()
 }
+
+/// An exchange order placed and followed to its final state by the exchange role: a minute
+/// per attempt (placement, then the user data stream or polling), heartbeats so a killed
+/// exchange worker is noticed within seconds and the retry (which asks for the order by its
+/// client order id before placing) starts promptly.
+pub fn exchange(retries: Retries) -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
+        .task_queue(queues::EXCHANGE.to_owned())
+        .heartbeat_timeout(Duration::from_secs(10))
+        .retry_policy(retry_policy(retries))
+        .build()
+}

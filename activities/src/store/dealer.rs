@@ -51,6 +51,9 @@ impl Store {
                 fill_tx: None,
                 fill_block: None,
                 fill_detail: None,
+                hedge_order: None,
+                hedge_trade: None,
+                realized_pnl: None,
                 ..quote
             };
             rows.push(row.into_active_model());
@@ -211,6 +214,9 @@ mod tests {
             fill_tx: Some("ignored".into()),
             fill_block: Some(1),
             fill_detail: Some("ignored".into()),
+            hedge_order: None,
+            hedge_trade: None,
+            realized_pnl: None,
         }
     }
 

@@ -5,6 +5,7 @@
 //! - [`transfers`]: treasury transfer rows;
 //! - [`escrow`]: escrow order rows, their error table, and chain reader cursors;
 //! - [`dealer`]: the RFQ dealer's signed quotes, their fill requests, and its taker profiles;
+//! - [`hedges`]: the hedger's epoch hedges, and each quote's hedge trade and P&L;
 //! - [`writer`]: the store's activities (`record_transfer`, `record_escrow_order`).
 //!
 //! Only the orchestrator role connects with write credentials. The ops CLI reads through
@@ -13,6 +14,7 @@
 pub mod dealer;
 pub mod entity;
 pub mod escrow;
+pub mod hedges;
 pub mod migration;
 pub mod transfers;
 pub mod writer;

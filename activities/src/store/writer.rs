@@ -3,7 +3,8 @@
 use super::Store;
 use crate::failure::to_activity_error;
 use hedgeflow_proto::{
-    activities::definitions, escrow::EscrowRecord, fill::FillRecord, transfer::TransferRecord,
+    activities::definitions, escrow::EscrowRecord, fill::FillRecord, hedge::HedgeRecord,
+    transfer::TransferRecord,
 };
 use std::sync::Arc;
 use temporalio_macros::activities;
@@ -64,6 +65,27 @@ impl StoreWriter {
         let span = info_span!("record_rfq_fill", quote_id = %record.quote_id, status = record.status.as_str());
         self.store
             .record_rfq_fill(&record)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
+    }
+
+    /// See [`definitions::RecordHedge`]: the epoch's hedge and every covered quote's trade and
+    /// P&L, in one transaction; idempotent.
+    #[activity(definition = definitions::RecordHedge)]
+    pub async fn record_hedge(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        record: HedgeRecord,
+    ) -> Result<(), ActivityError> {
+        let span = info_span!(
+            "record_hedge",
+            market = %record.market,
+            client_order_id = %record.execution.client_order_id,
+            quotes = record.quotes.len(),
+        );
+        self.store
+            .record_hedge(&record)
             .instrument(span)
             .await
             .map_err(to_activity_error)

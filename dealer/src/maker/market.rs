@@ -75,6 +75,13 @@ pub enum Route {
 }
 
 impl Route {
+    /// The leg the base asset trades on.
+    pub fn base_leg(&self) -> &HedgeLeg {
+        match self {
+            Route::Direct(leg) | Route::Via { base_leg: leg, .. } => leg,
+        }
+    }
+
     pub fn legs(&self) -> Vec<&HedgeLeg> {
         match self {
             Route::Direct(leg) => vec![leg],

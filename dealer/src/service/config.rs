@@ -231,6 +231,9 @@ pub struct Pair {
     pub maker: Token,
     /// The token the taker pays.
     pub taker: Token,
+    /// The exchange symbol the market's base is hedged on (a cross route's base leg; its
+    /// quote leg stays as inventory).
+    pub hedge_symbol: String,
 }
 
 /// Everything the dealer service runs from, validated.
@@ -328,6 +331,7 @@ impl DealerConfig {
                     side,
                     maker: maker.clone(),
                     taker: taker.clone(),
+                    hedge_symbol: market.route.base_leg().symbol.clone(),
                 };
                 if let Some(other) = pairs.insert((maker.address, taker.address), pair) {
                     return Err(SettingsError::SamePair(other.market, config.id.clone()));

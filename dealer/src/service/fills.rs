@@ -55,6 +55,7 @@ pub fn fill_order(record: &QuoteRecord, fill: &FillRecord, pair: &Pair) -> Optio
         base_amount,
         quote_amount,
         price,
+        hedge_symbol: pair.hedge_symbol.clone(),
         requested_at_ms: fill.accepted_at_ms,
     })
 }

@@ -26,7 +26,7 @@ pub async fn new_order(
 ) -> Result<Json<Value>, ApiError> {
     let (request, resp_type) = order_params::new_order(&params)?;
     let order = shared.exchange().place(account, request, now)?;
-    match shared.faults.after_placement() {
+    match shared.faults.after_placement(&order.client_order_id) {
         AfterPlacement::Answer => {}
         AfterPlacement::UnknownStatus => return Err(ApiError::backend_timeout()),
         AfterPlacement::Hang(delay) => tokio::time::sleep(delay).await,

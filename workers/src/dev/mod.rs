@@ -99,6 +99,7 @@ async fn start_and_supervise(
 
     write_secret_file(&dev.data_dir.join(DEV_MNEMONIC_FILE), DEV_MNEMONIC)?;
     write_dealer_admin_token(config)?;
+    write_paper_exchange_keys(config)?;
     deploy::ensure_tokens(&config.chains, config.hot_wallet.address, &dev.deployer)
         .await
         .context("deploying test tokens")?;
@@ -145,6 +146,9 @@ async fn start_and_supervise(
     }
     if config.obm.is_some() {
         roles.push(roles::obm::ROLE);
+    }
+    if config.exchange.is_some() {
+        roles.push(roles::exchange::ROLE);
     }
     if config.dealer.is_some() {
         roles.push(roles::dealer::ROLE);
@@ -221,6 +225,23 @@ fn write_secret_file(path: &Path, contents: &str) -> anyhow::Result<()> {
             .open(path)
             .with_context(|| format!("creating {}", path.display()))?;
         file.write_all(contents.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The paper exchange's public dev account keys, where the exchange role reads its keys from
+/// files (the dev stack's `data/exchange-*-key`); an existing file is left alone.
+fn write_paper_exchange_keys(config: &Config) -> anyhow::Result<()> {
+    use hedgeflow_paper_exchange::config::{DEV_API_KEY, DEV_SECRET_KEY};
+    if let (Some(_), Some(exchange)) = (&config.paper_exchange, &config.exchange) {
+        for (secret, value) in [
+            (&exchange.api_key, DEV_API_KEY),
+            (&exchange.secret_key, DEV_SECRET_KEY),
+        ] {
+            if let SecretRef::File(path) = secret {
+                write_secret_file(path, value)?;
+            }
+        }
     }
     Ok(())
 }

@@ -1,10 +1,12 @@
 //! The long-running roles. Each holds only the secrets its work needs: `orchestrator` and
 //! `hot-wallet` are Temporal workers on their own task queues; `indexer` starts workflows from
 //! chain events; `relayer` is the local stack's stand-in for a rollup's L1→L2 messaging; `obm`
-//! keeps the exchanges' order books and serves them over gRPC; `dealer` is the RFQ dealer's
+//! keeps the exchanges' order books and serves them over gRPC; `exchange` places hedge orders
+//! (the only role with exchange API keys); `dealer` is the RFQ dealer's
 //! public JSON-RPC front door; `paper-exchange` is the local stack's Binance stand-in.
 
 pub mod dealer;
+pub mod exchange;
 pub mod hot_wallet;
 pub mod indexer;
 pub mod obm;

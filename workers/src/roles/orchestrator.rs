@@ -6,12 +6,14 @@ use anyhow::Context;
 use hedgeflow_activities::{
     chain::{Chains, receipt::ReceiptWatcher},
     escrow::{EscrowChains, EscrowDesk, orders::OrderStarter},
+    hedger::HedgerActivities,
     store::{Store, writer::StoreWriter},
     treasury::Treasury,
 };
 use hedgeflow_proto::{escrow::ScanRequest, ids, queues};
 use hedgeflow_workflows::{
-    EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, FillWorkflow, TransferWorkflow,
+    EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, FillWorkflow, HedgeWorkflow,
+    TransferWorkflow,
 };
 use temporalio_client::tonic::Code;
 use temporalio_client::{
@@ -36,7 +38,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .register_workflow::<EscrowClaimsWorkflow>()?
         .register_workflow::<EscrowScanWorkflow>()?
         .register_workflow::<FillWorkflow>()?
+        .register_workflow::<HedgeWorkflow>()?
         .register_activities(StoreWriter::new(store.clone()))
+        .register_activities(HedgerActivities::new(
+            client.clone(),
+            store.clone(),
+            config.hedger.clone(),
+        ))
         .register_activities(ReceiptWatcher::new(chains.clone()))
         .register_activities(Treasury::new(chains.clone(), config.hot_wallet.address));
     if let Some(escrow) = &config.escrow {

@@ -4,7 +4,8 @@
 //! fill requested → the order has not expired → the hot wallet's checks on chain (taker balance
 //! and allowance, not filled, cannot expire before it is mined, simulates) → the settlement
 //! transaction, sent by the hot wallet once (keyed `fill-<quoteId>/settle`) → answer the taker
-//! (fill submitted) → confirmations → filled, unhedged. A refusal answers with its spec code and
+//! (fill submitted) → confirmations → filled, unhedged → handed to the market's hedger
+//! (`hedge-<market>`, which nets it into its epoch and marks it hedged). A refusal answers with its spec code and
 //! sends nothing ("fill rejected"); a revert on chain ends "fill failed".
 //!
 //! A second `dealer_submitFill` of the same quote sends the update again: it joins this run and
@@ -15,7 +16,7 @@ use crate::{
     steps::{MAX_REORG_RESUBMITS, STEP_ATTEMPTS, confirm, reorged_too_often, step},
 };
 use hedgeflow_proto::{
-    activities::{HotWalletActivities, StoreActivities},
+    activities::{HedgerActivities, HotWalletActivities, StoreActivities},
     chain::{ConfirmedReceipt, FoundTx, SubmittedTx},
     fill::{FillAnswer, FillCheck, FillOrder, FillRecord, FillRefusal, FillResult, FillStatus},
     search,
@@ -111,6 +112,7 @@ impl FillRun<'_> {
                 let mined = FoundTx::from(&receipt);
                 self.save(FillStatus::FilledUnhedged, Some(mined), None)
                     .await?;
+                self.hand_to_hedger().await?;
                 Ok(FillResult {
                     status: FillStatus::FilledUnhedged,
                     answer,
@@ -167,6 +169,19 @@ impl FillRun<'_> {
             }
         }
         Err(reorged_too_often())
+    }
+
+    /// The market's hedger takes the settled fill into its epoch. Retried until it does: a
+    /// settled fill left unhedged is an open position.
+    async fn hand_to_hedger(&self) -> WorkflowResult<()> {
+        self.ctx
+            .execute_activity(
+                HedgerActivities::hedge_fill,
+                self.fill.filled_trade(),
+                options::quick(Retries::UntilDone),
+            )
+            .await?;
+        Ok(())
     }
 
     async fn refuse(&self, refusal: FillRefusal, reason: String) -> WorkflowResult<FillResult> {

@@ -41,7 +41,7 @@ pub struct Model {
     /// After this, fills are refused.
     pub expires_at: DateTimeUtc,
     /// `quoted`, `fill requested`, then the fill workflow's statuses (`fill rejected`, `fill
-    /// submitted`, `filled, unhedged`, `fill failed`).
+    /// submitted`, `filled, unhedged`, `fill failed`), then the hedger's `hedged`.
     pub status: String,
     /// `[{"status", "at"}]`, oldest first.
     pub status_history: Json,
@@ -53,6 +53,12 @@ pub struct Model {
     pub fill_block: Option<i64>,
     /// Why the fill was refused or failed.
     pub fill_detail: Option<String>,
+    /// The hedge order that covered the fill (`rfq_hedges.client_order_id`), the hedge trade as
+    /// the exchange reported it (order id, side, size, average price, fees, time), and the
+    /// quote's realized P&L after hedging, in the market's quote asset.
+    pub hedge_order: Option<String>,
+    pub hedge_trade: Option<Json>,
+    pub realized_pnl: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

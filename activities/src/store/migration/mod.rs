@@ -5,6 +5,7 @@ mod m0002_escrow;
 mod m0003_rfq_quotes;
 mod m0004_dealer_profiles;
 mod m0005_rfq_fills;
+mod m0006_rfq_hedges;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait, async_trait};
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_rfq_quotes::Migration),
             Box::new(m0004_dealer_profiles::Migration),
             Box::new(m0005_rfq_fills::Migration),
+            Box::new(m0006_rfq_hedges::Migration),
         ]
     }
 }

@@ -175,6 +175,9 @@ fn to_row(record: &QuoteRecord) -> Result<rfq_quote::Model, StoreError> {
         fill_tx: None,
         fill_block: None,
         fill_detail: None,
+        hedge_order: None,
+        hedge_trade: None,
+        realized_pnl: None,
     })
 }
 

@@ -1,0 +1,88 @@
+//! The exchange role's activities (task queue `exchange`): hedge orders placed once by client
+//! order id and followed to their final state. Only the exchange role builds these, so only it
+//! holds the API keys.
+//!
+//! - [`config`]: `[exchange]`, the venue and where its keys are kept;
+//! - [`hedge_order`]: pricing, placing and following one epoch's hedge.
+
+pub mod config;
+pub mod hedge_order;
+
+pub use config::ExchangeConfig;
+
+use crate::failure::{Retryable, to_activity_error};
+use hedgeflow_exchange::{Client, OrderWatch};
+use hedgeflow_proto::{
+    activities::definitions,
+    hedge::{HedgeExecution, HedgeOrder},
+};
+use std::{sync::Arc, time::Duration};
+use temporalio_macros::activities;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+use tracing::{Instrument, info_span};
+
+/// How often a running placement heartbeats; well inside its 10 s heartbeat timeout.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(2);
+
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ExchangeError(#[from] hedgeflow_exchange::Error);
+
+impl Retryable for ExchangeError {
+    /// Every failure is retried, refusals included (an empty balance heals when ops top it
+    /// up): the hedge keeps its epoch's client order id, so a retry can never place a second
+    /// order, and giving up would leave filled quotes unhedged. The one exception is an id the
+    /// exchange can never accept.
+    fn is_retryable(&self) -> bool {
+        !matches!(self.0, hedgeflow_exchange::Error::InvalidClientOrderId(_))
+    }
+}
+
+/// The exchange role's client and its order watch (user data stream plus polling).
+pub struct ExchangeActivities {
+    client: Arc<Client>,
+    watch: OrderWatch,
+    order_timeout: Duration,
+}
+
+impl ExchangeActivities {
+    /// Connects the user data stream; call inside the runtime.
+    pub fn new(client: Arc<Client>, poll_interval: Duration, order_timeout: Duration) -> Self {
+        let watch = OrderWatch::start(client.clone(), poll_interval);
+        ExchangeActivities {
+            client,
+            watch,
+            order_timeout,
+        }
+    }
+}
+
+#[activities]
+impl ExchangeActivities {
+    /// See [`definitions::PlaceHedge`]: idempotent by client order id.
+    #[activity(definition = definitions::PlaceHedge)]
+    pub async fn place_hedge(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        order: HedgeOrder,
+    ) -> Result<HedgeExecution, ActivityError> {
+        let span = info_span!(
+            "place_hedge",
+            client_order_id = %order.client_order_id,
+            attempt = ctx.info().attempt,
+        );
+        let heartbeats = async {
+            loop {
+                // A failed heartbeat only means the server may time us out; nothing to do here.
+                let _ = ctx.record_heartbeat(serde_json::Value::Null).await;
+                tokio::time::sleep(HEARTBEAT_EVERY).await;
+            }
+        };
+        let placing =
+            hedge_order::execute(&self.client, &self.watch, &order, self.order_timeout);
+        tokio::select! {
+            result = placing.instrument(span) => result.map_err(to_activity_error),
+            never = heartbeats => never,
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Handing settled fills to their market's hedger (`hedge-<market>`), and the `[hedger]`
+//! settings each hedger starts with.
+
+use crate::{
+    failure::{Retryable, to_activity_error},
+    store::{Store, StoreError},
+};
+use hedgeflow_proto::{
+    activities::definitions,
+    fill::FillStatus,
+    hedge::{FilledTrade, HedgerInput, HedgerSettings},
+    queues, search,
+};
+use hedgeflow_workflows::HedgeWorkflow;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::{sync::Arc, time::Duration};
+use temporalio_client::{Client, WorkflowStartOptions};
+use temporalio_common::search_attributes::SearchAttributes;
+use temporalio_macros::activities;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+use tracing::{Instrument, info, info_span};
+
+/// `[hedger]`: how every market's hedger nets and hedges. Read when a hedger starts, so a
+/// change applies to hedgers started after it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct HedgerConfig {
+    /// Length of an epoch: fills settled within one are netted into one hedge order.
+    #[serde(with = "humantime_serde")]
+    pub epoch: Duration,
+    /// How far beyond the touch the hedge's limit may be, bps.
+    pub max_slippage_bps: Decimal,
+}
+
+impl Default for HedgerConfig {
+    fn default() -> Self {
+        HedgerConfig {
+            epoch: Duration::from_secs(10),
+            max_slippage_bps: Decimal::from(50),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HedgerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("temporal: {0}")]
+    Temporal(String),
+    #[error("fill of quote {0} names no exchange symbol to hedge on")]
+    NoSymbol(String),
+}
+
+impl Retryable for HedgerError {
+    fn is_retryable(&self) -> bool {
+        match self {
+            Self::Store(e) => e.is_retryable(),
+            Self::Temporal(_) => true,
+            Self::NoSymbol(_) => false,
+        }
+    }
+}
+
+/// The orchestrator's hand-off: a Temporal client to signal hedgers, the store to skip fills
+/// already hedged.
+pub struct HedgerActivities {
+    client: Client,
+    store: Store,
+    config: HedgerConfig,
+}
+
+impl HedgerActivities {
+    pub fn new(client: Client, store: Store, config: HedgerConfig) -> Self {
+        HedgerActivities {
+            client,
+            store,
+            config,
+        }
+    }
+
+    async fn hand_off(&self, trade: FilledTrade) -> Result<(), HedgerError> {
+        if trade.symbol.is_empty() {
+            return Err(HedgerError::NoSymbol(trade.quote_id));
+        }
+        // A retry of a hand-off the hedger took long ago must not count the fill again.
+        let row = self.store.rfq_quote(&trade.quote_id).await?;
+        if row.is_some_and(|row| row.status == FillStatus::Hedged.as_str()) {
+            info!("already hedged; not handed again");
+            return Ok(());
+        }
+        let input = HedgerInput::new(HedgerSettings {
+            market: trade.market.clone(),
+            symbol: trade.symbol.clone(),
+            epoch_ms: self.config.epoch.as_millis().max(1) as u64,
+            max_slippage_bps: self.config.max_slippage_bps,
+        });
+        let attributes = SearchAttributes::new([
+            search::PIPELINE.value_set("rfq-hedge".into()),
+            search::MARKET.value_set(trade.market.clone()),
+        ]);
+        let options = WorkflowStartOptions::new(queues::ORCHESTRATOR, input.workflow_id())
+            .search_attributes(attributes)
+            .build();
+        self.client
+            .signal_with_start_workflow(
+                HedgeWorkflow::run,
+                input,
+                HedgeWorkflow::filled,
+                trade,
+                options,
+            )
+            .await
+            .map_err(|e| HedgerError::Temporal(e.to_string()))?;
+        Ok(())
+    }
+}
+
+#[activities]
+impl HedgerActivities {
+    /// See [`definitions::HedgeFill`]: signal-with-start; the hedger ignores a fill it holds.
+    #[activity(definition = definitions::HedgeFill)]
+    pub async fn hedge_fill(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        trade: FilledTrade,
+    ) -> Result<(), ActivityError> {
+        let span = info_span!("hedge_fill", quote_id = %trade.quote_id, market = %trade.market);
+        self.hand_off(trade)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
+    }
+}
