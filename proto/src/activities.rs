@@ -206,12 +206,14 @@ impl EscrowActivities {
 /// implementing crate (the macro's own modules are private to this one).
 pub mod definitions {
     pub use super::chain_activities::{PlanTransfer, WatchReceipt};
-    pub use super::exchange_activities::PlaceHedge;
-    pub use super::hedger_activities::HedgeFill;
     pub use super::escrow_activities::{
         AnswerEscrowClaims, AwaitEscrowRelease, EnqueueEscrowClaim, EvaluateEscrowOrder,
         FindEscrowTransfer, PlanEscrowClaims, ScanEscrowOrders,
     };
+    pub use super::exchange_activities::PlaceHedge;
+    pub use super::hedger_activities::HedgeFill;
     pub use super::hot_wallet_activities::{CheckRfqFill, SubmitTransaction};
-    pub use super::store_activities::{RecordEscrowOrder, RecordHedge, RecordRfqFill, RecordTransfer};
+    pub use super::store_activities::{
+        RecordEscrowOrder, RecordHedge, RecordRfqFill, RecordTransfer,
+    };
 }

@@ -61,7 +61,10 @@ mod tests {
         assert_eq!(escrow_workflow(31338, 7), "escrow-31338-7");
         assert_eq!(parse_escrow_id("escrow-31338-7"), Some((31338, 7)));
         assert_eq!(parse_escrow_id("31338-7"), Some((31338, 7)));
-        assert_eq!(hedge_order("WETH/USDC", 176_000_000), "hedge-WETH-USDC-176000000");
+        assert_eq!(
+            hedge_order("WETH/USDC", 176_000_000),
+            "hedge-WETH-USDC-176000000"
+        );
         for bad in ["escrow-", "7", "escrow-x-1", "escrow-1-", "escrow-claims-1"] {
             assert_eq!(parse_escrow_id(bad), None, "{bad}");
         }

@@ -3,10 +3,13 @@
 //! taker quotes, approves and submits through the public JSON-RPC; the `fill-<quoteId>` workflow
 //! checks, settles once and confirms. Refusals keep their spec codes and send nothing; a
 //! settlement that reverts on chain ends "fill failed"; a hot wallet SIGKILLed after broadcasting
-//! settles exactly once; the recorded history replays.
+//! settles exactly once; the recorded history replays. The settled fill is hedged on the paper
+//! exchange by its market's hedger; `hedging` tests the hedger's epochs and an exchange worker
+//! crash.
 //!
-//! Tests take turns (`serial`): two of them hold L1's blocks.
+//! Tests that fill through the dealer take turns (`serial`): two of them hold L1's blocks.
 
+mod hedging;
 mod support;
 
 use alloy::{
@@ -25,7 +28,7 @@ use hedgeflow_proto::fill::{FillResult, FillStatus};
 use hedgeflow_workflows::FillWorkflow;
 use std::{sync::LazyLock, time::Duration};
 use support::{L1_ID, Stack, eventually, rfq_stack, run};
-use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowGetResultOptions};
+use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowGetResultOptions, WorkflowHandle};
 use tokio::sync::{Mutex, MutexGuard};
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -235,7 +238,8 @@ fn a_taker_fill_settles_once_and_moves_exactly_the_quoted_amounts() {
         assert_eq!(result.status, FillStatus::FilledUnhedged);
         let receipt = result.receipt.expect("a confirmed receipt");
         assert_eq!(receipt.tx_hash, ack.transaction_hash);
-        let row = row_at(stack, &id, FillStatus::FilledUnhedged).await;
+        // Settled, then hedged by the market's hedger within an epoch or two.
+        let row = row_at(stack, &id, FillStatus::Hedged).await;
         assert_eq!(row.fill_tx, Some(ack.transaction_hash.to_string()));
         assert_eq!(row.fill_block, Some(receipt.block_number as i64));
         assert_eq!(
@@ -244,16 +248,46 @@ fn a_taker_fill_settles_once_and_moves_exactly_the_quoted_amounts() {
                 "quoted",
                 "fill requested",
                 "fill submitted",
-                "filled, unhedged"
+                "filled, unhedged",
+                "hedged"
             ]
         );
+        // The hedge: a buy of the netted size on the paper exchange, recorded on the quote.
+        let hedge_id = row
+            .hedge_order
+            .clone()
+            .expect("the hedge order on the quote");
+        let hedge = store(stack)
+            .await
+            .rfq_hedges("WETH/USDC")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|h| h.client_order_id == hedge_id)
+            .expect("the hedge's row");
+        assert!(hedge.quotes.to_string().contains(&id));
+        let order = hedging::exchange_order(stack, &hedge_id)
+            .await
+            .expect("the hedge order on the paper exchange");
+        assert_eq!(order.side, hedgeflow_exchange::Side::Buy);
+        let net: rust_decimal::Decimal = hedge.net.parse().unwrap();
+        assert_eq!(order.orig_qty, net, "the netted size");
+        assert!(
+            net >= rust_decimal::Decimal::ONE,
+            "our 1 WETH is in the net"
+        );
+        assert_eq!(order.executed_qty.to_string(), hedge.executed);
+        let trade = row.hedge_trade.expect("the hedge trade on the quote");
+        assert_eq!(trade["order_id"], order.order_id);
+        let pnl: rust_decimal::Decimal = row.realized_pnl.expect("a P&L").parse().unwrap();
+        assert!(pnl.abs() < rust_decimal::Decimal::from(300), "{pnl}");
         // The taker reads the same through `dealer_getFillStatus`.
         let state = taker
             .client
             .fill_status(quote.quote().quote_id)
             .await
             .unwrap();
-        assert_eq!(state.status, "filled, unhedged");
+        assert_eq!(state.status, "hedged");
         assert_eq!(state.transaction_hash, Some(ack.transaction_hash));
         assert!(state.is_final());
 
@@ -429,12 +463,22 @@ fn a_hot_wallet_killed_after_broadcasting_the_settlement_settles_it_once() {
     });
 }
 
-/// Replays the fill's history against today's code; with `HEDGEFLOW_RECORD_FILL_HISTORIES` set
-/// to a directory, also writes it there as a fixture for `workflows/tests/replay.rs`.
+/// Replays the fill's history against today's code.
 async fn replay(stack: &Stack, quote_id: &str, fixture: &str) {
-    let history = stack
+    let handle = stack
         .client
-        .get_workflow_handle::<FillWorkflow>(format!("fill-{quote_id}"))
+        .get_workflow_handle::<FillWorkflow>(format!("fill-{quote_id}"));
+    replay_history(handle, fixture).await;
+}
+
+/// Replays a workflow run's history against today's code; with
+/// `HEDGEFLOW_RECORD_FILL_HISTORIES` set to a directory, also writes it there as a fixture for
+/// `workflows/tests/replay.rs`.
+async fn replay_history<W>(handle: WorkflowHandle<temporalio_client::Client, W>, fixture: &str)
+where
+    W: temporalio_common::HasWorkflowDefinition,
+{
+    let history = handle
         .fetch_history(WorkflowFetchHistoryOptions::default())
         .to_json()
         .await

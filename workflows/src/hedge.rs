@@ -29,8 +29,7 @@ use rust_decimal::Decimal;
 use std::time::{Duration, UNIX_EPOCH};
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
-    ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView,
-    WorkflowResult,
+    ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
 };
 
 #[workflow]
@@ -159,7 +158,12 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn of(order: &HedgeOrder, execution: &HedgeExecution, net: Decimal, carried_in: Decimal) -> Self {
+    fn of(
+        order: &HedgeOrder,
+        execution: &HedgeExecution,
+        net: Decimal,
+        carried_in: Decimal,
+    ) -> Self {
         let placed = execution.status != NOT_PLACED;
         if placed && execution.executed.is_zero() {
             Outcome {

@@ -2,7 +2,7 @@
 //! that would break a workflow already running in production (nondeterminism) fails here.
 //! Refresh the fixtures by running the e2e transfer test with `HEDGEFLOW_RECORD_HISTORY=<file>`,
 //! the escrow tests with `HEDGEFLOW_RECORD_ESCROW_HISTORIES=<dir>` and the fill tests with
-//! `HEDGEFLOW_RECORD_FILL_HISTORIES=<dir>`.
+//! `HEDGEFLOW_RECORD_FILL_HISTORIES=<dir>` (which also records a hedger epoch).
 
 use temporalio_client::WorkflowHistory;
 

@@ -78,8 +78,7 @@ impl ExchangeActivities {
                 tokio::time::sleep(HEARTBEAT_EVERY).await;
             }
         };
-        let placing =
-            hedge_order::execute(&self.client, &self.watch, &order, self.order_timeout);
+        let placing = hedge_order::execute(&self.client, &self.watch, &order, self.order_timeout);
         tokio::select! {
             result = placing.instrument(span) => result.map_err(to_activity_error),
             never = heartbeats => never,

@@ -21,8 +21,8 @@ impl Store {
         let key = &execution.client_order_id;
         let trade = serde_json::to_value(execution).map_err(|e| corrupt(key, e))?;
         let quotes = serde_json::to_value(&record.quotes).map_err(|e| corrupt(key, e))?;
-        let executed_at = DateTime::<Utc>::from_timestamp_millis(execution.at_ms as i64)
-            .unwrap_or_else(Utc::now);
+        let executed_at =
+            DateTime::<Utc>::from_timestamp_millis(execution.at_ms as i64).unwrap_or_else(Utc::now);
         let row = rfq_hedge::ActiveModel {
             client_order_id: Set(key.clone()),
             market: Set(record.market.clone()),

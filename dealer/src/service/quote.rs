@@ -552,6 +552,7 @@ mod tests {
             side: TakerSide::Buy,
             maker: token("WETH", 18),
             taker: token("USDC", 6),
+            hedge_symbol: "ETHUSDT".into(),
         };
         let sell = Pair {
             side: TakerSide::Sell,

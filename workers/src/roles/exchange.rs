@@ -13,6 +13,9 @@ use tracing::info;
 
 pub const ROLE: &str = "exchange";
 
+/// Attempts at the first server time read, a second apart: the exchange may be starting too.
+const START_ATTEMPTS: u32 = 30;
+
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let exchange = config
         .exchange
@@ -23,9 +26,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow!("[exchange] keys: {e}"))?;
     let rest_url = client_config.rest_url.clone();
     let client = Arc::new(Client::new(client_config).context("exchange client")?);
-    // Measured now so a clock off by more than recvWindow fails loudly at start, not mid-hedge.
-    let offset = client
-        .sync_time()
+    let offset = first_server_time(&client)
         .await
         .with_context(|| format!("reading the server time of {rest_url}"))?;
     let runtime = telemetry::runtime(config.metrics_addr(ROLE))?;
@@ -39,4 +40,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let worker = Worker::new(&runtime, temporal_client, options)?;
     info!(%rest_url, offset_ms = offset, task_queue = queues::EXCHANGE, "exchange role ready");
     super::run_until_signalled(worker, ROLE).await
+}
+
+/// Measures the server-time offset at start, so a clock too far off for `recvWindow` fails
+/// loudly here and not mid-hedge. Retried for a while: in the dev stack the exchange starts
+/// alongside this role.
+async fn first_server_time(client: &Client) -> Result<i64, hedgeflow_exchange::Error> {
+    let mut attempt = 1;
+    loop {
+        match client.sync_time().await {
+            Err(error) if error.is_retryable() && attempt < START_ATTEMPTS => {
+                tracing::warn!(%error, attempt, "exchange not reachable yet; retrying");
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            done => return done,
+        }
+    }
 }

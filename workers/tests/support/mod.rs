@@ -264,7 +264,7 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         stack.start_role(role).await?;
     }
     if rfq {
-        for role in ["paper-exchange", "obm", "dealer"] {
+        for role in ["paper-exchange", "obm", "exchange", "dealer"] {
             stack.start_role(role).await?;
         }
     }
@@ -275,6 +275,12 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
 fn rfq_config(dir: &std::path::Path) -> anyhow::Result<String> {
     let token = dir.join("dealer-admin-token");
     std::fs::write(&token, "e2e-dealer-admin-token")?;
+    let (api_key, secret_key) = (
+        dir.join("exchange-api-key"),
+        dir.join("exchange-secret-key"),
+    );
+    std::fs::write(&api_key, hedgeflow_paper_exchange::DEV_API_KEY)?;
+    std::fs::write(&secret_key, hedgeflow_paper_exchange::DEV_SECRET_KEY)?;
     Ok(format!(
         r#"
 [settlement]
@@ -298,6 +304,18 @@ volatility-window = "60s"
 
 [paper-exchange]
 listen = "127.0.0.1:{paper}"
+# The exchange-worker crash test's hedges (market CRASH/USDC) are placed, then answered late.
+market = {{ faults = {{ hang-client-order-prefix = "{HANG_PREFIX}", hang-for = "20s" }} }}
+
+[exchange]
+venue = {{ kind = "paper", rest = "http://127.0.0.1:{paper}" }}
+api-key = {{ file = "{api_key}" }}
+secret-key = {{ file = "{secret_key}" }}
+poll-interval = "500ms"
+
+[hedger]
+epoch = "{HEDGE_EPOCH_MS}ms"
+max-slippage-bps = "100"
 
 [dealer]
 gas-limit = 300000
@@ -337,8 +355,15 @@ max-book-age = "3s"
         front_door = process::free_port(),
         admin = process::free_port(),
         token = token.display(),
+        api_key = api_key.display(),
+        secret_key = secret_key.display(),
     ))
 }
+
+/// The RFQ stack's hedger epoch.
+pub const HEDGE_EPOCH_MS: u64 = 2_000;
+/// Hedge orders whose client order id starts with this are answered only after 20 s.
+pub const HANG_PREFIX: &str = "hedge-CRASH-";
 
 const STACK_PREFIX: &str = "hedgeflow-e2e-";
 
