@@ -1,7 +1,11 @@
 //! Compiles the gRPC services in `grpc/` (tonic + prost) into `OUT_DIR`.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let protos = ["grpc/obm.proto", "grpc/hot_wallet.proto"];
+    let protos = [
+        "grpc/obm.proto",
+        "grpc/hot_wallet.proto",
+        "grpc/exchange.proto",
+    ];
     for proto in protos {
         println!("cargo:rerun-if-changed={proto}");
     }

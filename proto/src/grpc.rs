@@ -9,3 +9,8 @@ pub mod obm {
 pub mod hot_wallet {
     tonic::include_proto!("hedgeflow.hot_wallet.v1");
 }
+
+/// The exchange role (role `exchange`): the account's balances and open orders.
+pub mod exchange {
+    tonic::include_proto!("hedgeflow.exchange.v1");
+}

@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod config;
 pub mod dev;
+pub mod hedgers;
 pub mod roles;
 pub mod telemetry;
 pub mod temporal;

@@ -50,6 +50,11 @@ enum Command {
     /// Escrow orders: list, show, retry.
     #[command(subcommand)]
     Orders(cli::orders::OrdersCommand),
+    /// RFQ quotes: show one with its fill, hedge trade and P&L.
+    #[command(subcommand)]
+    Quotes(cli::quotes::QuotesCommand),
+    /// What the market maker holds per asset: hot wallet, exchange, fills and hedges in flight.
+    Inventory,
     /// Demo traffic for the local stack.
     #[command(subcommand)]
     Demo(cli::demo::DemoCommand),
@@ -69,7 +74,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Dealer => roles::dealer::ROLE,
         Command::PaperExchange => roles::paper_exchange::ROLE,
         Command::Exchange => roles::exchange::ROLE,
-        Command::Wallet(_) | Command::Orders(_) | Command::Demo(_) => "cli",
+        Command::Wallet(_)
+        | Command::Orders(_)
+        | Command::Quotes(_)
+        | Command::Inventory
+        | Command::Demo(_) => "cli",
     };
     let _telemetry = telemetry::init(role, &config.observability).context("telemetry")?;
     match args.command {
@@ -84,6 +93,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Exchange => roles::exchange::run(config).await,
         Command::Wallet(command) => cli::wallet::run(config, command).await,
         Command::Orders(command) => cli::orders::run(config, command).await,
+        Command::Quotes(command) => cli::quotes::run(config, command).await,
+        Command::Inventory => cli::inventory::run(config).await,
         Command::Demo(command) => cli::demo::run(config, command).await,
     }
 }

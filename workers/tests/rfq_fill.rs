@@ -290,6 +290,24 @@ fn a_taker_fill_settles_once_and_moves_exactly_the_quoted_amounts() {
         assert_eq!(state.status, "hedged");
         assert_eq!(state.transaction_hash, Some(ack.transaction_hash));
         assert!(state.is_final());
+        // Ops read the whole record, and the inventory across hot wallet and exchange.
+        let (ok, shown, err) = stack.cli(&["quotes", "show", &id]).await;
+        assert!(ok, "{err}");
+        for expected in [
+            hedge_id.as_str(),
+            "realized P&L",
+            "hedged",
+            &ack.transaction_hash.to_string(),
+        ] {
+            assert!(shown.contains(expected), "{expected} in {shown}");
+        }
+        let (ok, inventory, err) = stack.cli(&["inventory"]).await;
+        assert!(ok, "{err}");
+        for expected in ["WETH", "USDC", "hedgers", "WETH/USDC", "exchange", "USDT"] {
+            assert!(inventory.contains(expected), "{expected} in {inventory}");
+        }
+        let (ok, _, err) = stack.cli(&["quotes", "show", "not-a-quote"]).await;
+        assert!(!ok && err.contains("not a quote id"), "{err}");
 
         // Exactly the quoted amounts moved, once.
         assert_eq!(taker.balance(taker.weth).await, before.0 + maker_size);

@@ -4,7 +4,7 @@
 use crate::chain::signer::SecretRef;
 use hedgeflow_exchange::{Config, Credentials};
 use serde::Deserialize;
-use std::time::Duration;
+use std::{net::SocketAddr, time::Duration};
 use url::Url;
 
 /// Where hedges are placed.
@@ -15,6 +15,10 @@ pub struct ExchangeConfig {
     /// `X-MBX-APIKEY` and the HMAC secret, each `{ env = "NAME" }` or `{ file = "/path" }`.
     pub api_key: SecretRef,
     pub secret_key: SecretRef,
+    /// Where the role serves its account (balances, open orders) over gRPC, for the inventory
+    /// manager; unset serves nothing.
+    #[serde(default)]
+    pub listen: Option<SocketAddr>,
     /// How often an order not yet final is polled besides the user data stream.
     #[serde(with = "humantime_serde", default = "default_poll_interval")]
     pub poll_interval: Duration,

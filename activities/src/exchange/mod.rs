@@ -3,8 +3,10 @@
 //! holds the API keys.
 //!
 //! - [`config`]: `[exchange]`, the venue and where its keys are kept;
+//! - [`account`]: the role's gRPC service: balances and open orders, for the inventory;
 //! - [`hedge_order`]: pricing, placing and following one epoch's hedge.
 
+pub mod account;
 pub mod config;
 pub mod hedge_order;
 

@@ -7,7 +7,7 @@ use super::{
     entity::{dealer_profile, rfq_quote},
 };
 use chrono::{DateTime, Utc};
-use hedgeflow_proto::fill::FillRecord;
+use hedgeflow_proto::fill::{FillRecord, FillStatus};
 use sea_orm::{
     ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     prelude::Json,
@@ -146,6 +146,18 @@ impl Store {
         }
         update.exec(&self.db).await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Quotes whose fill is under way (requested or submitted, not yet settled or refused):
+    /// what the hot wallet is about to deliver and receive.
+    pub async fn rfq_fills_in_flight(&self) -> Result<Vec<rfq_quote::Model>, StoreError> {
+        let in_flight = [FillStatus::Requested, FillStatus::Submitted].map(|s| s.as_str());
+        Ok(rfq_quote::Entity::find()
+            .filter(rfq_quote::Column::Status.is_in(in_flight))
+            .all(&self.db)
+            .await?)
     }
 }
 

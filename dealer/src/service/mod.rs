@@ -20,5 +20,5 @@ pub mod units;
 pub use books::{BookCache, BookEntry, BooksError, CacheSettings, MarketSnapshot};
 pub use config::{DealerConfig, DealerSettings, Pair, SettingsError, Token};
 pub use fills::{FillSettlement, SettleError};
-pub use quote::{QuoteService, ServiceError};
+pub use quote::{QuoteService, ServiceError, read_funds};
 pub use record::{FillRecord, FillRecorded, MemoryQuoteStore, QuoteRecord, QuoteStore, StoreError};

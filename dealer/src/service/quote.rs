@@ -51,9 +51,9 @@ pub enum ServiceError {
 /// The dealer: prices from the OBM's books, signs with the hot wallet.
 ///
 /// Inventory: the hot wallet's token balances, re-read from its `Funds` every
-/// `hot-wallet.funds-refresh` (a failed read keeps the last balances and logs). Positions, which
-/// drive the maker's inventory skew, are **zero** until the hedger and inventory manager exist:
-/// the skew is then always neutral.
+/// `hot-wallet.funds-refresh` (a failed read keeps the last balances and logs), and the positions
+/// that drive the maker's inventory skew, set by [`QuoteService::set_positions`] (the dealer role
+/// sets them from its hedgers' unhedged nets).
 ///
 /// Exposure: every signed quote reserves what it would deliver until it expires (fills and
 /// cancellations do not release it early yet, being unknown here); indicative quotes
@@ -136,6 +136,15 @@ impl QuoteService {
     /// The balances and positions as the next quote would see them.
     pub fn inventory(&self) -> Arc<Inventory> {
         self.inventory.load_full()
+    }
+
+    /// Replaces the positions (base asset symbol → signed quantity, long positive) the skew
+    /// leans against; the balances are kept.
+    pub fn set_positions(&self, position: HashMap<String, Decimal>) {
+        self.inventory.rcu(|current| Inventory {
+            hot_wallet: current.hot_wallet.clone(),
+            position: position.clone(),
+        });
     }
 
     /// What every unexpired signed quote would deliver of `asset` (human units).
@@ -495,16 +504,19 @@ async fn refresh_funds(
     loop {
         ticker.tick().await;
         match read_funds(client.clone(), &tokens).await {
-            Ok(hot_wallet) => inventory.store(Arc::new(Inventory {
-                hot_wallet,
-                position: HashMap::new(),
-            })),
+            Ok(hot_wallet) => {
+                inventory.rcu(|current| Inventory {
+                    hot_wallet: hot_wallet.clone(),
+                    position: current.position.clone(),
+                });
+            }
             Err(error) => tracing::warn!(%error, "hot wallet funds not refreshed"),
         }
     }
 }
 
-async fn read_funds(
+/// The hot wallet's balance of each of `tokens`, by symbol, in human units.
+pub async fn read_funds(
     mut client: HotWalletClient<Channel>,
     tokens: &[Token],
 ) -> Result<HashMap<String, Decimal>, String> {

@@ -2,6 +2,7 @@
 //! across workflows, show one with its history, transactions and errors, and retry a FAILED one.
 //! Reads go through the read connection (`database.read-url`, a replica when configured).
 
+use super::reader;
 use crate::{config::Config, temporal};
 use anyhow::{Context, bail};
 use clap::Subcommand;
@@ -63,12 +64,6 @@ fn chain_id(config: &Config, chain: &str) -> anyhow::Result<u64> {
             config.chains.keys().cloned().collect::<Vec<_>>().join(", ")
         ),
     }
-}
-
-async fn reader(config: &Config) -> anyhow::Result<Store> {
-    Store::connect_read_only(config.database.read_url())
-        .await
-        .context("database (read)")
 }
 
 fn eth(wei: &str) -> String {
@@ -152,17 +147,7 @@ async fn show(config: &Config, id: &str) -> anyhow::Result<()> {
     tx("transfer", &row.transfer_tx, row.transfer_block);
     tx("claim", &row.claim_tx, row.claim_block);
     tx("release", &row.release_tx, row.release_block);
-    println!("  history");
-    for entry in row.status_history.as_array().into_iter().flatten() {
-        let field = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or_default();
-        let detail = entry.get("detail").and_then(|v| v.as_str());
-        println!(
-            "    {}  {:<12} {}",
-            field("at"),
-            field("status"),
-            detail.unwrap_or_default()
-        );
-    }
+    super::print_history(&row.status_history);
     let errors = store.escrow_order_errors(&workflow_id).await?;
     if !errors.is_empty() {
         println!("  errors");

@@ -1,10 +1,12 @@
 //! The exchange role: the only process that holds the exchange's API keys. Task queue
 //! `exchange`, where the hedger's orders are placed (once, by client order id) and followed to
-//! their final state; it registers no workflow and never connects to the database.
+//! their final state, and (with `[exchange] listen`) gRPC `ExchangeAccount`, the balances and
+//! open orders the inventory manager reads. It registers no workflow and never connects to the
+//! database.
 
 use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, anyhow};
-use hedgeflow_activities::exchange::ExchangeActivities;
+use hedgeflow_activities::exchange::{ExchangeActivities, account::ExchangeAccount};
 use hedgeflow_exchange::Client;
 use hedgeflow_proto::queues;
 use std::sync::Arc;
@@ -30,6 +32,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("reading the server time of {rest_url}"))?;
     let runtime = telemetry::runtime(config.metrics_addr(ROLE))?;
+    let account = match exchange.listen {
+        Some(listen) => {
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("binding the exchange account service on {listen}"))?;
+            info!(%listen, "exchange account service listening");
+            let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+            let server = tonic::transport::Server::builder()
+                .add_service(ExchangeAccount::new(client.clone()).server())
+                .serve_with_incoming(incoming);
+            Some(server)
+        }
+        None => None,
+    };
     let activities =
         ExchangeActivities::new(client, exchange.poll_interval, exchange.order_timeout);
     let temporal_client = temporal::connect(&config.temporal, ROLE).await?;
@@ -39,7 +55,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     temporal::tune(&config.temporal, &mut options);
     let worker = Worker::new(&runtime, temporal_client, options)?;
     info!(%rest_url, offset_ms = offset, task_queue = queues::EXCHANGE, "exchange role ready");
-    super::run_until_signalled(worker, ROLE).await
+    // The process stops when either service does, like the hot wallet's.
+    match account {
+        None => super::run_until_signalled(worker, ROLE).await,
+        Some(server) => tokio::select! {
+            done = super::run_until_signalled(worker, ROLE) => done,
+            served = server => served.context("exchange account service stopped"),
+        },
+    }
 }
 
 /// Measures the server-time offset at start, so a clock too far off for `recvWindow` fails

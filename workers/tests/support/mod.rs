@@ -311,6 +311,7 @@ market = {{ faults = {{ hang-client-order-prefix = "{HANG_PREFIX}", hang-for = "
 venue = {{ kind = "paper", rest = "http://127.0.0.1:{paper}" }}
 api-key = {{ file = "{api_key}" }}
 secret-key = {{ file = "{secret_key}" }}
+listen = "127.0.0.1:{exchange_account}"
 poll-interval = "500ms"
 
 [hedger]
@@ -355,6 +356,7 @@ max-book-age = "3s"
         front_door = process::free_port(),
         admin = process::free_port(),
         token = token.display(),
+        exchange_account = process::free_port(),
         api_key = api_key.display(),
         secret_key = secret_key.display(),
     ))

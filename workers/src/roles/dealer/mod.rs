@@ -2,7 +2,8 @@
 //! service, which prices from the order book manager's books, has the hot wallet sign, and keeps
 //! every signed quote and fill request in the database ([`StoredQuotes`]), as it does the taker
 //! profiles the admin methods change ([`StoredProfiles`]). An accepted fill starts (or joins)
-//! its `fill-<quoteId>` workflow ([`TemporalFills`]).
+//! its `fill-<quoteId>` workflow ([`TemporalFills`]). The maker's inventory skew leans against
+//! the hedgers' unhedged nets, read every second.
 //!
 //! Holds no key: orders are signed by the hot wallet over gRPC. Its database credentials need
 //! read and write on `rfq_quotes` and `dealer_profiles` only (in production, a user restricted
@@ -27,6 +28,9 @@ use tracing::info;
 
 pub const ROLE: &str = "dealer";
 
+/// How often the hedgers' unhedged nets are read into the maker's positions.
+const POSITIONS_REFRESH: Duration = Duration::from_secs(1);
+
 /// How often a dealer started before the orchestrator checks whether the schema is migrated.
 const SCHEMA_POLL: Duration = Duration::from_secs(1);
 
@@ -35,27 +39,43 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .dealer
         .as_ref()
         .context("the dealer role needs a [dealer] section in the config")?;
-    let settings = config.dealer_config()?.settings()?;
+    let dealer = config.dealer_config()?;
+    let settings = dealer.settings()?;
     let store = Store::connect_when_migrated(&config.database.url, SCHEMA_POLL)
         .await
         .context("connecting to the database")?;
     let client = crate::temporal::connect(&config.temporal, ROLE).await?;
-    let service = QuoteService::start(
+    let service = Arc::new(QuoteService::start(
         settings,
         Arc::new(StoredQuotes::new(store.clone())),
-        Arc::new(TemporalFills::new(client)),
-    )?;
+        Arc::new(TemporalFills::new(client.clone())),
+    )?);
+    // The skew leans against what the hedgers have not hedged yet.
+    let markets = dealer
+        .markets
+        .iter()
+        .map(|m| (m.id.clone(), m.base.clone()))
+        .collect();
+    let positions = tokio::spawn(crate::hedgers::follow_positions(
+        client,
+        markets,
+        POSITIONS_REFRESH,
+        {
+            let service = service.clone();
+            move |positions| service.set_positions(positions)
+        },
+    ));
     let profiles = Arc::new(StoredProfiles::new(store));
-    let front_door =
-        FrontDoor::start_with_profiles(&section.front_door, Arc::new(service), profiles)
-            .await
-            .context("starting the front door")?;
+    let front_door = FrontDoor::start_with_profiles(&section.front_door, service, profiles)
+        .await
+        .context("starting the front door")?;
     info!(
         listen = %section.front_door.listen,
         admin = %section.front_door.admin_listen,
         "dealer front door open"
     );
     let stopped = super::shutdown_requested(ROLE).await;
+    positions.abort();
     front_door.stop().await;
     stopped
 }
