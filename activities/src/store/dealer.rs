@@ -195,6 +195,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
     use serde_json::json;
 
     fn quote(id: &str, hash: &str) -> rfq_quote::Model {
@@ -336,6 +337,80 @@ mod tests {
         let mut unknown = record(FillStatus::Requested, None, None);
         unknown.quote_id = "nope".into();
         assert!(store.record_rfq_fill(&unknown).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_hedge_is_recorded_once_on_every_quote_it_covered() {
+        use hedgeflow_proto::{
+            fill::Side,
+            hedge::{HedgeExecution, HedgeRecord, QuoteHedge},
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store
+            .insert_rfq_quotes([quote("q1", "0x01"), quote("q2", "0x02")])
+            .await
+            .unwrap();
+        let execution = HedgeExecution {
+            client_order_id: "hedge-WETH-USDC-9".into(),
+            order_id: Some(42),
+            symbol: "ETHUSDT".into(),
+            side: Side::Buy,
+            status: "FILLED".into(),
+            quantity: "0.5".parse().unwrap(),
+            limit_price: "3030".parse().unwrap(),
+            executed: "0.5".parse().unwrap(),
+            average_price: Some("3001".parse().unwrap()),
+            mark_price: "3000".parse().unwrap(),
+            fees: [("ETH".to_owned(), "0.0005".parse().unwrap())].into(),
+            fees_in_quote: "1.5005".parse().unwrap(),
+            fees_complete: true,
+            at_ms: 1_700_000_000_000,
+        };
+        let record = HedgeRecord {
+            market: "WETH/USDC".into(),
+            epoch: 9,
+            net: "0.5".parse().unwrap(),
+            carried_in: Decimal::ZERO,
+            carried_out: Decimal::ZERO,
+            execution: execution.clone(),
+            quotes: vec![
+                QuoteHedge {
+                    quote_id: "q1".into(),
+                    pnl: "1.25".parse().unwrap(),
+                },
+                QuoteHedge {
+                    quote_id: "q2".into(),
+                    pnl: "-0.5".parse().unwrap(),
+                },
+            ],
+        };
+        store.record_hedge(&record).await.unwrap();
+        // A retried record changes nothing: one hedge row, one `hedged` entry per quote.
+        store.record_hedge(&record).await.unwrap();
+        let hedges = store.rfq_hedges("WETH/USDC").await.unwrap();
+        assert_eq!(hedges.len(), 1);
+        assert_eq!(hedges[0].order_id, Some(42));
+        assert_eq!(hedges[0].average_price.as_deref(), Some("3001"));
+        for (id, pnl) in [("q1", "1.25"), ("q2", "-0.5")] {
+            let row = store.rfq_quote(id).await.unwrap().unwrap();
+            assert_eq!(row.status, "hedged");
+            assert_eq!(statuses(&row), [json!("quoted"), json!("hedged")]);
+            assert_eq!(row.hedge_order.as_deref(), Some("hedge-WETH-USDC-9"));
+            assert_eq!(row.realized_pnl.as_deref(), Some(pnl));
+            let trade: HedgeExecution = serde_json::from_value(row.hedge_trade.unwrap()).unwrap();
+            assert_eq!(trade, execution);
+        }
+        // A hedge naming a quote that does not exist is refused whole.
+        let mut unknown = record.clone();
+        unknown.execution.client_order_id = "hedge-WETH-USDC-10".into();
+        unknown.quotes.push(QuoteHedge {
+            quote_id: "nope".into(),
+            pnl: Decimal::ZERO,
+        });
+        assert!(store.record_hedge(&unknown).await.is_err());
+        assert_eq!(store.rfq_hedges("WETH/USDC").await.unwrap().len(), 1);
     }
 
     #[tokio::test]
