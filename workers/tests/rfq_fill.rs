@@ -438,6 +438,12 @@ fn a_settlement_that_reverts_on_chain_ends_fill_failed_and_moves_nothing() {
         );
         assert_eq!(taker.balance(taker.usdc).await, usdc_before);
         assert_eq!(fills_on_chain(&taker, quote.order().hash).await, 0);
+        // Never hedged: two epochs later no hedge covers it and the row is unchanged.
+        tokio::time::sleep(Duration::from_millis(2 * support::HEDGE_EPOCH_MS)).await;
+        let hedges = store(stack).await.rfq_hedges("WETH/USDC").await.unwrap();
+        assert!(hedges.iter().all(|h| !h.quotes.to_string().contains(&id)));
+        let row = row_at(stack, &id, FillStatus::Failed).await;
+        assert_eq!((row.hedge_order, row.realized_pnl), (None, None));
     });
 }
 
