@@ -20,6 +20,7 @@ pub mod chain;
 pub mod escrow;
 pub mod exchange;
 pub mod failure;
+pub mod heartbeat;
 pub mod hedger;
 pub mod observe;
 pub mod settlement;

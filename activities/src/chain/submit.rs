@@ -5,7 +5,7 @@ use super::{
     journal::{JournalEntry, TxJournal},
     nonce::{self, NonceLocks},
 };
-use crate::{failure::to_activity_error, observe};
+use crate::{failure::to_activity_error, heartbeat, observe};
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEnvelope},
     eips::eip2718::Encodable2718,
@@ -31,9 +31,6 @@ use tracing::{Instrument, info, info_span, warn};
 
 /// Gas estimate headroom: state can move between estimation and inclusion.
 const GAS_HEADROOM_PERCENT: u64 = 20;
-/// How often a running submission tells Temporal it is alive, whatever it waits on (the signing
-/// lock, a provider, the next block); well inside the heartbeat timeout.
-const HEARTBEAT_EVERY: Duration = Duration::from_secs(2);
 /// Fee bump for a replacement; nodes require at least 10%.
 const REPLACEMENT_BUMP_PERCENT: u128 = 25;
 
@@ -86,20 +83,12 @@ impl HotWallet {
         );
         // What the UI shows for the pending activity: the latest attempt, once there is one.
         let progress = std::sync::Mutex::new(serde_json::Value::Null);
-        let heartbeats = async {
-            loop {
-                let details = progress.lock().expect("progress lock").clone();
-                // A failed heartbeat only means the server may time us out; nothing to do here.
-                let _ = ctx.record_heartbeat(details).await;
-                tokio::time::sleep(HEARTBEAT_EVERY).await;
-            }
-        };
-        tokio::select! {
-            result = self.submit(&ctx, &progress, intent).instrument(span) => {
-                result.map_err(to_activity_error)
-            }
-            never = heartbeats => never,
-        }
+        // Heartbeats whatever it waits on (the signing lock, a provider, the next block).
+        let details = || progress.lock().expect("progress lock").clone();
+        let submitting = self.submit(&ctx, &progress, intent).instrument(span);
+        heartbeat::while_running(&ctx, details, submitting)
+            .await
+            .map_err(to_activity_error)
     }
 }
 

@@ -12,7 +12,10 @@ pub mod hedge_order;
 
 pub use config::ExchangeConfig;
 
-use crate::failure::{Retryable, to_activity_error};
+use crate::{
+    failure::{Retryable, to_activity_error},
+    heartbeat,
+};
 use hedgeflow_exchange::{Client, OrderWatch};
 use hedgeflow_proto::{
     activities::definitions,
@@ -22,9 +25,6 @@ use std::{sync::Arc, time::Duration};
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use tracing::{Instrument, info_span};
-
-/// How often a running placement heartbeats; well inside its 10 s heartbeat timeout.
-const HEARTBEAT_EVERY: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
@@ -73,17 +73,9 @@ impl ExchangeActivities {
             client_order_id = %order.client_order_id,
             attempt = ctx.info().attempt,
         );
-        let heartbeats = async {
-            loop {
-                // A failed heartbeat only means the server may time us out; nothing to do here.
-                let _ = ctx.record_heartbeat(serde_json::Value::Null).await;
-                tokio::time::sleep(HEARTBEAT_EVERY).await;
-            }
-        };
         let placing = hedge_order::execute(&self.client, &self.watch, &order, self.order_timeout);
-        tokio::select! {
-            result = placing.instrument(span) => result.map_err(to_activity_error),
-            never = heartbeats => never,
-        }
+        heartbeat::while_running(&ctx, || serde_json::Value::Null, placing.instrument(span))
+            .await
+            .map_err(to_activity_error)
     }
 }

@@ -69,16 +69,16 @@ async fn show(config: &Config, quote_id: &str) -> anyhow::Result<()> {
             .order_id
             .map_or_else(|| "none".to_owned(), |id| id.to_string());
         println!(
-            "    {} {} {} on {} (order {order_id}, {}); average {}, limit {}",
+            "    {} {} of {} {} at limit {}: {} (exchange order {order_id}), average {}",
             trade.side.as_str(),
-            trade.executed,
+            trade.executed.normalize(),
+            trade.quantity.normalize(),
             trade.symbol,
+            trade.limit_price.normalize(),
             trade.status,
-            trade.quantity,
             trade
                 .average_price
-                .map_or_else(|| "-".to_owned(), |p| p.to_string()),
-            trade.limit_price,
+                .map_or_else(|| "-".to_owned(), |p| p.normalize().to_string()),
         );
         let fees: Vec<String> = trade.fees.iter().map(|(a, f)| format!("{f} {a}")).collect();
         println!(

@@ -17,38 +17,21 @@ enum RfqQuotes {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [
+        let columns = vec![
             string_null(RfqQuotes::FillTx),
             big_integer_null(RfqQuotes::FillBlock),
             text_null(RfqQuotes::FillDetail),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(RfqQuotes::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        ];
+        super::add_columns(manager, RfqQuotes::Table.into_iden(), columns).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [
+        let columns = [
             RfqQuotes::FillTx,
             RfqQuotes::FillBlock,
             RfqQuotes::FillDetail,
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(RfqQuotes::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        ];
+        let columns = columns.into_iter().map(IntoIden::into_iden).collect();
+        super::drop_columns(manager, RfqQuotes::Table.into_iden(), columns).await
     }
 }

@@ -62,38 +62,22 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for column in [
+        let columns = vec![
             string_null(RfqQuotes::HedgeOrder),
             json_null(RfqQuotes::HedgeTrade),
             string_null(RfqQuotes::RealizedPnl),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(RfqQuotes::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        ];
+        super::add_columns(manager, RfqQuotes::Table.into_iden(), columns).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [
+        let columns = [
             RfqQuotes::HedgeOrder,
             RfqQuotes::HedgeTrade,
             RfqQuotes::RealizedPnl,
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(RfqQuotes::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        ];
+        let columns = columns.into_iter().map(IntoIden::into_iden).collect();
+        super::drop_columns(manager, RfqQuotes::Table.into_iden(), columns).await?;
         manager
             .drop_table(Table::drop().table(RfqHedges::Table).to_owned())
             .await

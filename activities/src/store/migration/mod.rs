@@ -7,7 +7,10 @@ mod m0004_dealer_profiles;
 mod m0005_rfq_fills;
 mod m0006_rfq_hedges;
 
-use sea_orm_migration::{MigrationTrait, MigratorTrait, async_trait};
+use sea_orm_migration::{
+    MigrationTrait, MigratorTrait, async_trait,
+    prelude::{ColumnDef, DbErr, DynIden, SchemaManager, Table},
+};
 
 pub struct Migrator;
 
@@ -23,4 +26,32 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_rfq_hedges::Migration),
         ]
     }
+}
+
+/// Adds `columns` to `table`, one statement each (SQLite alters a table one column at a time).
+async fn add_columns(
+    manager: &SchemaManager<'_>,
+    table: DynIden,
+    columns: Vec<ColumnDef>,
+) -> Result<(), DbErr> {
+    for column in columns {
+        let mut alter = Table::alter();
+        alter.table(table.clone()).add_column(column);
+        manager.alter_table(alter).await?;
+    }
+    Ok(())
+}
+
+/// Drops `columns` from `table`, one statement each.
+async fn drop_columns(
+    manager: &SchemaManager<'_>,
+    table: DynIden,
+    columns: Vec<DynIden>,
+) -> Result<(), DbErr> {
+    for column in columns {
+        let mut alter = Table::alter();
+        alter.table(table.clone()).drop_column(column);
+        manager.alter_table(alter).await?;
+    }
+    Ok(())
 }
