@@ -49,6 +49,15 @@ pub enum MakerError {
         cap: Decimal,
     },
 
+    /// The exchange holds less than this quote's hedge would pay. `-42013`: ours and transient
+    /// (it clears when ops fund the exchange account or hedges settle).
+    #[error("quote unavailable at this time")]
+    HedgeUnfunded {
+        asset: String,
+        needed: Decimal,
+        available: Decimal,
+    },
+
     /// A book we hedge on is missing, stale or malformed.
     #[error("quote unavailable at this time")]
     BookUnusable { symbol: String, reason: BookError },
@@ -80,6 +89,7 @@ impl MakerError {
             MakerError::TooSmall { .. } => QUOTE_TOO_SMALL,
             MakerError::TooLarge { .. } | MakerError::InsufficientBalance { .. } => QUOTE_TOO_LARGE,
             MakerError::ExposureLimit { .. }
+            | MakerError::HedgeUnfunded { .. }
             | MakerError::BookUnusable { .. }
             | MakerError::TooThin { .. }
             | MakerError::NoVolatility { .. }

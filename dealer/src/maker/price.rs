@@ -31,7 +31,7 @@ use super::hedge::{DirectHedge, HedgeCost};
 use super::market::{ConfigError, Market, Route, Size, TakerSide};
 use super::risk::{
     ExposureBook, Inventory, RiskLimits, check_balance, check_base_size, check_exposure,
-    check_quote_size, check_unfillable, too_small,
+    check_hedge_funds, check_quote_size, check_unfillable, too_small,
 };
 use super::spread::{Spread, to_bps};
 
@@ -301,6 +301,12 @@ impl Maker {
         let (now_ms, inv, exp) = (ctx.now_ms, ctx.inventory, ctx.exposure);
         check_balance(inv, exp, deliver_asset, deliver_amount, now_ms)?;
         check_exposure(&self.limits, exp, deliver_asset, deliver_amount, now_ms)?;
+        // The hedge buys back what we deliver, paying (at most about) what the taker pays us.
+        let (hedge_asset, hedge_pays) = match side {
+            TakerSide::Buy => (&market.quote.symbol, quote_amount),
+            TakerSide::Sell => (&market.base.symbol, base_amount),
+        };
+        check_hedge_funds(inv, hedge_asset, hedge_pays)?;
 
         let ttl_ms = u64::try_from(market.quote_ttl.as_millis()).unwrap_or(u64::MAX);
         Ok(PricedQuote {

@@ -404,6 +404,17 @@ fn refusals_table() {
             (-42013, "ExposureLimit"),
         ),
         (
+            "exchange short of what the hedge pays",
+            "ETH/USDC",
+            TakerSide::Buy,
+            Size::Base(d("1.5")),
+            |f| {
+                let exchange = [("USDC".to_owned(), d("1000")), ("ETH".to_owned(), d("100"))];
+                f.inventory.exchange = Some(exchange.into());
+            },
+            (-42013, "HedgeUnfunded"),
+        ),
+        (
             "deviation from mid",
             "ETH/USDC",
             TakerSide::Buy,

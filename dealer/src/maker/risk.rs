@@ -1,4 +1,5 @@
-//! Risk checks on a priced quote: size limits, hot-wallet balance and pending exposure.
+//! Risk checks on a priced quote: size limits, hot-wallet balance, pending exposure and the
+//! exchange balance its hedge pays from.
 //!
 //! The state the checks read ([`Inventory`], [`ExposureBook`]) is plain in-memory data the
 //! dealer keeps current (balances from the hot wallet and inventory manager, exposure from the
@@ -32,6 +33,9 @@ pub struct Inventory {
     /// Net position against target across hot wallet and exchange (long positive), which drives
     /// the skew. A missing asset counts as flat.
     pub position: HashMap<String, Decimal>,
+    /// Free balances on the exchange the hedges pay from, by our asset symbol; `None` when the
+    /// dealer follows no exchange account (the hedge side is then not checked).
+    pub exchange: Option<HashMap<String, Decimal>>,
 }
 
 impl Inventory {
@@ -177,6 +181,29 @@ pub fn check_balance(
     let available = inventory.available(asset) - exposure.pending(asset, now_ms);
     if amount > available {
         return Err(MakerError::InsufficientBalance {
+            asset: asset.to_owned(),
+            needed: amount,
+            available,
+        });
+    }
+    Ok(())
+}
+
+/// The exchange must hold what this quote's hedge pays: `amount` of `asset` (the quote asset
+/// when the hedge buys the base back, the base when it sells it). Checked per quote; the
+/// hedgers net quotes in both directions, so summing every outstanding one would refuse too
+/// much.
+pub fn check_hedge_funds(
+    inventory: &Inventory,
+    asset: &str,
+    amount: Decimal,
+) -> Result<(), MakerError> {
+    let Some(exchange) = &inventory.exchange else {
+        return Ok(());
+    };
+    let available = exchange.get(asset).copied().unwrap_or_default();
+    if amount > available {
+        return Err(MakerError::HedgeUnfunded {
             asset: asset.to_owned(),
             needed: amount,
             available,

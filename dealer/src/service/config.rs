@@ -77,6 +77,23 @@ pub struct DealerConfig {
     pub exposure_caps: BTreeMap<String, Decimal>,
     /// The markets quoted.
     pub markets: Vec<MarketConfig>,
+    /// The exchange account the hedges pay from (the `exchange` role's gRPC), so a quote whose
+    /// hedge the account cannot pay is refused; absent: the hedge side is not checked.
+    #[serde(default)]
+    pub exchange: Option<ExchangeFundsConfig>,
+}
+
+/// Where the exchange account's balances are read, and which exchange asset each of ours is.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ExchangeFundsConfig {
+    /// gRPC endpoint URI of the `exchange` role's `ExchangeAccount` service.
+    pub endpoint: String,
+    /// Our asset symbol → the exchange's (`WETH = "ETH"`, `USDC = "USDT"`).
+    pub assets: BTreeMap<String, String>,
+    /// How often the balances are re-read.
+    #[serde(default = "default_funds_refresh", with = "humantime_serde")]
+    pub refresh: Duration,
 }
 
 /// The OBM's gRPC endpoint and what to ask it for.
@@ -248,6 +265,7 @@ pub struct DealerSettings {
     pub tokens: HashMap<Address, Token>,
     pub books: CacheSettings,
     pub hot_wallet: HotWalletConfig,
+    pub exchange: Option<ExchangeFundsConfig>,
     pub chain_id: u64,
     pub settlement: Address,
     pub trade_info: api::TradeInfo,
@@ -369,6 +387,7 @@ impl DealerConfig {
                 backoff_max: self.obm.backoff_max,
             },
             hot_wallet: self.hot_wallet.clone(),
+            exchange: self.exchange.clone(),
             chain_id: self.settlement.chain_id,
             settlement: self.settlement.contract,
             trade_info,

@@ -18,7 +18,7 @@ pub mod record;
 pub mod units;
 
 pub use books::{BookCache, BookEntry, BooksError, CacheSettings, MarketSnapshot};
-pub use config::{DealerConfig, DealerSettings, Pair, SettingsError, Token};
+pub use config::{DealerConfig, DealerSettings, ExchangeFundsConfig, Pair, SettingsError, Token};
 pub use fills::{FillSettlement, SettleError};
 pub use quote::{QuoteService, ServiceError, read_funds};
 pub use record::{FillRecord, FillRecorded, MemoryQuoteStore, QuoteRecord, QuoteStore, StoreError};

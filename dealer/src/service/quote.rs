@@ -20,6 +20,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use alloy::primitives::{Address, B256, U256};
 use alloy::sol_types::{Eip712Domain, SolStruct};
 use arc_swap::ArcSwap;
+use hedgeflow_proto::grpc::exchange::{
+    self as exchange_wire, exchange_account_client::ExchangeAccountClient,
+};
 use hedgeflow_proto::grpc::hot_wallet::{self as wire, hot_wallet_client::HotWalletClient};
 use hedgeflow_proto::rfq::{self, RfqFillApproval, RfqOrder};
 use rust_decimal::Decimal;
@@ -28,7 +31,7 @@ use tonic::transport::{Channel, Endpoint};
 use uuid::Uuid;
 
 use super::books::{BookCache, BooksError, MarketSnapshot};
-use super::config::{DealerSettings, Pair, Token};
+use super::config::{DealerSettings, ExchangeFundsConfig, Pair, Token};
 use super::fills::{self, FillSettlement};
 use super::record::{FillRecord, FillRecorded, QuoteRecord, QuoteStore, StoreError};
 use super::units;
@@ -46,6 +49,8 @@ pub enum ServiceError {
     Books(#[from] BooksError),
     #[error("hot wallet endpoint {0:?} is not a valid URI")]
     HotWalletEndpoint(String),
+    #[error("exchange account endpoint {0:?} is not a valid URI")]
+    ExchangeEndpoint(String),
 }
 
 /// The dealer: prices from the OBM's books, signs with the hot wallet.
@@ -102,12 +107,28 @@ impl QuoteService {
         let inventory = Arc::new(ArcSwap::from_pointee(Inventory::default()));
         let exposure = Arc::new(Mutex::new(ExposureBook::new()));
         let tokens: Vec<Token> = settings.tokens.values().cloned().collect();
-        let tasks = vec![tokio::spawn(refresh_funds(
+        let mut tasks = vec![tokio::spawn(refresh_funds(
             signer.clone(),
             tokens,
             settings.hot_wallet.funds_refresh,
             inventory.clone(),
         ))];
+        if let Some(exchange) = settings.exchange {
+            let channel = Endpoint::from_shared(exchange.endpoint.clone())
+                .map_err(|_| ServiceError::ExchangeEndpoint(exchange.endpoint.clone()))?
+                .connect_timeout(Duration::from_secs(5))
+                .connect_lazy();
+            // Unknown until the first read: the hedge side counts as unfunded until then.
+            inventory.rcu(|current| Inventory {
+                exchange: Some(HashMap::new()),
+                ..Inventory::clone(current)
+            });
+            tasks.push(tokio::spawn(refresh_exchange_funds(
+                ExchangeAccountClient::new(channel),
+                exchange,
+                inventory.clone(),
+            )));
+        }
         Ok(Self {
             maker: settings.maker,
             markets: settings.markets,
@@ -142,8 +163,8 @@ impl QuoteService {
     /// leans against; the balances are kept.
     pub fn set_positions(&self, position: HashMap<String, Decimal>) {
         self.inventory.rcu(|current| Inventory {
-            hot_wallet: current.hot_wallet.clone(),
             position: position.clone(),
+            ..Inventory::clone(current)
         });
     }
 
@@ -507,10 +528,47 @@ async fn refresh_funds(
             Ok(hot_wallet) => {
                 inventory.rcu(|current| Inventory {
                     hot_wallet: hot_wallet.clone(),
-                    position: current.position.clone(),
+                    ..Inventory::clone(current)
                 });
             }
             Err(error) => tracing::warn!(%error, "hot wallet funds not refreshed"),
+        }
+    }
+}
+
+/// Re-reads the exchange account's free balances, mapped to our asset symbols, forever.
+async fn refresh_exchange_funds(
+    mut client: ExchangeAccountClient<Channel>,
+    config: ExchangeFundsConfig,
+    inventory: Arc<ArcSwap<Inventory>>,
+) {
+    let mut ticker = tokio::time::interval(config.refresh);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        match client.balances(exchange_wire::BalancesRequest {}).await {
+            Ok(reply) => {
+                let free: HashMap<String, Decimal> = reply
+                    .into_inner()
+                    .balances
+                    .into_iter()
+                    .filter_map(|b| Some((b.asset, b.free.parse().ok()?)))
+                    .collect();
+                let ours: HashMap<String, Decimal> = config
+                    .assets
+                    .iter()
+                    .map(|(ours, theirs)| {
+                        (ours.clone(), free.get(theirs).copied().unwrap_or_default())
+                    })
+                    .collect();
+                inventory.rcu(|current| Inventory {
+                    exchange: Some(ours.clone()),
+                    ..Inventory::clone(current)
+                });
+            }
+            Err(status) => {
+                tracing::warn!(error = %status.message(), "exchange balances not refreshed")
+            }
         }
     }
 }

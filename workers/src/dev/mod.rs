@@ -291,6 +291,9 @@ fn print_endpoints(config: &Config, dev: &DevConfig) {
     if let Some(settlement) = &config.settlement {
         println!("  quote signer      grpc://{}", settlement.signer_listen);
     }
+    if let Some(listen) = config.exchange.as_ref().and_then(|e| e.listen) {
+        println!("  exchange account  grpc://{listen} (balances, open orders)");
+    }
     if let Some(dealer) = &config.dealer {
         let front_door = &dealer.front_door;
         println!(
@@ -313,6 +316,9 @@ fn print_endpoints(config: &Config, dev: &DevConfig) {
     if config.dealer.is_some() {
         println!(
             "try: cargo run -p hedgeflow-dealer --example taker      (a quote, signed and filled)"
+        );
+        println!(
+            "     then: hedgeflow quotes show <quoteId>   (fill, hedge trade, P&L); hedgeflow inventory"
         );
     }
     println!("Ctrl-C stops everything; running `hedgeflow dev` again resumes where it stopped.");

@@ -332,6 +332,7 @@ rate-limit = {{ per-second = 100, burst = 100 }}
 obm = {{ endpoint = "http://127.0.0.1:{obm}", exchange = "binance" }}
 hot-wallet = {{ endpoint = "http://127.0.0.1:{signer}" }}
 exposure-caps = {{ WETH = "50", USDC = "150000" }}
+exchange = {{ endpoint = "http://127.0.0.1:{exchange_account}", assets = {{ WETH = "ETH", USDC = "USDT" }} }}
 
 [[dealer.quotes.markets]]
 id = "WETH/USDC"
