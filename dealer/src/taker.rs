@@ -576,6 +576,8 @@ struct QuoteWire {
     server_time: u64,
     order_hash: Option<Hex<32>>,
     order: Option<OrderWire>,
+    #[serde(default)]
+    validity_parameters: Vec<crate::api::ValidityParameter>,
 }
 
 impl QuoteWire {
@@ -612,6 +614,7 @@ impl QuoteWire {
             server_time_ms: self.server_time,
             order,
             trade_info,
+            validity: self.validity_parameters,
         })
     }
 }

@@ -228,6 +228,11 @@ fn a_taker_fill_settles_once_and_moves_exactly_the_quoted_amounts() {
             stack.balance(L1_ID, Some(taker.usdc), hot_wallet).await,
         );
 
+        // The soft cancel is served with the quote: the bound and the mid it counts from.
+        let validity = &quote.quote().validity;
+        assert_eq!(validity[0].name, "max-adverse-mid-move-bps");
+        assert_eq!(validity[0].value, "100");
+        assert_eq!(validity[1].name, "reference-mid");
         let ack = taker.fill(&quote).await.expect("the fill is submitted");
         assert_eq!(ack.extra["status"], "fill submitted");
         // The same submit again joins the workflow: the same transaction.
@@ -356,6 +361,38 @@ fn fills_the_chain_would_refuse_are_rejected_with_their_codes_and_nothing_is_sen
             let again = taker.fill(&quote).await.unwrap_err();
             assert_eq!(again.rpc_code(), Some(code));
         }
+    });
+}
+
+#[test]
+fn a_fill_whose_market_cannot_be_priced_is_soft_cancelled_and_nothing_is_sent() {
+    run(async {
+        let _turn = serial().await;
+        let stack = rfq_stack().await;
+        let taker = Taker::new(stack, 6, (0, 10_000 * USDC), u128::MAX).await;
+        let quote = taker.quote(WETH / 10).await;
+        let id = quote_id(&quote);
+        // Without the order book manager the dealer's books go stale (3 s): the soft cancel
+        // has no fresh mid to check the quote against, so the fill is refused.
+        stack.kill_role("obm").await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let refused = taker.fill(&quote).await.unwrap_err();
+        stack.start_role("obm").await.unwrap();
+        assert_eq!(refused.rpc_code(), Some(-42017), "{refused}");
+        assert!(refused.to_string().contains("soft cancel"), "{refused}");
+        let row = store(stack).await.rfq_quote(&id).await.unwrap().unwrap();
+        assert_eq!((row.status.as_str(), row.fill_request), ("quoted", None));
+        assert!(
+            stack
+                .journal_entries(&format!("fill-{id}/settle"))
+                .is_empty()
+        );
+        let described = stack
+            .client
+            .get_workflow_handle::<FillWorkflow>(format!("fill-{id}"))
+            .describe(Default::default())
+            .await;
+        assert!(described.is_err(), "no fill workflow was started");
     });
 }
 

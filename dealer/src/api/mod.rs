@@ -16,8 +16,9 @@ mod types;
 
 pub use error::{FillError, QuoteError};
 pub use types::{
-    FillReceipt, FillRequest, FillState, Market, Quote, QuoteInfo, QuoteRequest, RfqOrder,
-    Signature, SignedOrder, Size, TradeInfo,
+    FillReceipt, FillRequest, FillState, MAX_ADVERSE_MID_MOVE_BPS, Market, Quote, QuoteInfo,
+    QuoteRequest, REFERENCE_MID, RfqOrder, Signature, SignedOrder, Size, TradeInfo,
+    ValidityParameter,
 };
 
 use std::sync::Arc;

@@ -114,7 +114,23 @@ pub struct Quote {
     pub order: Option<SignedOrder>,
     /// Settlement information the fill must match.
     pub trade_info: TradeInfo,
+    /// The spec's "soft cancel" parameters: conditions the dealer checks when the fill comes
+    /// (here, how far the mid may have moved against it since the quote).
+    pub validity: Vec<ValidityParameter>,
 }
+
+/// A soft-cancel condition of a quote (the spec's `ValidityParameter`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ValidityParameter {
+    pub name: String,
+    pub value: serde_json::Value,
+}
+
+/// The soft cancel this dealer issues: the fill is refused (-42017) when the market's mid has
+/// moved against the quote by more than this many bps since it was priced.
+pub const MAX_ADVERSE_MID_MOVE_BPS: &str = "max-adverse-mid-move-bps";
+/// The mid the quote was priced at (quote asset per base), the move's reference.
+pub const REFERENCE_MID: &str = "reference-mid";
 
 /// A taker's request to fill a quote: the spec's seven `dealer_submitFill` parameters, read for
 /// our settlement.

@@ -49,5 +49,5 @@ pub use market::{Asset, ConfigError, HedgeLeg, Market, Route, Size, TakerSide};
 pub use price::{
     Maker, MarketData, MarketView, PriceInputs, PricedQuote, QuoteContext, QuoteRequest,
 };
-pub use risk::{Exposure, ExposureBook, Inventory, RiskLimits};
+pub use risk::{Exposure, ExposureBook, Inventory, RiskLimits, adverse_move_bps};
 pub use spread::Spread;

@@ -178,6 +178,32 @@ impl Maker {
         self.markets.values()
     }
 
+    /// `market`'s mid now (the implied mid for a cross), from books fresh enough to quote from:
+    /// what a quote's soft cancel compares its own mid with.
+    pub fn mid<V: MarketView>(
+        &self,
+        market: &str,
+        ctx: &QuoteContext<'_, V>,
+    ) -> Result<Decimal, MakerError> {
+        let market = self
+            .markets
+            .get(market)
+            .ok_or_else(|| MakerError::UnknownMarket {
+                market: market.to_owned(),
+            })?;
+        let books = market
+            .route
+            .legs()
+            .iter()
+            .map(|leg| usable_book(ctx, &leg.symbol, market))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mids = mids(&books)?;
+        Ok(match market.route {
+            Route::Direct(_) => mids[0],
+            Route::Via { .. } => implied_mid(mids[0], mids[1]),
+        })
+    }
+
     /// Prices `request` and runs the risk checks. Pure: the same inputs give the same quote.
     pub fn quote<V: MarketView>(
         &self,
@@ -213,13 +239,7 @@ impl Maker {
                 })?;
             books.push(book);
         }
-        let mids = books
-            .iter()
-            .map(|b| {
-                b.mid()
-                    .ok_or_else(|| unusable(&b.symbol, BookError::EmptySide))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mids = mids(&books)?;
         let direct = |i: usize| DirectHedge {
             book: books[i],
             taker_fee: legs[i].taker_fee,
@@ -367,6 +387,17 @@ fn usable_book<'v, V: MarketView>(
     book.check(ctx.now_ms, market.max_book_age)
         .map_err(|reason| unusable(symbol, reason))?;
     Ok(book)
+}
+
+/// Each book's mid.
+fn mids(books: &[&BookSnapshot]) -> Result<Vec<Decimal>, MakerError> {
+    books
+        .iter()
+        .map(|b| {
+            b.mid()
+                .ok_or_else(|| unusable(&b.symbol, BookError::EmptySide))
+        })
+        .collect()
 }
 
 fn unusable(symbol: &str, reason: BookError) -> MakerError {

@@ -8,7 +8,7 @@ use super::book::BookSnapshot;
 use super::error::MakerError;
 use super::market::{HedgeLeg, Market, Route, Size, TakerSide};
 use super::price::{Maker, MarketData, PricedQuote, QuoteContext, QuoteRequest};
-use super::risk::{Exposure, ExposureBook, Inventory, RiskLimits};
+use super::risk::{Exposure, ExposureBook, Inventory, RiskLimits, adverse_move_bps};
 use super::testkit::{book, d, eth_btc, eth_usdc};
 
 const NOW: u64 = 1_500;
@@ -85,6 +85,45 @@ fn full_market() -> Market {
         quote_ttl: Duration::from_secs(4),
         ..eth_usdc()
     }
+}
+
+#[test]
+fn the_mid_now_measures_how_far_a_quote_s_market_moved() {
+    let mut f = Fixture::new(vec![full_market()], vec![eth_book()], "0.0001");
+    let q = f
+        .quote("ETH/USDC", TakerSide::Buy, Size::Base(d("1")))
+        .unwrap();
+    fn ctx(f: &Fixture) -> QuoteContext<'_, MarketData> {
+        QuoteContext {
+            now_ms: f.now_ms,
+            market_data: &f.data,
+            inventory: &f.inventory,
+            exposure: &f.exposure,
+        }
+    }
+    assert_eq!(f.maker.mid("ETH/USDC", &ctx(&f)).unwrap(), q.inputs.mid);
+    // The book rises 0.2 %: against a taker's buy (we buy back dearer), for a taker's sell.
+    let risen = book("ETHUSDC", &[("2003", "1")], &[("2005", "1")]);
+    f.data.insert(risen, d("0.0001"));
+    let mid_now = f.maker.mid("ETH/USDC", &ctx(&f)).unwrap();
+    assert_eq!(
+        adverse_move_bps(TakerSide::Buy, q.inputs.mid, mid_now),
+        d("20")
+    );
+    assert_eq!(
+        adverse_move_bps(TakerSide::Sell, q.inputs.mid, mid_now),
+        d("-20")
+    );
+    // No fresh book, no mid: a soft cancel cannot be checked.
+    f.now_ms += 60_000;
+    assert_eq!(
+        f.maker.mid("ETH/USDC", &ctx(&f)).unwrap_err().code(),
+        -42013
+    );
+    assert_eq!(
+        f.maker.mid("BTC/USDC", &ctx(&f)).unwrap_err().code(),
+        -42009
+    );
 }
 
 #[test]

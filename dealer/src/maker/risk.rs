@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::error::MakerError;
-use super::market::{Market, Size};
+use super::market::{Market, Size, TakerSide};
 
 /// Limits that span markets, keyed by asset symbol.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -212,6 +212,21 @@ pub fn check_hedge_funds(
     Ok(())
 }
 
+/// How far the mid moved against us since a quote was priced, bps (negative: in our favour).
+/// A taker who buys leaves us short base, so a rising mid is adverse; one who sells leaves us
+/// long, so a falling one is.
+pub fn adverse_move_bps(side: TakerSide, quoted_mid: Decimal, mid_now: Decimal) -> Decimal {
+    if quoted_mid.is_zero() {
+        return Decimal::MAX;
+    }
+    let moved = mid_now / quoted_mid - Decimal::ONE;
+    let adverse = match side {
+        TakerSide::Buy => moved,
+        TakerSide::Sell => -moved,
+    };
+    adverse * Decimal::from(10_000)
+}
+
 /// Pending exposure plus this quote must stay within the asset's cap.
 pub fn check_exposure(
     limits: &RiskLimits,
@@ -371,6 +386,28 @@ mod tests {
                 check(&book, &plain, now);
             }
         }
+    }
+
+    #[test]
+    fn a_move_is_adverse_when_it_makes_our_hedge_dearer() {
+        // the taker bought: we buy back, so a rise is against us
+        assert_eq!(
+            adverse_move_bps(TakerSide::Buy, d("3000"), d("3003")),
+            d("10")
+        );
+        assert_eq!(
+            adverse_move_bps(TakerSide::Buy, d("3000"), d("2997")),
+            d("-10")
+        );
+        // the taker sold: we sell, so a fall is against us
+        assert_eq!(
+            adverse_move_bps(TakerSide::Sell, d("3000"), d("2997")),
+            d("10")
+        );
+        assert_eq!(
+            adverse_move_bps(TakerSide::Sell, d("3000"), d("3000")),
+            d("0")
+        );
     }
 
     #[test]

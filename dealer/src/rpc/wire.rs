@@ -161,6 +161,8 @@ struct QuoteView<'a> {
     order_hash: Option<Hex<'a, alloy::primitives::B256>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     order: Option<OrderView<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    validity_parameters: &'a [crate::api::ValidityParameter],
 }
 
 /// `dealer_getQuote`'s result: `[quote, tradeInfo, extra = null]`.
@@ -180,6 +182,7 @@ impl Serialize for QuoteReply {
             server_time: q.server_time_ms,
             order_hash: q.order.as_ref().map(|o| Hex(&o.hash)),
             order: q.order.as_ref().map(OrderView::from),
+            validity_parameters: &q.validity,
         };
         (quote, TradeInfoView::from(&q.trade_info), ()).serialize(s)
     }

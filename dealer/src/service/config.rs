@@ -211,6 +211,10 @@ pub struct MarketConfig {
     /// Oldest book snapshot priced from, e.g. `"2s"`.
     #[serde(with = "humantime_serde")]
     pub max_book_age: Duration,
+    /// The quote's soft cancel: a fill is refused (-42017) when the mid has moved against the
+    /// quote by more than this many bps since it was priced. Unset: no soft cancel.
+    #[serde(default)]
+    pub soft_cancel_bps: Option<Decimal>,
 }
 
 fn default_levels() -> u32 {
@@ -251,6 +255,8 @@ pub struct Pair {
     /// The exchange symbol the market's base is hedged on (a cross route's base leg; its
     /// quote leg stays as inventory).
     pub hedge_symbol: String,
+    /// The market's soft cancel (see [`MarketConfig::soft_cancel_bps`]).
+    pub soft_cancel_bps: Option<Decimal>,
 }
 
 /// Everything the dealer service runs from, validated.
@@ -350,6 +356,7 @@ impl DealerConfig {
                     maker: maker.clone(),
                     taker: taker.clone(),
                     hedge_symbol: market.route.base_leg().symbol.clone(),
+                    soft_cancel_bps: config.soft_cancel_bps,
                 };
                 if let Some(other) = pairs.insert((maker.address, taker.address), pair) {
                     return Err(SettingsError::SamePair(other.market, config.id.clone()));

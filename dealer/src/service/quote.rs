@@ -39,7 +39,8 @@ use crate::api::{
     self, Dealer, FillError, FillReceipt, FillRequest, Quote, QuoteError, QuoteRequest, SignedOrder,
 };
 use crate::maker::{
-    self, Exposure, ExposureBook, Inventory, Maker, MakerError, QuoteContext, TakerSide,
+    self, Exposure, ExposureBook, Inventory, Maker, MakerError, PricedQuote, QuoteContext,
+    TakerSide, adverse_move_bps,
 };
 
 /// Why the service could not start.
@@ -295,6 +296,7 @@ impl Dealer for QuoteService {
             server_time_ms: now_ms,
             order: None,
             trade_info: self.trade_info,
+            validity: soft_cancel(pair, &priced),
         };
         if request.include_order {
             let order = RfqOrder {
@@ -358,6 +360,7 @@ impl Dealer for QuoteService {
             if now_ms > record.expiration_ms {
                 return Err(FillError::Expired);
             }
+            self.check_soft_cancel(&record, now_ms)?;
             fill_matches(&record, &request, self.trade_info.gas_price)
                 .map_err(|reason| FillError::QuoteValidation(reason.into()))?;
             let fill = FillRecord {
@@ -413,6 +416,58 @@ impl Dealer for QuoteService {
             .map_err(|error| store_unavailable(quote_id, error))?
             .ok_or(FillError::UnknownQuote)
     }
+}
+
+impl QuoteService {
+    /// The quote's soft cancel (its `validityParameters`): a fill is refused (-42017) when the
+    /// market's mid has moved against the quote by more than the market allows since it was
+    /// priced, or when no fresh book is there to tell.
+    fn check_soft_cancel(&self, record: &QuoteRecord, now_ms: u64) -> Result<(), FillError> {
+        let Some(pair) = self.pairs.get(&(record.maker_asset, record.taker_asset)) else {
+            return Err(FillError::UnknownQuote);
+        };
+        let Some(max_bps) = pair.soft_cancel_bps else {
+            return Ok(());
+        };
+        let market_data = self.books.snapshot();
+        let inventory = self.inventory.load();
+        let ctx = QuoteContext {
+            now_ms,
+            market_data: &*market_data,
+            inventory: &inventory,
+            exposure: &ExposureBook::new(),
+        };
+        let refused = |why: String| FillError::ValidationFailed(format!("soft cancel: {why}"));
+        let mid_now = self
+            .maker
+            .mid(&pair.market, &ctx)
+            .map_err(|e| refused(format!("no fresh price to check the quote against ({e})")))?;
+        let moved = adverse_move_bps(pair.side, record.priced.inputs.mid, mid_now);
+        if moved > max_bps {
+            return Err(refused(format!(
+                "the mid moved {} bps against the quote, more than {max_bps}",
+                moved.round_dp(1)
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The quote's soft-cancel parameters, as served to the taker.
+fn soft_cancel(pair: &Pair, priced: &PricedQuote) -> Vec<api::ValidityParameter> {
+    let Some(max_bps) = pair.soft_cancel_bps else {
+        return Vec::new();
+    };
+    vec![
+        api::ValidityParameter {
+            name: api::MAX_ADVERSE_MID_MOVE_BPS.to_owned(),
+            value: max_bps.normalize().to_string().into(),
+        },
+        api::ValidityParameter {
+            name: api::REFERENCE_MID.to_owned(),
+            value: priced.inputs.mid.normalize().to_string().into(),
+        },
+    ]
 }
 
 /// A fill call the quote store could not serve: logged, and -32603 to the taker (who may retry).
@@ -623,6 +678,7 @@ mod tests {
             maker: token("WETH", 18),
             taker: token("USDC", 6),
             hedge_symbol: "ETHUSDT".into(),
+            soft_cancel_bps: None,
         };
         let sell = Pair {
             side: TakerSide::Sell,

@@ -159,6 +159,7 @@ impl Dealer for Recording {
             server_time_ms: 1_800_000_000_000,
             order,
             trade_info: trade_info(),
+            validity: Vec::new(),
         };
         self.quotes.lock().unwrap().push(quote.clone());
         Ok(quote)

@@ -349,6 +349,7 @@ max-base = "10"
 max-deviation-bps = "200"
 quote-ttl = "60s"
 max-book-age = "3s"
+soft-cancel-bps = "100"
 "#,
         settlement = deploy::settlement_address(DEPLOYER.parse()?),
         signer = process::free_port(),
