@@ -59,6 +59,10 @@ pub struct HedgerInput {
     /// epoch's net, so inventory converges.
     #[serde(default)]
     pub carry: Decimal,
+    /// Whether the carry is a remainder the exchange could still fill (an order left it), worth
+    /// an epoch of its own; a carry below the symbol's minimum waits for the next fill instead.
+    #[serde(default)]
+    pub carry_placeable: bool,
     /// The last epoch hedged; the next one is later.
     #[serde(default)]
     pub last_epoch: Option<u64>,
@@ -73,6 +77,7 @@ impl HedgerInput {
             settings,
             pending: Vec::new(),
             carry: Decimal::ZERO,
+            carry_placeable: false,
             last_epoch: None,
             recently_hedged: Vec::new(),
         }

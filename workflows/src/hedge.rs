@@ -11,7 +11,8 @@
 //! - the order executed something, or there was nothing to place (the net netted out, or is
 //!   below the symbol's minimum): every fill of the epoch is marked at the execution's average
 //!   (the book's mid when nothing executed) and recorded `hedged` with its P&L; what the order
-//!   left unfilled is carried, as a quantity, into the next epoch's net;
+//!   left unfilled is carried, as a quantity, into the next epoch's net (a remainder an order
+//!   left gets an epoch of its own; one below the minimum waits for the next fill);
 //! - the order executed nothing (the book moved past the limit): the fills stay unhedged and
 //!   join the next epoch, hedged then under that epoch's id.
 //!
@@ -57,8 +58,11 @@ impl HedgeWorkflow {
             search::MARKET.value_set(settings.market.clone()),
             search::STAGE.value_set("waiting".into()),
         ]);
-        ctx.wait_condition(|s| !s.input.pending.is_empty() || !s.input.carry.is_zero())
-            .await?;
+        // A carry below the symbol's minimum alone would wake every epoch to place nothing.
+        ctx.wait_condition(|s| {
+            !s.input.pending.is_empty() || (s.input.carry_placeable && !s.input.carry.is_zero())
+        })
+        .await?;
 
         let now = now_ms(ctx);
         let epoch = (now / settings.epoch_ms.max(1))
@@ -116,6 +120,7 @@ impl HedgeWorkflow {
                 s.input.recently_hedged = hedging.into_iter().map(|f| f.quote_id).collect();
             }
             s.input.carry = outcome.carry;
+            s.input.carry_placeable = outcome.placed;
             s.input.last_epoch = Some(epoch);
             s.input.clone()
         });
@@ -153,6 +158,8 @@ impl HedgeWorkflow {
 struct Outcome {
     /// The order executed nothing: the fills wait for the next epoch.
     put_back: bool,
+    /// An order was placed (its remainder, if any, could be placed again).
+    placed: bool,
     /// The signed quantity left for the next epoch.
     carry: Decimal,
 }
@@ -168,11 +175,13 @@ impl Outcome {
         if placed && execution.executed.is_zero() {
             Outcome {
                 put_back: true,
+                placed,
                 carry: carried_in,
             }
         } else {
             Outcome {
                 put_back: false,
+                placed,
                 carry: net - order.signed(execution.executed),
             }
         }

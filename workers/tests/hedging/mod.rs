@@ -280,3 +280,38 @@ fn an_exchange_worker_killed_with_its_hedge_on_the_exchange_places_no_second_ord
         );
     });
 }
+
+#[test]
+fn a_net_below_the_exchange_minimum_is_marked_at_the_mid_and_carried_without_an_order() {
+    crate::support::run(async {
+        let stack = crate::support::rfq_stack().await;
+        let store = crate::store(stack).await;
+        let market = "DUST/USDC";
+        // 0.001 ETH is below ETHUSDT's 5 USDT minimum notional: nothing can be placed.
+        let trade = fill(&store, market, Side::Buy, d("0.001"), d("3000")).await;
+        hand_off(stack, &trade, HEDGE_EPOCH_MS).await;
+        let hedge = hedges(&store, market, 1).await.remove(0);
+        assert_eq!(hedge.status, "NOT_PLACED");
+        assert_eq!(hedge.order_id, None);
+        assert_eq!(d(&hedge.carried_out), d("0.001"));
+        assert!(
+            exchange_order(stack, &hedge.client_order_id)
+                .await
+                .is_none()
+        );
+        assert_quotes_hedged(&store, std::slice::from_ref(&trade), &hedge).await;
+        // The dust alone wakes no epoch: two epochs later, still one record.
+        tokio::time::sleep(Duration::from_millis(2 * HEDGE_EPOCH_MS)).await;
+        assert_eq!(store.rfq_hedges(market).await.unwrap().len(), 1);
+        let unhedged = stack
+            .client
+            .get_workflow_handle::<HedgeWorkflow>("hedge-DUST-USDC")
+            .query(HedgeWorkflow::unhedged, (), WorkflowQueryOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            (unhedged.net, unhedged.carry, unhedged.fills),
+            (d("0.001"), d("0.001"), 0)
+        );
+    });
+}
