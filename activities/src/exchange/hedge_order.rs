@@ -45,14 +45,14 @@ pub async fn execute(
     let id = ClientOrderId::new(order.client_order_id.clone())?;
     let filters = client.symbol_filters(&order.symbol).await?;
     let touch = client.touch(&order.symbol).await?;
-    let unplaced = |quantity, limit_price| HedgeExecution {
+    let unplaced = || HedgeExecution {
         client_order_id: order.client_order_id.clone(),
         order_id: None,
         symbol: order.symbol.clone(),
         side: order.side,
         status: NOT_PLACED.to_owned(),
-        quantity,
-        limit_price,
+        quantity: Decimal::ZERO,
+        limit_price: Decimal::ZERO,
         executed: Decimal::ZERO,
         average_price: None,
         mark_price: touch.mid(),
@@ -65,10 +65,14 @@ pub async fn execute(
         // An earlier attempt may have placed it against another touch: ask before saying no.
         return match client.query(&order.symbol, &id).await? {
             Some(found) => {
-                let placed = Placed::new(&filters, touch, found.price);
+                let placed = Placed {
+                    filters: &filters,
+                    touch,
+                    limit: found.price,
+                };
                 follow(watch, order, &id, placed, order_timeout).await
             }
-            None => Ok(unplaced(Decimal::ZERO, Decimal::ZERO)),
+            None => Ok(unplaced()),
         };
     };
     let request = OrderRequest {
@@ -87,7 +91,11 @@ pub async fn execute(
     let placed = client.place_once(&request).await?;
     tracing::info!(order_id = placed.order().order_id, %qty, %limit, "hedge order on the exchange");
     watch.record_fills(placed.order());
-    let placed = Placed::new(&filters, touch, placed.order().price);
+    let placed = Placed {
+        filters: &filters,
+        touch,
+        limit: placed.order().price,
+    };
     follow(watch, order, &id, placed, order_timeout).await
 }
 
@@ -96,16 +104,6 @@ struct Placed<'a> {
     filters: &'a SymbolFilters,
     touch: Touch,
     limit: Decimal,
-}
-
-impl<'a> Placed<'a> {
-    fn new(filters: &'a SymbolFilters, touch: Touch, limit: Decimal) -> Self {
-        Placed {
-            filters,
-            touch,
-            limit,
-        }
-    }
 }
 
 async fn follow(

@@ -11,6 +11,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
     sea_query::Expr,
 };
+use std::collections::HashMap;
 
 impl Store {
     /// Stores an epoch's hedge and writes it on every quote it covered, in one transaction.
@@ -47,13 +48,19 @@ impl Store {
             .exec(&txn)
             .await?;
         let hedged = FillStatus::Hedged.as_str();
+        // Every covered quote in one read; a hedge naming one that does not exist is refused.
+        let ids = record.quotes.iter().map(|q| q.quote_id.as_str());
+        let rows: HashMap<String, rfq_quote::Model> = rfq_quote::Entity::find()
+            .filter(rfq_quote::Column::QuoteId.is_in(ids))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|row| (row.quote_id.clone(), row))
+            .collect();
         for quote in &record.quotes {
-            let row = rfq_quote::Entity::find_by_id(quote.quote_id.as_str())
-                .one(&txn)
-                .await?
-                .ok_or_else(|| {
-                    StoreError::Corrupt(quote.quote_id.clone(), "hedge of an unknown quote".into())
-                })?;
+            let row = rows.get(&quote.quote_id).ok_or_else(|| {
+                StoreError::Corrupt(quote.quote_id.clone(), "hedge of an unknown quote".into())
+            })?;
             if row.hedge_order.as_deref() == Some(key.as_str()) {
                 continue;
             }
