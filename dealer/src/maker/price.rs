@@ -183,7 +183,8 @@ impl Maker {
     pub fn mid<V: MarketView>(
         &self,
         market: &str,
-        ctx: &QuoteContext<'_, V>,
+        market_data: &V,
+        now_ms: u64,
     ) -> Result<Decimal, MakerError> {
         let market = self
             .markets
@@ -195,7 +196,7 @@ impl Maker {
             .route
             .legs()
             .iter()
-            .map(|leg| usable_book(ctx, &leg.symbol, market))
+            .map(|leg| usable_book(market_data, now_ms, &leg.symbol, market))
             .collect::<Result<Vec<_>, _>>()?;
         let mids = mids(&books)?;
         Ok(match market.route {
@@ -228,7 +229,7 @@ impl Maker {
         let mut books = Vec::with_capacity(legs.len());
         let mut volatility = Decimal::ZERO;
         for leg in &legs {
-            let book = usable_book(ctx, &leg.symbol, market)?;
+            let book = usable_book(ctx.market_data, ctx.now_ms, &leg.symbol, market)?;
             // A negative reading would narrow the quote: treat it as missing.
             volatility += ctx
                 .market_data
@@ -376,15 +377,15 @@ fn round_taker(market: &Market, side: TakerSide, is_base: bool, amount: Decimal)
 }
 
 fn usable_book<'v, V: MarketView>(
-    ctx: &QuoteContext<'v, V>,
+    market_data: &'v V,
+    now_ms: u64,
     symbol: &str,
     market: &Market,
 ) -> Result<&'v BookSnapshot, MakerError> {
-    let book = ctx
-        .market_data
+    let book = market_data
         .book(symbol)
         .ok_or_else(|| unusable(symbol, BookError::Missing))?;
-    book.check(ctx.now_ms, market.max_book_age)
+    book.check(now_ms, market.max_book_age)
         .map_err(|reason| unusable(symbol, reason))?;
     Ok(book)
 }

@@ -93,19 +93,12 @@ fn the_mid_now_measures_how_far_a_quote_s_market_moved() {
     let q = f
         .quote("ETH/USDC", TakerSide::Buy, Size::Base(d("1")))
         .unwrap();
-    fn ctx(f: &Fixture) -> QuoteContext<'_, MarketData> {
-        QuoteContext {
-            now_ms: f.now_ms,
-            market_data: &f.data,
-            inventory: &f.inventory,
-            exposure: &f.exposure,
-        }
-    }
-    assert_eq!(f.maker.mid("ETH/USDC", &ctx(&f)).unwrap(), q.inputs.mid);
+    let mid = |f: &Fixture, market: &str| f.maker.mid(market, &f.data, f.now_ms);
+    assert_eq!(mid(&f, "ETH/USDC").unwrap(), q.inputs.mid);
     // The book rises 0.2 %: against a taker's buy (we buy back dearer), for a taker's sell.
     let risen = book("ETHUSDC", &[("2003", "1")], &[("2005", "1")]);
     f.data.insert(risen, d("0.0001"));
-    let mid_now = f.maker.mid("ETH/USDC", &ctx(&f)).unwrap();
+    let mid_now = mid(&f, "ETH/USDC").unwrap();
     assert_eq!(
         adverse_move_bps(TakerSide::Buy, q.inputs.mid, mid_now),
         d("20")
@@ -116,14 +109,8 @@ fn the_mid_now_measures_how_far_a_quote_s_market_moved() {
     );
     // No fresh book, no mid: a soft cancel cannot be checked.
     f.now_ms += 60_000;
-    assert_eq!(
-        f.maker.mid("ETH/USDC", &ctx(&f)).unwrap_err().code(),
-        -42013
-    );
-    assert_eq!(
-        f.maker.mid("BTC/USDC", &ctx(&f)).unwrap_err().code(),
-        -42009
-    );
+    assert_eq!(mid(&f, "ETH/USDC").unwrap_err().code(), -42013);
+    assert_eq!(mid(&f, "BTC/USDC").unwrap_err().code(), -42009);
 }
 
 #[test]

@@ -13,7 +13,8 @@
 //! ([`FillSettlement`]), whose answer is the reply. Positions from the inventory manager are not
 //! wired yet (see [`QuoteService`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -31,7 +32,7 @@ use tonic::transport::{Channel, Endpoint};
 use uuid::Uuid;
 
 use super::books::{BookCache, BooksError, MarketSnapshot};
-use super::config::{DealerSettings, ExchangeFundsConfig, Pair, Token};
+use super::config::{DealerSettings, Pair, Token};
 use super::fills::{self, FillSettlement};
 use super::record::{FillRecord, FillRecorded, QuoteRecord, QuoteStore, StoreError};
 use super::units;
@@ -99,35 +100,40 @@ impl QuoteService {
         fills: Arc<dyn FillSettlement>,
     ) -> Result<Self, ServiceError> {
         let endpoint = &settings.hot_wallet.endpoint;
-        let channel = Endpoint::from_shared(endpoint.clone())
-            .map_err(|_| ServiceError::HotWalletEndpoint(endpoint.clone()))?
-            .connect_timeout(Duration::from_secs(5))
-            .connect_lazy();
+        let channel = lazy_channel(endpoint)
+            .ok_or_else(|| ServiceError::HotWalletEndpoint(endpoint.clone()))?;
         let signer = HotWalletClient::new(channel);
         let books = BookCache::spawn(settings.books.clone())?;
-        let inventory = Arc::new(ArcSwap::from_pointee(Inventory::default()));
+        // With an exchange account followed, its balances are unknown until the first read:
+        // the hedge side counts as unfunded until then.
+        let inventory = Arc::new(ArcSwap::from_pointee(Inventory {
+            exchange: settings.exchange.as_ref().map(|_| HashMap::new()),
+            ..Inventory::default()
+        }));
         let exposure = Arc::new(Mutex::new(ExposureBook::new()));
-        let tokens: Vec<Token> = settings.tokens.values().cloned().collect();
-        let mut tasks = vec![tokio::spawn(refresh_funds(
-            signer.clone(),
-            tokens,
+        let tokens: Arc<[Token]> = settings.tokens.values().cloned().collect();
+        let hot_wallet = signer.clone();
+        let mut tasks = vec![tokio::spawn(refresh_inventory(
             settings.hot_wallet.funds_refresh,
+            "hot wallet funds",
             inventory.clone(),
+            move || {
+                let (client, tokens) = (hot_wallet.clone(), tokens.clone());
+                async move { read_funds(client, &tokens).await }
+            },
+            |inventory, funds| inventory.hot_wallet = funds,
         ))];
         if let Some(exchange) = settings.exchange {
-            let channel = Endpoint::from_shared(exchange.endpoint.clone())
-                .map_err(|_| ServiceError::ExchangeEndpoint(exchange.endpoint.clone()))?
-                .connect_timeout(Duration::from_secs(5))
-                .connect_lazy();
-            // Unknown until the first read: the hedge side counts as unfunded until then.
-            inventory.rcu(|current| Inventory {
-                exchange: Some(HashMap::new()),
-                ..Inventory::clone(current)
-            });
-            tasks.push(tokio::spawn(refresh_exchange_funds(
-                ExchangeAccountClient::new(channel),
-                exchange,
+            let channel = lazy_channel(&exchange.endpoint)
+                .ok_or_else(|| ServiceError::ExchangeEndpoint(exchange.endpoint.clone()))?;
+            let account = ExchangeAccountClient::new(channel);
+            let (every, assets) = (exchange.refresh, Arc::new(exchange.assets));
+            tasks.push(tokio::spawn(refresh_inventory(
+                every,
+                "exchange balances",
                 inventory.clone(),
+                move || read_exchange_funds(account.clone(), assets.clone()),
+                |inventory, free| inventory.exchange = Some(free),
             )));
         }
         Ok(Self {
@@ -355,12 +361,16 @@ impl Dealer for QuoteService {
             .await
             .map_err(internal)?
             .ok_or(FillError::UnknownQuote)?;
+        let pair = self
+            .pairs
+            .get(&(record.maker_asset, record.taker_asset))
+            .ok_or(FillError::UnknownQuote)?;
         if record.fill.is_none() {
             let now_ms = now_ms();
             if now_ms > record.expiration_ms {
                 return Err(FillError::Expired);
             }
-            self.check_soft_cancel(&record, now_ms)?;
+            self.check_soft_cancel(pair, &record, now_ms)?;
             fill_matches(&record, &request, self.trade_info.gas_price)
                 .map_err(|reason| FillError::QuoteValidation(reason.into()))?;
             let fill = FillRecord {
@@ -393,10 +403,6 @@ impl Dealer for QuoteService {
         if accepted.request != request {
             return Err(FillError::AlreadyFilled);
         }
-        let pair = self
-            .pairs
-            .get(&(record.maker_asset, record.taker_asset))
-            .ok_or(FillError::UnknownQuote)?;
         let order = fills::fill_order(&record, accepted, pair).ok_or_else(|| {
             tracing::error!(%quote_id, "stored quote does not convert to a fill");
             FillError::Internal
@@ -422,25 +428,19 @@ impl QuoteService {
     /// The quote's soft cancel (its `validityParameters`): a fill is refused (-42017) when the
     /// market's mid has moved against the quote by more than the market allows since it was
     /// priced, or when no fresh book is there to tell.
-    fn check_soft_cancel(&self, record: &QuoteRecord, now_ms: u64) -> Result<(), FillError> {
-        let Some(pair) = self.pairs.get(&(record.maker_asset, record.taker_asset)) else {
-            return Err(FillError::UnknownQuote);
-        };
+    fn check_soft_cancel(
+        &self,
+        pair: &Pair,
+        record: &QuoteRecord,
+        now_ms: u64,
+    ) -> Result<(), FillError> {
         let Some(max_bps) = pair.soft_cancel_bps else {
             return Ok(());
-        };
-        let market_data = self.books.snapshot();
-        let inventory = self.inventory.load();
-        let ctx = QuoteContext {
-            now_ms,
-            market_data: &*market_data,
-            inventory: &inventory,
-            exposure: &ExposureBook::new(),
         };
         let refused = |why: String| FillError::ValidationFailed(format!("soft cancel: {why}"));
         let mid_now = self
             .maker
-            .mid(&pair.market, &ctx)
+            .mid(&pair.market, &*self.books.snapshot(), now_ms)
             .map_err(|e| refused(format!("no fresh price to check the quote against ({e})")))?;
         let moved = adverse_move_bps(pair.side, record.priced.inputs.mid, mid_now);
         if moved > max_bps {
@@ -568,64 +568,63 @@ fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// Re-reads the hot wallet's balances of every configured token, forever.
-async fn refresh_funds(
-    client: HotWalletClient<Channel>,
-    tokens: Vec<Token>,
+/// How long a gRPC neighbour (hot wallet, exchange account) may take to accept a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A gRPC channel to `endpoint`, connected on first use; `None` for an invalid URI.
+fn lazy_channel(endpoint: &str) -> Option<Channel> {
+    let endpoint = Endpoint::from_shared(endpoint.to_owned()).ok()?;
+    Some(endpoint.connect_timeout(CONNECT_TIMEOUT).connect_lazy())
+}
+
+/// Reads with `read` every `every`, forever, and applies each reading to the inventory (the rest
+/// of it kept); a failed read keeps the last reading and logs.
+async fn refresh_inventory<T, Fut>(
     every: Duration,
+    what: &'static str,
     inventory: Arc<ArcSwap<Inventory>>,
-) {
+    read: impl Fn() -> Fut,
+    apply: impl Fn(&mut Inventory, T),
+) where
+    T: Clone,
+    Fut: Future<Output = Result<T, String>>,
+{
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        match read_funds(client.clone(), &tokens).await {
-            Ok(hot_wallet) => {
-                inventory.rcu(|current| Inventory {
-                    hot_wallet: hot_wallet.clone(),
-                    ..Inventory::clone(current)
+        match read().await {
+            Ok(reading) => {
+                inventory.rcu(|current| {
+                    let mut next = Inventory::clone(current);
+                    apply(&mut next, reading.clone());
+                    next
                 });
             }
-            Err(error) => tracing::warn!(%error, "hot wallet funds not refreshed"),
+            Err(error) => tracing::warn!(%error, "{what} not refreshed"),
         }
     }
 }
 
-/// Re-reads the exchange account's free balances, mapped to our asset symbols, forever.
-async fn refresh_exchange_funds(
+/// The exchange account's free balances, by our asset symbols (`assets`: ours → the exchange's).
+async fn read_exchange_funds(
     mut client: ExchangeAccountClient<Channel>,
-    config: ExchangeFundsConfig,
-    inventory: Arc<ArcSwap<Inventory>>,
-) {
-    let mut ticker = tokio::time::interval(config.refresh);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        match client.balances(exchange_wire::BalancesRequest {}).await {
-            Ok(reply) => {
-                let free: HashMap<String, Decimal> = reply
-                    .into_inner()
-                    .balances
-                    .into_iter()
-                    .filter_map(|b| Some((b.asset, b.free.parse().ok()?)))
-                    .collect();
-                let ours: HashMap<String, Decimal> = config
-                    .assets
-                    .iter()
-                    .map(|(ours, theirs)| {
-                        (ours.clone(), free.get(theirs).copied().unwrap_or_default())
-                    })
-                    .collect();
-                inventory.rcu(|current| Inventory {
-                    exchange: Some(ours.clone()),
-                    ..Inventory::clone(current)
-                });
-            }
-            Err(status) => {
-                tracing::warn!(error = %status.message(), "exchange balances not refreshed")
-            }
-        }
-    }
+    assets: Arc<BTreeMap<String, String>>,
+) -> Result<HashMap<String, Decimal>, String> {
+    let reply = client
+        .balances(exchange_wire::BalancesRequest {})
+        .await
+        .map_err(|status| status.message().to_owned())?;
+    let free: HashMap<String, Decimal> = reply
+        .into_inner()
+        .balances
+        .into_iter()
+        .filter_map(|b| Some((b.asset, b.free.parse().ok()?)))
+        .collect();
+    Ok(assets
+        .iter()
+        .map(|(ours, theirs)| (ours.clone(), free.get(theirs).copied().unwrap_or_default()))
+        .collect())
 }
 
 /// The hot wallet's balance of each of `tokens`, by symbol, in human units.

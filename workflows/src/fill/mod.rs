@@ -5,8 +5,8 @@
 //! and allowance, not filled, cannot expire before it is mined, simulates) → the settlement
 //! transaction, sent by the hot wallet once (keyed `fill-<quoteId>/settle`) → answer the taker
 //! (fill submitted) → confirmations → filled, unhedged → handed to the market's hedger
-//! (`hedge-<market>`, which nets it into its epoch and marks it hedged). A refusal answers with its spec code and
-//! sends nothing ("fill rejected"); a revert on chain ends "fill failed".
+//! (`hedge-<market>`, which nets it into its epoch and marks it hedged). A refusal answers with
+//! its spec code and sends nothing ("fill rejected"); a revert on chain ends "fill failed".
 //!
 //! A second `dealer_submitFill` of the same quote sends the update again: it joins this run and
 //! gets the same answer; no second workflow, no second transaction.
