@@ -27,6 +27,14 @@ impl Side {
             Self::Sell => "sell",
         }
     }
+
+    /// `amount` signed by this side: positive for a buy, negative for a sell.
+    pub fn signed(self, amount: Decimal) -> Decimal {
+        match self {
+            Self::Buy => amount,
+            Self::Sell => -amount,
+        }
+    }
 }
 
 /// The fill workflow's input: a fill request the dealer validated against the stored quote (the

@@ -29,10 +29,7 @@ pub struct FilledTrade {
 impl FilledTrade {
     /// What this fill adds to the hedge's net (see the module's signs).
     pub fn net(&self) -> Decimal {
-        match self.side {
-            Side::Buy => self.base_amount,
-            Side::Sell => -self.base_amount,
-        }
+        self.side.signed(self.base_amount)
     }
 }
 
@@ -130,10 +127,7 @@ impl HedgeOrder {
 
     /// `executed` in the signs of a net.
     pub fn signed(&self, executed: Decimal) -> Decimal {
-        match self.side {
-            Side::Buy => executed,
-            Side::Sell => -executed,
-        }
+        self.side.signed(executed)
     }
 }
 

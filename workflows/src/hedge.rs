@@ -19,7 +19,10 @@
 //! Each epoch ends by continuing as new with the carry and the fills still pending, so the
 //! history stays a few dozen events. The `unhedged` query is the net the maker leans against.
 
-use crate::options::{self, Retries};
+use crate::{
+    options::{self, Retries},
+    steps,
+};
 use hedgeflow_proto::{
     activities::{ExchangeActivities, StoreActivities},
     hedge::{FilledTrade, HedgeExecution, HedgeOrder, HedgeRecord, HedgerInput, Unhedged},
@@ -27,7 +30,7 @@ use hedgeflow_proto::{
     search,
 };
 use rust_decimal::Decimal;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
     ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
@@ -64,7 +67,7 @@ impl HedgeWorkflow {
         })
         .await?;
 
-        let now = now_ms(ctx);
+        let now = steps::now_ms(ctx);
         let epoch = (now / settings.epoch_ms.max(1))
             .max(ctx.state(|s| s.input.last_epoch.map_or(0, |last| last + 1)));
         let ends_at = (epoch + 1) * settings.epoch_ms;
@@ -186,10 +189,4 @@ impl Outcome {
             }
         }
     }
-}
-
-fn now_ms(ctx: &WorkflowContext<HedgeWorkflow>) -> u64 {
-    ctx.workflow_time()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -13,6 +13,13 @@ use std::future::Future;
 use temporalio_common::error::ActivityExecutionError;
 use temporalio_sdk::WorkflowContext;
 
+/// Workflow time in Unix ms (deterministic: the time of the task being replayed).
+pub(crate) fn now_ms<W>(ctx: &WorkflowContext<W>) -> u64 {
+    ctx.workflow_time()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// Attempts of a step before its order is marked FAILED (about 15 s of back-off).
 pub const STEP_ATTEMPTS: u32 = 5;
 

@@ -13,7 +13,7 @@
 
 use crate::{
     options::{self, Retries},
-    steps::{MAX_REORG_RESUBMITS, STEP_ATTEMPTS, confirm, reorged_too_often, step},
+    steps::{self, MAX_REORG_RESUBMITS, STEP_ATTEMPTS, confirm, reorged_too_often, step},
 };
 use hedgeflow_proto::{
     activities::{HedgerActivities, HotWalletActivities, StoreActivities},
@@ -21,7 +21,6 @@ use hedgeflow_proto::{
     fill::{FillAnswer, FillCheck, FillOrder, FillRecord, FillRefusal, FillResult, FillStatus},
     search,
 };
-use std::time::UNIX_EPOCH;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{WorkflowContext, WorkflowResult};
 
@@ -250,9 +249,6 @@ impl FillRun<'_> {
     }
 
     fn now_ms(&self) -> u64 {
-        self.ctx
-            .workflow_time()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_millis() as u64)
+        steps::now_ms(self.ctx)
     }
 }
