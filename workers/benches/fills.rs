@@ -25,13 +25,13 @@ use alloy::{
     primitives::{Address, U256},
     providers::{Provider, ProviderBuilder},
     signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
-    sol,
 };
 use common::{
     Run, Window, activities_of, add_phases, bare, p50_p99, phase_rows, seconds, status_history,
     times,
 };
 use futures::{StreamExt, stream};
+use hedgeflow::dev::deploy::TestToken;
 use hedgeflow_activities::store::Store;
 use hedgeflow_dealer::api::Size;
 use hedgeflow_dealer::taker::{TakerClient, TakerError, TakerQuote};
@@ -54,14 +54,6 @@ const FIRST_TAKER: u32 = 10;
 /// 100), and each fill is two calls (quote, submit).
 const FILLS_PER_TAKER: u32 = 25;
 const WAIT: Duration = Duration::from_secs(180);
-
-sol! {
-    #[sol(rpc)]
-    interface IBenchToken {
-        function mint(address to, uint256 amount) external;
-        function approve(address spender, uint256 amount) external returns (bool);
-    }
-}
 
 fn env_or(name: &str, default: u32) -> u32 {
     std::env::var(name)
@@ -93,7 +85,7 @@ async fn takers(stack: &Stack, count: u32) -> Vec<PrivateKeySigner> {
     let l1 = ProviderBuilder::new()
         .wallet(wallet)
         .connect_http(stack.config.chains["l1"].rpc[0].http.clone());
-    let usdc = IBenchToken::new(stack.token("USDC"), &l1);
+    let usdc = TestToken::new(stack.token("USDC"), &l1);
     let settlement = stack.config.settlement.as_ref().unwrap().contract;
     for signer in &signers {
         let taker = signer.address();

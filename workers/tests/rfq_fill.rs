@@ -17,8 +17,8 @@ use alloy::{
     primitives::{Address, B256, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
-    sol,
 };
+use hedgeflow::dev::deploy::TestToken;
 use hedgeflow_activities::{settlement::contract::RfqSettlement, store::Store};
 use hedgeflow_dealer::{
     api::Size,
@@ -39,15 +39,6 @@ static SERIAL: LazyLock<Mutex<()>> = LazyLock::new(|| Mutex::new(()));
 
 async fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().await
-}
-
-sol! {
-    #[sol(rpc)]
-    interface ITestToken {
-        function mint(address to, uint256 amount) external;
-        function approve(address spender, uint256 amount) external returns (bool);
-        function balanceOf(address owner) external view returns (uint256);
-    }
 }
 
 /// A taker: one of the dev mnemonic's accounts, with a wallet on L1 and the dealer's client.
@@ -93,7 +84,7 @@ impl Taker {
             settlement,
         };
         for (token, amount) in [(taker.weth, funded.0), (taker.usdc, funded.1)] {
-            let erc20 = ITestToken::new(token, &taker.l1);
+            let erc20 = TestToken::new(token, &taker.l1);
             let minted = erc20.mint(taker.address(), U256::from(amount));
             minted
                 .from(deployer.address())
@@ -121,7 +112,7 @@ impl Taker {
     }
 
     async fn balance(&self, token: Address) -> U256 {
-        ITestToken::new(token, &self.l1)
+        TestToken::new(token, &self.l1)
             .balanceOf(self.address())
             .call()
             .await
@@ -444,7 +435,7 @@ fn a_settlement_that_reverts_on_chain_ends_fill_failed_and_moves_nothing() {
         } = hold_fill(stack, 4).await;
         let id = quote_id(&quote);
         let usdc_before = taker.balance(taker.usdc).await;
-        let withdraw = ITestToken::new(taker.usdc, &taker.l1)
+        let withdraw = TestToken::new(taker.usdc, &taker.l1)
             .approve(taker.settlement, U256::ZERO)
             .from(taker.address())
             .max_priority_fee_per_gas(50_000_000_000)
