@@ -14,6 +14,14 @@ pub const BINANCE_WS_API_URL: &str = "wss://ws-api.binance.com:443/ws-api/v3";
 pub const TESTNET_REST_URL: &str = "https://testnet.binance.vision";
 /// The Spot testnet's WebSocket API.
 pub const TESTNET_WS_API_URL: &str = "wss://ws-api.testnet.binance.vision/ws-api/v3";
+/// Binance USDⓈ-M Futures' REST API.
+pub const BINANCE_FUTURES_REST_URL: &str = "https://fapi.binance.com";
+/// Binance USDⓈ-M Futures' websocket base (`/ws/<listenKey>` is the user data stream).
+pub const BINANCE_FUTURES_WS_URL: &str = "wss://fstream.binance.com";
+/// The futures testnet's REST API.
+pub const TESTNET_FUTURES_REST_URL: &str = "https://testnet.binancefuture.com";
+/// The futures testnet's websocket base.
+pub const TESTNET_FUTURES_WS_URL: &str = "wss://stream.binancefuture.com";
 /// The paper exchange serves its WebSocket API at this path of its own address.
 const PAPER_WS_API_PATH: &str = "/ws-api/v3";
 
@@ -62,6 +70,10 @@ pub struct Config {
     pub rest_url: Url,
     /// WebSocket API URL, e.g. [`BINANCE_WS_API_URL`].
     pub ws_api_url: Url,
+    /// USDⓈ-M Futures REST base URL, e.g. [`BINANCE_FUTURES_REST_URL`].
+    pub futures_rest_url: Url,
+    /// USDⓈ-M Futures websocket base URL, e.g. [`BINANCE_FUTURES_WS_URL`].
+    pub futures_ws_url: Url,
     pub credentials: Credentials,
     /// `recvWindow` of SIGNED requests: how old a request may be when Binance reads it.
     pub recv_window: Duration,
@@ -72,11 +84,14 @@ pub struct Config {
 }
 
 impl Config {
-    /// A client of the given endpoints with Binance's defaults.
+    /// A client of the given Spot endpoints with Binance's defaults, and Binance's production
+    /// futures endpoints (see [`Config::with_futures`]).
     pub fn new(rest_url: Url, ws_api_url: Url, credentials: Credentials) -> Self {
         Config {
             rest_url,
             ws_api_url,
+            futures_rest_url: BINANCE_FUTURES_REST_URL.parse().expect("constant URL"),
+            futures_ws_url: BINANCE_FUTURES_WS_URL.parse().expect("constant URL"),
             credentials,
             recv_window: DEFAULT_RECV_WINDOW,
             timeout: DEFAULT_TIMEOUT,
@@ -93,17 +108,29 @@ impl Config {
         )
     }
 
-    /// Binance's Spot testnet.
+    /// Binance's Spot and futures testnets.
     pub fn testnet(credentials: Credentials) -> Self {
         Self::new(
             TESTNET_REST_URL.parse().expect("constant URL"),
             TESTNET_WS_API_URL.parse().expect("constant URL"),
             credentials,
         )
+        .with_futures(
+            TESTNET_FUTURES_REST_URL.parse().expect("constant URL"),
+            TESTNET_FUTURES_WS_URL.parse().expect("constant URL"),
+        )
+    }
+
+    /// The same, with the given USDⓈ-M Futures endpoints.
+    pub fn with_futures(mut self, rest_url: Url, ws_url: Url) -> Self {
+        self.futures_rest_url = rest_url;
+        self.futures_ws_url = ws_url;
+        self
     }
 
     /// The paper exchange at `rest_url` (e.g. `http://127.0.0.1:9000`), whose WebSocket API
-    /// is the same address with `ws` (or `wss`) and `/ws-api/v3`.
+    /// is the same address with `ws` (or `wss`) and `/ws-api/v3`. Its futures API is at the
+    /// same address, its futures websocket base the same address with `ws` (or `wss`).
     pub fn paper(rest_url: Url, credentials: Credentials) -> Self {
         let mut ws_api_url = rest_url.clone();
         let scheme = if rest_url.scheme() == "https" {
@@ -115,8 +142,9 @@ impl Config {
         ws_api_url
             .set_scheme(scheme)
             .expect("http and ws are both special schemes");
+        let futures_ws_url = ws_api_url.clone();
         ws_api_url.set_path(PAPER_WS_API_PATH);
-        Self::new(rest_url, ws_api_url, credentials)
+        Self::new(rest_url.clone(), ws_api_url, credentials).with_futures(rest_url, futures_ws_url)
     }
 }
 
@@ -140,6 +168,13 @@ mod tests {
             Credentials::new("k", "s"),
         );
         assert_eq!(config.ws_api_url.as_str(), "ws://127.0.0.1:9000/ws-api/v3");
+        assert_eq!(config.futures_rest_url.as_str(), "http://127.0.0.1:9000/");
+        assert_eq!(config.futures_ws_url.as_str(), "ws://127.0.0.1:9000/");
+        let testnet = Config::testnet(Credentials::new("k", "s"));
+        assert_eq!(
+            testnet.futures_rest_url.as_str(),
+            "https://testnet.binancefuture.com/"
+        );
         assert_eq!(
             Config::binance(Credentials::new("k", "s"))
                 .ws_api_url

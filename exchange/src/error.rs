@@ -16,6 +16,9 @@ pub const CODE_INVALID_TIMESTAMP: i64 = -1021;
 pub const CODE_NEW_ORDER_REJECTED: i64 = -2010;
 /// "Order does not exist."
 pub const CODE_NO_SUCH_ORDER: i64 = -2013;
+/// USDⓈ-M Futures' refusal of a client order id the account already used ("ClientOrderId is
+/// duplicated.").
+pub const CODE_DUPLICATE_CLIENT_ORDER_ID: i64 = -4116;
 /// The matching engine's message for a client order id already used by an open order.
 pub const DUPLICATE_ORDER_MSG: &str = "Duplicate order sent.";
 
@@ -129,9 +132,18 @@ impl Error {
         }
     }
 
-    /// The matching engine refused a new order because its client order id is in use.
+    /// The exchange refused a new order because its client order id is in use (Spot's
+    /// matching engine refusal, or Futures' -4116).
     pub fn is_duplicate_order(&self) -> bool {
-        matches!(self, Error::Api { code: CODE_NEW_ORDER_REJECTED, msg, .. } if msg == DUPLICATE_ORDER_MSG)
+        match self {
+            Error::Api {
+                code: CODE_NEW_ORDER_REJECTED,
+                msg,
+                ..
+            } => msg == DUPLICATE_ORDER_MSG,
+            Error::Api { code, .. } => *code == CODE_DUPLICATE_CLIENT_ORDER_ID,
+            _ => false,
+        }
     }
 }
 
@@ -153,6 +165,8 @@ mod tests {
         assert!(!api(-2010, "Account has insufficient balance").is_unknown_outcome());
         assert!(!api(-2010, "Account has insufficient balance").is_retryable());
         assert!(api(-2010, DUPLICATE_ORDER_MSG).is_duplicate_order());
+        assert!(api(-4116, "ClientOrderId is duplicated.").is_duplicate_order());
+        assert!(!api(-2010, "Margin is insufficient.").is_duplicate_order());
         assert!(api(CODE_INVALID_TIMESTAMP, "outside").is_retryable());
         let server = Error::Server {
             status: 503,

@@ -32,10 +32,10 @@ pub struct ExecutionReport {
     /// `c`: the order's client order id, except in a cancel's report, where it is the cancel
     /// request's; see [`ExecutionReport::client_order_id`].
     #[serde(rename = "c")]
-    client_order_id: String,
+    pub(crate) client_order_id: String,
     /// `C`: in a cancel's report, the canceled order's client order id; else empty.
     #[serde(rename = "C", default)]
-    orig_client_order_id: String,
+    pub(crate) orig_client_order_id: String,
     #[serde(rename = "S")]
     pub side: Side,
     #[serde(rename = "q")]

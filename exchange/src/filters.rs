@@ -91,8 +91,12 @@ enum FilterDto {
         max_qty: Decimal,
         step_size: Decimal,
     },
+    /// Futures' MIN_NOTIONAL names the field `notional`.
     #[serde(rename = "NOTIONAL", alias = "MIN_NOTIONAL", rename_all = "camelCase")]
-    Notional { min_notional: Decimal },
+    Notional {
+        #[serde(alias = "notional")]
+        min_notional: Decimal,
+    },
     #[serde(other)]
     Other,
 }

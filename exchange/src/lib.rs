@@ -1,5 +1,6 @@
-//! The exchange role's Binance Spot client: signed REST, idempotent orders by client order
-//! id, and order fills followed from the user data stream and REST polling.
+//! The exchange role's Binance Spot and USDⓈ-M Futures clients: signed REST, idempotent
+//! orders by client order id, and order fills followed from the user data stream and REST
+//! polling.
 //!
 //! It talks to Binance, its Spot testnet or the paper exchange, chosen by [`Config`] alone.
 //! Every placement goes through [`Client::place_once`], which never places two orders for one
@@ -18,12 +19,16 @@
 //! - `place_once`: idempotent placement.
 //! - `execution_report`, `user_stream`: the user data stream over the WebSocket API.
 //! - `watch`: [`OrderWatch`], the stream and polling combined.
+//! - `futures/`: [`FuturesClient`], the USDⓈ-M Futures client on the same transport and
+//!   idempotency rules (`orders`, `market`, `positions`, `user_stream`, and
+//!   [`FuturesOrderWatch`] in `watch`).
 
 mod clock;
 mod config;
 mod error;
 mod execution_report;
 mod filters;
+mod futures;
 mod orders;
 mod place_once;
 mod rest;
@@ -34,14 +39,21 @@ mod watch;
 
 pub use clock::Clock;
 pub use config::{
-    BINANCE_REST_URL, BINANCE_WS_API_URL, Config, Credentials, DEFAULT_RECV_WINDOW,
-    DEFAULT_RESOLVE_TIMEOUT, DEFAULT_TIMEOUT, TESTNET_REST_URL, TESTNET_WS_API_URL,
+    BINANCE_FUTURES_REST_URL, BINANCE_FUTURES_WS_URL, BINANCE_REST_URL, BINANCE_WS_API_URL, Config,
+    Credentials, DEFAULT_RECV_WINDOW, DEFAULT_RESOLVE_TIMEOUT, DEFAULT_TIMEOUT,
+    TESTNET_FUTURES_REST_URL, TESTNET_FUTURES_WS_URL, TESTNET_REST_URL, TESTNET_WS_API_URL,
 };
 pub use error::{
-    CODE_INVALID_TIMESTAMP, CODE_NEW_ORDER_REJECTED, CODE_NO_SUCH_ORDER, CODE_TIMEOUT, Error,
+    CODE_DUPLICATE_CLIENT_ORDER_ID, CODE_INVALID_TIMESTAMP, CODE_NEW_ORDER_REJECTED,
+    CODE_NO_SUCH_ORDER, CODE_TIMEOUT, Error,
 };
 pub use execution_report::{ExecutionReport, ExecutionType};
 pub use filters::{Rounding, SymbolFilters};
+pub use futures::FuturesClient;
+pub use futures::market::MarkPrice;
+pub use futures::orders::{FuturesOrder, FuturesOrderKind, FuturesOrderRequest};
+pub use futures::positions::{FuturesAccount, Position};
+pub use futures::watch::FuturesOrderWatch;
 pub use orders::{
     ClientOrderId, Fill, Order, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
 };

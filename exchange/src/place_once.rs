@@ -14,27 +14,38 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 /// Longest wait between those queries.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
-/// How [`Client::place_once`] ended.
+/// How a `place_once` ([`Client::place_once`], [`crate::FuturesClient::place_once`]) ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Placement {
+pub enum Placement<O = Order> {
     /// This call placed the order and read Binance's answer.
-    Placed(Order),
+    Placed(O),
     /// The order was already on Binance: placed by an earlier call, or by this one when its
     /// answer was lost. It was not placed again.
-    Found(Order),
+    Found(O),
 }
 
-impl Placement {
-    pub fn order(&self) -> &Order {
+impl<O> Placement<O> {
+    pub fn order(&self) -> &O {
         match self {
             Placement::Placed(order) | Placement::Found(order) => order,
         }
     }
 
-    pub fn into_order(self) -> Order {
+    pub fn into_order(self) -> O {
         match self {
             Placement::Placed(order) | Placement::Found(order) => order,
         }
+    }
+}
+
+/// An order as `place_once` logs it.
+pub(crate) trait Placed {
+    fn order_id(&self) -> u64;
+}
+
+impl Placed for Order {
+    fn order_id(&self) -> u64 {
+        self.order_id
     }
 }
 
@@ -82,55 +93,94 @@ impl Client {
     /// caller's single owner (the Temporal workflow id) keeps calls sequential.
     #[tracing::instrument(skip_all, fields(client_order_id = %order.client_order_id, symbol = %order.symbol))]
     pub async fn place_once(&self, order: &OrderRequest) -> Result<Placement, Error> {
-        let _in_flight = InFlight::claim(self, &order.client_order_id)?;
-        if let Some(existing) = self.query(&order.symbol, &order.client_order_id).await? {
-            tracing::info!(
-                order_id = existing.order_id,
-                "order already on the exchange"
-            );
-            return Ok(Placement::Found(existing));
-        }
-        match self.place(order).await {
-            Ok(placed) => Ok(Placement::Placed(placed)),
-            Err(e) if e.is_unknown_outcome() || e.is_duplicate_order() => {
-                self.resolve(order, e).await
-            }
-            Err(e) => Err(e),
-        }
+        let id = &order.client_order_id;
+        place_once(
+            self,
+            id,
+            || self.query(&order.symbol, id),
+            || self.place(order),
+        )
+        .await
     }
+}
 
-    /// Asks for the order by client order id until Binance gives a definite answer.
-    async fn resolve(&self, order: &OrderRequest, cause: Error) -> Result<Placement, Error> {
-        tracing::warn!(error = %cause, "placement outcome unknown; asking by client order id");
-        let deadline = Instant::now() + self.config().resolve_timeout;
-        let mut backoff = FIRST_BACKOFF;
-        loop {
-            match self.query(&order.symbol, &order.client_order_id).await {
-                Ok(Some(found)) => {
-                    tracing::info!(order_id = found.order_id, status = ?found.status, "order found after an unknown outcome");
-                    return Ok(Placement::Found(found));
-                }
-                Ok(None) => {
-                    return Err(Error::NotPlaced {
-                        client_order_id: order.client_order_id.to_string(),
-                        cause: Box::new(cause),
+/// The idempotent placement behind every `place_once` (see [`Client::place_once`] for the
+/// contract): `find` asks for the order by client order id (`None`: Binance says it does not
+/// exist), `place` places it once. `client` is the transport whose in-flight guard applies.
+pub(crate) async fn place_once<O, F, FindFut, P, PlaceFut>(
+    client: &Client,
+    id: &ClientOrderId,
+    find: F,
+    place: P,
+) -> Result<Placement<O>, Error>
+where
+    O: Placed + std::fmt::Debug,
+    F: Fn() -> FindFut,
+    FindFut: Future<Output = Result<Option<O>, Error>>,
+    P: FnOnce() -> PlaceFut,
+    PlaceFut: Future<Output = Result<O, Error>>,
+{
+    let _in_flight = InFlight::claim(client, id)?;
+    if let Some(existing) = find().await? {
+        tracing::info!(
+            order_id = existing.order_id(),
+            "order already on the exchange"
+        );
+        return Ok(Placement::Found(existing));
+    }
+    match place().await {
+        Ok(placed) => Ok(Placement::Placed(placed)),
+        Err(e) if e.is_unknown_outcome() || e.is_duplicate_order() => {
+            resolve(client, id, find, e).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Asks for the order by client order id until Binance gives a definite answer.
+async fn resolve<O, F, FindFut>(
+    client: &Client,
+    id: &ClientOrderId,
+    find: F,
+    cause: Error,
+) -> Result<Placement<O>, Error>
+where
+    O: Placed + std::fmt::Debug,
+    F: Fn() -> FindFut,
+    FindFut: Future<Output = Result<Option<O>, Error>>,
+{
+    tracing::warn!(error = %cause, "placement outcome unknown; asking by client order id");
+    let deadline = Instant::now() + client.config().resolve_timeout;
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        match find().await {
+            Ok(Some(found)) => {
+                tracing::info!(
+                    order_id = found.order_id(),
+                    "order found after an unknown outcome"
+                );
+                return Ok(Placement::Found(found));
+            }
+            Ok(None) => {
+                return Err(Error::NotPlaced {
+                    client_order_id: id.to_string(),
+                    cause: Box::new(cause),
+                });
+            }
+            Err(e) => {
+                let wait = match &e {
+                    Error::RateLimited { retry_after, .. } => *retry_after,
+                    _ => backoff,
+                };
+                if !e.is_retryable() || Instant::now() + wait > deadline {
+                    return Err(Error::OutcomeUnknown {
+                        client_order_id: id.to_string(),
+                        last: Box::new(e),
                     });
                 }
-                Err(e) => {
-                    let wait = match &e {
-                        Error::RateLimited { retry_after, .. } => *retry_after,
-                        _ => backoff,
-                    };
-                    if !e.is_retryable() || Instant::now() + wait > deadline {
-                        return Err(Error::OutcomeUnknown {
-                            client_order_id: order.client_order_id.to_string(),
-                            last: Box::new(e),
-                        });
-                    }
-                    tracing::warn!(error = %e, ?wait, "order query failed; asking again");
-                    tokio::time::sleep(wait).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
+                tracing::warn!(error = %e, ?wait, "order query failed; asking again");
+                tokio::time::sleep(wait).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
     }

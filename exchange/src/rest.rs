@@ -20,12 +20,39 @@ const USED_WEIGHT_HEADER: &str = "X-MBX-USED-WEIGHT-1M";
 /// The wait assumed when a 429 or 418 comes without `Retry-After` (Binance always sends it).
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// Which of Binance's REST APIs a transport talks to: where it is and how it tells the time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// Spot, at [`Config::rest_url`].
+    Spot,
+    /// USDⓈ-M Futures, at [`Config::futures_rest_url`].
+    UsdMFutures,
+}
+
+impl Api {
+    fn base_url(self, config: &Config) -> &url::Url {
+        match self {
+            Api::Spot => &config.rest_url,
+            Api::UsdMFutures => &config.futures_rest_url,
+        }
+    }
+
+    fn time_path(self) -> &'static str {
+        match self {
+            Api::Spot => "/api/v3/time",
+            Api::UsdMFutures => "/fapi/v1/time",
+        }
+    }
+}
+
 /// A Binance Spot client. One per API key: the rate limit gate and the clock offset are
-/// shared by every request through it.
+/// shared by every request through it. (The futures client wraps one of its own, talking to
+/// the futures API: see [`crate::FuturesClient`].)
 #[derive(Debug)]
 pub struct Client {
     http: reqwest::Client,
     config: Config,
+    api: Api,
     clock: Clock,
     /// No request leaves before this instant (the last 429/418's `Retry-After`), and the
     /// status that set it.
@@ -64,6 +91,11 @@ impl Client {
     /// A client on `clock` (see [`Clock::skewed`]). Fails only when the HTTP client cannot
     /// start (its TLS backend), reported as [`Error::Connect`]: nothing was sent.
     pub fn with_clock(config: Config, clock: Clock) -> Result<Self, Error> {
+        Self::for_api(config, clock, Api::Spot)
+    }
+
+    /// A transport of `api`.
+    pub(crate) fn for_api(config: Config, clock: Clock, api: Api) -> Result<Self, Error> {
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .build()
@@ -71,6 +103,7 @@ impl Client {
         Ok(Client {
             http,
             config,
+            api,
             clock,
             gate: Mutex::new(None),
             used_weight_1m: Mutex::new(None),
@@ -91,11 +124,11 @@ impl Client {
         *lock(&self.used_weight_1m)
     }
 
-    /// Measures the server time offset (`GET /api/v3/time`, the server's time taken at the
-    /// round trip's midpoint) and returns it in ms.
+    /// Measures the server time offset (`GET /api/v3/time`, or `/fapi/v1/time` for futures;
+    /// the server's time taken at the round trip's midpoint) and returns it in ms.
     pub async fn sync_time(&self) -> Result<i64, Error> {
         let sent = self.clock.local_ms();
-        let time: ServerTimeDto = self.public(Method::GET, "/api/v3/time", &[]).await?;
+        let time: ServerTimeDto = self.public(Method::GET, self.api.time_path(), &[]).await?;
         let offset = self
             .clock
             .record(sent, time.server_time, self.clock.local_ms());
@@ -112,6 +145,15 @@ impl Client {
     ) -> Result<T, Error> {
         let query = encode(params.iter().map(|(k, v)| (*k, v.as_str())));
         self.send(method, path, &query, false).await
+    }
+
+    /// A USER_STREAM request: the API key header, no signature.
+    pub(crate) async fn keyed<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+    ) -> Result<T, Error> {
+        self.send(method, path, "", true).await
     }
 
     /// A SIGNED request. A -1021 (timestamp outside `recvWindow`) was refused before it
@@ -160,7 +202,7 @@ impl Client {
         with_key: bool,
     ) -> Result<T, Error> {
         self.check_gate()?;
-        let mut url = self.config.rest_url.clone();
+        let mut url = self.api.base_url(&self.config).clone();
         url.set_path(path);
         url.set_query((!query.is_empty()).then_some(query));
         let mut request = self.http.request(method.clone(), url);

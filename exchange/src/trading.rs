@@ -4,6 +4,7 @@
 use reqwest::Method;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::{CODE_NO_SUCH_ORDER, Error};
 use crate::filters::{ExchangeInfoDto, SymbolFilters};
@@ -40,6 +41,15 @@ struct DepthDto {
 #[derive(Deserialize)]
 struct AccountDto {
     balances: Vec<Balance>,
+}
+
+/// A query's answer, `None` when Binance says the order does not exist (-2013).
+pub(crate) fn none_if_missing<T>(answer: Result<T, Error>) -> Result<Option<T>, Error> {
+    match answer {
+        Ok(found) => Ok(Some(found)),
+        Err(e) if e.code() == Some(CODE_NO_SUCH_ORDER) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 impl Client {
@@ -97,18 +107,10 @@ impl Client {
         symbol: &str,
         client_order_id: &ClientOrderId,
     ) -> Result<Option<Order>, Error> {
-        let params = [
-            ("symbol", symbol.to_string()),
-            ("origClientOrderId", client_order_id.to_string()),
-        ];
-        match self
-            .signed::<OrderDto>(Method::GET, "/api/v3/order", &params)
-            .await
-        {
-            Ok(order) => Ok(Some(order.into_domain())),
-            Err(e) if e.code() == Some(CODE_NO_SUCH_ORDER) => Ok(None),
-            Err(e) => Err(e),
-        }
+        let order = self
+            .by_client_order_id::<OrderDto>(Method::GET, "/api/v3/order", symbol, client_order_id)
+            .await;
+        Ok(none_if_missing(order)?.map(OrderDto::into_domain))
     }
 
     /// Cancels the open order with `client_order_id` (`DELETE /api/v3/order`).
@@ -118,14 +120,26 @@ impl Client {
         symbol: &str,
         client_order_id: &ClientOrderId,
     ) -> Result<Order, Error> {
+        let order: OrderDto = self
+            .by_client_order_id(Method::DELETE, "/api/v3/order", symbol, client_order_id)
+            .await?;
+        Ok(order.into_domain())
+    }
+
+    /// A SIGNED request about the order `client_order_id` on `symbol` (query or cancel, Spot
+    /// or futures: both name it `origClientOrderId`).
+    pub(crate) async fn by_client_order_id<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        symbol: &str,
+        client_order_id: &ClientOrderId,
+    ) -> Result<T, Error> {
         let params = [
             ("symbol", symbol.to_string()),
             ("origClientOrderId", client_order_id.to_string()),
         ];
-        let order: OrderDto = self
-            .signed(Method::DELETE, "/api/v3/order", &params)
-            .await?;
-        Ok(order.into_domain())
+        self.signed(method, path, &params).await
     }
 
     /// Open orders, of one symbol or all (`GET /api/v3/openOrders`).

@@ -11,7 +11,9 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
+use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::error::{CODE_INVALID_TIMESTAMP, Error};
 use crate::execution_report::{EventFrame, ExecutionReport, StreamEvent};
@@ -41,11 +43,24 @@ struct ErrorBody {
 pub(crate) async fn follow(
     client: &Client,
     connected: &AtomicBool,
-    mut on_report: impl FnMut(ExecutionReport),
+    on_report: impl Fn(ExecutionReport),
 ) {
+    reconnecting(connected, || run_session(client, connected, &on_report)).await
+}
+
+/// Runs `session` (one connection, until it fails or closes) again and again, with a backoff
+/// that starts over once a session got as far as `connected`.
+pub(crate) async fn reconnecting<S, Fut>(connected: &AtomicBool, mut session: S) -> !
+where
+    S: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), Error>>,
+{
     let mut delay = FIRST_RECONNECT_DELAY;
     loop {
-        let ended = session(client, connected, &mut on_report).await;
+        let ended = session()
+            .await
+            .err()
+            .unwrap_or_else(|| Error::Stream("connection closed".into()));
         let was_subscribed = connected.swap(false, Ordering::SeqCst);
         if was_subscribed {
             delay = FIRST_RECONNECT_DELAY;
@@ -56,32 +71,26 @@ pub(crate) async fn follow(
     }
 }
 
-/// One connection, until it fails (it never ends without an error).
-async fn session(
-    client: &Client,
-    connected: &AtomicBool,
-    on_report: &mut impl FnMut(ExecutionReport),
-) -> Error {
-    match run_session(client, connected, on_report).await {
-        Ok(()) => Error::Stream("connection closed".into()),
-        Err(e) => e,
-    }
+/// A websocket connection to `url`, opened within `timeout`.
+pub(crate) async fn connect(
+    url: &str,
+    timeout: Duration,
+) -> Result<WebSocketStream<MaybeTlsStream<TcpStream>>, Error> {
+    let (socket, _) = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(url))
+        .await
+        .map_err(|_| Error::Timeout(timeout))?
+        .map_err(|e| Error::Stream(e.to_string()))?;
+    Ok(socket)
 }
 
 async fn run_session(
     client: &Client,
     connected: &AtomicBool,
-    on_report: &mut impl FnMut(ExecutionReport),
+    on_report: &impl Fn(ExecutionReport),
 ) -> Result<(), Error> {
     let config = client.config();
     let stream_error = |e: &dyn std::fmt::Display| Error::Stream(e.to_string());
-    let (socket, _) = tokio::time::timeout(
-        config.timeout,
-        tokio_tungstenite::connect_async(config.ws_api_url.as_str()),
-    )
-    .await
-    .map_err(|_| Error::Timeout(config.timeout))?
-    .map_err(|e| stream_error(&e))?;
+    let socket = connect(config.ws_api_url.as_str(), config.timeout).await?;
     let (mut sink, mut source) = socket.split();
 
     if client.clock().offset_ms().is_none() {

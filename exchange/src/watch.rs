@@ -17,7 +17,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::error::Error;
 use crate::execution_report::ExecutionReport;
-use crate::orders::{ClientOrderId, Order, OrderStatus, average};
+use crate::orders::{ClientOrderId, Fill, Order, OrderStatus, average};
 use crate::rest::{Client, lock};
 use crate::user_stream;
 
@@ -66,7 +66,7 @@ struct Trades {
 struct Tracker {
     reports: broadcast::Sender<Arc<ExecutionReport>>,
     trades: Mutex<(HashMap<String, Trades>, VecDeque<String>)>,
-    connected: AtomicBool,
+    connected: Arc<AtomicBool>,
 }
 
 impl Tracker {
@@ -123,59 +123,80 @@ impl Tracker {
     }
 }
 
-/// Follows the account's orders; one per client, started inside a tokio runtime. The user
-/// data stream runs in a background task until the watch is dropped.
+/// An order's state as a REST poll reads it, whatever the API.
+#[derive(Clone, Debug)]
+pub(crate) struct PolledOrder {
+    pub symbol: String,
+    pub order_id: u64,
+    pub client_order_id: String,
+    pub status: OrderStatus,
+    pub executed_qty: Decimal,
+    pub cumulative_quote_qty: Decimal,
+    /// The placement's own fills, when the answer carried them (Spot FULL).
+    pub fills: Vec<Fill>,
+}
+
+impl From<Order> for PolledOrder {
+    fn from(order: Order) -> Self {
+        PolledOrder {
+            symbol: order.symbol,
+            order_id: order.order_id,
+            client_order_id: order.client_order_id,
+            status: order.status,
+            executed_qty: order.executed_qty,
+            cumulative_quote_qty: order.cumulative_quote_qty,
+            fills: order.fills,
+        }
+    }
+}
+
+/// The part of a watch every API shares: the reports of a user data stream task, the trades
+/// seen, and waiting for an order's final state from the stream or from polling.
 #[derive(Debug)]
-pub struct OrderWatch {
-    client: Arc<Client>,
+pub(crate) struct Follower {
     poll_every: Duration,
     tracker: Arc<Tracker>,
     stream: JoinHandle<()>,
 }
 
-impl Drop for OrderWatch {
+impl Drop for Follower {
     fn drop(&mut self) {
         self.stream.abort();
     }
 }
 
-impl OrderWatch {
-    /// Starts following the user data stream; [`OrderWatch::wait_final`] also polls every
-    /// `poll_every`.
-    pub fn start(client: Arc<Client>, poll_every: Duration) -> Self {
+impl Follower {
+    /// Runs `stream` (a user data stream feeding `on_report` and `connected`) in a task.
+    pub(crate) fn start<S, Fut>(poll_every: Duration, stream: S) -> Self
+    where
+        S: FnOnce(Arc<dyn Fn(ExecutionReport) + Send + Sync>, Arc<AtomicBool>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
         let tracker = Arc::new(Tracker {
             reports: broadcast::channel(REPORT_BUFFER).0,
             trades: Mutex::default(),
-            connected: AtomicBool::new(false),
+            connected: Arc::new(AtomicBool::new(false)),
         });
-        let stream = tokio::spawn({
-            let (client, tracker) = (client.clone(), tracker.clone());
-            async move {
-                user_stream::follow(&client, &tracker.connected, |report| {
-                    tracker.on_report(report)
-                })
-                .await
-            }
-        });
-        OrderWatch {
-            client,
+        let on_report = {
+            let tracker = tracker.clone();
+            Arc::new(move |report| tracker.on_report(report))
+        };
+        let stream = tokio::spawn(stream(on_report, tracker.connected.clone()));
+        Follower {
             poll_every,
             tracker,
             stream,
         }
     }
 
-    /// Whether the user data stream is subscribed right now.
-    pub fn stream_connected(&self) -> bool {
+    pub(crate) fn stream_connected(&self) -> bool {
         self.tracker.connected.load(Ordering::SeqCst)
     }
 
-    /// Counts the fills of a placement's FULL answer, so their commissions are known even if
-    /// the stream missed them. Each trade counts once, whichever source shows it.
-    pub fn record_fills(&self, order: &Order) {
-        for fill in &order.fills {
+    pub(crate) fn record_fills(&self, client_order_id: &str, fills: &[Fill]) {
+        for fill in fills {
             self.tracker.record_trade(
-                &order.client_order_id,
+                client_order_id,
                 fill.trade_id,
                 fill.qty,
                 (&fill.commission_asset, fill.commission),
@@ -183,20 +204,23 @@ impl OrderWatch {
         }
     }
 
-    /// Waits until the order with `client_order_id` is final, from the stream or from
-    /// polling (the first poll is immediate), for at most `timeout`.
-    #[tracing::instrument(skip(self))]
-    pub async fn wait_final(
+    /// Waits until the order with `client_order_id` is final, from the stream or from `poll`
+    /// (every `poll_every`, the first at once), for at most `timeout`.
+    pub(crate) async fn wait_final<P, PollFut>(
         &self,
-        symbol: &str,
         client_order_id: &ClientOrderId,
         timeout: Duration,
-    ) -> Result<FinalOrder, Error> {
+        poll: P,
+    ) -> Result<FinalOrder, Error>
+    where
+        P: Fn() -> PollFut,
+        PollFut: Future<Output = Result<Option<PolledOrder>, Error>>,
+    {
         // subscribed before the first poll, so a final report between the two is not missed
         let mut reports = self.tracker.reports.subscribe();
         let deadline = Instant::now() + timeout;
-        let mut poll = tokio::time::interval(self.poll_every);
-        poll.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut poll_timer = tokio::time::interval(self.poll_every);
+        poll_timer.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 report = reports.recv() => match report {
@@ -206,8 +230,8 @@ impl OrderWatch {
                     Ok(_) | Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => unreachable!("the tracker holds the sender"),
                 },
-                _ = poll.tick() => match self.client.query(symbol, client_order_id).await {
-                    Ok(Some(order)) if order.status.is_final() => return Ok(self.final_from_order(&order)),
+                _ = poll_timer.tick() => match poll().await {
+                    Ok(Some(order)) if order.status.is_final() => return Ok(self.final_from_poll(&order)),
                     Ok(Some(_)) => {}
                     Ok(None) => return Err(Error::OrderNotFound(client_order_id.to_string())),
                     Err(e) => tracing::warn!(error = %e, "order poll failed; polling on"),
@@ -240,8 +264,8 @@ impl OrderWatch {
         }
     }
 
-    fn final_from_order(&self, order: &Order) -> FinalOrder {
-        self.record_fills(order);
+    fn final_from_poll(&self, order: &PolledOrder) -> FinalOrder {
+        self.record_fills(&order.client_order_id, &order.fills);
         let (commissions, complete) = self
             .tracker
             .commissions(&order.client_order_id, order.executed_qty);
@@ -252,10 +276,61 @@ impl OrderWatch {
             status: order.status,
             executed_qty: order.executed_qty,
             cumulative_quote_qty: order.cumulative_quote_qty,
-            average_price: order.average_price(),
+            average_price: average(order.cumulative_quote_qty, order.executed_qty),
             commissions,
             commissions_complete: complete,
             source: Source::Poll,
         }
+    }
+}
+
+/// Follows the account's orders; one per client, started inside a tokio runtime. The user
+/// data stream runs in a background task until the watch is dropped.
+#[derive(Debug)]
+pub struct OrderWatch {
+    client: Arc<Client>,
+    follower: Follower,
+}
+
+impl OrderWatch {
+    /// Starts following the user data stream; [`OrderWatch::wait_final`] also polls every
+    /// `poll_every`.
+    pub fn start(client: Arc<Client>, poll_every: Duration) -> Self {
+        let follower = Follower::start(poll_every, {
+            let client = client.clone();
+            |on_report, connected| async move {
+                user_stream::follow(&client, &connected, |report| on_report(report)).await
+            }
+        });
+        OrderWatch { client, follower }
+    }
+
+    /// Whether the user data stream is subscribed right now.
+    pub fn stream_connected(&self) -> bool {
+        self.follower.stream_connected()
+    }
+
+    /// Counts the fills of a placement's FULL answer, so their commissions are known even if
+    /// the stream missed them. Each trade counts once, whichever source shows it.
+    pub fn record_fills(&self, order: &Order) {
+        self.follower
+            .record_fills(&order.client_order_id, &order.fills);
+    }
+
+    /// Waits until the order with `client_order_id` is final, from the stream or from
+    /// polling (the first poll is immediate), for at most `timeout`.
+    #[tracing::instrument(skip(self))]
+    pub async fn wait_final(
+        &self,
+        symbol: &str,
+        client_order_id: &ClientOrderId,
+        timeout: Duration,
+    ) -> Result<FinalOrder, Error> {
+        self.follower
+            .wait_final(client_order_id, timeout, || async {
+                let order = self.client.query(symbol, client_order_id).await?;
+                Ok(order.map(PolledOrder::from))
+            })
+            .await
     }
 }

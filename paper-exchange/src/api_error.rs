@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::exchange::Reject;
+use crate::futures::FuturesReject;
 
 /// An error as Binance sends it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -161,6 +162,16 @@ impl ApiError {
         Self::bad_request(-2036, "User Data Stream subscription not active.")
     }
 
+    /// -1125, a listen key that does not exist (or expired).
+    pub fn invalid_listen_key() -> Self {
+        Self::bad_request(-1125, "This listenKey does not exist.")
+    }
+
+    /// -4061, `positionSide` LONG or SHORT in one-way mode.
+    pub fn position_side_mismatch() -> Self {
+        FuturesReject::PositionSide.into()
+    }
+
     /// -2014, no or a malformed `X-MBX-APIKEY` header.
     pub fn bad_api_key_format() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, -2014, "API-key format invalid.")
@@ -189,6 +200,23 @@ impl From<Reject> for ApiError {
             Reject::UnknownOrder => ApiError::bad_request(-2011, msg),
             Reject::NoSuchOrder => ApiError::bad_request(-2013, msg),
         }
+    }
+}
+
+impl From<FuturesReject> for ApiError {
+    fn from(reject: FuturesReject) -> Self {
+        let msg = reject.to_string();
+        let code = match reject {
+            FuturesReject::UnknownSymbol => return ApiError::bad_symbol(),
+            FuturesReject::PositionSide => -4061,
+            FuturesReject::DuplicateClientOrderId => -4116,
+            FuturesReject::Filter(failure) => failure.code(),
+            FuturesReject::Margin => -2019,
+            FuturesReject::ReduceOnly => -2022,
+            FuturesReject::UnknownOrder => -2011,
+            FuturesReject::NoSuchOrder => -2013,
+        };
+        ApiError::bad_request(code, msg)
     }
 }
 

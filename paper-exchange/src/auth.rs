@@ -51,6 +51,19 @@ pub struct Signed {
     pub params: Params,
 }
 
+/// The account of a USER_STREAM request, which carries the API key alone (no signature).
+pub fn api_key_account(keys: &Keys, headers: &HeaderMap) -> Result<AccountId, ApiError> {
+    let api_key = headers
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(ApiError::bad_api_key_format)?;
+    keys.by_api_key
+        .get(api_key)
+        .map(|(account, _)| *account)
+        .ok_or_else(ApiError::rejected_api_key)
+}
+
 /// Checks a SIGNED request (API key, signature, timing) received at `now_ms`.
 pub fn authenticate(
     keys: &Keys,
@@ -153,6 +166,7 @@ mod tests {
             api_key: "key".into(),
             secret_key: SECRET.into(),
             balances: Default::default(),
+            futures_usdt: Decimal::ZERO,
         }])
     }
 

@@ -38,6 +38,40 @@ pub struct Config {
     /// Failures injected on purpose, for clients' tests of their recovery. All off by default;
     /// never set them in the dev stack.
     pub faults: FaultConfig,
+    /// The USDⓈ-M-style perpetual futures market on every USDT symbol.
+    pub futures: FuturesConfig,
+}
+
+/// The perpetual futures market: one perpetual per listed symbol quoted in USDT, trading on
+/// the spot symbol's synthetic market (see the crate doc).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct FuturesConfig {
+    /// Every account's leverage (cross margin): initial margin is notional / leverage.
+    pub leverage: u32,
+    /// Maintenance margin as a fraction of the position's notional at the mark price.
+    pub maintenance_margin_rate: Decimal,
+    /// Commission of fills of orders that rested, a fraction of the notional, in USDT.
+    pub maker_commission: Decimal,
+    /// Commission of fills of orders that took liquidity.
+    pub taker_commission: Decimal,
+    /// The funding rate reported by `premiumIndex` and the mark price stream. Never charged.
+    pub funding_rate: Decimal,
+}
+
+impl Default for FuturesConfig {
+    /// Binance's defaults: 20x cross, 0.4 % maintenance, 0.02 % maker and 0.05 % taker
+    /// commission, 0.01 % funding.
+    fn default() -> Self {
+        let d = |s: &str| s.parse::<Decimal>().expect("literal decimal");
+        FuturesConfig {
+            leverage: 20,
+            maintenance_margin_rate: d("0.004"),
+            maker_commission: d("0.0002"),
+            taker_commission: d("0.0005"),
+            funding_rate: d("0.0001"),
+        }
+    }
 }
 
 /// Test-only fault injection: the first requests of a kind fail the way Binance fails.
@@ -134,6 +168,17 @@ pub struct AccountConfig {
     pub secret_key: String,
     /// Starting free balance per asset, e.g. `{ USDT = "100000", ETH = "50" }`.
     pub balances: BTreeMap<String, Decimal>,
+    /// Starting USDT wallet balance of the account's futures wallet, separate from the spot
+    /// balances. Defaults to [`DEFAULT_FUTURES_USDT`], so existing configs can trade futures.
+    #[serde(default = "default_futures_usdt")]
+    pub futures_usdt: Decimal,
+}
+
+/// The futures wallet of an account that does not configure one: 1,000,000 USDT.
+pub const DEFAULT_FUTURES_USDT: u32 = 1_000_000;
+
+fn default_futures_usdt() -> Decimal {
+    Decimal::from(DEFAULT_FUTURES_USDT)
 }
 
 impl fmt::Debug for AccountConfig {
@@ -142,6 +187,7 @@ impl fmt::Debug for AccountConfig {
             .field("api_key", &self.api_key)
             .field("secret_key", &"<redacted>")
             .field("balances", &self.balances)
+            .field("futures_usdt", &self.futures_usdt)
             .finish()
     }
 }
@@ -166,6 +212,8 @@ pub enum ConfigError {
     BadCommission,
     #[error("tick-interval must be positive")]
     ZeroTick,
+    #[error("futures leverage must be positive and its rates within 0 and 1")]
+    BadFutures,
 }
 
 impl Config {
@@ -177,6 +225,14 @@ impl Config {
         let rate_ok = |r: Decimal| r >= Decimal::ZERO && r < Decimal::ONE;
         if !rate_ok(self.commission.maker) || !rate_ok(self.commission.taker) {
             return Err(ConfigError::BadCommission);
+        }
+        let futures = &self.futures;
+        if futures.leverage == 0
+            || !rate_ok(futures.maintenance_margin_rate)
+            || !rate_ok(futures.maker_commission)
+            || !rate_ok(futures.taker_commission)
+        {
+            return Err(ConfigError::BadFutures);
         }
         if self.symbols.is_empty() {
             return Err(ConfigError::NoSymbols);
@@ -305,8 +361,10 @@ impl Default for Config {
                     .into_iter()
                     .map(|(asset, amount)| (asset.to_string(), d(amount)))
                     .collect(),
+                futures_usdt: default_futures_usdt(),
             }],
             faults: FaultConfig::default(),
+            futures: FuturesConfig::default(),
         }
     }
 }

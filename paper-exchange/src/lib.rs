@@ -13,13 +13,29 @@
 //! (`userDataStream.subscribe.signature`): an `executionReport` for every change of an order
 //! and an `outboundAccountPosition` after every balance change.
 //!
+//! A USDⓈ-M-style perpetual futures market runs beside it (`futures/`, `rest/futures/`): one
+//! perpetual per symbol quoted in USDT, with Binance's futures API names (`/fapi/v1/ping`,
+//! `time`, `exchangeInfo`, `premiumIndex`; SIGNED `order` POST/DELETE/GET, `openOrders`,
+//! `/fapi/v2/positionRisk`, `/fapi/v2/account`; `/fapi/v1/listenKey`), the
+//! `<symbol>@markPrice@1s` and `<symbol>@markPrice` (3 s) streams, and the user data stream
+//! of `ORDER_TRADE_UPDATE` and `ACCOUNT_UPDATE` events at `/ws/<listenKey>`. Each perpetual
+//! has a book of its own fed with the spot symbol's synthetic ladders (same prices, separate
+//! liquidity); its mark and index price are the spot mid. Accounts are in one-way mode
+//! (`positionSide` BOTH), cross margin at a fixed leverage (default 20x; initial margin is
+//! notional / leverage, maintenance a fixed rate, default 0.4 %), with a USDT futures wallet
+//! separate from the spot balances ([`config::AccountConfig::futures_usdt`]). Commissions
+//! (default 0.02 % maker, 0.05 % taker) and realized profit are booked in the wallet. The
+//! funding rate (default 0.0001) is reported, never charged. Only LIMIT (GTC, IOC, FOK) and
+//! MARKET orders; no leverage or margin type changes, no liquidations.
+//!
 //! Limits: state lives in memory for the life of the process (orders are never archived); only
 //! LIMIT, LIMIT_MAKER and MARKET orders; HMAC keys only; no rate limits (every REST request
 //! weighs 1 in `X-MBX-USED-WEIGHT-1M`, nothing is refused for it); of the WebSocket API only
 //! `ping`, `time` and the user data stream methods.
 //!
 //! For clients' recovery tests, [`config::FaultConfig`] makes the first order placements
-//! answer -1007 (HTTP 503) or hang after they applied, and the first requests 429.
+//! (spot and futures, one shared count) answer -1007 (HTTP 503) or hang after they applied,
+//! and the first requests 429.
 //!
 //! Layout:
 //! Public API: [`Config`] (with [`DEV_API_KEY`] / [`DEV_SECRET_KEY`] in its default) and
@@ -36,10 +52,12 @@
 //! - `params`: query string and form body parameters.
 //! - `api_error`: Binance's `{"code","msg"}` errors and HTTP statuses.
 //! - `rest/`: the HTTP routes, order parameters and JSON shapes, the used-weight header.
-//! - `stream`: the websocket diff depth streams.
+//! - `stream`: the websocket market streams (diff depth, mark price).
 //! - `user_data`: the user data stream's events, published by the engine.
 //! - `ws_api/`: the WebSocket API and its user data stream subscriptions.
 //! - `faults`: the injected failures still to happen.
+//! - `futures/`: the perpetual futures engine (`position`, `place`, `manage`, `events`,
+//!   `listen_keys`); `futures_stream`: its user data stream websocket.
 
 mod accounts;
 mod api_error;
@@ -49,6 +67,8 @@ pub mod config;
 mod depth;
 mod exchange;
 mod faults;
+mod futures;
+mod futures_stream;
 mod market;
 mod orders;
 mod params;
@@ -71,13 +91,17 @@ use depth::Speed;
 use exchange::Exchange;
 use faults::Faults;
 use rest::limits::UsedWeight;
-use stream::DepthEvent;
+use stream::StreamEvent;
 
 /// How often the `@depth@100ms` streams send the book's changes.
 const FAST_STREAM_EVERY: Duration = Duration::from_millis(100);
 /// How often the `@depth` streams send them.
 const SLOW_STREAM_EVERY: Duration = Duration::from_secs(1);
-/// Depth events a websocket connection may fall behind by before it is closed.
+/// How often the `@markPrice@1s` streams send the mark price.
+const MARK_PRICE_FAST_EVERY: Duration = Duration::from_secs(1);
+/// How often the `@markPrice` streams send it.
+const MARK_PRICE_SLOW_EVERY: Duration = Duration::from_secs(3);
+/// Stream events a websocket connection may fall behind by before it is closed.
 const STREAM_BUFFER: usize = 4096;
 
 /// Why [`serve`] stopped.
@@ -94,7 +118,7 @@ struct Shared {
     exchange: Mutex<Exchange>,
     keys: auth::Keys,
     /// Kept only to hand new websocket connections their own receiver.
-    events: broadcast::Receiver<Arc<DepthEvent>>,
+    events: broadcast::Receiver<Arc<StreamEvent>>,
     faults: Faults,
     used_weight: UsedWeight,
 }
@@ -154,16 +178,24 @@ pub async fn spawn(config: Config) -> std::io::Result<Running> {
     Ok(Running { addr, task })
 }
 
-/// Ticks the markets and sends the depth streams, forever.
+/// Ticks the markets and sends the depth and mark price streams, forever.
 async fn run_market(
     shared: &Shared,
-    events: broadcast::Sender<Arc<DepthEvent>>,
+    events: broadcast::Sender<Arc<StreamEvent>>,
     tick_every: Duration,
 ) -> Infallible {
     let mut tick = tokio::time::interval(tick_every);
     let mut fast = tokio::time::interval(FAST_STREAM_EVERY);
     let mut slow = tokio::time::interval(SLOW_STREAM_EVERY);
-    for timer in [&mut tick, &mut fast, &mut slow] {
+    let mut mark_fast = tokio::time::interval(MARK_PRICE_FAST_EVERY);
+    let mut mark_slow = tokio::time::interval(MARK_PRICE_SLOW_EVERY);
+    for timer in [
+        &mut tick,
+        &mut fast,
+        &mut slow,
+        &mut mark_fast,
+        &mut mark_slow,
+    ] {
         // after a stall, carry on at the normal pace instead of bursting to catch up
         timer.set_missed_tick_behavior(MissedTickBehavior::Delay);
     }
@@ -175,13 +207,51 @@ async fn run_market(
             }
             _ = fast.tick() => Speed::Fast,
             _ = slow.tick() => Speed::Slow,
+            _ = mark_fast.tick() => {
+                send_mark_prices(shared, &events, true);
+                continue;
+            }
+            _ = mark_slow.tick() => {
+                send_mark_prices(shared, &events, false);
+                continue;
+            }
         };
         let diffs = shared.exchange().drain(speed);
         let now = now_ms();
         for (symbol, diff) in diffs {
             // no subscribers is not an error
-            let _ = events.send(Arc::new(DepthEvent::new(&symbol, speed, &diff, now)));
+            let _ = events.send(Arc::new(StreamEvent::depth(&symbol, speed, &diff, now)));
         }
+    }
+}
+
+/// Sends every perpetual's `markPriceUpdate` on its 1 s or 3 s stream.
+fn send_mark_prices(
+    shared: &Shared,
+    events: &broadcast::Sender<Arc<StreamEvent>>,
+    every_second: bool,
+) {
+    let now = now_ms();
+    let marks: Vec<StreamEvent> = {
+        let exchange = shared.exchange();
+        let rate = exchange.futures.config.funding_rate;
+        exchange
+            .perpetuals()
+            .filter_map(|v| {
+                let mark = exchange.mark_price(&v.config.symbol).ok()?;
+                Some(StreamEvent::mark_price(
+                    &v.config.symbol,
+                    every_second,
+                    mark,
+                    rate,
+                    now,
+                ))
+            })
+            .collect()
+    };
+    for mark in marks {
+        // no subscribers is not an error
+        let _ = events.send(Arc::new(mark));
     }
 }
 

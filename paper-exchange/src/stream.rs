@@ -1,4 +1,5 @@
-//! The websocket diff depth streams: `<symbol>@depth@100ms` and `<symbol>@depth`, raw at
+//! The websocket market streams: diff depth `<symbol>@depth@100ms` and `<symbol>@depth`, the
+//! perpetuals' `<symbol>@markPrice@1s` and `<symbol>@markPrice` (3 s), raw at
 //! `/ws/<stream>` or combined at `/stream?streams=a/b` (wrapped as `{"stream":..,"data":..}`),
 //! with Binance's `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY` and
 //! `GET_PROPERTY` messages. The server pings every 20 seconds and answers pings.
@@ -24,17 +25,53 @@ use crate::rest::dto::amount;
 
 const PING_EVERY: Duration = Duration::from_secs(20);
 
-/// One diff depth event, serialized once for every subscriber.
+/// One event of a market stream (diff depth, mark price), serialized once for every
+/// subscriber.
 #[derive(Debug)]
-pub struct DepthEvent {
+pub struct StreamEvent {
     /// The stream it belongs to, e.g. `ethusdt@depth@100ms`.
     pub stream: String,
+    /// `stream` in lower case, as subscriptions are kept (Binance's names are not case
+    /// sensitive, `markPrice` has an upper-case letter).
+    key: String,
     /// The raw (unwrapped) payload.
     pub json: String,
 }
 
-impl DepthEvent {
-    pub fn new(symbol: &str, speed: Speed, diff: &Diff, event_time: u64) -> Self {
+impl StreamEvent {
+    /// `<symbol>@markPrice@1s` (`every_second`) or `<symbol>@markPrice` (every 3 s): the mark
+    /// and index price (both the synthetic mid) and the reported, never charged, funding.
+    pub fn mark_price(
+        symbol: &str,
+        every_second: bool,
+        mark: rust_decimal::Decimal,
+        funding_rate: rust_decimal::Decimal,
+        event_time: u64,
+    ) -> Self {
+        let suffix = if every_second {
+            "@markPrice@1s"
+        } else {
+            "@markPrice"
+        };
+        let json = json!({
+            "e": "markPriceUpdate",
+            "E": event_time,
+            "s": symbol,
+            "p": amount(mark),
+            "i": amount(mark),
+            "P": amount(mark),
+            "r": amount(funding_rate),
+            "T": crate::rest::futures::next_funding_time(event_time),
+        });
+        let stream = format!("{}{suffix}", symbol.to_ascii_lowercase());
+        StreamEvent {
+            key: stream.to_ascii_lowercase(),
+            stream,
+            json: json.to_string(),
+        }
+    }
+
+    pub fn depth(symbol: &str, speed: Speed, diff: &Diff, event_time: u64) -> Self {
         let suffix = match speed {
             Speed::Fast => "@depth@100ms",
             Speed::Slow => "@depth",
@@ -54,8 +91,10 @@ impl DepthEvent {
             "b": levels(&diff.bids),
             "a": levels(&diff.asks),
         });
-        DepthEvent {
-            stream: format!("{}{suffix}", symbol.to_ascii_lowercase()),
+        let stream = format!("{}{suffix}", symbol.to_ascii_lowercase());
+        StreamEvent {
+            key: stream.to_ascii_lowercase(),
+            stream,
             json: json.to_string(),
         }
     }
@@ -69,12 +108,16 @@ pub async fn raw_without_streams(
     upgrade(ws, &shared, Vec::new(), false)
 }
 
-/// `/ws/<stream>` (several separated by `/`), raw payloads.
+/// `/ws/<stream>` (several separated by `/`), raw payloads; `/ws/<listenKey>` is the futures
+/// user data stream of the key's account.
 pub async fn raw(
     State(shared): State<Arc<Shared>>,
     Path(streams): Path<String>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if let Some(user_stream) = crate::futures_stream::UserStream::find(&shared, &streams) {
+        return user_stream.upgrade(ws);
+    }
     upgrade(
         ws,
         &shared,
@@ -123,7 +166,7 @@ struct Subscription {
 
 async fn run(
     socket: WebSocket,
-    mut events: broadcast::Receiver<Arc<DepthEvent>>,
+    mut events: broadcast::Receiver<Arc<StreamEvent>>,
     mut subscription: Subscription,
 ) {
     let (mut sink, mut source) = socket.split();
@@ -131,7 +174,7 @@ async fn run(
     loop {
         let outgoing = tokio::select! {
             event = events.recv() => match event {
-                Ok(event) if subscription.streams.contains(&event.stream) => Some(Message::Text(subscription.frame(&event).into())),
+                Ok(event) if subscription.streams.contains(&event.key) => Some(Message::Text(subscription.frame(&event).into())),
                 Ok(_) => None,
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "depth stream subscriber fell behind; closing it");
@@ -157,7 +200,7 @@ async fn run(
 }
 
 impl Subscription {
-    fn frame(&self, event: &DepthEvent) -> String {
+    fn frame(&self, event: &StreamEvent) -> String {
         if self.combined {
             format!(r#"{{"stream":"{}","data":{}}}"#, event.stream, event.json)
         } else {

@@ -91,7 +91,7 @@ impl UserEvents {
         self.publish(id, event);
     }
 
-    fn publish(&self, account: AccountId, event: Value) {
+    pub fn publish(&self, account: AccountId, event: Value) {
         // no subscriber is not an error
         let _ = self.sender.send(Arc::new(UserEvent { account, event }));
     }

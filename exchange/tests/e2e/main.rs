@@ -2,6 +2,7 @@
 //! one test binary.
 
 mod clock_and_limits;
+mod futures;
 mod idempotency;
 mod orders;
 mod support;

@@ -18,6 +18,7 @@ use crate::accounts::Accounts;
 use crate::book::Book;
 use crate::config::{Config, SymbolConfig};
 use crate::depth::{Depth, Diff, Snapshot, Speed};
+use crate::futures::{Futures, FuturesReject, MARGIN_ASSET};
 use crate::market::SyntheticMarket;
 use crate::orders::Side;
 use ledger::{Assets, Ledger};
@@ -52,6 +53,9 @@ pub struct Venue {
     book: Book,
     depth: Depth,
     market: SyntheticMarket,
+    /// The perpetual's book, for symbols quoted in USDT: the same synthetic ladders as
+    /// `book`, with liquidity and resting orders of its own.
+    pub(crate) perp: Option<Book>,
 }
 
 impl Venue {
@@ -72,8 +76,9 @@ impl Venue {
 /// The whole exchange's state.
 #[derive(Debug)]
 pub struct Exchange {
-    venues: Vec<Venue>,
+    pub(crate) venues: Vec<Venue>,
     pub ledger: Ledger,
+    pub futures: Futures,
 }
 
 impl Exchange {
@@ -91,11 +96,17 @@ impl Exchange {
                 let (bids, asks) = market.quote();
                 let mut book = Book::default();
                 book.set_synthetic(&bids, &asks);
+                let perp = (symbol.quote_asset == MARGIN_ASSET).then(|| {
+                    let mut perp = Book::default();
+                    perp.set_synthetic(&bids, &asks);
+                    perp
+                });
                 let mut venue = Venue {
                     config: symbol.clone(),
                     book,
                     depth: Depth::default(),
                     market,
+                    perp,
                 };
                 venue.publish();
                 venue
@@ -104,6 +115,7 @@ impl Exchange {
         Exchange {
             venues,
             ledger: Ledger::new(Accounts::new(&config.accounts), config.commission.clone()),
+            futures: Futures::new(config),
         }
     }
 
@@ -118,7 +130,7 @@ impl Exchange {
             .ok_or(Reject::UnknownSymbol)
     }
 
-    fn venue_index(&self, symbol: &str) -> Result<usize, Reject> {
+    pub(crate) fn venue_index(&self, symbol: &str) -> Result<usize, Reject> {
         self.venues
             .iter()
             .position(|v| v.config.symbol == symbol)
@@ -135,6 +147,12 @@ impl Exchange {
         for venue in &mut self.venues {
             let (bids, asks) = venue.market.tick();
             venue.book.set_synthetic(&bids, &asks);
+            if let Some(perp) = &mut venue.perp {
+                perp.set_synthetic(&bids, &asks);
+                for cross in perp.cross_resting() {
+                    self.futures.fill_resting(perp, &cross, now);
+                }
+            }
             let crosses = venue.book.cross_resting();
             let assets = Assets {
                 base: &venue.config.base_asset,
@@ -160,7 +178,25 @@ impl Exchange {
     }
 
     /// The synthetic mid of `symbol`, the reference price for market orders' notional.
-    fn mid(&self, index: usize) -> Decimal {
+    pub(crate) fn mid(&self, index: usize) -> Decimal {
         self.venues[index].market.mid()
+    }
+
+    /// The venues that list a perpetual.
+    pub fn perpetuals(&self) -> impl Iterator<Item = &Venue> {
+        self.venues.iter().filter(|v| v.perp.is_some())
+    }
+
+    /// The venue of the perpetual `symbol`.
+    pub(crate) fn perp_index(&self, symbol: &str) -> Result<usize, FuturesReject> {
+        self.venues
+            .iter()
+            .position(|v| v.config.symbol == symbol && v.perp.is_some())
+            .ok_or(FuturesReject::UnknownSymbol)
+    }
+
+    /// The mark (and index) price of the perpetual `symbol`: the spot symbol's mid.
+    pub fn mark_price(&self, symbol: &str) -> Result<Decimal, FuturesReject> {
+        Ok(self.mid(self.perp_index(symbol)?))
     }
 }

@@ -22,6 +22,7 @@ fn config() -> Config {
         api_key: "b".into(),
         secret_key: "b".into(),
         balances: config.accounts[0].balances.clone(),
+        futures_usdt: config.accounts[0].futures_usdt,
     };
     config.accounts.push(second);
     config

@@ -1,4 +1,4 @@
-//! The REST API (`/api/v3/...`) and the routes of the websocket streams.
+//! The REST API (`/api/v3/...` and `/fapi/...`) and the routes of the websocket streams.
 //!
 //! - [`market_data`]: ping, time, exchangeInfo, depth (public).
 //! - [`trading`]: place, cancel and query orders, open orders (SIGNED).
@@ -7,9 +7,11 @@
 //! - [`signed`]: the authenticated SIGNED request every SIGNED endpoint takes.
 //! - [`dto`]: the JSON shapes.
 //! - [`limits`]: the used-weight header and injected 429s on every REST route.
+//! - [`futures`]: the USDⓈ-M Futures API (`/fapi/...`).
 
 pub mod account;
 pub mod dto;
+pub mod futures;
 pub mod limits;
 pub mod market_data;
 pub mod order_params;
@@ -46,6 +48,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/api/v3/openOrders", get(trading::open_orders))
         .route("/api/v3/account", get(account::account))
+        .merge(futures::routes())
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             limits::weigh,

@@ -26,16 +26,23 @@ pub async fn new_order(
 ) -> Result<Json<Value>, ApiError> {
     let (request, resp_type) = order_params::new_order(&params)?;
     let order = shared.exchange().place(account, request, now)?;
-    match shared.faults.after_placement(&order.client_order_id) {
-        AfterPlacement::Answer => {}
-        AfterPlacement::UnknownStatus => return Err(ApiError::backend_timeout()),
-        AfterPlacement::Hang(delay) => tokio::time::sleep(delay).await,
-    }
+    apply_placement_fault(&shared, &order.client_order_id).await?;
     Ok(Json(match resp_type {
         RespType::Ack => dto::order_ack(&order),
         RespType::Result => dto::order_result(&order),
         RespType::Full => dto::order_full(&order),
     }))
+}
+
+/// Acts out the injected fault (if any) of an applied placement, spot or futures: the answer
+/// becomes -1007 (HTTP 503), or is held back.
+pub async fn apply_placement_fault(shared: &Shared, client_order_id: &str) -> Result<(), ApiError> {
+    match shared.faults.after_placement(client_order_id) {
+        AfterPlacement::Answer => {}
+        AfterPlacement::UnknownStatus => return Err(ApiError::backend_timeout()),
+        AfterPlacement::Hang(delay) => tokio::time::sleep(delay).await,
+    }
+    Ok(())
 }
 
 /// `DELETE /api/v3/order`

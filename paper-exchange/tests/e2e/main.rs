@@ -3,6 +3,7 @@
 mod binance_client;
 mod depth_stream;
 mod faults;
+mod futures;
 mod orders;
 mod signing;
 mod support;

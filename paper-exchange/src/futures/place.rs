@@ -1,0 +1,282 @@
+//! Placing a futures order: filters, reduce-only trimming, the margin check, execution
+//! against the perpetual's book, then resting, expiring or completing the rest.
+
+use rust_decimal::Decimal;
+
+use super::events::{Execution, account_update, order_trade_update};
+use super::{FilterFailure, Futures, FuturesOrder, FuturesReject, money};
+use crate::accounts::AccountId;
+use crate::book::{Book, Maker, Want};
+use crate::config::SymbolConfig;
+use crate::exchange::Exchange;
+use crate::orders::{Order, OrderType, Side, Status, TimeInForce, generate_client_order_id};
+
+/// A validated new futures order request.
+#[derive(Clone, Debug)]
+pub struct NewFuturesOrder {
+    pub symbol: String,
+    pub side: Side,
+    /// `quantity`, in the base asset.
+    pub qty: Decimal,
+    /// `Some` for LIMIT orders (with their time in force), `None` for MARKET.
+    pub limit: Option<(Decimal, TimeInForce)>,
+    pub reduce_only: bool,
+    /// `newClientOrderId`; generated when absent.
+    pub client_order_id: Option<String>,
+}
+
+/// Whether an execution takes or makes liquidity, and so which commission rate applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Taker,
+    Maker,
+}
+
+impl Exchange {
+    /// Places a futures order for `account`. Either the whole request applies or nothing
+    /// does. Returns the order as it was accepted (the ACK answer) and as it is now.
+    pub fn place_futures(
+        &mut self,
+        account: AccountId,
+        request: NewFuturesOrder,
+        now: u64,
+    ) -> Result<(FuturesOrder, FuturesOrder), FuturesReject> {
+        let index = self.perp_index(&request.symbol)?;
+        if let Some(client_id) = &request.client_order_id {
+            // every order is kept for the life of the process, so "recent" is all of them
+            let duplicate = self
+                .futures
+                .orders
+                .values()
+                .any(|o| o.order.account == account && &o.order.client_order_id == client_id);
+            if duplicate {
+                return Err(FuturesReject::DuplicateClientOrderId);
+            }
+        }
+        let mark = self.mid(index);
+        let config = &self.venues[index].config;
+        check_filters(config, &request)?;
+
+        let side = request.side;
+        let position = self.futures.position(account, &request.symbol);
+        let reducible = position.reducible(side == Side::Buy);
+        // reduce-only: never opens or increases; more than the position is trimmed to it
+        let qty = if request.reduce_only {
+            if reducible.is_zero() {
+                return Err(FuturesReject::ReduceOnly);
+            }
+            request.qty.min(reducible)
+        } else {
+            request.qty
+        };
+        let notional_price = request.limit.map_or(mark, |(price, _)| price);
+        if !request.reduce_only && qty * notional_price < config.min_notional {
+            return Err(FuturesReject::Filter(FilterFailure::Notional));
+        }
+
+        let book = self.venues[index]
+            .perp
+            .as_mut()
+            .expect("perp_index found a perp");
+        let mut takes = book.plan(side, request.limit.map(|(p, _)| p), Want::Base(qty));
+        let filled: Decimal = takes.iter().map(|t| t.qty).sum();
+        if matches!(request.limit, Some((_, TimeInForce::Fok))) && filled < qty {
+            takes.clear();
+        }
+        if !request.reduce_only {
+            // the part that opens or increases the position needs initial margin (and its
+            // commission), valued at the planned fills and the limit price for the rest
+            let cost: Decimal = takes.iter().map(|t| t.price * t.qty).sum();
+            let average = if filled.is_zero() {
+                notional_price
+            } else {
+                cost / filled
+            };
+            let opening = (qty - reducible).max(Decimal::ZERO);
+            let leverage = self.futures.leverage();
+            let needed =
+                opening * average / leverage + qty * average * self.futures.config.taker_commission;
+            if needed > self.futures_margins(account).available() {
+                return Err(FuturesReject::Margin);
+            }
+        }
+
+        let futures = &mut self.futures;
+        let book = self.venues[index]
+            .perp
+            .as_mut()
+            .expect("perp_index found a perp");
+        let (order_type, time_in_force, price) = match request.limit {
+            Some((price, tif)) => (OrderType::Limit, tif, price),
+            None => (OrderType::Market, TimeInForce::Gtc, Decimal::ZERO),
+        };
+        let mut order = FuturesOrder {
+            order: Order {
+                id: futures.next_order_id(),
+                account,
+                symbol: request.symbol,
+                client_order_id: request
+                    .client_order_id
+                    .unwrap_or_else(generate_client_order_id),
+                side,
+                order_type,
+                time_in_force,
+                price,
+                orig_qty: qty,
+                orig_quote_order_qty: Decimal::ZERO,
+                executed_qty: Decimal::ZERO,
+                cummulative_quote_qty: Decimal::ZERO,
+                status: Status::New,
+                time: now,
+                update_time: now,
+                locked: Decimal::ZERO,
+                fills: Vec::new(),
+            },
+            reduce_only: request.reduce_only,
+        };
+        let accepted = order.clone();
+        futures.publish(order_trade_update(&order, &Execution::New, now));
+        book.apply(side, &takes);
+        for take in &takes {
+            futures.execute(&mut order, Role::Taker, take.price, take.qty, now);
+            if let Maker::Order(maker_id) = take.maker {
+                futures.fill_maker(book, maker_id, take.price, take.qty, now);
+            }
+        }
+        if !order.order.remaining().is_zero() {
+            if matches!(request.limit, Some((_, TimeInForce::Gtc))) {
+                book.rest(side, price, order.order.id, order.order.remaining());
+            } else {
+                order.order.status = Status::Expired;
+                order.order.update_time = now;
+                futures.publish(order_trade_update(&order, &Execution::Expired, now));
+            }
+        }
+        tracing::info!(
+            order_id = order.order.id,
+            symbol = %order.order.symbol,
+            side = side.as_str(),
+            r#type = order_type.as_str(),
+            status = order.order.status.as_str(),
+            executed = %order.order.executed_qty,
+            "futures order placed"
+        );
+        futures.orders.insert(order.order.id, order.clone());
+        Ok((accepted, order))
+    }
+}
+
+impl Futures {
+    /// Executes `qty` of `order` at `price`: the position moves, the wallet books the realized
+    /// profit less the commission, and both are published.
+    pub(crate) fn execute(
+        &mut self,
+        order: &mut FuturesOrder,
+        role: Role,
+        price: Decimal,
+        qty: Decimal,
+        now: u64,
+    ) {
+        let rate = match role {
+            Role::Taker => self.config.taker_commission,
+            Role::Maker => self.config.maker_commission,
+        };
+        let commission = money(price * qty * rate);
+        let signed = match order.order.side {
+            Side::Buy => qty,
+            Side::Sell => -qty,
+        };
+        let trade_id = self.next_trade_id();
+        let account = &mut self.accounts[order.order.account.0];
+        let position = account
+            .positions
+            .entry(order.order.symbol.clone())
+            .or_default();
+        let realized = money(position.apply(signed, price, now));
+        account.wallet += realized - commission;
+        account.update_time = now;
+        order.order.execute(price, qty, now);
+        let execution = Execution::Trade {
+            price,
+            qty,
+            commission,
+            trade_id,
+            maker: role == Role::Maker,
+            realized,
+        };
+        self.publish(order_trade_update(order, &execution, now));
+        let account = &self.accounts[order.order.account.0];
+        let position = &account.positions[&order.order.symbol];
+        self.publish(account_update(
+            order.order.account,
+            account,
+            &order.order.symbol,
+            position,
+            price,
+            now,
+        ));
+    }
+
+    /// Fills `qty` of the resting order `order_id` at `price`, as a maker. A reduce-only order
+    /// fills only what still reduces the position; the rest of it is taken off `book` and
+    /// expires.
+    pub(crate) fn fill_maker(
+        &mut self,
+        book: &mut Book,
+        order_id: u64,
+        price: Decimal,
+        qty: Decimal,
+        now: u64,
+    ) {
+        let Some(mut order) = self.orders.get(&order_id).cloned() else {
+            return;
+        };
+        let qty = if order.reduce_only {
+            let position = self.position(order.order.account, &order.order.symbol);
+            qty.min(position.reducible(order.order.side == Side::Buy))
+        } else {
+            qty
+        };
+        if !qty.is_zero() {
+            self.execute(&mut order, Role::Maker, price, qty, now);
+        }
+        if order.reduce_only && order.order.status.is_open() {
+            let position = self.position(order.order.account, &order.order.symbol);
+            if position.reducible(order.order.side == Side::Buy).is_zero() {
+                book.remove(order.order.side, order.order.price, order_id);
+                order.order.status = Status::Expired;
+                order.order.update_time = now;
+                self.publish(order_trade_update(&order, &Execution::Expired, now));
+            }
+        }
+        self.orders.insert(order_id, order);
+    }
+}
+
+/// PRICE_FILTER and LOT_SIZE (MARKET_LOT_SIZE is the same), with futures' codes. The
+/// notional is checked after reduce-only trimming.
+fn check_filters(symbol: &SymbolConfig, request: &NewFuturesOrder) -> Result<(), FuturesReject> {
+    let fail = |failure| Err(FuturesReject::Filter(failure));
+    let on_grid = |value: Decimal, min: Decimal, step: Decimal| ((value - min) % step).is_zero();
+    if let Some((price, _)) = request.limit {
+        if price < symbol.tick_size {
+            return fail(FilterFailure::PriceBelowMin);
+        }
+        if price > symbol.max_price {
+            return fail(FilterFailure::PriceAboveMax);
+        }
+        if !on_grid(price, symbol.tick_size, symbol.tick_size) {
+            return fail(FilterFailure::PriceOffTick);
+        }
+    }
+    if request.qty < symbol.min_qty {
+        return fail(FilterFailure::QtyBelowMin);
+    }
+    if request.qty > symbol.max_qty {
+        return fail(FilterFailure::QtyAboveMax);
+    }
+    if !on_grid(request.qty, symbol.min_qty, symbol.step_size) {
+        return fail(FilterFailure::QtyOffStep);
+    }
+    Ok(())
+}
