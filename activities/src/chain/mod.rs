@@ -3,6 +3,7 @@
 //! - [`config`]: a chain's RPC endpoints, tokens and confirmation depth;
 //! - [`client`]: [`ChainClient`], the provider over every endpoint plus a head tracker;
 //! - [`signer`]: loading the hot-wallet key (mnemonic, private key or keystore);
+//! - [`logs`]: a contract's logs followed by websocket and poller, for the indexers;
 //! - [`journal`]: the hot wallet's write-ahead record of every transaction it signs;
 //! - [`nonce`]: nonce allocation across concurrent workflows;
 //! - [`submit`]: `submit_transaction` (hot-wallet role only);
@@ -12,6 +13,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod journal;
+pub mod logs;
 pub mod nonce;
 pub mod receipt;
 pub mod signer;

@@ -4,12 +4,11 @@
 
 use super::{EscrowChains, EscrowError, contracts::Escrow};
 use crate::{
-    chain::{ChainClient, ChainError},
+    chain::{ChainClient, ChainError, logs::read_logs},
     observe,
 };
 use alloy::{
     primitives::Address,
-    providers::Provider,
     rpc::types::{Filter, Log},
     sol_types::SolEvent,
 };
@@ -28,8 +27,6 @@ use temporalio_client::{
 use temporalio_common::search_attributes::SearchAttributes;
 use tracing::warn;
 
-/// Blocks per `eth_getLogs` request; providers cap ranges.
-const LOG_RANGE: u64 = 2_000;
 /// Workflow starts in flight at once: a burst of orders (a busy block, a catch-up after a
 /// restart) starts in parallel instead of one round trip at a time.
 pub const START_CONCURRENCY: usize = 32;
@@ -57,7 +54,7 @@ pub fn decode(chain_id: u64, log: &Log, source: OrderSource) -> Option<EscrowOrd
     })
 }
 
-/// Every order placed in `from..=to`, in chunks the providers accept.
+/// Every order placed in `from..=to`.
 pub async fn read_orders(
     chain: &ChainClient,
     escrow: Address,
@@ -66,19 +63,11 @@ pub async fn read_orders(
     source: OrderSource,
 ) -> Result<Vec<EscrowOrder>, ChainError> {
     let chain_id = chain.config.chain_id;
-    let mut orders = Vec::new();
-    let mut start = from;
-    while start <= to {
-        let end = to.min(start + LOG_RANGE - 1);
-        let logs = chain
-            .provider
-            .get_logs(&set_order_filter(escrow).from_block(start).to_block(end))
-            .await
-            .map_err(ChainError::rpc)?;
-        orders.extend(logs.iter().filter_map(|log| decode(chain_id, log, source)));
-        start = end + 1;
-    }
-    Ok(orders)
+    let logs = read_logs(chain, &set_order_filter(escrow), from, to).await?;
+    Ok(logs
+        .iter()
+        .filter_map(|log| decode(chain_id, log, source))
+        .collect())
 }
 
 /// Starts order workflows and queues claims; a thin layer over the Temporal client.
