@@ -22,6 +22,7 @@ pub mod exchange;
 pub mod failure;
 pub mod heartbeat;
 pub mod hedger;
+pub mod intent;
 pub mod observe;
 pub mod settlement;
 pub mod store;

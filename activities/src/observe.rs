@@ -26,6 +26,7 @@ struct Metrics {
     escrow_orders_finished: Counter,
     escrow_orders_failed: Counter,
     escrow_claims_sent: Counter,
+    intent_mismatches: Counter,
 }
 
 static METRICS: OnceLock<Metrics> = OnceLock::new();
@@ -88,6 +89,10 @@ pub fn install_metrics(meter: &dyn CoreMeter) {
         escrow_claims_sent: counter(
             "hedgeflow_escrow_claims_planned",
             "Escrow orders put into a claim transaction",
+        ),
+        intent_mismatches: counter(
+            "hedgeflow_intent_position_mismatches",
+            "Disagreements the intent position validator found between DB, chain and broker",
         ),
     });
 }
@@ -158,4 +163,18 @@ pub fn escrow_claims_planned(chain_id: u64, orders: usize) {
     if let Some(metrics) = METRICS.get() {
         metrics.escrow_claims_sent.adds(orders as u64);
     }
+}
+
+/// The position validator's alert: our DB and the chain or the broker disagree.
+pub fn position_mismatch(mismatch: &hedgeflow_proto::intent::Mismatch) {
+    warn!(
+        event = "position_mismatch",
+        subject = mismatch.subject,
+        against = mismatch.against,
+        ours = %mismatch.ours,
+        theirs = %mismatch.theirs,
+        detail = mismatch.detail,
+        "position mismatch"
+    );
+    count(|m| &m.intent_mismatches);
 }

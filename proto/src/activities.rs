@@ -13,6 +13,10 @@ use crate::{
     },
     fill::{FillCheck, FillOrder, FillRecord},
     hedge::{FilledTrade, HedgeExecution, HedgeOrder, HedgeRecord},
+    intent::{
+        BrokerExecution, BrokerOrder, BrokerPosition, ChainQuote, IntentDecision, IntentRecord,
+        IntentRef, PriceRequest, SignedPrice, ValidationReport, ValidationRequest,
+    },
     transfer::{TransferPlan, TransferRecord, TransferRequest},
 };
 use temporalio_macros::activity_definitions;
@@ -104,6 +108,62 @@ impl StoreActivities {
     pub fn record_hedge(record: HedgeRecord) -> Result<(), ActivityError> {
         unimplemented!()
     }
+
+    /// Upserts the intent's row (`intent_quotes`, by workflow id) with the chain's quote, our
+    /// broker and chain positions, orders and transactions, and appends the hedger state to its
+    /// history unless it is already the latest entry. Idempotent.
+    #[activity]
+    pub fn record_intent(record: IntentRecord) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The intent hedger's chain reads and policy. Task queue [`crate::queues::ORCHESTRATOR`];
+/// none of them signs anything.
+pub struct IntentActivities;
+
+#[activity_definitions]
+impl IntentActivities {
+    /// The quote as the `IntentBook` holds it now. Read-only.
+    #[activity]
+    pub fn read_intent(intent: IntentRef) -> Result<ChainQuote, ActivityError> {
+        unimplemented!()
+    }
+
+    /// The hedger's policy on a new quote: still PENDING, this hedger whitelisted, symbol
+    /// supported, notional within the symbol's cap, open interest within the hedger's cap,
+    /// requested price within the allowed range of the broker's mark price, enough allocated to
+    /// its party A, enough time before the deadline, a MARKET quantity on the broker's step.
+    /// Read-only; a refusal is a verdict with its hedger API error code, not an error.
+    #[activity]
+    pub fn evaluate_intent(intent: IntentRef) -> Result<IntentDecision, ActivityError> {
+        unimplemented!()
+    }
+
+    /// The position validator's comparison: every quote our DB holds a position for against
+    /// the chain, and each symbol's sum against the broker's `positions`. Stores and alerts
+    /// (log event, metric, the optional webhook) every mismatch; changes nothing else.
+    /// Idempotent but for the alerts, which a retry repeats.
+    #[activity]
+    pub fn validate_positions(
+        request: (ValidationRequest, Vec<BrokerPosition>),
+    ) -> Result<ValidationReport, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The price signer (SYMMIO's oracle stand-in). Task queue [`crate::queues::PRICE_SIGNER`],
+/// polled only by the `price-signer` role, the only process with its key.
+pub struct PriceSignerActivities;
+
+#[activity_definitions]
+impl PriceSignerActivities {
+    /// Signs the broker's current mark price of the request's symbol for the `IntentBook`.
+    /// Stateless, so any retry is safe (a retry signs a fresher price).
+    #[activity]
+    pub fn sign_price(request: PriceRequest) -> Result<SignedPrice, ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// The hand-off from fills to the hedger. Task queue [`crate::queues::ORCHESTRATOR`].
@@ -136,6 +196,31 @@ impl ExchangeActivities {
     /// placed before and never places a second one.
     #[activity]
     pub fn place_hedge(order: HedgeOrder) -> Result<HedgeExecution, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Places one order on the perpetual futures broker and follows it (user data stream and
+    /// REST polling) until it is final, or for at most `order.wait_ms`, after which the rest is
+    /// cancelled; returns what executed. Heartbeats while it waits.
+    ///
+    /// Idempotent by `order.client_order_id`, like `place_hedge`: every attempt asks the
+    /// broker for that order first, so a retry never places a second one.
+    #[activity]
+    pub fn execute_broker_order(order: BrokerOrder) -> Result<BrokerExecution, ActivityError> {
+        unimplemented!()
+    }
+
+    /// The broker's net positions in `symbols` (`positionRisk`). Read-only.
+    #[activity]
+    pub fn broker_positions(symbols: Vec<String>) -> Result<Vec<BrokerPosition>, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Cancels what is left of a resting broker order (party A cancelled while it rested); the
+    /// order's `execute_broker_order` then returns what executed. Idempotent: an order already
+    /// final or unknown is left as it is.
+    #[activity]
+    pub fn cancel_broker_order(order: BrokerOrder) -> Result<(), ActivityError> {
         unimplemented!()
     }
 }
@@ -210,10 +295,14 @@ pub mod definitions {
         AnswerEscrowClaims, AwaitEscrowRelease, EnqueueEscrowClaim, EvaluateEscrowOrder,
         FindEscrowTransfer, PlanEscrowClaims, ScanEscrowOrders,
     };
-    pub use super::exchange_activities::PlaceHedge;
+    pub use super::exchange_activities::{
+        BrokerPositions, CancelBrokerOrder, ExecuteBrokerOrder, PlaceHedge,
+    };
     pub use super::hedger_activities::HedgeFill;
     pub use super::hot_wallet_activities::{CheckRfqFill, SubmitTransaction};
+    pub use super::intent_activities::{EvaluateIntent, ReadIntent, ValidatePositions};
+    pub use super::price_signer_activities::SignPrice;
     pub use super::store_activities::{
-        RecordEscrowOrder, RecordHedge, RecordRfqFill, RecordTransfer,
+        RecordEscrowOrder, RecordHedge, RecordIntent, RecordRfqFill, RecordTransfer,
     };
 }

@@ -45,6 +45,16 @@ pub fn hedge_order(market: &str, epoch: u64) -> String {
     format!("{}-{epoch}", hedge_workflow(market))
 }
 
+/// `intent-<chainId>-<quoteId>`: the intent hedger's handling of one `IntentBook` quote.
+pub fn intent_workflow(chain_id: u64, quote_id: u64) -> String {
+    format!("intent-{chain_id}-{quote_id}")
+}
+
+/// `intent-validate-<chainId>`: the Temporal Schedule of one book's position validator.
+pub fn intent_validator_schedule(chain_id: u64) -> String {
+    format!("intent-validate-{chain_id}")
+}
+
 /// Parses `escrow-<chainId>-<orderId>` or `<chainId>-<orderId>` back into its parts.
 pub fn parse_escrow_id(text: &str) -> Option<(u64, u64)> {
     let rest = text.strip_prefix("escrow-").unwrap_or(text);

@@ -8,3 +8,6 @@ pub const ORCHESTRATOR: &str = "orchestrator";
 pub const HOT_WALLET: &str = "hot-wallet";
 /// Activities that need the exchange's API keys; polled only by the `exchange` role.
 pub const EXCHANGE: &str = "exchange";
+/// Signing prices for the `IntentBook` (the oracle stand-in); polled only by the
+/// `price-signer` role, the only process that loads the price signer's key.
+pub const PRICE_SIGNER: &str = "price-signer";

@@ -13,6 +13,7 @@ use hedgeflow_activities::{
     escrow::EscrowConfig,
     exchange::ExchangeConfig,
     hedger::HedgerConfig,
+    intent::IntentsConfig,
     settlement::SettlementConfig,
 };
 use hedgeflow_dealer::{rpc::FrontDoorConfig, service::DealerConfig};
@@ -64,6 +65,16 @@ pub struct Config {
     /// The RFQ dealer's front door and quote service; absent when this deployment runs none.
     #[serde(default)]
     pub dealer: Option<DealerSection>,
+    /// The intent hedger (SYMMIO-style party B on an `IntentBook`); absent when this deployment
+    /// runs none.
+    #[serde(default)]
+    pub intents: Option<IntentsConfig>,
+    /// The intent hedger's web server.
+    #[serde(default)]
+    pub hedger_api: Option<crate::roles::hedger_api::HedgerApiConfig>,
+    /// The price signer the `IntentBook` trusts (the oracle stand-in).
+    #[serde(default)]
+    pub price_signer: Option<PriceSignerConfig>,
     /// Where each role serves Prometheus metrics (`/metrics`).
     #[serde(default)]
     pub metrics: BTreeMap<String, SocketAddr>,
@@ -157,6 +168,16 @@ pub struct HotWalletConfig {
     pub signer: SignerSource,
     /// The transaction journal (write-ahead record of signed transactions).
     pub journal: PathBuf,
+}
+
+/// `[price-signer]`: the key the `IntentBook` checks prices against.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PriceSignerConfig {
+    /// Its public address (what the book is deployed with); only the `price-signer` role loads
+    /// the key, and refuses to start if the key is not this address's.
+    pub address: Address,
+    pub signer: SignerSource,
 }
 
 /// The local stack's paper exchange.

@@ -42,6 +42,11 @@ enum Command {
     Dealer,
     /// Run the exchange role: places and follows hedge orders (holds the exchange API keys only).
     Exchange,
+    /// Run the price signer: signs broker prices for the intent hedger's `IntentBook` (holds its
+    /// key only).
+    PriceSigner,
+    /// Run the intent hedger's web server (SYMMIO front ends' REST and websocket).
+    HedgerApi,
     /// Run the paper exchange: a Binance-compatible exchange with a synthetic market (dev only).
     PaperExchange,
     /// Treasury operations of the hot wallet.
@@ -74,6 +79,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Dealer => roles::dealer::ROLE,
         Command::PaperExchange => roles::paper_exchange::ROLE,
         Command::Exchange => roles::exchange::ROLE,
+        Command::PriceSigner => roles::price_signer::ROLE,
+        Command::HedgerApi => roles::hedger_api::ROLE,
         Command::Wallet(_)
         | Command::Orders(_)
         | Command::Quotes(_)
@@ -91,6 +98,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Dealer => roles::dealer::run(config).await,
         Command::PaperExchange => roles::paper_exchange::run(config).await,
         Command::Exchange => roles::exchange::run(config).await,
+        Command::PriceSigner => roles::price_signer::run(config).await,
+        Command::HedgerApi => roles::hedger_api::run(config).await,
         Command::Wallet(command) => cli::wallet::run(config, command).await,
         Command::Orders(command) => cli::orders::run(config, command).await,
         Command::Quotes(command) => cli::quotes::run(config, command).await,

@@ -24,7 +24,7 @@ use hedgeflow_workflows::EscrowOrderWorkflow;
 use std::{sync::LazyLock, time::Duration};
 use support::{HOT_WALLET, L2_ID, Stack, eventually, run, stack};
 use temporalio_client::{
-    WorkflowFetchHistoryOptions, WorkflowGetResultOptions,
+    WorkflowGetResultOptions,
     schedules::{ScheduleOverlapPolicy, TriggerScheduleOptions},
 };
 use tokio::sync::{Mutex, MutexGuard};
@@ -169,37 +169,13 @@ async fn await_any_in(orders: &[EscrowOrder], status: &str) {
     .await;
 }
 
-/// Replays the order's history against today's code; with `HEDGEFLOW_RECORD_ESCROW_HISTORIES`
-/// set to a directory, also writes it there as a fixture for `workflows/tests/replay.rs`.
+/// Replays the order's history against today's code (and records it, see
+/// [`support::replay_history`]).
 async fn replay(stack: &Stack, workflow_id: &str, fixture: &str) {
-    let history = stack
+    let handle = stack
         .client
-        .get_workflow_handle::<EscrowOrderWorkflow>(workflow_id)
-        .fetch_history(WorkflowFetchHistoryOptions::default())
-        .to_json()
-        .await
-        .expect("history");
-    if let Some(dir) = std::env::var_os("HEDGEFLOW_RECORD_ESCROW_HISTORIES") {
-        let pretty: serde_json::Value = serde_json::from_slice(&history).unwrap();
-        let path = std::path::Path::new(&dir).join(fixture);
-        std::fs::write(path, serde_json::to_string_pretty(&pretty).unwrap()).unwrap();
-    }
-    // The replayer is not `Send`: it runs on a thread and runtime of its own.
-    std::thread::spawn(move || {
-        let parsed = temporalio_client::WorkflowHistory::from_json(&history).unwrap();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(
-                hedgeflow_workflows::replayer()
-                    .unwrap()
-                    .replay_workflow(parsed),
-            )
-    })
-    .join()
-    .unwrap()
-    .expect("replay without nondeterminism");
+        .get_workflow_handle::<EscrowOrderWorkflow>(workflow_id);
+    support::replay_history(handle, fixture).await;
 }
 
 #[test]

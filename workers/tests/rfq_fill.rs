@@ -28,7 +28,7 @@ use hedgeflow_proto::fill::{FillResult, FillStatus};
 use hedgeflow_workflows::FillWorkflow;
 use std::{sync::LazyLock, time::Duration};
 use support::{L1_ID, Stack, eventually, rfq_stack, run};
-use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowGetResultOptions, WorkflowHandle};
+use temporalio_client::WorkflowGetResultOptions;
 use tokio::sync::{Mutex, MutexGuard};
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -520,36 +520,5 @@ async fn replay(stack: &Stack, quote_id: &str, fixture: &str) {
     let handle = stack
         .client
         .get_workflow_handle::<FillWorkflow>(format!("fill-{quote_id}"));
-    replay_history(handle, fixture).await;
-}
-
-/// Replays a workflow run's history against today's code; with
-/// `HEDGEFLOW_RECORD_FILL_HISTORIES` set to a directory, also writes it there as a fixture for
-/// `workflows/tests/replay.rs`.
-async fn replay_history<W>(handle: WorkflowHandle<temporalio_client::Client, W>, fixture: &str)
-where
-    W: temporalio_common::HasWorkflowDefinition,
-{
-    let history = handle
-        .fetch_history(WorkflowFetchHistoryOptions::default())
-        .to_json()
-        .await
-        .expect("history");
-    if let Some(dir) = std::env::var_os("HEDGEFLOW_RECORD_FILL_HISTORIES") {
-        let pretty: serde_json::Value = serde_json::from_slice(&history).unwrap();
-        let path = std::path::Path::new(&dir).join(fixture);
-        std::fs::write(path, serde_json::to_string_pretty(&pretty).unwrap()).unwrap();
-    }
-    let parsed = temporalio_client::WorkflowHistory::from_json(&history).unwrap();
-    let replayer = hedgeflow_workflows::replayer().unwrap();
-    tokio::task::spawn_blocking(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(replayer.replay_workflow(parsed))
-    })
-    .await
-    .unwrap()
-    .expect("replay without nondeterminism");
+    support::replay_history(handle, fixture).await;
 }

@@ -11,12 +11,14 @@
 //! - [`escrow`]: the bridge market maker's orders, claim batcher and accepted-blocks scan;
 //! - [`fill`]: the RFQ dealer's settlement of a taker's fill;
 //! - [`hedge`]: the RFQ dealer's hedger, one per market, netting fills per epoch;
+//! - [`intent`]: the intent hedger's position manager, one per `IntentBook` quote;
 //! - [`replayer`]: every workflow registered for history replay tests.
 
 pub mod escrow;
 pub mod failure;
 pub mod fill;
 pub mod hedge;
+pub mod intent;
 pub mod options;
 pub mod steps;
 pub mod transfer;
@@ -26,6 +28,7 @@ pub use escrow::{
 };
 pub use fill::FillWorkflow;
 pub use hedge::HedgeWorkflow;
+pub use intent::{IntentWorkflow, validator::IntentValidatorWorkflow};
 pub use transfer::TransferWorkflow;
 
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
@@ -40,6 +43,8 @@ pub fn replayer() -> Result<WorkflowReplayer, Box<dyn std::error::Error + Send +
         .register_workflow::<EscrowScanWorkflow>()?
         .register_workflow::<FillWorkflow>()?
         .register_workflow::<HedgeWorkflow>()?
+        .register_workflow::<IntentWorkflow>()?
+        .register_workflow::<IntentValidatorWorkflow>()?
         .build();
     Ok(WorkflowReplayer::new(options)?)
 }

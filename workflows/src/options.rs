@@ -77,3 +77,21 @@ pub fn exchange(retries: Retries) -> ActivityOptions {
         .retry_policy(retry_policy(retries))
         .build()
 }
+
+/// A broker order of the intent hedger, followed by the exchange role: the order's own wait
+/// (a LIMIT quote's order may rest) plus a minute, with the same heartbeats as [`exchange`].
+pub fn broker(wait: Duration) -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(wait + Duration::from_secs(60))
+        .task_queue(queues::EXCHANGE.to_owned())
+        .heartbeat_timeout(Duration::from_secs(10))
+        .retry_policy(retry_policy(Retries::UntilDone))
+        .build()
+}
+
+/// A price signed by the `price-signer` role for the `IntentBook`.
+pub fn price_signer(retries: Retries) -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(15))
+        .task_queue(queues::PRICE_SIGNER.to_owned())
+        .retry_policy(retry_policy(retries))
+        .build()
+}

@@ -1,8 +1,8 @@
 //! Every recorded history in `tests/histories/` replays against today's workflow code. A change
 //! that would break a workflow already running in production (nondeterminism) fails here.
 //! Refresh the fixtures by running the e2e transfer test with `HEDGEFLOW_RECORD_HISTORY=<file>`,
-//! the escrow tests with `HEDGEFLOW_RECORD_ESCROW_HISTORIES=<dir>` and the fill tests with
-//! `HEDGEFLOW_RECORD_FILL_HISTORIES=<dir>` (which also records a hedger epoch).
+//! and the escrow, fill (with a hedger epoch) and intent hedger tests with
+//! `HEDGEFLOW_RECORD_HISTORIES=<dir>`.
 
 use temporalio_client::WorkflowHistory;
 

@@ -5,8 +5,10 @@
 //! - [`config`]: `[exchange]`, the venue and where its keys are kept;
 //! - [`account`]: the role's gRPC service: balances and open orders, for the inventory;
 //! - [`hedge_order`]: pricing, placing and following one epoch's hedge.
+//! - [`broker_order`]: the intent hedger's perpetual futures orders.
 
 pub mod account;
+pub mod broker_order;
 pub mod config;
 pub mod hedge_order;
 

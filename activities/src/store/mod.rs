@@ -6,6 +6,7 @@
 //! - [`escrow`]: escrow order rows, their error table, and chain reader cursors;
 //! - [`dealer`]: the RFQ dealer's signed quotes, their fill requests, and its taker profiles;
 //! - [`hedges`]: the hedger's epoch hedges, and each quote's hedge trade and P&L;
+//! - [`intents`]: the intent hedger's quotes and positions;
 //! - [`writer`]: the store's activities (`record_transfer`, `record_escrow_order`).
 //!
 //! Only the orchestrator role connects with write credentials. The ops CLI reads through
@@ -15,6 +16,7 @@ pub mod dealer;
 pub mod entity;
 pub mod escrow;
 pub mod hedges;
+pub mod intents;
 pub mod migration;
 pub mod transfers;
 pub mod writer;

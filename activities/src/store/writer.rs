@@ -4,7 +4,7 @@ use super::Store;
 use crate::failure::to_activity_error;
 use hedgeflow_proto::{
     activities::definitions, escrow::EscrowRecord, fill::FillRecord, hedge::HedgeRecord,
-    transfer::TransferRecord,
+    intent::IntentRecord, transfer::TransferRecord,
 };
 use std::sync::Arc;
 use temporalio_macros::activities;
@@ -86,6 +86,26 @@ impl StoreWriter {
         );
         self.store
             .record_hedge(&record)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
+    }
+
+    /// See [`definitions::RecordIntent`]: the intent quote's row and its hedger state history;
+    /// idempotent.
+    #[activity(definition = definitions::RecordIntent)]
+    pub async fn record_intent(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        record: IntentRecord,
+    ) -> Result<(), ActivityError> {
+        let span = info_span!(
+            "record_intent",
+            quote_id = %record.intent.workflow_id(),
+            state = record.state.as_str(),
+        );
+        self.store
+            .record_intent(&record)
             .instrument(span)
             .await
             .map_err(to_activity_error)

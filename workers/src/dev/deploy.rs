@@ -5,7 +5,9 @@
 //! - nonces 4–6 on L1: `L1Messenger`, `PaymentRegistry` (market maker = hot wallet), and the
 //!   registration of the L2's escrow; nonces 4–5 on the L2: `L2Messenger` (relayer = its own
 //!   key) and `Escrow`. Contracts from the same nonce share an address across chains;
-//! - nonce 7 on the settlement chain (L1): `RfqSettlement`.
+//! - nonce 7 on the settlement chain (L1): `RfqSettlement`;
+//! - nonces 6–7 on the intents chain (L2): the collateral `TestToken` (USDT, 18 decimals) and
+//!   `IntentBook`, then its symbols, the hot wallet as party B and its collateral deposit.
 
 use alloy::{
     network::EthereumWallet,
@@ -20,6 +22,7 @@ use hedgeflow_activities::{
         signer::{SignerSource, load_signer},
     },
     escrow::contracts::{Escrow, L1Messenger, L2Messenger, PaymentRegistry},
+    intent::{IntentsConfig, contract::IntentBook},
     settlement::contract::RfqSettlement,
 };
 use std::collections::BTreeMap;
@@ -33,6 +36,19 @@ sol!(
 
 /// The deployer's nonce that creates `RfqSettlement` on the settlement chain.
 const SETTLEMENT_NONCE: u64 = 7;
+
+/// The deployer's nonces that create the intents collateral and `IntentBook`.
+const INTENT_COLLATERAL_NONCE: u64 = 6;
+const INTENT_BOOK_NONCE: u64 = 7;
+
+/// The `IntentBook`'s dev parameters: cooldowns, price validity (s) and deviation (bps).
+const INTENT_FORCE_CANCEL_COOLDOWN: u64 = 60;
+const INTENT_PRICE_VALIDITY: u64 = 120;
+const INTENT_MAX_PRICE_DEVIATION_BPS: u64 = 200;
+
+/// Collateral minted to the hot wallet, and what it deposits in the book, in whole USDT.
+const INTENT_HOT_WALLET_MINT: u64 = 10_000_000;
+const INTENT_HOT_WALLET_DEPOSIT: u64 = 1_000_000;
 
 /// The test tokens in deployment order: symbol, name, decimals, amount minted to the hot wallet.
 pub const TOKENS: [(&str, &str, u8, u64); 2] = [
@@ -287,4 +303,122 @@ pub async fn ensure_settlement(
         info!(%contract, "RfqSettlement deployed");
     }
     Ok(())
+}
+
+/// The address `IntentBook` gets on a fresh intents chain from `deployer`.
+pub fn intent_book_address(deployer: Address) -> Address {
+    deployer.create(INTENT_BOOK_NONCE)
+}
+
+/// The address of the book's collateral token on a fresh intents chain from `deployer`.
+pub fn intent_collateral_address(deployer: Address) -> Address {
+    deployer.create(INTENT_COLLATERAL_NONCE)
+}
+
+/// Deploys the intents collateral and `IntentBook` on `chain` unless they are there, with the
+/// configured symbols (ids in order from 1), the hot wallet registered as party B and holding
+/// collateral, and deposits part of it in the book from the hot wallet.
+pub async fn ensure_intent_book(
+    chain: &ChainConfig,
+    intents: &IntentsConfig,
+    price_signer: Address,
+    hot_wallet: &SignerSource,
+    deployer: &SignerSource,
+) -> anyhow::Result<()> {
+    let signer = load_signer(deployer)?;
+    let me = signer.address();
+    let party_b = load_signer(hot_wallet)?;
+    let party_b_address = party_b.address();
+    let mut wallet = EthereumWallet::from(signer);
+    wallet.register_signer(party_b);
+    let rpc = chain.rpc.first().context("no rpc endpoint")?.http.clone();
+    let provider = ProviderBuilder::new().wallet(wallet).connect_http(rpc);
+    let collateral = intent_collateral_address(me);
+    if intents.book != intent_book_address(me) {
+        bail!(
+            "[intents] book is {}, the dev deployer puts it at {}",
+            intents.book,
+            intent_book_address(me)
+        );
+    }
+    let label = "intents collateral (USDT)";
+    if needs_deploy(&provider, me, INTENT_COLLATERAL_NONCE, collateral, label).await? {
+        TestToken::deploy(&provider, "Tether USD".to_owned(), "USDT".to_owned(), 18).await?;
+    }
+    let unit = U256::from(10u64).pow(U256::from(18));
+    if needs_deploy(&provider, me, INTENT_BOOK_NONCE, intents.book, "IntentBook").await? {
+        IntentBook::deploy(
+            &provider,
+            collateral,
+            price_signer,
+            U256::from(INTENT_FORCE_CANCEL_COOLDOWN),
+            U256::from(INTENT_FORCE_CANCEL_COOLDOWN),
+            U256::from(INTENT_PRICE_VALIDITY),
+            U256::from(INTENT_MAX_PRICE_DEVIATION_BPS),
+        )
+        .await?;
+        let book = IntentBook::new(intents.book, &provider);
+        let mut symbols = intents.symbols.clone();
+        symbols.sort_by_key(|s| s.id);
+        for (position, symbol) in symbols.iter().enumerate() {
+            if symbol.id != position as u64 + 1 {
+                bail!("[intents] symbol ids must be 1, 2, … (found {})", symbol.id);
+            }
+            book.addSymbol(symbol.name.clone(), unit)
+                .send()
+                .await?
+                .get_receipt()
+                .await?;
+        }
+        book.registerPartyB(party_b_address)
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+        TestToken::new(collateral, &provider)
+            .mint(party_b_address, U256::from(INTENT_HOT_WALLET_MINT) * unit)
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+        info!(book = %intents.book, %collateral, "IntentBook deployed");
+    }
+    let book = IntentBook::new(intents.book, &provider);
+    if book.balanceOf(party_b_address).call().await?.is_zero() {
+        let deposit = U256::from(INTENT_HOT_WALLET_DEPOSIT) * unit;
+        TestToken::new(collateral, &provider)
+            .approve(intents.book, U256::MAX)
+            .from(party_b_address)
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+        book.deposit(deposit)
+            .from(party_b_address)
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+        info!(%party_b_address, %deposit, "hot wallet deposited collateral in the IntentBook");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// `config/dev.toml` names the book where `hedgeflow dev` deploys it.
+    #[test]
+    fn the_dev_intents_book_is_where_the_deployer_puts_it() {
+        let config = Config::parse(include_str!("../../../config/dev.toml"), []).unwrap();
+        // anvil's account 9, `[dev] deployer`
+        let deployer: Address = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"
+            .parse()
+            .unwrap();
+        let intents = config.intents.unwrap();
+        assert_eq!(intents.book, intent_book_address(deployer));
+        assert_eq!(intents.chain, "l2");
+    }
 }

@@ -133,10 +133,29 @@ async fn start_and_supervise(
         .context("approving RfqSettlement")?;
     }
 
+    if let (Some(intents), Some(price_signer)) = (&config.intents, &config.price_signer) {
+        let chain = &config.chains[&intents.chain];
+        deploy::ensure_intent_book(
+            chain,
+            intents,
+            price_signer.address,
+            &config.hot_wallet.signer,
+            &dev.deployer,
+        )
+        .await
+        .context("deploying IntentBook")?;
+    }
+
     let exe = std::env::current_exe()?;
     let mut roles = vec![roles::orchestrator::ROLE, roles::hot_wallet::ROLE];
-    if config.escrow.is_some() {
+    if config.escrow.is_some() || config.intents.is_some() {
         roles.push(roles::indexer::ROLE);
+    }
+    if config.price_signer.is_some() {
+        roles.push(roles::price_signer::ROLE);
+    }
+    if config.hedger_api.is_some() {
+        roles.push(roles::hedger_api::ROLE);
     }
     if config.relayer.is_some() {
         roles.push(roles::relayer::ROLE);

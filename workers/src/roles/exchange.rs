@@ -1,13 +1,15 @@
 //! The exchange role: the only process that holds the exchange's API keys. Task queue
-//! `exchange`, where the hedger's orders are placed (once, by client order id) and followed to
-//! their final state, and (with `[exchange] listen`) gRPC `ExchangeAccount`, the balances and
+//! `exchange`, where the hedger's spot orders and the intent hedger's perpetual futures orders
+//! are placed (once, by client order id) and followed to their final state, and (with `[exchange] listen`) gRPC `ExchangeAccount`, the balances and
 //! open orders the inventory manager reads. It registers no workflow and never connects to the
 //! database.
 
 use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, anyhow};
-use hedgeflow_activities::exchange::{ExchangeActivities, account::ExchangeAccount};
-use hedgeflow_exchange::Client;
+use hedgeflow_activities::exchange::{
+    ExchangeActivities, account::ExchangeAccount, broker_order::BrokerActivities,
+};
+use hedgeflow_exchange::{Client, FuturesClient};
 use hedgeflow_proto::queues;
 use std::sync::Arc;
 use temporalio_sdk::{Worker, WorkerOptions};
@@ -27,6 +29,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .client_config()
         .map_err(|e| anyhow!("[exchange] keys: {e}"))?;
     let rest_url = client_config.rest_url.clone();
+    let futures = Arc::new(FuturesClient::new(client_config.clone()).context("futures client")?);
     let client = Arc::new(Client::new(client_config).context("exchange client")?);
     let offset = first_server_time(&client)
         .await
@@ -48,9 +51,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
     let activities =
         ExchangeActivities::new(client, exchange.poll_interval, exchange.order_timeout);
+    let broker = BrokerActivities::new(futures, exchange.poll_interval, exchange.order_timeout);
     let temporal_client = temporal::connect(&config.temporal, ROLE).await?;
     let mut options = WorkerOptions::new(queues::EXCHANGE)
         .register_activities(activities)
+        .register_activities(broker)
         .build();
     temporal::tune(&config.temporal, &mut options);
     let worker = Worker::new(&runtime, temporal_client, options)?;

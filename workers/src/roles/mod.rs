@@ -3,15 +3,19 @@
 //! chain events; `relayer` is the local stack's stand-in for a rollup's L1→L2 messaging; `obm`
 //! keeps the exchanges' order books and serves them over gRPC; `exchange` places hedge orders
 //! (the only role with exchange API keys); `dealer` is the RFQ dealer's
-//! public JSON-RPC front door; `paper-exchange` is the local stack's Binance stand-in.
+//! public JSON-RPC front door; `paper-exchange` is the local stack's Binance stand-in;
+//! `price-signer` signs broker prices for the intent hedger's `IntentBook`; `hedger-api` is the
+//! intent hedger's web server for SYMMIO front ends.
 
 pub mod dealer;
 pub mod exchange;
+pub mod hedger_api;
 pub mod hot_wallet;
 pub mod indexer;
 pub mod obm;
 pub mod orchestrator;
 pub mod paper_exchange;
+pub mod price_signer;
 pub mod relayer;
 
 use temporalio_sdk::Worker;

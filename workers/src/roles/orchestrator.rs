@@ -7,14 +7,16 @@ use hedgeflow_activities::{
     chain::{Chains, receipt::ReceiptWatcher},
     escrow::{EscrowChains, EscrowDesk, orders::OrderStarter},
     hedger::HedgerActivities,
+    intent::{IntentActivities, IntentsConfig},
     store::{Store, writer::StoreWriter},
     treasury::Treasury,
 };
-use hedgeflow_proto::{escrow::ScanRequest, ids, queues};
+use hedgeflow_proto::{escrow::ScanRequest, ids, intent::ValidationRequest, queues};
 use hedgeflow_workflows::{
     EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, FillWorkflow, HedgeWorkflow,
-    TransferWorkflow,
+    IntentValidatorWorkflow, IntentWorkflow, TransferWorkflow,
 };
+use std::time::Duration;
 use temporalio_client::tonic::Code;
 use temporalio_client::{
     Client,
@@ -39,6 +41,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .register_workflow::<EscrowScanWorkflow>()?
         .register_workflow::<FillWorkflow>()?
         .register_workflow::<HedgeWorkflow>()?
+        .register_workflow::<IntentWorkflow>()?
+        .register_workflow::<IntentValidatorWorkflow>()?
         .register_activities(StoreWriter::new(store.clone()))
         .register_activities(HedgerActivities::new(
             client.clone(),
@@ -47,6 +51,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ))
         .register_activities(ReceiptWatcher::new(chains.clone()))
         .register_activities(Treasury::new(chains.clone(), config.hot_wallet.address));
+    if let Some(intents) = &config.intents {
+        let chain = chains
+            .by_name(&intents.chain)
+            .with_context(|| format!("[intents] chain {}", intents.chain))?
+            .clone();
+        ensure_validator_schedule(&client, intents, chain.config.chain_id).await?;
+        let broker = super::price_signer::public_broker(&intents.broker_rest)?;
+        options = options.register_activities(IntentActivities::new(
+            chain,
+            intents.clone(),
+            config.hot_wallet.address,
+            std::sync::Arc::new(broker),
+            store.clone(),
+        ));
+    }
     if let Some(escrow) = &config.escrow {
         let escrow = EscrowChains::new(chains, escrow.clone()).context("[escrow]")?;
         ensure_scan_schedules(&client, &escrow).await?;
@@ -64,10 +83,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     super::run_until_signalled(worker, ROLE).await
 }
 
-/// One Temporal Schedule per L2 (`escrow-scan-<chainId>`) running the accepted-blocks scan;
-/// created once, and its interval brought in line with the config on every start.
+/// One Temporal Schedule per L2 (`escrow-scan-<chainId>`) running the accepted-blocks scan.
 async fn ensure_scan_schedules(client: &Client, escrow: &EscrowChains) -> anyhow::Result<()> {
-    let every = escrow.config.scan_interval;
     for name in escrow.config.l2.keys() {
         let chain_id = escrow
             .chains
@@ -76,36 +93,82 @@ async fn ensure_scan_schedules(client: &Client, escrow: &EscrowChains) -> anyhow
             .config
             .chain_id;
         let schedule_id = ids::escrow_scan_schedule(chain_id);
-        let options = CreateScheduleOptions::builder()
-            .action(ScheduleAction::start_workflow(
-                EscrowScanWorkflow::run,
-                ScanRequest { chain_id },
-                queues::ORCHESTRATOR,
-                schedule_id.clone(),
-            ))
-            .spec(ScheduleSpec::from_interval(every))
-            .overlap_policy(ScheduleOverlapPolicy::Skip)
-            .note(format!("accepted-blocks scan of chain {name}"))
-            .build();
-        match client.create_schedule(schedule_id.clone(), options).await {
-            Ok(_) => info!(schedule_id, ?every, "scan schedule created"),
-            Err(temporalio_client::schedules::ScheduleError::Rpc(status))
-                if status.code() == Code::AlreadyExists =>
-            {
-                client
-                    .get_schedule_handle(schedule_id.clone())
-                    .update(
-                        move |update| {
-                            update.set_spec(ScheduleSpec::from_interval(every));
-                        },
-                        Default::default(),
-                    )
-                    .await
-                    .with_context(|| format!("updating schedule {schedule_id}"))?;
-            }
-            Err(error) => {
-                return Err(error).with_context(|| format!("creating schedule {schedule_id}"));
-            }
+        let action = ScheduleAction::start_workflow(
+            EscrowScanWorkflow::run,
+            ScanRequest { chain_id },
+            queues::ORCHESTRATOR,
+            schedule_id.clone(),
+        );
+        let note = format!("accepted-blocks scan of chain {name}");
+        ensure_schedule(
+            client,
+            schedule_id,
+            action,
+            escrow.config.scan_interval,
+            note,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The intent book's position validator (`intent-validate-<chainId>`).
+async fn ensure_validator_schedule(
+    client: &Client,
+    intents: &IntentsConfig,
+    chain_id: u64,
+) -> anyhow::Result<()> {
+    let schedule_id = ids::intent_validator_schedule(chain_id);
+    let request = ValidationRequest {
+        chain_id,
+        symbols: intents
+            .symbols
+            .iter()
+            .map(|s| s.broker_symbol.clone())
+            .collect(),
+    };
+    let action = ScheduleAction::start_workflow(
+        IntentValidatorWorkflow::run,
+        request,
+        queues::ORCHESTRATOR,
+        schedule_id.clone(),
+    );
+    let note = format!("position validator of the IntentBook on chain {chain_id}");
+    ensure_schedule(client, schedule_id, action, intents.validate_every, note).await
+}
+
+/// Creates the Schedule once, and brings its interval in line with the config on every start.
+async fn ensure_schedule(
+    client: &Client,
+    schedule_id: String,
+    action: ScheduleAction,
+    every: Duration,
+    note: String,
+) -> anyhow::Result<()> {
+    let options = CreateScheduleOptions::builder()
+        .action(action)
+        .spec(ScheduleSpec::from_interval(every))
+        .overlap_policy(ScheduleOverlapPolicy::Skip)
+        .note(note)
+        .build();
+    match client.create_schedule(schedule_id.clone(), options).await {
+        Ok(_) => info!(schedule_id, ?every, "schedule created"),
+        Err(temporalio_client::schedules::ScheduleError::Rpc(status))
+            if status.code() == Code::AlreadyExists =>
+        {
+            client
+                .get_schedule_handle(schedule_id.clone())
+                .update(
+                    move |update| {
+                        update.set_spec(ScheduleSpec::from_interval(every));
+                    },
+                    Default::default(),
+                )
+                .await
+                .with_context(|| format!("updating schedule {schedule_id}"))?;
+        }
+        Err(error) => {
+            return Err(error).with_context(|| format!("creating schedule {schedule_id}"));
         }
     }
     Ok(())

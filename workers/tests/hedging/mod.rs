@@ -229,7 +229,7 @@ fn twenty_fills_in_one_epoch_are_hedged_by_one_order_of_their_exact_net() {
                 .run_id(previous)
                 .build(),
         );
-        crate::replay_history(epoch_run, "hedge-epoch.json").await;
+        crate::support::replay_history(epoch_run, "hedge-epoch.json").await;
     });
 }
 

@@ -240,6 +240,12 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         let hot_wallet = [config.hot_wallet.signer.clone()];
         deploy::ensure_settlement_allowances(l1, settlement.contract, &hot_wallet).await?;
     }
+    if let (Some(intents), Some(price_signer)) = (&config.intents, &config.price_signer) {
+        let chain = &config.chains[&intents.chain];
+        let hot_wallet = &config.hot_wallet.signer;
+        deploy::ensure_intent_book(chain, intents, price_signer.address, hot_wallet, &deployer)
+            .await?;
+    }
     let client = hedgeflow::temporal::connect(&config.temporal, "e2e-test").await?;
     let stack = Stack {
         l1: ProviderBuilder::new()
@@ -264,7 +270,14 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         stack.start_role(role).await?;
     }
     if rfq {
-        for role in ["paper-exchange", "obm", "exchange", "dealer"] {
+        for role in [
+            "paper-exchange",
+            "obm",
+            "exchange",
+            "dealer",
+            "price-signer",
+            "hedger-api",
+        ] {
             stack.start_role(role).await?;
         }
     }
@@ -318,6 +331,27 @@ poll-interval = "500ms"
 epoch = "{HEDGE_EPOCH_MS}ms"
 max-slippage-bps = "100"
 
+[intents]
+chain = "l2"
+book = "{intent_book}"
+broker-rest = "http://127.0.0.1:{paper}"
+open-interest-cap = "10000000"
+price-range-bps = "300"
+min-time-left = "5s"
+limit-wait = "{INTENT_LIMIT_WAIT_SECS}s"
+indexer-dir = "{dir}/indexer"
+symbols = [
+    {{ id = 1, name = "ETHUSDT", broker-symbol = "ETHUSDT", notional-cap = "5000000" }},
+    {{ id = 2, name = "BTCUSDT", broker-symbol = "BTCUSDT", notional-cap = "5000000" }},
+]
+
+[hedger-api]
+listen = "127.0.0.1:{hedger_api}"
+
+[price-signer]
+address = "{price_signer}"
+signer = {{ kind = "mnemonic", phrase = {{ file = "{dir}/mnemonic" }}, index = {PRICE_SIGNER_INDEX} }}
+
 [dealer]
 gas-limit = 300000
 gas-price = 1000000000
@@ -352,6 +386,10 @@ max-book-age = "3s"
 soft-cancel-bps = "100"
 "#,
         settlement = deploy::settlement_address(DEPLOYER.parse()?),
+        intent_book = deploy::intent_book_address(DEPLOYER.parse()?),
+        price_signer = PRICE_SIGNER,
+        hedger_api = process::free_port(),
+        dir = dir.display(),
         signer = process::free_port(),
         paper = process::free_port(),
         obm = process::free_port(),
@@ -363,6 +401,12 @@ soft-cancel-bps = "100"
         secret_key = secret_key.display(),
     ))
 }
+
+/// How long a LIMIT intent's broker order rests in the RFQ stack.
+pub const INTENT_LIMIT_WAIT_SECS: u64 = 6;
+/// The dev mnemonic's account 7 signs the `IntentBook`'s prices.
+pub const PRICE_SIGNER_INDEX: u32 = 7;
+pub const PRICE_SIGNER: &str = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955";
 
 /// The RFQ stack's hedger epoch.
 pub const HEDGE_EPOCH_MS: u64 = 2_000;
@@ -402,6 +446,11 @@ impl Stack {
     pub fn dealer_url(&self) -> String {
         let dealer = self.config.dealer.as_ref().expect("the RFQ stack");
         format!("http://{}", dealer.front_door.listen)
+    }
+
+    pub fn hedger_api_url(&self) -> String {
+        let api = self.config.hedger_api.as_ref().expect("the RFQ stack");
+        format!("http://{}", api.listen)
     }
 
     pub fn log(&self, role: &str) -> PathBuf {
@@ -520,6 +569,40 @@ impl Stack {
             String::from_utf8_lossy(&output.stderr).into_owned(),
         )
     }
+}
+
+/// Replays a workflow run's history against today's code; with `HEDGEFLOW_RECORD_HISTORIES`
+/// set to a directory, also writes it there as `fixture`, for `workflows/tests/replay.rs`.
+pub async fn replay_history<W>(handle: temporalio_client::WorkflowHandle<Client, W>, fixture: &str)
+where
+    W: temporalio_common::HasWorkflowDefinition,
+{
+    let history = handle
+        .fetch_history(temporalio_client::WorkflowFetchHistoryOptions::default())
+        .to_json()
+        .await
+        .expect("history");
+    if let Some(dir) = std::env::var_os("HEDGEFLOW_RECORD_HISTORIES") {
+        let pretty: serde_json::Value = serde_json::from_slice(&history).unwrap();
+        let path = std::path::Path::new(&dir).join(fixture);
+        std::fs::write(path, serde_json::to_string_pretty(&pretty).unwrap()).unwrap();
+    }
+    // The replayer is not `Send`: it runs on a thread and runtime of its own.
+    std::thread::spawn(move || {
+        let parsed = temporalio_client::WorkflowHistory::from_json(&history).unwrap();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(
+                hedgeflow_workflows::replayer()
+                    .unwrap()
+                    .replay_workflow(parsed),
+            )
+    })
+    .join()
+    .unwrap()
+    .expect("replay without nondeterminism");
 }
 
 /// A fresh address nobody has used: a recipient whose balance is exactly what we paid it.

@@ -6,6 +6,8 @@ mod m0003_rfq_quotes;
 mod m0004_dealer_profiles;
 mod m0005_rfq_fills;
 mod m0006_rfq_hedges;
+mod m0007_intent_quotes;
+mod m0008_intent_mismatches;
 
 use sea_orm_migration::{
     MigrationTrait, MigratorTrait, async_trait,
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_dealer_profiles::Migration),
             Box::new(m0005_rfq_fills::Migration),
             Box::new(m0006_rfq_hedges::Migration),
+            Box::new(m0007_intent_quotes::Migration),
+            Box::new(m0008_intent_mismatches::Migration),
         ]
     }
 }

@@ -1,0 +1,212 @@
+//! Opening: policy check → `lockQuote` → the broker order → `openPosition` at its price.
+
+use super::{IntentRun, chain_price, ended_by_chain, on_step};
+use crate::{
+    options::{self, Retries},
+    steps::{STEP_ATTEMPTS, step},
+};
+use hedgeflow_proto::{
+    activities::IntentActivities,
+    intent::{
+        BrokerOrder, BrokerSide, ChainQuote, HedgerState, IntentDecision, IntentEventKind,
+        OrderType, QuoteStatus, calldata, error_codes,
+    },
+};
+use rust_decimal::Decimal;
+use temporalio_sdk::WorkflowResult;
+
+/// Events that end a resting opening order early: party A no longer wants the rest.
+const STOP_OPENING: [IntentEventKind; 3] = [
+    IntentEventKind::RequestToCancelQuote,
+    IntentEventKind::ForceCancelQuote,
+    IntentEventKind::ExpireQuoteOpen,
+];
+
+impl IntentRun<'_> {
+    /// Takes the quote and opens it on both sides; `true` when a position is open on chain.
+    pub(super) async fn open(&mut self) -> WorkflowResult<bool> {
+        let decision = step(self.ctx.execute_activity(
+            IntentActivities::evaluate_intent,
+            self.intent().clone(),
+            options::quick(Retries::Attempts(STEP_ATTEMPTS)),
+        ))
+        .await;
+        let (quote, limit_wait_ms, allocate) = match decision {
+            Ok(IntentDecision::Accept {
+                quote,
+                symbol,
+                step,
+                limit_wait_ms,
+                allocate,
+            }) => {
+                self.record.symbol = Some(symbol);
+                self.step = step;
+                self.record.quote = Some((*quote).clone());
+                (*quote, limit_wait_ms, allocate)
+            }
+            Ok(IntentDecision::Reject { code, reason }) => {
+                return self.end(HedgerState::Rejected, Some(code), reason).await;
+            }
+            Err(reason) => {
+                let reason = format!("the quote could not be evaluated: {reason}");
+                return self.end(HedgerState::Rejected, None, reason).await;
+            }
+        };
+
+        self.save(HedgerState::Locking).await?;
+        let id = quote.quote_id;
+        if !allocate.is_zero() {
+            let allocated = match calldata::allocate(allocate, quote.party_a) {
+                Some(data) => self.send("allocate", data).await?,
+                None => Err(format!("{allocate} cannot be written on chain")),
+            };
+            if let Err(reason) = allocated {
+                let reason = format!("allocating {allocate} to party A was refused ({reason})");
+                let code = Some(error_codes::INSUFFICIENT_ALLOCATION);
+                return self.end(HedgerState::Rejected, code, reason).await;
+            }
+        }
+        if let Err(reason) = self.send("lock", calldata::lock(id)).await? {
+            let now = self.read().await?;
+            let reason = format!(
+                "lockQuote was refused ({reason}); the quote is {}",
+                now.status.as_str()
+            );
+            return self
+                .end(ended_by_chain(now.status), Some(error_codes::TAKEN), reason)
+                .await;
+        }
+        let quote = self.read().await?;
+        self.save(HedgerState::Locked).await?;
+        if quote.status == QuoteStatus::CancelPending {
+            return self.accept_cancel(&quote).await;
+        }
+
+        self.save(HedgerState::OpeningOnBroker).await?;
+        let market = quote.order_type == OrderType::Market;
+        let wait_ms = if market {
+            0
+        } else {
+            limit_wait_ms.min(quote.deadline.saturating_sub(self.now_secs()) * 1000)
+        };
+        let side = quote.position_type.hedge_open_side();
+        let order = BrokerOrder {
+            client_order_id: self.intent().broker_order_id("open"),
+            symbol: self.record.symbol.clone().unwrap_or_default(),
+            side,
+            quantity: on_step(quote.quantity, self.step),
+            limit_price: Some(quote.requested_open_price),
+            immediate: market,
+            wait_ms,
+        };
+        let execution = self.broker(order, &STOP_OPENING).await?;
+        if execution.executed.is_zero() {
+            return self.give_back().await;
+        }
+
+        self.save(HedgerState::OpeningOnChain).await?;
+        let signed = self.signed_price(&quote).await?;
+        let accepts = |price, requested| quote.position_type.accepts_open(price, requested);
+        let price = chain_price(execution.avg_price, quote.requested_open_price, accepts);
+        let opened = match calldata::open(id, execution.executed, price, &signed) {
+            Some(data) => self.send("open", data).await?,
+            None => Err(format!(
+                "{} at {price} cannot be written on chain",
+                execution.executed
+            )),
+        };
+        if let Err(reason) = opened {
+            self.undo("undo-open", side, execution.executed).await?;
+            let now = self.read().await?;
+            let reason =
+                format!("openPosition was refused ({reason}); the broker hedge was undone");
+            return self
+                .end(
+                    ended_by_chain(now.status),
+                    Some(error_codes::CHAIN_REFUSED),
+                    reason,
+                )
+                .await;
+        }
+        self.read().await?;
+        self.save(HedgerState::Opened).await?;
+        Ok(true)
+    }
+
+    /// Party A asked to cancel before anything was opened: accept it.
+    async fn accept_cancel(&mut self, quote: &ChainQuote) -> WorkflowResult<bool> {
+        let refused = self
+            .send("accept-cancel", calldata::accept_cancel(quote.quote_id))
+            .await?
+            .err();
+        let now = self.read().await?;
+        let reason = match refused {
+            None => "party A cancelled the quote; the cancel was accepted".to_owned(),
+            Some(reason) => format!("acceptCancelRequest was refused ({reason})"),
+        };
+        self.end(ended_by_chain(now.status), None, reason).await
+    }
+
+    /// The broker filled nothing at party A's price: accept a pending cancel, or unlock the
+    /// quote for other party Bs.
+    async fn give_back(&mut self) -> WorkflowResult<bool> {
+        let quote = self.read().await?;
+        match quote.status {
+            QuoteStatus::CancelPending => self.accept_cancel(&quote).await,
+            QuoteStatus::Locked => {
+                let refused = self
+                    .send("unlock", calldata::unlock(quote.quote_id))
+                    .await?
+                    .err();
+                let now = self.read().await?;
+                let reason = match refused {
+                    None => {
+                        "the broker filled nothing at the requested price; the quote was unlocked"
+                            .to_owned()
+                    }
+                    Some(reason) => {
+                        format!("the broker filled nothing; unlockQuote was refused ({reason})")
+                    }
+                };
+                let state = match now.status {
+                    QuoteStatus::Pending => HedgerState::Rejected,
+                    other => ended_by_chain(other),
+                };
+                self.end(state, Some(error_codes::BROKER_UNFILLED), reason)
+                    .await
+            }
+            other => {
+                let reason = format!("the broker filled nothing; the quote is {}", other.as_str());
+                self.end(
+                    ended_by_chain(other),
+                    Some(error_codes::BROKER_UNFILLED),
+                    reason,
+                )
+                .await
+            }
+        }
+    }
+
+    /// Reverses `executed` of a `side` order on the broker with a market order (`step` names
+    /// its client order id), so no hedge is left without its position on chain. Not
+    /// reduce-only: the broker nets every quote of a symbol into one position, which this
+    /// quote's hedge may not have the direction of.
+    pub(super) async fn undo(
+        &mut self,
+        step_name: &str,
+        side: BrokerSide,
+        executed: Decimal,
+    ) -> WorkflowResult<()> {
+        let order = BrokerOrder {
+            client_order_id: self.intent().broker_order_id(step_name),
+            symbol: self.record.symbol.clone().unwrap_or_default(),
+            side: side.opposite(),
+            quantity: executed,
+            limit_price: None,
+            immediate: true,
+            wait_ms: 0,
+        };
+        self.broker(order, &[]).await?;
+        Ok(())
+    }
+}
