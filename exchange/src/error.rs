@@ -19,6 +19,10 @@ pub const CODE_NO_SUCH_ORDER: i64 = -2013;
 /// USDⓈ-M Futures' refusal of a client order id the account already used ("ClientOrderId is
 /// duplicated.").
 pub const CODE_DUPLICATE_CLIENT_ORDER_ID: i64 = -4116;
+/// The paper exchange's refusal of a `withdrawOrderId` the account already used (Binance's
+/// INVALID_OPERATION; Binance documents no code of its own for it). Treated as "maybe
+/// applied": `withdraw_once` then looks the id up, which is safe whatever the cause.
+pub const CODE_DUPLICATE_WITHDRAW_ORDER_ID: i64 = -4001;
 /// The matching engine's message for a client order id already used by an open order.
 pub const DUPLICATE_ORDER_MSG: &str = "Duplicate order sent.";
 
@@ -132,8 +136,9 @@ impl Error {
         }
     }
 
-    /// The exchange refused a new order because its client order id is in use (Spot's
-    /// matching engine refusal, or Futures' -4116).
+    /// The exchange refused a new order (or withdrawal) because its client order id (or
+    /// `withdrawOrderId`) is in use: Spot's matching engine refusal, Futures' -4116, or the
+    /// wallet's -4001.
     pub fn is_duplicate_order(&self) -> bool {
         match self {
             Error::Api {
@@ -141,7 +146,12 @@ impl Error {
                 msg,
                 ..
             } => msg == DUPLICATE_ORDER_MSG,
-            Error::Api { code, .. } => *code == CODE_DUPLICATE_CLIENT_ORDER_ID,
+            Error::Api { code, .. } => {
+                matches!(
+                    *code,
+                    CODE_DUPLICATE_CLIENT_ORDER_ID | CODE_DUPLICATE_WITHDRAW_ORDER_ID
+                )
+            }
             _ => false,
         }
     }

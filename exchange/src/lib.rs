@@ -19,6 +19,8 @@
 //! - `place_once`: idempotent placement.
 //! - `execution_report`, `user_stream`: the user data stream over the WebSocket API.
 //! - `watch`: [`OrderWatch`], the stream and polling combined.
+//! - `wallet/`: the wallet API on [`Client`]: universal transfers, withdrawals (with
+//!   [`Client::withdraw_once`], idempotent by `withdrawOrderId`), deposit address and deposits.
 //! - `futures/`: [`FuturesClient`], the USDⓈ-M Futures client on the same transport and
 //!   idempotency rules (`orders`, `market`, `positions`, `user_stream`, and
 //!   [`FuturesOrderWatch`] in `watch`).
@@ -35,6 +37,7 @@ mod rest;
 mod signing;
 mod trading;
 mod user_stream;
+mod wallet;
 mod watch;
 
 pub use clock::Clock;
@@ -44,8 +47,8 @@ pub use config::{
     TESTNET_FUTURES_REST_URL, TESTNET_FUTURES_WS_URL, TESTNET_REST_URL, TESTNET_WS_API_URL,
 };
 pub use error::{
-    CODE_DUPLICATE_CLIENT_ORDER_ID, CODE_INVALID_TIMESTAMP, CODE_NEW_ORDER_REJECTED,
-    CODE_NO_SUCH_ORDER, CODE_TIMEOUT, Error,
+    CODE_DUPLICATE_CLIENT_ORDER_ID, CODE_DUPLICATE_WITHDRAW_ORDER_ID, CODE_INVALID_TIMESTAMP,
+    CODE_NEW_ORDER_REJECTED, CODE_NO_SUCH_ORDER, CODE_TIMEOUT, Error,
 };
 pub use execution_report::{ExecutionReport, ExecutionType};
 pub use filters::{Rounding, SymbolFilters};
@@ -60,4 +63,7 @@ pub use orders::{
 pub use place_once::Placement;
 pub use rest::Client;
 pub use trading::{Balance, Touch};
+pub use wallet::deposit::{Deposit, DepositAddress, DepositStatus};
+pub use wallet::transfer::{Transfer, TransferType};
+pub use wallet::withdraw::{WithdrawRequest, WithdrawStatus, Withdrawal};
 pub use watch::{FinalOrder, OrderWatch, Source};

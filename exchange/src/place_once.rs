@@ -38,14 +38,15 @@ impl<O> Placement<O> {
     }
 }
 
-/// An order as `place_once` logs it.
+/// What `place_once` placed (an order, a withdrawal), as it logs it.
 pub(crate) trait Placed {
-    fn order_id(&self) -> u64;
+    /// The exchange's id of it.
+    fn order_id(&self) -> String;
 }
 
 impl Placed for Order {
-    fn order_id(&self) -> u64 {
-        self.order_id
+    fn order_id(&self) -> String {
+        self.order_id.to_string()
     }
 }
 
@@ -123,7 +124,7 @@ where
     let _in_flight = InFlight::claim(client, id)?;
     if let Some(existing) = find().await? {
         tracing::info!(
-            order_id = existing.order_id(),
+            order_id = %existing.order_id(),
             "order already on the exchange"
         );
         return Ok(Placement::Found(existing));
@@ -156,7 +157,7 @@ where
         match find().await {
             Ok(Some(found)) => {
                 tracing::info!(
-                    order_id = found.order_id(),
+                    order_id = %found.order_id(),
                     "order found after an unknown outcome"
                 );
                 return Ok(Placement::Found(found));

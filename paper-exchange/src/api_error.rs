@@ -26,7 +26,7 @@ impl ApiError {
         }
     }
 
-    fn bad_request(code: i32, msg: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(code: i32, msg: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, msg)
     }
 

@@ -8,6 +8,10 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+pub use crate::wallet::config::{
+    CoinConfig, DepositAddressConfig, SecretRef, SignerSource, WalletConfig,
+};
+
 /// The API key of the funded account in [`Config::default`]; public on purpose (dev stack only).
 pub const DEV_API_KEY: &str = "hedgeflowDevPaperExchangeApiKey0000000000000000000000000000000001";
 /// The secret of [`DEV_API_KEY`].
@@ -40,6 +44,9 @@ pub struct Config {
     pub faults: FaultConfig,
     /// The USDⓈ-M-style perpetual futures market on every USDT symbol.
     pub futures: FuturesConfig,
+    /// The on-chain wallet behind `/sapi/v1/capital/*` (withdrawals and deposits of ERC-20
+    /// tokens). Unset: those endpoints answer -1020 and nothing touches a chain.
+    pub wallet: Option<WalletConfig>,
 }
 
 /// The perpetual futures market: one perpetual per listed symbol quoted in USDT, trading on
@@ -88,6 +95,9 @@ pub struct FaultConfig {
     /// Every placement whose client order id starts with this is applied, then its answer is
     /// held for `hang-for`, like the hung ones (a test's way of picking the order to hang).
     pub hang_client_order_prefix: Option<String>,
+    /// Every placement of exactly this quantity is held the same way (a test's way of picking
+    /// an order whose client order id it cannot know in advance).
+    pub hang_quantity: Option<Decimal>,
     /// How long a hung placement's answer is held (human-readable, e.g. "30s").
     #[serde(with = "humantime_serde")]
     pub hang_for: Duration,
@@ -105,6 +115,7 @@ impl Default for FaultConfig {
             unknown_status_placements: 0,
             hung_placements: 0,
             hang_client_order_prefix: None,
+            hang_quantity: None,
             hang_for: Duration::from_secs(30),
             rate_limited_requests: 0,
             retry_after: Duration::from_secs(1),
@@ -214,6 +225,8 @@ pub enum ConfigError {
     ZeroTick,
     #[error("futures leverage must be positive and its rates within 0 and 1")]
     BadFutures,
+    #[error("wallet: {0}")]
+    BadWallet(String),
 }
 
 impl Config {
@@ -233,6 +246,9 @@ impl Config {
             || !rate_ok(futures.taker_commission)
         {
             return Err(ConfigError::BadFutures);
+        }
+        if let Some(wallet) = &self.wallet {
+            wallet.validate().map_err(ConfigError::BadWallet)?;
         }
         if self.symbols.is_empty() {
             return Err(ConfigError::NoSymbols);
@@ -365,6 +381,7 @@ impl Default for Config {
             }],
             faults: FaultConfig::default(),
             futures: FuturesConfig::default(),
+            wallet: None,
         }
     }
 }

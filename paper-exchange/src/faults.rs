@@ -4,6 +4,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use rust_decimal::Decimal;
+
 use crate::config::FaultConfig;
 
 /// What to do with a placement's answer once the order is applied.
@@ -25,6 +27,7 @@ pub struct Faults {
     rate_limited: AtomicU32,
     retry_after: Duration,
     hang_prefix: Option<String>,
+    hang_quantity: Option<Decimal>,
 }
 
 impl Faults {
@@ -36,15 +39,18 @@ impl Faults {
             rate_limited: AtomicU32::new(config.rate_limited_requests),
             retry_after: config.retry_after,
             hang_prefix: config.hang_client_order_prefix.clone(),
+            hang_quantity: config.hang_quantity,
         }
     }
 
-    /// Decides the fate of an applied placement's answer (called once per placement).
-    pub fn after_placement(&self, client_order_id: &str) -> AfterPlacement {
+    /// Decides the fate of an applied placement's answer (called once per placement), from its
+    /// client order id and quantity.
+    pub fn after_placement(&self, client_order_id: &str, qty: Decimal) -> AfterPlacement {
         let marked = self
             .hang_prefix
             .as_deref()
-            .is_some_and(|prefix| client_order_id.starts_with(prefix));
+            .is_some_and(|prefix| client_order_id.starts_with(prefix))
+            || self.hang_quantity == Some(qty);
         if marked {
             AfterPlacement::Hang(self.hang_for)
         } else if take(&self.unknown_status) {
@@ -82,13 +88,22 @@ mod tests {
             rate_limited_requests: 1,
             retry_after: Duration::from_millis(1500),
             hang_client_order_prefix: Some("crash-".into()),
+            hang_quantity: Some(Decimal::new(4321, 4)),
         });
         let hang = AfterPlacement::Hang(Duration::from_millis(1500));
-        assert_eq!(faults.after_placement("crash-1"), hang);
-        assert_eq!(faults.after_placement("x"), AfterPlacement::UnknownStatus);
-        assert_eq!(faults.after_placement("x"), hang);
-        assert_eq!(faults.after_placement("x"), AfterPlacement::Answer);
-        assert_eq!(faults.after_placement("crash-2"), hang);
+        let qty = Decimal::ONE;
+        assert_eq!(faults.after_placement("crash-1", qty), hang);
+        assert_eq!(
+            faults.after_placement("x", qty),
+            AfterPlacement::UnknownStatus
+        );
+        assert_eq!(faults.after_placement("x", qty), hang);
+        assert_eq!(faults.after_placement("x", qty), AfterPlacement::Answer);
+        assert_eq!(faults.after_placement("crash-2", qty), hang);
+        // 0.4321 is the marked quantity, whatever the id; 0.43210 is the same quantity.
+        assert_eq!(faults.after_placement("x", Decimal::new(4321, 4)), hang);
+        assert_eq!(faults.after_placement("y", Decimal::new(43210, 5)), hang);
+        assert_eq!(faults.after_placement("x", qty), AfterPlacement::Answer);
         assert_eq!(faults.rate_limit(), Some(2));
         assert_eq!(faults.rate_limit(), None);
     }

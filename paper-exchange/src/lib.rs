@@ -28,6 +28,14 @@
 //! funding rate (default 0.0001) is reported, never charged. Only LIMIT (GTC, IOC, FOK) and
 //! MARKET orders; no leverage or margin type changes, no liquidations.
 //!
+//! Binance's wallet API (`/sapi`, SIGNED): universal transfers between the spot and futures
+//! wallets (`/sapi/v1/asset/transfer`, `MAIN_UMFUTURE` / `UMFUTURE_MAIN`), and with
+//! [`config::WalletConfig`] an on-chain wallet: `/sapi/v1/capital/withdraw/apply` sends
+//! ERC-20 tokens from the exchange's own key (`withdraw/history` follows them to mined), and
+//! deposits to per-account addresses (`deposit/address`, derived from a configured
+//! mnemonic) are found in the tokens' `Transfer` logs and credited once after the configured
+//! confirmations (`deposit/hisrec`). Without `[wallet]` the `capital` endpoints answer -1020.
+//!
 //! Limits: state lives in memory for the life of the process (orders are never archived); only
 //! LIMIT, LIMIT_MAKER and MARKET orders; HMAC keys only; no rate limits (every REST request
 //! weighs 1 in `X-MBX-USED-WEIGHT-1M`, nothing is refused for it); of the WebSocket API only
@@ -56,6 +64,10 @@
 //! - `user_data`: the user data stream's events, published by the engine.
 //! - `ws_api/`: the WebSocket API and its user data stream subscriptions.
 //! - `faults`: the injected failures still to happen.
+//! - `wallet/`: transfers, withdrawals and deposits (`transfer`, `withdraw`, `deposit` in the
+//!   engine; `chain`: the tasks sending withdrawals and watching deposits; `config`, `keys`,
+//!   `units`); `rest/wallet/`: their `/sapi` routes.
+//! - `test_utils` (feature `test-utils`): anvil and a `TestToken` for wallet tests.
 //! - `futures/`: the perpetual futures engine (`position`, `place`, `manage`, `events`,
 //!   `listen_keys`); `futures_stream`: its user data stream websocket.
 
@@ -74,7 +86,10 @@ mod orders;
 mod params;
 mod rest;
 mod stream;
+#[cfg(feature = "test-utils")]
+pub mod test_utils;
 mod user_data;
+mod wallet;
 mod ws_api;
 
 use std::convert::Infallible;
@@ -86,12 +101,14 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::time::MissedTickBehavior;
 
-pub use config::{Config, ConfigError, DEV_API_KEY, DEV_SECRET_KEY, FaultConfig};
+pub use config::{Config, ConfigError, DEV_API_KEY, DEV_SECRET_KEY, FaultConfig, WalletConfig};
 use depth::Speed;
 use exchange::Exchange;
 use faults::Faults;
 use rest::limits::UsedWeight;
 use stream::StreamEvent;
+pub use wallet::chain::WalletError;
+pub use wallet::keys::{KeyError, withdraw_signer};
 
 /// How often the `@depth@100ms` streams send the book's changes.
 const FAST_STREAM_EVERY: Duration = Duration::from_millis(100);
@@ -111,6 +128,8 @@ pub enum Error {
     Config(#[from] ConfigError),
     #[error("paper exchange server failed: {0}")]
     Serve(#[from] std::io::Error),
+    #[error("paper exchange wallet: {0}")]
+    Wallet(#[from] wallet::chain::WalletError),
 }
 
 /// State shared by the HTTP handlers, the websocket connections and the market loop.
@@ -121,6 +140,8 @@ struct Shared {
     events: broadcast::Receiver<Arc<StreamEvent>>,
     faults: Faults,
     used_weight: UsedWeight,
+    /// The on-chain wallet, when `[wallet]` is configured.
+    wallet: Option<wallet::WalletService>,
 }
 
 impl Shared {
@@ -137,12 +158,20 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), Error> {
     config.validate()?;
     let seed = config.seed.unwrap_or_else(rand::random);
     let (sender, receiver) = broadcast::channel(STREAM_BUFFER);
+    let (wallet, chain) = match &config.wallet {
+        Some(wallet) => {
+            let (service, chain) = wallet::chain::start(wallet, config.accounts.len())?;
+            (Some(service), Some(chain))
+        }
+        None => (None, None),
+    };
     let shared = Arc::new(Shared {
         exchange: Mutex::new(Exchange::new(&config, seed)),
         keys: auth::Keys::new(&config.accounts),
         events: receiver,
         faults: Faults::new(&config.faults),
         used_weight: UsedWeight::default(),
+        wallet,
     });
     let symbols: Vec<&str> = config.symbols.iter().map(|s| s.symbol.as_str()).collect();
     tracing::info!(address = ?listener.local_addr().ok(), ?symbols, seed, accounts = config.accounts.len(), "paper exchange listening");
@@ -150,6 +179,7 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), Error> {
     tokio::select! {
         served = axum::serve(listener, app).into_future() => served.map_err(Error::Serve),
         never = run_market(&shared, sender, config.tick_interval) => match never {},
+        never = wallet::chain::run(shared.clone(), chain) => match never {},
     }
 }
 

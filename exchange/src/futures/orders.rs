@@ -95,8 +95,8 @@ impl FuturesOrder {
 }
 
 impl Placed for FuturesOrder {
-    fn order_id(&self) -> u64 {
-        self.order_id
+    fn order_id(&self) -> String {
+        self.order_id.to_string()
     }
 }
 

@@ -6,4 +6,5 @@ mod futures;
 mod idempotency;
 mod orders;
 mod support;
+mod wallet;
 mod watch;

@@ -21,6 +21,7 @@ use crate::depth::{Depth, Diff, Snapshot, Speed};
 use crate::futures::{Futures, FuturesReject, MARGIN_ASSET};
 use crate::market::SyntheticMarket;
 use crate::orders::Side;
+use crate::wallet::WalletBook;
 use ledger::{Assets, Ledger};
 
 /// Why the engine refuses a request; each maps to one Binance error.
@@ -79,6 +80,8 @@ pub struct Exchange {
     pub(crate) venues: Vec<Venue>,
     pub ledger: Ledger,
     pub futures: Futures,
+    /// Transfers, withdrawals and deposits (`crate::wallet`).
+    pub wallet: WalletBook,
 }
 
 impl Exchange {
@@ -116,6 +119,7 @@ impl Exchange {
             venues,
             ledger: Ledger::new(Accounts::new(&config.accounts), config.commission.clone()),
             futures: Futures::new(config),
+            wallet: WalletBook::default(),
         }
     }
 

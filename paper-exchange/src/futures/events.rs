@@ -145,3 +145,30 @@ pub fn account_update(
     });
     (id, event)
 }
+
+/// `ACCOUNT_UPDATE` after a transfer between the spot and the futures wallet changed the
+/// USDT wallet by `delta`: reason DEPOSIT into futures, WITHDRAW out of it, no positions.
+pub fn wallet_transfer_update(
+    id: AccountId,
+    account: &FuturesAccount,
+    delta: Decimal,
+    now: u64,
+) -> AccountEvent {
+    let wallet = amount(account.wallet);
+    let reason = if delta.is_sign_negative() {
+        "WITHDRAW"
+    } else {
+        "DEPOSIT"
+    };
+    let event = json!({
+        "e": "ACCOUNT_UPDATE",
+        "E": now,
+        "T": now,
+        "a": {
+            "m": reason,
+            "B": [{ "a": MARGIN_ASSET, "wb": wallet, "cw": wallet, "bc": amount(delta) }],
+            "P": [],
+        },
+    });
+    (id, event)
+}

@@ -8,6 +8,7 @@
 //! - [`dto`]: the JSON shapes.
 //! - [`limits`]: the used-weight header and injected 429s on every REST route.
 //! - [`futures`]: the USDⓈ-M Futures API (`/fapi/...`).
+//! - [`wallet`]: the wallet API (`/sapi/...`): transfers, withdrawals, deposits.
 
 pub mod account;
 pub mod dto;
@@ -17,6 +18,7 @@ pub mod market_data;
 pub mod order_params;
 pub mod signed;
 pub mod trading;
+pub mod wallet;
 
 use std::sync::Arc;
 
@@ -49,6 +51,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v3/openOrders", get(trading::open_orders))
         .route("/api/v3/account", get(account::account))
         .merge(futures::routes())
+        .merge(wallet::routes())
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             limits::weigh,

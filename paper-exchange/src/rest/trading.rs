@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
+use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::dto;
@@ -26,7 +27,7 @@ pub async fn new_order(
 ) -> Result<Json<Value>, ApiError> {
     let (request, resp_type) = order_params::new_order(&params)?;
     let order = shared.exchange().place(account, request, now)?;
-    apply_placement_fault(&shared, &order.client_order_id).await?;
+    apply_placement_fault(&shared, &order.client_order_id, order.orig_qty).await?;
     Ok(Json(match resp_type {
         RespType::Ack => dto::order_ack(&order),
         RespType::Result => dto::order_result(&order),
@@ -36,8 +37,12 @@ pub async fn new_order(
 
 /// Acts out the injected fault (if any) of an applied placement, spot or futures: the answer
 /// becomes -1007 (HTTP 503), or is held back.
-pub async fn apply_placement_fault(shared: &Shared, client_order_id: &str) -> Result<(), ApiError> {
-    match shared.faults.after_placement(client_order_id) {
+pub async fn apply_placement_fault(
+    shared: &Shared,
+    client_order_id: &str,
+    qty: Decimal,
+) -> Result<(), ApiError> {
+    match shared.faults.after_placement(client_order_id, qty) {
         AfterPlacement::Answer => {}
         AfterPlacement::UnknownStatus => return Err(ApiError::backend_timeout()),
         AfterPlacement::Hang(delay) => tokio::time::sleep(delay).await,

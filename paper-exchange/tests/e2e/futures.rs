@@ -14,7 +14,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use crate::support::{Client, Exchange, assert_error, dec, dec_of};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// The taker commission of the default futures config.
 const TAKER: &str = "0.0005";
@@ -71,7 +71,7 @@ async fn mark(client: &Client) -> Decimal {
 }
 
 /// The next text frame as JSON, within 5 s.
-async fn next(socket: &mut Socket) -> Value {
+pub async fn next(socket: &mut Socket) -> Value {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await

@@ -8,3 +8,4 @@ mod orders;
 mod signing;
 mod support;
 mod user_data_stream;
+mod wallet;

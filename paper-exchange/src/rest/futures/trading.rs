@@ -27,7 +27,7 @@ pub async fn new_order(
 ) -> Result<Json<Value>, ApiError> {
     let (request, resp_type) = params::new_order(&params)?;
     let (accepted, order) = shared.exchange().place_futures(account, request, now)?;
-    apply_placement_fault(&shared, &order.order.client_order_id).await?;
+    apply_placement_fault(&shared, &order.order.client_order_id, order.order.orig_qty).await?;
     Ok(Json(match resp_type {
         RespType::Ack => dto::order_ack(&accepted),
         RespType::Result => dto::order(&order),
