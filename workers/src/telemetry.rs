@@ -82,7 +82,7 @@ pub fn runtime(metrics: Option<SocketAddr>) -> anyhow::Result<Runtime> {
                 .build(),
         )
         .with_context(|| format!("serving metrics on {socket_addr}"))?;
-        hedgeflow_activities::observe::install_metrics(server.meter.as_ref());
+        hedgeflow_activities::observe::install_metrics(server.meter.clone());
         tracing::info!(addr = %server.bound_addr, "metrics at /metrics");
         telemetry.metrics = Some(server.meter as Arc<_>);
     }

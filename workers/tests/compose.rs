@@ -3,7 +3,8 @@
 //! The file is read as YAML and interpreted the way Compose would for the parts that matter: each
 //! hedgeflow role's command, mounted config file and `HEDGEFLOW__…` overrides must make a config
 //! that `Config::parse` accepts (`deny_unknown_fields` turns a misspelt key into a failure), the
-//! published metrics ports must be the configured ones, and secrets must stay with their role.
+//! published metrics ports must be the configured ones (and Prometheus must scrape them and load
+//! the alert rules), and secrets must stay with their role.
 
 use hedgeflow::config::{Config, ENV_PREFIX};
 use hedgeflow_activities::chain::signer::{SecretRef, SignerSource};
@@ -16,7 +17,33 @@ use std::{
 
 const COMPOSE_FILE: &str = "docker-compose.temporal.yml";
 /// The hedgeflow roles that run as containers of their own.
-const ROLES: [&str; 3] = ["orchestrator", "hot-wallet", "indexer"];
+const ROLES: [&str; 8] = [
+    "orchestrator",
+    "hot-wallet",
+    "indexer",
+    "exchange",
+    "price-signer",
+    "hedger-api",
+    "obm",
+    "dealer",
+];
+/// The roles that serve Prometheus metrics (those that run a Temporal worker or the hedger API).
+const METRICS_ROLES: [&str; 6] = [
+    "orchestrator",
+    "hot-wallet",
+    "indexer",
+    "exchange",
+    "price-signer",
+    "hedger-api",
+];
+/// Prometheus's config and alert rules, relative to the repository root.
+const PROMETHEUS_FILES: [(&str, &str); 2] = [
+    (
+        "deploy/prometheus/prometheus.yml",
+        "/etc/prometheus/prometheus.yml",
+    ),
+    ("deploy/prometheus/alerts.yml", "/etc/prometheus/alerts.yml"),
+];
 /// The docker secrets that carry the signing key.
 const KEY_SECRETS: [&str; 2] = ["hot-wallet.keystore.json", "hot-wallet.password"];
 /// The config file the containers mount, relative to the repository root.
@@ -33,10 +60,11 @@ fn the_stack_has_every_service_and_publishes_temporal_and_its_ui() {
         "temporal-admin-tools",
         "temporal-ui",
         "hedgeflow-db",
-        "orchestrator",
-        "hot-wallet",
-        "indexer",
-    ] {
+        "prometheus",
+    ]
+    .into_iter()
+    .chain(ROLES)
+    {
         compose.service(name);
     }
     for (name, service) in compose.services() {
@@ -120,7 +148,7 @@ fn a_misspelt_override_is_rejected() {
 #[test]
 fn each_role_publishes_its_configured_metrics_port() {
     let compose = Compose::load();
-    for name in ROLES {
+    for name in METRICS_ROLES {
         let role = Role::load(&compose, name);
         let address = role
             .config
@@ -141,6 +169,53 @@ fn each_role_publishes_its_configured_metrics_port() {
             address.port()
         );
     }
+}
+
+#[test]
+fn prometheus_scrapes_every_role_and_loads_the_alert_rules() {
+    let compose = Compose::load();
+    let prometheus = compose.service("prometheus");
+    let mounts = mounts(prometheus, "prometheus");
+    for (file, target) in PROMETHEUS_FILES {
+        assert!(
+            mounts
+                .iter()
+                .any(|mount| mount.source == format!("./{file}")
+                    && mount.target == target
+                    && mount.read_only),
+            "`prometheus` must mount ./{file} read-only at {target}"
+        );
+    }
+    let config_file = compose.root.join(PROMETHEUS_FILES[0].0);
+    let config: Value = serde_yaml::from_str(&read(&config_file))
+        .unwrap_or_else(|error| panic!("{} is not YAML: {error}", config_file.display()));
+    let targets: BTreeSet<&str> = items(config.get("scrape_configs"))
+        .flat_map(|job| items(job.get("static_configs")))
+        .flat_map(|group| items(group.get("targets")))
+        .filter_map(Value::as_str)
+        .collect();
+    for name in METRICS_ROLES {
+        let port = Role::load(&compose, name)
+            .config
+            .metrics_addr(name)
+            .unwrap_or_else(|| panic!("{PRODUCTION_CONFIG} has no metrics.{name}"))
+            .port();
+        let target = format!("{name}:{port}");
+        assert!(
+            targets.contains(target.as_str()),
+            "{} must scrape `{name}` at {target}; it scrapes {targets:?}",
+            config_file.display()
+        );
+    }
+    let rules = items(config.get("rule_files"))
+        .filter_map(Value::as_str)
+        .collect::<Vec<_>>();
+    assert!(
+        rules.contains(&PROMETHEUS_FILES[1].1),
+        "{} must load {}; it loads {rules:?}",
+        config_file.display(),
+        PROMETHEUS_FILES[1].1
+    );
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! subscription (tried on each endpoint in turn, resubscribed when it drops) and HTTP polling,
 //! which keeps working when no websocket is reachable.
 
-use super::{ChainConfig, ChainError};
+use super::{ChainConfig, ChainError, metered::Metered};
+use crate::observe;
 use alloy::{
     providers::{DynProvider, Provider, ProviderBuilder, WsConnect},
     rpc::client::RpcClient,
@@ -63,7 +64,7 @@ impl ChainClient {
                     });
                 }
                 Err(error) => {
-                    warn!(chain = name, url = %endpoint.http, %error, "rpc endpoint unreachable at start-up")
+                    warn!(chain = name, endpoint = observe::endpoint_label(&endpoint.http), %error, "rpc endpoint unreachable at start-up")
                 }
             }
         }
@@ -77,7 +78,8 @@ impl ChainClient {
             .rpc
             .iter()
             .map(|endpoint| {
-                BoxTransport::new(Http::with_client(http.clone(), endpoint.http.clone()))
+                let http = Http::with_client(http.clone(), endpoint.http.clone());
+                BoxTransport::new(Metered::new(name, &endpoint.http, http))
             })
             .collect();
         let fallback = FallbackService::new(transports.clone(), transports.len());
@@ -89,6 +91,7 @@ impl ChainClient {
         let (head_tx, head) = watch::channel(start);
         let head_tx = Arc::new(head_tx);
         tokio::spawn(poll_heads(
+            name.to_owned(),
             provider.clone(),
             config.poll_interval,
             head_tx.clone(),
@@ -139,14 +142,22 @@ fn publish(head: &watch::Sender<u64>, number: u64) {
     });
 }
 
-async fn poll_heads(provider: DynProvider, every: Duration, head: Arc<watch::Sender<u64>>) {
+async fn poll_heads(
+    chain: String,
+    provider: DynProvider,
+    every: Duration,
+    head: Arc<watch::Sender<u64>>,
+) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     while !head.is_closed() {
         interval.tick().await;
         match provider.get_block_number().await {
-            Ok(number) => publish(&head, number),
-            Err(error) => debug!(%error, "head poll failed"),
+            Ok(number) => {
+                observe::rpc_head_polled(&chain, number);
+                publish(&head, number)
+            }
+            Err(error) => observe::rpc_head_poll_failed(&chain, &error),
         }
     }
 }
@@ -202,11 +213,13 @@ async fn follow_websockets_while<F, Fut>(
             Ok(provider) => match session(provider.erased()).await {
                 Ok(()) => {
                     backoff = Duration::from_millis(250);
-                    warn!(chain, %url, "websocket subscription ended; trying the next websocket");
+                    observe::rpc_websocket_failover(chain, url, None);
                 }
-                Err(error) => warn!(chain, %url, %error, "websocket subscription failed"),
+                Err(error) => observe::rpc_websocket_failover(chain, url, Some(error.as_str())),
             },
-            Err(error) => debug!(chain, %url, %error, "websocket unreachable"),
+            Err(error) => {
+                debug!(chain, endpoint = observe::endpoint_label(url), %error, "websocket unreachable")
+            }
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(10));

@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: a chain's RPC endpoints, tokens and confirmation depth;
 //! - [`client`]: [`ChainClient`], the provider over every endpoint plus a head tracker;
+//! - `metered`: each endpoint's transport, counting its own failures;
 //! - [`signer`]: loading the hot-wallet key (mnemonic, private key or keystore);
 //! - [`logs`]: a contract's logs followed by websocket and poller, for the indexers;
 //! - [`journal`]: the hot wallet's write-ahead record of every transaction it signs;
@@ -14,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod journal;
 pub mod logs;
+mod metered;
 pub mod nonce;
 pub mod receipt;
 pub mod signer;
