@@ -6,6 +6,9 @@
 #![allow(clippy::unused_async)]
 
 use crate::{
+    balance::{
+        BalanceRequest, BalanceSheet, BrokerAsset, BrokerDeposit, BrokerFunds, BrokerWithdrawal,
+    },
     chain::{ReceiptOutcome, SubmittedTx, TxIntent, WatchReceipt},
     escrow::{
         ClaimAnswer, ClaimBatch, ClaimPlan, ClaimRequest, Decision, EscrowOrder, EscrowRecord,
@@ -150,6 +153,35 @@ impl IntentActivities {
     ) -> Result<ValidationReport, ActivityError> {
         unimplemented!()
     }
+
+    /// Posts a validator run's mismatches as JSON to the configured `[intents] mismatch-webhook`
+    /// (does nothing when none is configured), with a timeout. A hook that does not answer 2xx
+    /// fails the attempt retryably: delivery is at least once, a retry posts again, and the
+    /// body's `run` (the validator run's workflow and run ids) lets the receiver drop repeats.
+    #[activity]
+    pub fn notify_mismatches(
+        run: (ValidationRequest, ValidationReport),
+    ) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// The balance manager's view of party B's collateral on the book: its free balance, and
+    /// per party A (every one we hold a quote of) the allocation, reservations and unrealized
+    /// P&L at the broker's mark, with the configured policy. Read-only.
+    #[activity]
+    pub fn read_balance_sheet(request: BalanceRequest) -> Result<BalanceSheet, ActivityError> {
+        unimplemented!()
+    }
+
+    /// What party B's allocation for the quote's party A lacks to pay `owed` (party B's loss on
+    /// a close about to be filled: the book takes it from that allocation), rounded up to a
+    /// millionth; zero when it suffices. Read-only.
+    #[activity]
+    pub fn close_allocation_shortfall(
+        request: (IntentRef, rust_decimal::Decimal),
+    ) -> Result<rust_decimal::Decimal, ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// The price signer (SYMMIO's oracle stand-in). Task queue [`crate::queues::PRICE_SIGNER`],
@@ -221,6 +253,39 @@ impl ExchangeActivities {
     /// final or unknown is left as it is.
     #[activity]
     pub fn cancel_broker_order(order: BrokerOrder) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// The broker account's collateral in the futures wallet (`/fapi/v2/account`). Read-only.
+    #[activity]
+    pub fn read_broker_funds(asset: String) -> Result<BrokerFunds, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Moves `withdrawal.amount` from the futures wallet to spot and withdraws it to
+    /// `withdrawal.address`, then waits, heartbeating, until the withdrawal completed; returns
+    /// its transaction. Idempotent by `withdrawal.id`: the withdrawal history is asked for that
+    /// `withdrawOrderId` first, and the wallet transfer is looked up in the transfer history
+    /// (same amount, not before the move's first attempt) before one is made.
+    #[activity]
+    pub fn withdraw_from_broker(
+        withdrawal: BrokerWithdrawal,
+    ) -> Result<alloy::primitives::B256, ActivityError> {
+        unimplemented!()
+    }
+
+    /// The broker account's deposit address for `asset` on its network. Read-only.
+    #[activity]
+    pub fn broker_deposit_address(
+        asset: BrokerAsset,
+    ) -> Result<alloy::primitives::Address, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Waits, heartbeating, until the broker credited `deposit` (by its transaction), then moves
+    /// it from spot to the futures wallet. Idempotent like `withdraw_from_broker`'s transfer.
+    #[activity]
+    pub fn credit_broker_deposit(deposit: BrokerDeposit) -> Result<(), ActivityError> {
         unimplemented!()
     }
 }
@@ -296,11 +361,15 @@ pub mod definitions {
         FindEscrowTransfer, PlanEscrowClaims, ScanEscrowOrders,
     };
     pub use super::exchange_activities::{
-        BrokerPositions, CancelBrokerOrder, ExecuteBrokerOrder, PlaceHedge,
+        BrokerDepositAddress, BrokerPositions, CancelBrokerOrder, CreditBrokerDeposit,
+        ExecuteBrokerOrder, PlaceHedge, ReadBrokerFunds, WithdrawFromBroker,
     };
     pub use super::hedger_activities::HedgeFill;
     pub use super::hot_wallet_activities::{CheckRfqFill, SubmitTransaction};
-    pub use super::intent_activities::{EvaluateIntent, ReadIntent, ValidatePositions};
+    pub use super::intent_activities::NotifyMismatches;
+    pub use super::intent_activities::{
+        CloseAllocationShortfall, EvaluateIntent, ReadBalanceSheet, ReadIntent, ValidatePositions,
+    };
     pub use super::price_signer_activities::SignPrice;
     pub use super::store_activities::{
         RecordEscrowOrder, RecordHedge, RecordIntent, RecordRfqFill, RecordTransfer,

@@ -50,6 +50,11 @@ pub fn intent_workflow(chain_id: u64, quote_id: u64) -> String {
     format!("intent-{chain_id}-{quote_id}")
 }
 
+/// `intent-balance-<chainId>`: the Temporal Schedule of one book's balance manager.
+pub fn intent_balance_schedule(chain_id: u64) -> String {
+    format!("intent-balance-{chain_id}")
+}
+
 /// `intent-validate-<chainId>`: the Temporal Schedule of one book's position validator.
 pub fn intent_validator_schedule(chain_id: u64) -> String {
     format!("intent-validate-{chain_id}")

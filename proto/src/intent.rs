@@ -200,6 +200,9 @@ pub struct ChainQuote {
     pub close_deadline: u64,
     /// Collateral party B locks with it: cva + lf + party B's maintenance margin.
     pub party_b_locked: Decimal,
+    /// The maintenance-margin part of `party_b_locked` (the balance manager's health).
+    #[serde(default)]
+    pub party_b_mm: Decimal,
     pub parent_id: u64,
     /// Whitelisted party Bs; empty means anyone.
     pub party_bs_whitelist: Vec<Address>,
@@ -368,6 +371,41 @@ pub enum HedgerState {
 }
 
 impl HedgerState {
+    pub const ALL: [HedgerState; 13] = [
+        Self::Seen,
+        Self::Rejected,
+        Self::Locking,
+        Self::Locked,
+        Self::OpeningOnBroker,
+        Self::OpeningOnChain,
+        Self::Opened,
+        Self::ClosingOnBroker,
+        Self::ClosingOnChain,
+        Self::Closed,
+        Self::Canceled,
+        Self::Expired,
+        Self::Lost,
+    ];
+
+    /// The state [`Self::as_str`] names (as stored).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == text)
+    }
+
+    /// A quote between steps: its allocation is in use (allocated, locked, or paying a close).
+    pub fn is_between_steps(self) -> bool {
+        matches!(
+            self,
+            Self::Seen
+                | Self::Locking
+                | Self::Locked
+                | Self::OpeningOnBroker
+                | Self::OpeningOnChain
+                | Self::ClosingOnBroker
+                | Self::ClosingOnChain
+        )
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Seen => "seen",
@@ -511,9 +549,12 @@ pub mod error_codes {
 }
 
 sol! {
-    /// The party-B functions of `IntentBook` the hedger sends (see `contracts/src/IntentBook.sol`).
+    /// The party-B functions of `IntentBook` the hedger and its balance manager send (see `contracts/src/IntentBook.sol`).
     struct PriceSig { uint256 symbolId; uint256 price; uint256 timestamp; bytes signature; }
     function allocateForPartyB(uint256 amount, address partyA);
+    function deallocateForPartyB(uint256 amount, address partyA);
+    function deposit(uint256 amount);
+    function withdraw(uint256 amount);
     function lockQuote(uint256 quoteId);
     function unlockQuote(uint256 quoteId);
     function acceptCancelRequest(uint256 quoteId);
@@ -577,6 +618,36 @@ pub mod calldata {
             allocateForPartyBCall {
                 amount: to_wad(amount)?,
                 partyA: party_a,
+            }
+            .abi_encode(),
+        )
+    }
+
+    pub fn deallocate(amount: Decimal, party_a: Address) -> Option<Vec<u8>> {
+        Some(
+            deallocateForPartyBCall {
+                amount: to_wad(amount)?,
+                partyA: party_a,
+            }
+            .abi_encode(),
+        )
+    }
+
+    /// `deposit`: the collateral (approved to the book) into party B's free balance.
+    pub fn deposit(amount: Decimal) -> Option<Vec<u8>> {
+        Some(
+            depositCall {
+                amount: to_wad(amount)?,
+            }
+            .abi_encode(),
+        )
+    }
+
+    /// `withdraw`: party B's free balance out of the book to the hot wallet.
+    pub fn withdraw(amount: Decimal) -> Option<Vec<u8>> {
+        Some(
+            withdrawCall {
+                amount: to_wad(amount)?,
             }
             .abi_encode(),
         )

@@ -20,6 +20,7 @@
 
 pub mod activities;
 pub mod amount;
+pub mod balance;
 pub mod chain;
 pub mod escrow;
 pub mod fill;

@@ -301,6 +301,9 @@ impl Config {
         if let Some(obm) = &self.obm {
             obm.feeds(&self.exchanges)?;
         }
+        if let Some(balance) = self.intents.as_ref().and_then(|i| i.balance.as_ref()) {
+            balance.policy().map_err(anyhow::Error::msg)?;
+        }
         if self.dealer.is_some() {
             self.dealer_config()?
                 .settings()
@@ -318,6 +321,20 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The address the paper exchange sends withdrawals from, when it has a wallet.
+    pub fn paper_exchange_wallet(&self) -> anyhow::Result<Option<alloy::primitives::Address>> {
+        let Some(wallet) = self
+            .paper_exchange
+            .as_ref()
+            .and_then(|p| p.market.wallet.as_ref())
+        else {
+            return Ok(None);
+        };
+        let signer = hedgeflow_paper_exchange::withdraw_signer(&wallet.withdraw_signer)
+            .context("[paper-exchange.market.wallet] withdraw-signer")?;
+        Ok(Some(signer.address()))
     }
 
     /// The dealer's quote service configuration: `[dealer.quotes]` with the hot wallet's

@@ -6,32 +6,45 @@
 //!
 //! Each test is its own party A (an account of the dev mnemonic), so tests share no balances;
 //! the broker's position is netted across quotes, so each test checks its own quote's broker
-//! orders by their client order ids.
+//! orders by their client order ids. Accounts 10 and up get their gas money from the deployer.
+//! Tests that disturb the stack (a role killed, l2's blocks held, the indexer cut off from
+//! Temporal) run alone; the others run side by side.
 
+#[path = "intent_hedger/balance.rs"]
+mod balance;
 mod support;
 
 use alloy::{
-    network::EthereumWallet,
+    network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
     signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
 };
 use hedgeflow::dev::deploy::{self, TestToken};
-use hedgeflow_activities::{intent::contract::IntentBook, store::Store};
+use hedgeflow_activities::{
+    intent::contract::IntentBook,
+    store::{Store, entity::intent_quote},
+};
 use hedgeflow_exchange::{
-    ClientOrderId, Config as BrokerConfig, Credentials, FuturesClient, FuturesOrderKind,
-    FuturesOrderRequest, Side,
+    ClientOrderId, Config as BrokerConfig, Credentials, FuturesClient, FuturesOrder,
+    FuturesOrderKind, FuturesOrderRequest, OrderStatus, Side, TimeInForce,
 };
 use hedgeflow_proto::{
-    intent::{HedgerState, IntentRecord, QuoteStatus, ValidationRequest, from_wad, to_wad},
+    intent::{
+        HedgerState, IntentRecord, QuoteStatus, ValidationRequest, error_codes, from_wad, to_wad,
+    },
     queues,
 };
 use hedgeflow_workflows::{IntentValidatorWorkflow, IntentWorkflow};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use support::{L2_ID, Stack, eventually, rfq_stack, run};
+use support::{
+    HANG_QUANTITY, L2_ID, RIVAL_API_KEY, RIVAL_SECRET_KEY, Stack, eventually, rfq_stack, run,
+};
 use temporalio_client::{WorkflowGetResultOptions, WorkflowStartOptions};
+use tokio::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const WAIT: Duration = Duration::from_secs(90);
 const LONG: u8 = 0;
@@ -39,20 +52,100 @@ const LIMIT: u8 = 0;
 const MARKET: u8 = 1;
 /// Gas of party A's calls.
 const GAS: u64 = 1_000_000;
-/// `[intents]` symbol 1.
+/// `[intents]` symbols 1 and 2.
 const ETHUSDT: u64 = 1;
+const BTCUSDT: u64 = 2;
+/// How long party A's quotes and close requests stay valid, unless a test says otherwise.
+const TTL: u64 = 120;
+/// The steps of a quote's broker orders (`i-<chainId>-<quoteId>-<step>`) these tests can reach.
+const BROKER_STEPS: [&str; 6] = [
+    "open",
+    "undo-open",
+    "close-1",
+    "undo-close-1",
+    "close-2",
+    "undo-close-2",
+];
+
+/// Tests that disturb the shared stack (a role killed, blocks held, the indexer cut off) run
+/// alone: they hold this for writing, every other test holds it for reading.
+static TURN: RwLock<()> = RwLock::const_new(());
+/// The deployer funds every party A: one at a time, or their transactions' nonces clash.
+static DEPLOYER_TURN: Mutex<()> = Mutex::const_new(());
+
+/// A test's hold on [`TURN`], for as long as its party A lives.
+enum Turn {
+    Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
+    Alone(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
+}
+
+/// What party A asks for: a LONG of `quantity` on `symbol` at `price`, valid for `ttl` seconds.
+#[derive(Clone, Copy)]
+struct Ask {
+    symbol: u64,
+    order_type: u8,
+    price: Decimal,
+    quantity: Decimal,
+    ttl: u64,
+}
+
+impl Ask {
+    fn eth(order_type: u8, price: Decimal, quantity: Decimal) -> Ask {
+        Ask {
+            symbol: ETHUSDT,
+            order_type,
+            price,
+            quantity,
+            ttl: TTL,
+        }
+    }
+}
+
+/// The broker symbol hedging `[intents]` symbol `id`.
+fn broker_symbol(id: u64) -> &'static str {
+    match id {
+        ETHUSDT => "ETHUSDT",
+        BTCUSDT => "BTCUSDT",
+        other => panic!("symbol {other} is not in the stack's [intents]"),
+    }
+}
+
+/// A futures client of the stack's paper exchange with an account's keys.
+fn paper_broker(stack: &Stack, api_key: &str, secret_key: &str) -> FuturesClient {
+    let paper = format!(
+        "http://{}",
+        stack.config.paper_exchange.as_ref().unwrap().listen
+    );
+    FuturesClient::new(BrokerConfig::paper(
+        paper.parse().unwrap(),
+        Credentials::new(api_key, secret_key),
+    ))
+    .unwrap()
+}
 
 /// Party A: an account of the dev mnemonic with collateral deposited and allocated in the book.
 struct PartyA {
     address: Address,
     book: IntentBook::IntentBookInstance<DynProvider>,
+    /// The exchange role's own account, where the hedges are.
     broker: FuturesClient,
     store: Store,
     stack: &'static Stack,
+    _turn: Turn,
 }
 
 impl PartyA {
+    /// Party A of a test that shares the stack with others.
     async fn new(index: u32) -> PartyA {
+        PartyA::with_turn(index, Turn::Shared(TURN.read().await)).await
+    }
+
+    /// Party A of a test that must have the stack to itself.
+    async fn alone(index: u32) -> PartyA {
+        PartyA::with_turn(index, Turn::Alone(TURN.write().await)).await
+    }
+
+    async fn with_turn(index: u32, turn: Turn) -> PartyA {
         let stack = rfq_stack().await;
         let key = |index: u32| -> PrivateKeySigner {
             MnemonicBuilder::<English>::default()
@@ -79,6 +172,16 @@ impl PartyA {
         );
         let amount = wad(dec!(100000));
         let mined = |call: alloy::rpc::types::TransactionReceipt| assert!(call.status());
+        let deployer_turn = DEPLOYER_TURN.lock().await;
+        // anvil funds accounts 0 to 9 only: gas money for the others.
+        if index >= 10 {
+            let gas_money = TransactionRequest::default()
+                .with_from(deployer.address())
+                .with_to(address)
+                .with_value(U256::from(10u128.pow(19)));
+            let sent = provider.send_transaction(gas_money).await.unwrap();
+            mined(sent.get_receipt().await.unwrap());
+        }
         mined(
             collateral
                 .mint(address, amount)
@@ -90,6 +193,7 @@ impl PartyA {
                 .await
                 .unwrap(),
         );
+        drop(deployer_turn);
         mined(
             collateral
                 .approve(intents.book, U256::MAX)
@@ -121,18 +225,11 @@ impl PartyA {
                 .await
                 .unwrap(),
         );
-        let paper = format!(
-            "http://{}",
-            stack.config.paper_exchange.as_ref().unwrap().listen
+        let broker = paper_broker(
+            stack,
+            hedgeflow_paper_exchange::DEV_API_KEY,
+            hedgeflow_paper_exchange::DEV_SECRET_KEY,
         );
-        let broker = FuturesClient::new(BrokerConfig::paper(
-            paper.parse().unwrap(),
-            Credentials::new(
-                hedgeflow_paper_exchange::DEV_API_KEY,
-                hedgeflow_paper_exchange::DEV_SECRET_KEY,
-            ),
-        ))
-        .unwrap();
         let store = Store::connect(&stack.config.database.url).await.unwrap();
         PartyA {
             address,
@@ -140,25 +237,36 @@ impl PartyA {
             broker,
             store,
             stack,
+            _turn: turn,
         }
     }
 
     async fn mark(&self) -> Decimal {
-        self.broker.mark_price("ETHUSDT").await.unwrap().mark_price
+        self.mark_of(ETHUSDT).await
+    }
+
+    async fn mark_of(&self, symbol: u64) -> Decimal {
+        let symbol = broker_symbol(symbol);
+        self.broker.mark_price(symbol).await.unwrap().mark_price
     }
 
     /// Sends a LONG quote on ETHUSDT and returns its id.
     async fn send_quote(&self, order_type: u8, price: Decimal, quantity: Decimal) -> u64 {
-        let deadline = U256::from(now() + 120);
+        self.send(Ask::eth(order_type, price, quantity)).await
+    }
+
+    /// Sends the quote `ask` and returns its id.
+    async fn send(&self, ask: Ask) -> u64 {
+        let deadline = U256::from(now() + ask.ttl);
         let receipt = self
             .book
             .sendQuote(
                 vec![],
-                U256::from(ETHUSDT),
+                U256::from(ask.symbol),
                 LONG,
-                order_type,
-                wad(price.round_dp(2)),
-                wad(quantity),
+                ask.order_type,
+                wad(ask.price.round_dp(2)),
+                wad(ask.quantity),
                 wad(dec!(100)),
                 wad(dec!(20)),
                 wad(dec!(200)),
@@ -182,15 +290,21 @@ impl PartyA {
         sent.quoteId.try_into().unwrap()
     }
 
-    async fn request_close(&self, quote_id: u64, price: Decimal, quantity: Decimal) {
+    async fn request_close(
+        &self,
+        quote_id: u64,
+        order_type: u8,
+        price: Decimal,
+        quantity: Decimal,
+    ) {
         let receipt = self
             .book
             .requestToClosePosition(
                 U256::from(quote_id),
                 wad(price.round_dp(2)),
                 wad(quantity),
-                MARKET,
-                U256::from(now() + 120),
+                order_type,
+                U256::from(now() + TTL),
             )
             .from(self.address)
             // The book's estimate can fall short by a storage write's refund; leave room.
@@ -205,9 +319,37 @@ impl PartyA {
     }
 
     async fn request_cancel(&self, quote_id: u64) {
+        assert!(
+            self.try_cancel(quote_id).await,
+            "requestToCancelQuote reverted"
+        );
+    }
+
+    /// Asks to cancel the quote; `false` when the book refused (the quote is past cancelling).
+    async fn try_cancel(&self, quote_id: u64) -> bool {
         let call = self
             .book
             .requestToCancelQuote(U256::from(quote_id))
+            .from(self.address)
+            .gas(GAS);
+        let receipt = call.send().await.unwrap().get_receipt().await.unwrap();
+        receipt.status()
+    }
+
+    async fn request_cancel_close(&self, quote_id: u64) {
+        let call = self
+            .book
+            .requestToCancelCloseRequest(U256::from(quote_id))
+            .from(self.address)
+            .gas(GAS);
+        let receipt = call.send().await.unwrap().get_receipt().await.unwrap();
+        assert!(receipt.status());
+    }
+
+    async fn expire(&self, quote_id: u64) {
+        let call = self
+            .book
+            .expireQuote(vec![U256::from(quote_id)])
             .from(self.address)
             .gas(GAS);
         let receipt = call.send().await.unwrap().get_receipt().await.unwrap();
@@ -243,12 +385,33 @@ impl PartyA {
 
     /// Waits until our DB shows the quote in hedger state `state`.
     async fn wait_row(&self, quote_id: u64, state: &str) {
+        self.wait_record(quote_id, &[state], |_| true).await;
+    }
+
+    /// Waits until our DB shows the quote in one of hedger states `states` with a record that
+    /// `holds`; returns the record.
+    async fn wait_record(
+        &self,
+        quote_id: u64,
+        states: &[&str],
+        holds: impl Fn(&IntentRecord) -> bool,
+    ) -> IntentRecord {
         let id = format!("intent-{L2_ID}-{quote_id}");
-        eventually(&format!("{id} {state} in the DB"), WAIT, || async {
+        eventually(&format!("{id} {states:?} in the DB"), WAIT, || async {
             let row = self.store.intent_quote(&id).await.unwrap()?;
-            (row.hedger_state == state).then_some(())
+            let record = serde_json::from_value(row.record).unwrap();
+            (states.contains(&row.hedger_state.as_str()) && holds(&record)).then_some(record)
         })
         .await
+    }
+
+    async fn row(&self, quote_id: u64) -> intent_quote::Model {
+        let id = format!("intent-{L2_ID}-{quote_id}");
+        self.store
+            .intent_quote(&id)
+            .await
+            .unwrap()
+            .expect("the row")
     }
 
     /// The quote's workflow result.
@@ -274,18 +437,124 @@ impl PartyA {
 
     /// The broker's order `i-<chainId>-<quoteId>-<step>`: executed quantity and average price.
     async fn broker_order(&self, quote_id: u64, step: &str) -> (Decimal, Decimal) {
-        let id = ClientOrderId::new(format!("i-{L2_ID}-{quote_id}-{step}")).unwrap();
         let order = self
-            .broker
-            .order("ETHUSDT", &id)
+            .find_order(quote_id, step)
             .await
-            .unwrap()
             .expect("the broker order");
         (
             order.executed_qty,
             order.average_price().unwrap_or_default(),
         )
     }
+
+    /// The broker's order `i-<chainId>-<quoteId>-<step>`, if there is one.
+    async fn find_order(&self, quote_id: u64, step: &str) -> Option<FuturesOrder> {
+        let symbol = broker_symbol(self.quote(quote_id).await.symbolId.try_into().unwrap());
+        let id = ClientOrderId::new(format!("i-{L2_ID}-{quote_id}-{step}")).unwrap();
+        self.broker.order(symbol, &id).await.unwrap()
+    }
+
+    /// Waits for the quote's broker order `step` to be on the broker.
+    async fn wait_order(&self, quote_id: u64, step: &str) -> FuturesOrder {
+        let what = format!("the broker order {step} of quote {quote_id}");
+        eventually(&what, WAIT, || self.find_order(quote_id, step)).await
+    }
+
+    /// Asserts that the chain, the broker and our row tell the same story of the quote, and
+    /// returns the row's record: the row shows the chain's status; party B's position in the
+    /// record is the chain's open quantity, short against party A's LONG; every broker order of
+    /// the quote is in the record with the broker's order id and executed quantity, and none is
+    /// missing; together they net to the record's broker position, which hedges the chain
+    /// position 1:1.
+    async fn assert_agree(&self, quote_id: u64) -> IntentRecord {
+        let row = self.row(quote_id).await;
+        let record: IntentRecord = serde_json::from_value(row.record.clone()).unwrap();
+        let quote = self.quote(quote_id).await;
+        let status = QuoteStatus::from_u8(quote.quoteStatus).unwrap();
+        assert_eq!(
+            row.chain_status.as_deref(),
+            Some(status.as_str()),
+            "{record:?}"
+        );
+        let open = if status.has_position() {
+            from_wad(quote.quantity).unwrap() - from_wad(quote.closedAmount).unwrap()
+        } else {
+            Decimal::ZERO
+        };
+        assert_eq!(record.chain_position, -open, "{record:?}");
+        assert_eq!(
+            row.chain_position,
+            record.chain_position.normalize().to_string()
+        );
+        assert_eq!(
+            row.broker_position,
+            record.broker_position.normalize().to_string()
+        );
+
+        let mut net = Decimal::ZERO;
+        let mut found = 0;
+        for step in BROKER_STEPS {
+            let client_order_id = format!("i-{L2_ID}-{quote_id}-{step}");
+            let listed = record
+                .broker_orders
+                .iter()
+                .find(|o| o.client_order_id == client_order_id);
+            match (self.find_order(quote_id, step).await, listed) {
+                (None, None) => {}
+                (Some(order), Some(listed)) => {
+                    assert!(order.status.is_final(), "{order:?}");
+                    assert_eq!(
+                        (order.order_id, order.executed_qty),
+                        (listed.order_id, listed.executed),
+                        "{client_order_id}"
+                    );
+                    net += match order.side {
+                        Side::Buy => order.executed_qty,
+                        Side::Sell => -order.executed_qty,
+                    };
+                    found += 1;
+                }
+                (order, listed) => panic!("{client_order_id}: broker {order:?}, record {listed:?}"),
+            }
+        }
+        assert_eq!(found, record.broker_orders.len(), "{record:?}");
+        assert_eq!(net, record.broker_position, "{record:?}");
+        assert_eq!(
+            record.broker_position + record.chain_position,
+            Decimal::ZERO,
+            "hedged 1:1: {record:?}"
+        );
+        record
+    }
+
+    /// The quote's OpenPosition child: the part of a LIMIT quote the open left (0 for none).
+    async fn child_of(&self, record: &IntentRecord) -> u64 {
+        let (_, open) = record
+            .transactions
+            .iter()
+            .find(|(step, _)| step == "open")
+            .expect("an open transaction");
+        let receipt = self
+            .stack
+            .l2
+            .get_transaction_receipt(*open)
+            .await
+            .unwrap()
+            .expect("the open's receipt");
+        let opened = receipt
+            .decoded_log::<IntentBook::OpenPosition>()
+            .expect("an OpenPosition event");
+        opened.newQuoteId.try_into().unwrap()
+    }
+}
+
+/// The steps of the quote's transactions, in order.
+fn tx_steps(record: &IntentRecord) -> Vec<&str> {
+    record
+        .transactions
+        .iter()
+        .map(|(step, _)| step.as_str())
+        .collect()
 }
 
 #[test]
@@ -318,7 +587,9 @@ fn a_market_quote_is_hedged_opened_and_closed_at_the_brokers_prices() {
         assert!(opened <= mark * dec!(1.01));
 
         let mark = party_a.mark().await;
-        party_a.request_close(id, mark * dec!(0.99), quantity).await;
+        party_a
+            .request_close(id, MARKET, mark * dec!(0.99), quantity)
+            .await;
         party_a.wait_status(id, QuoteStatus::Closed).await;
         let record = party_a.result(id).await;
         assert_eq!(record.state, HedgerState::Closed);
@@ -427,6 +698,17 @@ fn the_validator_reports_a_broker_position_closed_behind_the_hedgers_back() {
                 .any(|row| row.subject == "ETHUSDT" && row.against == "broker"),
             "the mismatch is stored"
         );
+        // ...and posted to the configured webhook.
+        let posted = eventually("the mismatch webhook", WAIT, || async {
+            party_a.stack.webhook.bodies().into_iter().find(|body| {
+                body["event"] == "position_mismatches"
+                    && body["mismatches"]
+                        .as_array()
+                        .is_some_and(|m| m.iter().any(|m| m["subject"] == "ETHUSDT"))
+            })
+        })
+        .await;
+        assert_eq!(posted["chain_id"], L2_ID, "{posted}");
         // Reported, not fixed: the quote is still open on chain and in our records.
         assert_eq!(party_a.status(id).await, QuoteStatus::Opened);
     });
@@ -631,5 +913,404 @@ fn the_hedger_api_answers_symmio_shapes_and_refuses_bad_input() {
         }
         let notional: Decimal = upnl["notional"].as_str().unwrap().parse().unwrap();
         assert!(notional > Decimal::ZERO, "{upnl}");
+    });
+}
+
+#[test]
+fn a_limit_quote_crossing_the_book_opens_and_closes_at_the_brokers_prices() {
+    run(async {
+        let party_a = PartyA::new(10).await;
+        let quantity = dec!(0.8);
+        // A LONG at most 0.5 % over the market: the broker's asks under it fill it at once.
+        let requested = (party_a.mark().await * dec!(1.005)).round_dp(2);
+        let id = party_a.send_quote(LIMIT, requested, quantity).await;
+        party_a.wait_row(id, "opened").await;
+        let record = party_a.assert_agree(id).await;
+        assert_eq!(record.broker_position, quantity, "hedged in whole");
+        let row = party_a.row(id).await;
+        assert_eq!(row.order_type.as_deref(), Some("LIMIT"));
+        let (executed, broker_price) = party_a.broker_order(id, "open").await;
+        assert_eq!(executed, quantity);
+        let quote = party_a.quote(id).await;
+        let opened = from_wad(quote.openedPrice).unwrap();
+        assert_eq!(opened, broker_price.round_dp(18), "at the broker's price");
+        assert!(opened <= requested, "a LONG opens at most at its price");
+
+        // A LIMIT close at least 0.5 % under the market: the broker's bids fill it at once.
+        let close_at = (party_a.mark().await * dec!(0.995)).round_dp(2);
+        party_a.request_close(id, LIMIT, close_at, quantity).await;
+        party_a.wait_row(id, "closed").await;
+        let record = party_a.assert_agree(id).await;
+        assert_eq!(record.broker_position, Decimal::ZERO, "the hedge is flat");
+        assert_eq!(tx_steps(&record), ["allocate", "lock", "open", "close-1"]);
+        let (closed, close_price) = party_a.broker_order(id, "close-1").await;
+        assert_eq!(closed, quantity);
+        let quote = party_a.quote(id).await;
+        let avg_closed = from_wad(quote.avgClosedPrice).unwrap();
+        assert_eq!(
+            avg_closed,
+            close_price.round_dp(18),
+            "at the broker's price"
+        );
+        assert!(
+            avg_closed >= close_at,
+            "a LONG closes at least at its price"
+        );
+    });
+}
+
+#[test]
+fn a_limit_quote_the_broker_fills_in_part_opens_that_part_and_leaves_a_child_quote() {
+    run(async {
+        let party_a = PartyA::new(11).await;
+        // A LONG of 40 BTC 1 % under the market: its broker order rests below every bid of
+        // the book, which the moving market never reaches while it waits.
+        let price = (party_a.mark_of(BTCUSDT).await * dec!(0.99)).round_dp(2);
+        let quantity = dec!(40);
+        let ask = Ask {
+            symbol: BTCUSDT,
+            order_type: LIMIT,
+            price,
+            quantity,
+            ttl: TTL,
+        };
+        let id = party_a.send(ask).await;
+        let resting = party_a.wait_order(id, "open").await;
+        assert_eq!(resting.executed_qty, Decimal::ZERO);
+        // Another participant sells 30 BTC down to our price. The bids above it hold 9.25 to
+        // 27.75 BTC (25 levels of 0.5 × (1 + depth / 25) × 0.5..1.5), so between 2.25 and
+        // 20.75 BTC reach our order, never all of it.
+        let rival = paper_broker(party_a.stack, RIVAL_API_KEY, RIVAL_SECRET_KEY);
+        let sell = FuturesOrderRequest {
+            symbol: "BTCUSDT".into(),
+            side: Side::Sell,
+            kind: FuturesOrderKind::Limit {
+                price,
+                qty: dec!(30),
+                time_in_force: TimeInForce::Ioc,
+            },
+            reduce_only: false,
+            client_order_id: ClientOrderId::new(format!("rival-{id}")).unwrap(),
+        };
+        rival.place_once(&sell).await.unwrap();
+
+        let record = party_a.wait_record(id, &["opened"], |_| true).await;
+        let (executed, broker_price) = party_a.broker_order(id, "open").await;
+        assert!(
+            Decimal::ZERO < executed && executed < quantity,
+            "a partial fill: {executed}"
+        );
+        assert_eq!(broker_price, price, "the resting order's price");
+        assert_eq!(party_a.assert_agree(id).await, record);
+        let quote = party_a.quote(id).await;
+        assert_eq!(
+            from_wad(quote.quantity).unwrap(),
+            executed,
+            "opened what the broker executed"
+        );
+        assert_eq!(from_wad(quote.openedPrice).unwrap(), price);
+
+        // The rest is a child quote on the same terms, PENDING for any party B. The indexer
+        // hands it to a workflow of its own, which takes it like any quote; no seller comes
+        // at the price this time, so it gives it back unfilled.
+        let child = party_a.child_of(&record).await;
+        let child_quote = party_a.quote(child).await;
+        assert_eq!(from_wad(child_quote.quantity).unwrap(), quantity - executed);
+        assert_eq!(from_wad(child_quote.requestedOpenPrice).unwrap(), price);
+        assert_eq!(child_quote.parentId, U256::from(id));
+        let child_record = party_a.result(child).await;
+        assert_eq!(
+            child_record.state,
+            HedgerState::Rejected,
+            "{child_record:?}"
+        );
+        assert_eq!(child_record.error_code, Some(error_codes::BROKER_UNFILLED));
+        let steps = tx_steps(&child_record);
+        assert!(
+            steps.ends_with(&["lock", "unlock"]),
+            "locked, then unlocked: {steps:?}"
+        );
+        let (child_executed, _) = party_a.broker_order(child, "open").await;
+        assert_eq!(child_executed, Decimal::ZERO);
+        party_a.assert_agree(child).await;
+        assert_eq!(party_a.status(child).await, QuoteStatus::Pending);
+        party_a.replay(child, "intent-child-unfilled.json").await;
+        party_a.request_cancel(child).await;
+        assert_eq!(party_a.status(child).await, QuoteStatus::Canceled);
+        // The opened part stays open: party A bought 1 % under the market, and party B's
+        // allocation for it (its reserve) cannot pay that profit, so a close would be refused
+        // on chain (`InsufficientAllocation`) until the balance manager tops it up.
+        assert_eq!(party_a.status(id).await, QuoteStatus::Opened);
+    });
+}
+
+/// Runs `body` while the indexer cannot reach Temporal: the chain moves on, the hedger does
+/// not see it until it is back.
+async fn with_the_hedger_behind<F: std::future::Future<Output = T>, T>(
+    stack: &Stack,
+    body: F,
+) -> T {
+    stack.indexer_temporal.stop();
+    let output = body.await;
+    stack.indexer_temporal.resume().await.unwrap();
+    // The indexer role exits once Temporal stays out of reach; as a supervisor would, start it
+    // again (it resumes from its cursor).
+    stack.kill_role("indexer").await;
+    stack.start_role("indexer").await.unwrap();
+    output
+}
+
+/// Asserts the hedger ended the quote in `state` without a transaction or a broker order.
+async fn assert_left_alone(party_a: &PartyA, id: u64, state: HedgerState) {
+    // The workflow exists once the indexer, back, has handed it the quote's events.
+    party_a.wait_row(id, state.as_str()).await;
+    let record = party_a.result(id).await;
+    assert_eq!(record.state, state, "{record:?}");
+    assert_eq!(record.error_code, Some(error_codes::TAKEN));
+    assert!(
+        record.transactions.is_empty(),
+        "nothing was sent: {record:?}"
+    );
+    assert!(
+        record.broker_orders.is_empty(),
+        "nothing was hedged: {record:?}"
+    );
+    assert_eq!(party_a.assert_agree(id).await, record);
+}
+
+#[test]
+fn a_quote_cancelled_before_the_hedger_locks_it_ends_cancelled_without_a_lock() {
+    run(async {
+        let party_a = PartyA::alone(12).await;
+        let mark = party_a.mark().await;
+        let id = with_the_hedger_behind(party_a.stack, async {
+            let id = party_a
+                .send_quote(MARKET, mark * dec!(1.01), dec!(0.5))
+                .await;
+            party_a.request_cancel(id).await;
+            id
+        })
+        .await;
+        // Nobody locked it: party A's cancel needed no party B.
+        assert_eq!(party_a.status(id).await, QuoteStatus::Canceled);
+        assert_left_alone(&party_a, id, HedgerState::Canceled).await;
+    });
+}
+
+#[test]
+fn a_quote_expired_before_the_hedger_locks_it_ends_expired_without_a_hedge() {
+    run(async {
+        let party_a = PartyA::alone(13).await;
+        let mark = party_a.mark().await;
+        let id = with_the_hedger_behind(party_a.stack, async {
+            let ask = Ask {
+                ttl: 3,
+                ..Ask::eth(LIMIT, mark * dec!(0.99), dec!(0.5))
+            };
+            let id = party_a.send(ask).await;
+            let deadline = party_a.quote(id).await.deadline;
+            eventually("the chain to pass the deadline", WAIT, || async {
+                let head = party_a.stack.l2.get_block_number().await.ok()?;
+                let block = party_a
+                    .stack
+                    .l2
+                    .get_block_by_number(head.into())
+                    .await
+                    .ok()??;
+                (U256::from(block.header.timestamp) > deadline).then_some(())
+            })
+            .await;
+            party_a.expire(id).await;
+            id
+        })
+        .await;
+        assert_eq!(party_a.status(id).await, QuoteStatus::Expired);
+        assert_left_alone(&party_a, id, HedgerState::Expired).await;
+    });
+}
+
+#[test]
+fn a_cancelled_close_request_is_accepted_and_the_position_stays_hedged() {
+    run(async {
+        let party_a = PartyA::new(14).await;
+        let quantity = dec!(0.6);
+        let mark = party_a.mark().await;
+        let id = party_a
+            .send_quote(MARKET, mark * dec!(1.01), quantity)
+            .await;
+        party_a.wait_row(id, "opened").await;
+        // A LIMIT close 2 % over the market: the broker's sell rests.
+        party_a
+            .request_close(id, LIMIT, mark * dec!(1.02), quantity)
+            .await;
+        let resting = party_a.wait_order(id, "close-1").await;
+        assert_eq!(resting.executed_qty, Decimal::ZERO);
+        party_a.request_cancel_close(id).await;
+        let record = party_a
+            .wait_record(id, &["opened"], |r| {
+                tx_steps(r).contains(&"accept-cancel-close-1")
+            })
+            .await;
+        assert_eq!(party_a.status(id).await, QuoteStatus::Opened);
+        assert_eq!(party_a.assert_agree(id).await, record);
+        assert_eq!(record.broker_position, quantity, "still hedged");
+        let quote = party_a.quote(id).await;
+        assert_eq!(quote.quantityToClose, U256::ZERO);
+        let close = party_a.find_order(id, "close-1").await.unwrap();
+        assert_eq!(
+            (close.status, close.executed_qty),
+            (OrderStatus::Canceled, Decimal::ZERO)
+        );
+
+        // Then party A closes it for good.
+        let mark = party_a.mark().await;
+        party_a
+            .request_close(id, MARKET, mark * dec!(0.99), quantity)
+            .await;
+        party_a.wait_row(id, "closed").await;
+        let record = party_a.assert_agree(id).await;
+        assert_eq!(record.broker_position, Decimal::ZERO, "the hedge is flat");
+        assert_eq!(
+            tx_steps(&record),
+            [
+                "allocate",
+                "lock",
+                "open",
+                "accept-cancel-close-1",
+                "close-2"
+            ]
+        );
+    });
+}
+
+/// Sends a MARKET quote of [`HANG_QUANTITY`], whose broker order the paper exchange applies and
+/// answers only 20 s later; returns its id and the order, once it is on the broker.
+async fn quote_with_a_held_broker_answer(party_a: &PartyA) -> (u64, FuturesOrder) {
+    let quantity: Decimal = HANG_QUANTITY.parse().unwrap();
+    let mark = party_a.mark().await;
+    let id = party_a
+        .send_quote(MARKET, mark * dec!(1.01), quantity)
+        .await;
+    let placed = party_a.wait_order(id, "open").await;
+    assert_eq!(placed.executed_qty, quantity, "filled on the broker");
+    (id, placed)
+}
+
+/// Asserts the quote opened once, on the broker order `placed`, in whole.
+async fn assert_opened_once(party_a: &PartyA, id: u64, placed: &FuturesOrder) -> IntentRecord {
+    party_a.wait_row(id, "opened").await;
+    let record = party_a.assert_agree(id).await;
+    assert_eq!(record.broker_orders.len(), 1, "{record:?}");
+    assert_eq!(
+        record.broker_orders[0].order_id, placed.order_id,
+        "the order placed first, not a second one"
+    );
+    assert_eq!(record.broker_position, placed.executed_qty);
+    let opens = tx_steps(&record).iter().filter(|s| **s == "open").count();
+    assert_eq!(opens, 1, "{record:?}");
+    let intent = format!("intent-{L2_ID}-{id}/open");
+    let signed = party_a.stack.journal_entries(&intent).len();
+    assert_eq!(signed, 1, "one openPosition was ever signed");
+    record
+}
+
+#[test]
+fn a_cancel_sent_while_the_broker_order_executes_loses_to_the_open() {
+    run(async {
+        let party_a = PartyA::new(15).await;
+        let (id, placed) = quote_with_a_held_broker_answer(&party_a).await;
+        // The hedge is on the broker; party A cancels before openPosition.
+        party_a.request_cancel(id).await;
+        assert_eq!(party_a.status(id).await, QuoteStatus::CancelPending);
+        // SYMMIO: opening wins over a pending cancel (party B has hedged).
+        assert_opened_once(&party_a, id, &placed).await;
+        assert_eq!(party_a.status(id).await, QuoteStatus::Opened);
+    });
+}
+
+#[test]
+fn a_cancel_racing_the_open_ends_as_the_chain_decided_with_the_hedge_to_match() {
+    run(async {
+        let party_a = PartyA::new(16).await;
+        let quantity = dec!(0.5);
+        let mark = party_a.mark().await;
+        let id = party_a
+            .send_quote(MARKET, mark * dec!(1.01), quantity)
+            .await;
+        party_a.wait_status(id, QuoteStatus::Locked).await;
+        // Whatever the hedger is doing now (reading the lock, on the broker, sending the open).
+        let cancel_sent = party_a.try_cancel(id).await;
+        let record = party_a
+            .wait_record(id, &["opened", "canceled"], |_| true)
+            .await;
+        assert_eq!(party_a.assert_agree(id).await, record);
+        match party_a.status(id).await {
+            QuoteStatus::Opened => {
+                assert_eq!(record.broker_position, quantity, "{record:?}");
+                party_a
+                    .request_close(id, MARKET, party_a.mark().await * dec!(0.99), quantity)
+                    .await;
+                party_a.wait_row(id, "closed").await;
+                party_a.assert_agree(id).await;
+            }
+            QuoteStatus::Canceled => {
+                assert!(cancel_sent);
+                assert_eq!(record.state, HedgerState::Canceled, "{record:?}");
+                assert_eq!(record.broker_position, Decimal::ZERO);
+            }
+            other => panic!("the quote is {}: {record:?}", other.as_str()),
+        }
+    });
+}
+
+#[test]
+fn an_exchange_worker_killed_between_placing_and_answering_leaves_one_broker_order() {
+    run(async {
+        let party_a = PartyA::alone(17).await;
+        let stack = party_a.stack;
+        let (id, placed) = quote_with_a_held_broker_answer(&party_a).await;
+        // The worker is mid-call: the order is placed, its answer not back yet.
+        assert_eq!(party_a.status(id).await, QuoteStatus::Locked);
+        stack.kill_role("exchange").await;
+        stack.start_role("exchange").await.unwrap();
+        assert_opened_once(&party_a, id, &placed).await;
+        let log = std::fs::read_to_string(stack.log("exchange")).unwrap();
+        let client_order_id = format!("i-{L2_ID}-{id}-open");
+        assert!(
+            log.lines().any(
+                |l| l.contains(&client_order_id) && l.contains("order already on the exchange")
+            ),
+            "the retry found the order"
+        );
+    });
+}
+
+#[test]
+fn a_hot_wallet_killed_after_broadcasting_the_open_opens_once() {
+    run(async {
+        let party_a = PartyA::alone(18).await;
+        let stack = party_a.stack;
+        let (id, placed) = quote_with_a_held_broker_answer(&party_a).await;
+        // The lock is confirmed and the open not yet sent (the broker's answer is held): hold
+        // l2's blocks, so the open sits broadcast but unmined while we kill the hot wallet.
+        stack.mine_every(L2_ID, 0).await;
+        let intent = format!("intent-{L2_ID}-{id}/open");
+        let hash = stack.broadcast_on(L2_ID, &intent, WAIT).await;
+        stack.kill_role("hot-wallet").await;
+        stack.mine_every(L2_ID, 1).await;
+        stack.start_role("hot-wallet").await.unwrap();
+
+        let record = assert_opened_once(&party_a, id, &placed).await;
+        let open = record.transactions.iter().find(|(s, _)| s == "open");
+        assert_eq!(
+            open.map(|(_, tx)| *tx),
+            Some(hash),
+            "the journaled open counted"
+        );
+        let log = std::fs::read_to_string(stack.log("hot-wallet")).unwrap();
+        assert!(
+            log.contains("intent already signed; resuming it"),
+            "the restarted worker resumed the journaled open"
+        );
     });
 }

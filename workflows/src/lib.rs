@@ -11,7 +11,8 @@
 //! - [`escrow`]: the bridge market maker's orders, claim batcher and accepted-blocks scan;
 //! - [`fill`]: the RFQ dealer's settlement of a taker's fill;
 //! - [`hedge`]: the RFQ dealer's hedger, one per market, netting fills per epoch;
-//! - [`intent`]: the intent hedger's position manager, one per `IntentBook` quote;
+//! - [`intent`]: the intent hedger's position manager, one per `IntentBook` quote, and its
+//!   scheduled position validator and balance manager;
 //! - [`replayer`]: every workflow registered for history replay tests.
 
 pub mod escrow;
@@ -28,7 +29,9 @@ pub use escrow::{
 };
 pub use fill::FillWorkflow;
 pub use hedge::HedgeWorkflow;
-pub use intent::{IntentWorkflow, validator::IntentValidatorWorkflow};
+pub use intent::{
+    IntentWorkflow, balance::IntentBalanceWorkflow, validator::IntentValidatorWorkflow,
+};
 pub use transfer::TransferWorkflow;
 
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
@@ -45,6 +48,7 @@ pub fn replayer() -> Result<WorkflowReplayer, Box<dyn std::error::Error + Send +
         .register_workflow::<HedgeWorkflow>()?
         .register_workflow::<IntentWorkflow>()?
         .register_workflow::<IntentValidatorWorkflow>()?
+        .register_workflow::<IntentBalanceWorkflow>()?
         .build();
     Ok(WorkflowReplayer::new(options)?)
 }

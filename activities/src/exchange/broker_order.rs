@@ -3,7 +3,7 @@
 //! and cancelled when a resting order has waited long enough or party A withdrew.
 
 use super::ExchangeError;
-use crate::{failure::to_activity_error, heartbeat};
+use crate::{failure::to_activity_error, heartbeat, observe};
 use hedgeflow_exchange::{
     ClientOrderId, Error, FinalOrder, FuturesClient, FuturesOrderKind, FuturesOrderRequest,
     FuturesOrderWatch, Rounding, Side, TimeInForce,
@@ -158,7 +158,11 @@ impl BrokerActivities {
             symbol = %order.symbol,
             attempt = ctx.info().attempt,
         );
-        let executing = async { self.execute(&order).await.map_err(ExchangeError::from) };
+        let executing = async {
+            let result = self.execute(&order).await;
+            observe::broker_order_executed(&order, &result);
+            result.map_err(ExchangeError::from)
+        };
         heartbeat::while_running(&ctx, || serde_json::Value::Null, executing.instrument(span))
             .await
             .map_err(to_activity_error)
@@ -174,7 +178,9 @@ impl BrokerActivities {
         let span = info_span!("cancel_broker_order", client_order_id = %order.client_order_id);
         async {
             let id = ClientOrderId::new(order.client_order_id.clone())?;
-            self.cancel(&order.symbol, &id).await
+            self.cancel(&order.symbol, &id)
+                .await
+                .inspect_err(|e| observe::broker_request_failed("cancel_broker_order", e))
         }
         .instrument(span)
         .await
@@ -195,6 +201,7 @@ impl BrokerActivities {
                 .client
                 .position(symbol)
                 .await
+                .inspect_err(|e| observe::broker_request_failed("broker_positions", e))
                 .map_err(ExchangeError::from)
                 .map_err(to_activity_error)?;
             positions.push(BrokerPosition {

@@ -5,10 +5,13 @@
 //! - [`config`]: `[exchange]`, the venue and where its keys are kept;
 //! - [`account`]: the role's gRPC service: balances and open orders, for the inventory;
 //! - [`hedge_order`]: pricing, placing and following one epoch's hedge.
-//! - [`broker_order`]: the intent hedger's perpetual futures orders.
+//! - [`broker_order`]: the intent hedger's perpetual futures orders;
+//! - [`broker_wallet`]: the broker account's collateral and its moves to and from the chain,
+//!   for the intent hedger's balance manager.
 
 pub mod account;
 pub mod broker_order;
+pub mod broker_wallet;
 pub mod config;
 pub mod hedge_order;
 

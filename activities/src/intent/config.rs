@@ -1,6 +1,7 @@
 //! `[intents]`: the `IntentBook` the intent hedger serves and its policy.
 
 use alloy::primitives::Address;
+use hedgeflow_proto::balance::{BalancePolicy, BrokerAsset};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::{path::PathBuf, time::Duration};
@@ -35,6 +36,87 @@ pub struct IntentsConfig {
     pub validate_every: Duration,
     /// Where the indexer keeps its cursor file.
     pub indexer_dir: PathBuf,
+    /// Where the position validator posts each run's mismatches (JSON, see
+    /// `intent::webhook`); none when absent. The URL may carry a token: it is never logged, and
+    /// can be set from the environment (`HEDGEFLOW__INTENTS__MISMATCH_WEBHOOK`).
+    #[serde(default)]
+    pub mismatch_webhook: Option<Url>,
+    /// The balance manager (a Temporal Schedule); none without this section.
+    #[serde(default)]
+    pub balance: Option<BalanceConfig>,
+}
+
+/// `[intents.balance]`: how often the balance manager runs and the health it keeps (see
+/// `hedgeflow_proto::balance::BalancePolicy` for each threshold).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BalanceConfig {
+    #[serde(with = "humantime_serde")]
+    pub every: Duration,
+    pub min_health: Decimal,
+    pub target_health: Decimal,
+    pub release_above: Decimal,
+    #[serde(default = "default_min_move")]
+    pub min_move: Decimal,
+    #[serde(default)]
+    pub chain_reserve: Decimal,
+    /// An allocation is released only when none of its party A's quotes changed for this long.
+    #[serde(default = "default_release_after", with = "humantime_serde")]
+    pub release_after: Duration,
+    /// Moves between the broker account and the chain; off unless this is set.
+    #[serde(default)]
+    pub broker: Option<BrokerBalanceConfig>,
+}
+
+/// `[intents.balance.broker]`: the broker account's floor and what a move to it aims for.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BrokerBalanceConfig {
+    /// The broker's name of the book's collateral.
+    pub asset: String,
+    /// The broker's name of the book's chain (withdrawal and deposit `network`).
+    pub network: String,
+    pub min_available: Decimal,
+    pub target_available: Decimal,
+}
+
+impl BalanceConfig {
+    /// The policy as the balance manager's plan reads it; `Err` when its thresholds contradict
+    /// each other.
+    pub fn policy(&self) -> Result<BalancePolicy, String> {
+        let broker = self.broker.as_ref();
+        let policy = BalancePolicy {
+            min_health: self.min_health,
+            target_health: self.target_health,
+            release_above: self.release_above,
+            broker_min_available: broker.map_or(Decimal::ZERO, |b| b.min_available),
+            broker_target_available: broker.map_or(Decimal::ZERO, |b| b.target_available),
+            chain_reserve: self.chain_reserve,
+            min_move: self.min_move,
+            broker_moves: broker.is_some(),
+            broker_asset: broker
+                .map(|b| BrokerAsset {
+                    asset: b.asset.clone(),
+                    network: b.network.clone(),
+                })
+                .unwrap_or_default(),
+        };
+        if !(Decimal::ONE <= policy.min_health
+            && policy.min_health <= policy.target_health
+            && policy.target_health < policy.release_above)
+        {
+            return Err(
+                "[intents.balance] needs 1 <= min-health <= target-health < release-above".into(),
+            );
+        }
+        if policy.broker_min_available > policy.broker_target_available {
+            return Err("[intents.balance.broker] needs min-available <= target-available".into());
+        }
+        if policy.min_move <= Decimal::ZERO || policy.chain_reserve.is_sign_negative() {
+            return Err("[intents.balance] needs min-move > 0 and chain-reserve >= 0".into());
+        }
+        Ok(policy)
+    }
 }
 
 /// One symbol of the book as we hedge it.
@@ -96,6 +178,14 @@ fn default_min_time_left() -> Duration {
 
 fn default_validate_every() -> Duration {
     Duration::from_secs(60)
+}
+
+fn default_release_after() -> Duration {
+    Duration::from_secs(10 * 60)
+}
+
+fn default_min_move() -> Decimal {
+    Decimal::ONE
 }
 
 fn default_limit_wait() -> Duration {

@@ -5,9 +5,12 @@
 //! workflow drops. A finished quote's id is never reused: a late repeat does nothing.
 
 use super::contract::IntentBook;
-use crate::chain::{
-    ChainClient, ChainError,
-    logs::{LogFollower, LogSource},
+use crate::{
+    chain::{
+        ChainClient, ChainError,
+        logs::{LogFollower, LogSource},
+    },
+    observe,
 };
 use alloy::{
     primitives::{Address, U256},
@@ -103,7 +106,7 @@ impl IntentStarter {
     /// not started again (the id is never reused): the quote is done.
     pub async fn signal(&self, intent: IntentRef, event: IntentEvent) -> Result<(), String> {
         let workflow_id = intent.workflow_id();
-        debug!(quote_id = %workflow_id, kind = ?event.kind, source = ?event.source, "quote event");
+        observe::intent_event_seen(&workflow_id, &event);
         let attributes = SearchAttributes::new([
             search::PIPELINE.value_set("intent".into()),
             search::QUOTE_ID.value_set(intent.quote_id.to_string()),

@@ -6,11 +6,14 @@
 //! - [`policy`]: `evaluate_intent`, the hedger's verdict on a new quote;
 //! - [`events`]: the book's logs to `intent-<chainId>-<quoteId>` signals, and the indexer;
 //! - [`price_signer`]: `sign_price`, the oracle stand-in (the `price-signer` role);
-//! - `validator`: `validate_positions`, the position validator's comparison.
+//! - `validator`: `validate_positions`, the position validator's comparison;
+//! - [`webhook`]: `notify_mismatches`, the validator's mismatches posted to ops' webhook;
+//! - `balance`: `read_balance_sheet`, what the balance manager decides from.
 //!
 //! Broker orders are the exchange role's (`exchange::broker_order`); transactions are the hot
 //! wallet's (`submit_transaction`).
 
+mod balance;
 pub mod config;
 pub mod contract;
 pub mod events;
@@ -18,6 +21,7 @@ mod policy;
 pub mod price_signer;
 pub mod quotes;
 mod validator;
+pub mod webhook;
 
 pub use config::IntentsConfig;
 
@@ -30,6 +34,7 @@ use alloy::primitives::Address;
 use hedgeflow_exchange::FuturesClient;
 use hedgeflow_proto::{
     activities::definitions,
+    balance::{BalanceRequest, BalanceSheet},
     intent::{
         BrokerPosition, ChainQuote, IntentDecision, IntentRef, ValidationReport, ValidationRequest,
     },
@@ -151,6 +156,37 @@ impl IntentActivities {
     ) -> Result<ValidationReport, ActivityError> {
         let span = info_span!("validate_positions", chain_id = request.chain_id);
         self.validate(&request, &positions)
+            .instrument(span)
+            .await
+            .map_err(to_activity_error)
+    }
+
+    /// See [`definitions::CloseAllocationShortfall`]: read-only.
+    #[activity(definition = definitions::CloseAllocationShortfall)]
+    pub async fn close_allocation_shortfall(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        (intent, owed): (IntentRef, rust_decimal::Decimal),
+    ) -> Result<rust_decimal::Decimal, ActivityError> {
+        let span = info_span!("close_allocation_shortfall", quote_id = %intent.workflow_id());
+        async {
+            self.check_book(&intent)?;
+            self.close_shortfall(&intent, owed).await
+        }
+        .instrument(span)
+        .await
+        .map_err(to_activity_error)
+    }
+
+    /// See [`definitions::ReadBalanceSheet`]: read-only.
+    #[activity(definition = definitions::ReadBalanceSheet)]
+    pub async fn read_balance_sheet(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        request: BalanceRequest,
+    ) -> Result<BalanceSheet, ActivityError> {
+        let span = info_span!("read_balance_sheet", chain_id = request.chain_id);
+        self.balance_sheet(&request)
             .instrument(span)
             .await
             .map_err(to_activity_error)

@@ -3,7 +3,7 @@
 //! `openPosition` and `fillCloseRequest`. The only process with the price signer's key.
 
 use super::IntentError;
-use crate::failure::to_activity_error;
+use crate::{failure::to_activity_error, observe};
 use alloy::{
     primitives::{Address, U256, keccak256},
     signers::{SignerSync, local::PrivateKeySigner},
@@ -89,9 +89,8 @@ impl PriceSigner {
     ) -> Result<SignedPrice, ActivityError> {
         let span =
             info_span!("sign_price", symbol = %request.symbol, symbol_id = request.symbol_id);
-        self.sign(&request)
-            .instrument(span)
-            .await
-            .map_err(to_activity_error)
+        let signed = self.sign(&request).instrument(span).await;
+        observe::price_signed(&request, &signed);
+        signed.map_err(to_activity_error)
     }
 }

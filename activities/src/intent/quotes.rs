@@ -50,6 +50,7 @@ fn decode(quote: &IntentBook::Quote) -> Result<ChainQuote, IntentError> {
             .into_iter()
             .map(|v| wad(v, "locked values"))
             .sum::<Result<Decimal, _>>()?,
+        party_b_mm: wad(locked.partyBmm, "locked values")?,
         parent_id: secs(quote.parentId, "parent id")?,
         party_bs_whitelist: quote.partyBsWhiteList.clone(),
     })

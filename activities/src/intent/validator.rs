@@ -1,8 +1,11 @@
 //! The position validator's comparison (`validate_positions`): our DB against the chain per
 //! quote, and against the broker per symbol. Mismatches are stored and alerted, never fixed.
+//! Each run also reports how long quotes have waited in each transient state (the stuck-quote
+//! alert's gauges).
 
 use super::{IntentActivities, IntentError, quotes::read_quote};
 use crate::{observe, store::entity::intent_quote};
+use chrono::Utc;
 use hedgeflow_proto::intent::{
     BrokerPosition, HedgerState, Mismatch, ValidationReport, ValidationRequest,
 };
@@ -83,10 +86,32 @@ impl IntentActivities {
         self.store
             .record_mismatches(request.chain_id, &report.mismatches)
             .await?;
-        for mismatch in &report.mismatches {
-            observe::position_mismatch(mismatch);
-        }
+        observe::positions_validated(request.chain_id, &report);
+        self.observe_states().await?;
         Ok(report)
+    }
+
+    /// How many quotes wait in each transient state, and the oldest's age: the stuck-quote
+    /// alert's gauges, refreshed on every validator run (it is the one periodic job with the DB).
+    async fn observe_states(&self) -> Result<(), IntentError> {
+        let names = observe::TRANSIENT_STATES.map(|state| state.as_str());
+        let rows = self.store.intent_states(&names).await?;
+        let now = Utc::now();
+        let states: Vec<(HedgerState, u64, u64)> = observe::TRANSIENT_STATES
+            .iter()
+            .filter_map(|state| {
+                let since: Vec<_> = rows
+                    .iter()
+                    .filter(|(name, _)| name == state.as_str())
+                    .map(|(_, updated_at)| *updated_at)
+                    .collect();
+                let oldest = since.iter().min()?;
+                let age = (now - *oldest).num_seconds().max(0) as u64;
+                Some((*state, since.len() as u64, age))
+            })
+            .collect();
+        observe::intent_states_observed(&states);
+        Ok(())
     }
 }
 

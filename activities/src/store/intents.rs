@@ -5,7 +5,8 @@ use super::{
     Store, StoreError,
     entity::{intent_mismatch, intent_quote},
 };
-use chrono::Utc;
+use crate::observe;
+use chrono::{DateTime, Utc};
 use hedgeflow_proto::intent::{IntentRecord, Mismatch};
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -69,6 +70,11 @@ impl Store {
             intent_quote::Entity::insert(row).exec(&txn).await?;
         }
         txn.commit().await?;
+        observe::intent_recorded(
+            record,
+            previous_state(existing.as_ref()),
+            known_txs(existing.as_ref()),
+        );
         Ok(())
     }
 
@@ -102,6 +108,30 @@ impl Store {
     }
 
     /// Rows for the hedger API's `position-state`, newest first.
+    /// Every party A with a quote on chain `chain_id`, once per hedger state its quotes are in,
+    /// and whether one of its quotes changed after `since` (the balance manager's list of
+    /// allocations, and which of them are in use).
+    pub async fn intent_party_states(
+        &self,
+        chain_id: u64,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, String, bool)>, StoreError> {
+        let rows: Vec<(Option<String>, String, bool)> = intent_quote::Entity::find()
+            .select_only()
+            .column(intent_quote::Column::PartyA)
+            .column(intent_quote::Column::HedgerState)
+            .column_as(intent_quote::Column::UpdatedAt.gt(since), "recent")
+            .distinct()
+            .filter(intent_quote::Column::ChainId.eq(chain_id as i64))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(party_a, state, recent)| Some((party_a?, state, recent)))
+            .collect())
+    }
+
     pub async fn intent_quotes_page(
         &self,
         offset: u64,
@@ -117,6 +147,22 @@ impl Store {
 }
 
 impl Store {
+    /// The hedger state and last update of every quote in one of `states` (the validator's view
+    /// of the quotes in flight, which are few).
+    pub async fn intent_states(
+        &self,
+        states: &[&str],
+    ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        Ok(intent_quote::Entity::find()
+            .select_only()
+            .column(intent_quote::Column::HedgerState)
+            .column(intent_quote::Column::UpdatedAt)
+            .filter(intent_quote::Column::HedgerState.is_in(states.iter().copied()))
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
     /// Stores what one validation run found.
     pub async fn record_mismatches(
         &self,
@@ -157,4 +203,16 @@ pub fn notional(rows: &[intent_quote::Model]) -> Decimal {
     rows.iter()
         .filter_map(|row| row.notional.parse::<Decimal>().ok())
         .sum()
+}
+
+/// The state a row held before this record (for the metrics: a repeat is not a step).
+fn previous_state(row: Option<&intent_quote::Model>) -> Option<&str> {
+    row.map(|row| row.hedger_state.as_str())
+}
+
+/// How many transactions the row's stored record lists (for the metrics: only new ones count).
+fn known_txs(row: Option<&intent_quote::Model>) -> usize {
+    row.and_then(|row| row.record.get("transactions"))
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len)
 }

@@ -7,12 +7,15 @@
 //!   key) and `Escrow`. Contracts from the same nonce share an address across chains;
 //! - nonce 7 on the settlement chain (L1): `RfqSettlement`;
 //! - nonces 6–7 on the intents chain (L2): the collateral `TestToken` (USDT, 18 decimals) and
-//!   `IntentBook`, then its symbols, the hot wallet as party B and its collateral deposit.
+//!   `IntentBook`, then its symbols, the hot wallet as party B and its collateral deposit, and
+//!   gas and collateral for the paper exchange's withdrawal key.
 
 use alloy::{
     network::EthereumWallet,
+    network::TransactionBuilder,
     primitives::{Address, U256},
     providers::{Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
     sol,
 };
 use anyhow::{Context, bail};
@@ -317,13 +320,15 @@ pub fn intent_collateral_address(deployer: Address) -> Address {
 
 /// Deploys the intents collateral and `IntentBook` on `chain` unless they are there, with the
 /// configured symbols (ids in order from 1), the hot wallet registered as party B and holding
-/// collateral, and deposits part of it in the book from the hot wallet.
+/// collateral, and deposits part of it in the book from the hot wallet. `exchange_wallet`, the
+/// paper exchange's withdrawal key, gets gas and collateral to pay withdrawals with.
 pub async fn ensure_intent_book(
     chain: &ChainConfig,
     intents: &IntentsConfig,
     price_signer: Address,
     hot_wallet: &SignerSource,
     deployer: &SignerSource,
+    exchange_wallet: Option<Address>,
 ) -> anyhow::Result<()> {
     let signer = load_signer(deployer)?;
     let me = signer.address();
@@ -401,8 +406,33 @@ pub async fn ensure_intent_book(
             .await?;
         info!(%party_b_address, %deposit, "hot wallet deposited collateral in the IntentBook");
     }
+    if let Some(exchange_wallet) = exchange_wallet {
+        let token = TestToken::new(collateral, &provider);
+        if token.balanceOf(exchange_wallet).call().await?.is_zero() {
+            token
+                .mint(exchange_wallet, U256::from(INTENT_HOT_WALLET_MINT) * unit)
+                .send()
+                .await?
+                .get_receipt()
+                .await?;
+        }
+        if provider.get_balance(exchange_wallet).await?.is_zero() {
+            let gas_money = TransactionRequest::default()
+                .with_to(exchange_wallet)
+                .with_value(U256::from(EXCHANGE_WALLET_GAS_ETH) * unit);
+            provider
+                .send_transaction(gas_money)
+                .await?
+                .get_receipt()
+                .await?;
+        }
+        info!(%exchange_wallet, "paper exchange's withdrawal key funded");
+    }
     Ok(())
 }
+
+/// Ether the paper exchange's withdrawal key gets for gas.
+const EXCHANGE_WALLET_GAS_ETH: u64 = 10;
 
 #[cfg(test)]
 mod tests {

@@ -141,6 +141,7 @@ async fn start_and_supervise(
             price_signer.address,
             &config.hot_wallet.signer,
             &dev.deployer,
+            config.paper_exchange_wallet()?,
         )
         .await
         .context("deploying IntentBook")?;

@@ -1,13 +1,15 @@
 //! The exchange role: the only process that holds the exchange's API keys. Task queue
 //! `exchange`, where the hedger's spot orders and the intent hedger's perpetual futures orders
-//! are placed (once, by client order id) and followed to their final state, and (with `[exchange] listen`) gRPC `ExchangeAccount`, the balances and
-//! open orders the inventory manager reads. It registers no workflow and never connects to the
+//! are placed (once, by client order id) and followed to their final state, and the broker
+//! account's collateral is moved for the balance manager; with `[exchange] listen`, gRPC
+//! `ExchangeAccount`, the balances and open orders the inventory manager reads. It registers no workflow and never connects to the
 //! database.
 
 use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, anyhow};
 use hedgeflow_activities::exchange::{
     ExchangeActivities, account::ExchangeAccount, broker_order::BrokerActivities,
+    broker_wallet::BrokerWalletActivities,
 };
 use hedgeflow_exchange::{Client, FuturesClient};
 use hedgeflow_proto::queues;
@@ -49,6 +51,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let wallet =
+        BrokerWalletActivities::new(client.clone(), futures.clone(), exchange.poll_interval);
     let activities =
         ExchangeActivities::new(client, exchange.poll_interval, exchange.order_timeout);
     let broker = BrokerActivities::new(futures, exchange.poll_interval, exchange.order_timeout);
@@ -56,6 +60,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let mut options = WorkerOptions::new(queues::EXCHANGE)
         .register_activities(activities)
         .register_activities(broker)
+        .register_activities(wallet)
         .build();
     temporal::tune(&config.temporal, &mut options);
     let worker = Worker::new(&runtime, temporal_client, options)?;

@@ -7,14 +7,16 @@ use hedgeflow_activities::{
     chain::{Chains, receipt::ReceiptWatcher},
     escrow::{EscrowChains, EscrowDesk, orders::OrderStarter},
     hedger::HedgerActivities,
-    intent::{IntentActivities, IntentsConfig},
+    intent::{IntentActivities, IntentsConfig, webhook::MismatchNotifier},
     store::{Store, writer::StoreWriter},
     treasury::Treasury,
 };
-use hedgeflow_proto::{escrow::ScanRequest, ids, intent::ValidationRequest, queues};
+use hedgeflow_proto::{
+    balance::BalanceRequest, escrow::ScanRequest, ids, intent::ValidationRequest, queues,
+};
 use hedgeflow_workflows::{
     EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, FillWorkflow, HedgeWorkflow,
-    IntentValidatorWorkflow, IntentWorkflow, TransferWorkflow,
+    IntentBalanceWorkflow, IntentValidatorWorkflow, IntentWorkflow, TransferWorkflow,
 };
 use std::time::Duration;
 use temporalio_client::tonic::Code;
@@ -43,6 +45,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .register_workflow::<HedgeWorkflow>()?
         .register_workflow::<IntentWorkflow>()?
         .register_workflow::<IntentValidatorWorkflow>()?
+        .register_workflow::<IntentBalanceWorkflow>()?
         .register_activities(StoreWriter::new(store.clone()))
         .register_activities(HedgerActivities::new(
             client.clone(),
@@ -57,6 +60,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .with_context(|| format!("[intents] chain {}", intents.chain))?
             .clone();
         ensure_validator_schedule(&client, intents, chain.config.chain_id).await?;
+        if let Some(balance) = &intents.balance {
+            ensure_balance_schedule(&client, balance.every, chain.config.chain_id).await?;
+        }
         let broker = super::price_signer::public_broker(&intents.broker_rest)?;
         options = options.register_activities(IntentActivities::new(
             chain,
@@ -65,6 +71,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             std::sync::Arc::new(broker),
             store.clone(),
         ));
+        let webhook = MismatchNotifier::new(intents.mismatch_webhook.clone());
+        options = options.register_activities(webhook.context("[intents] mismatch-webhook")?);
     }
     if let Some(escrow) = &config.escrow {
         let escrow = EscrowChains::new(chains, escrow.clone()).context("[escrow]")?;
@@ -135,6 +143,23 @@ async fn ensure_validator_schedule(
     );
     let note = format!("position validator of the IntentBook on chain {chain_id}");
     ensure_schedule(client, schedule_id, action, intents.validate_every, note).await
+}
+
+/// The intent book's balance manager (`intent-balance-<chainId>`).
+async fn ensure_balance_schedule(
+    client: &Client,
+    every: Duration,
+    chain_id: u64,
+) -> anyhow::Result<()> {
+    let schedule_id = ids::intent_balance_schedule(chain_id);
+    let action = ScheduleAction::start_workflow(
+        IntentBalanceWorkflow::run,
+        BalanceRequest { chain_id },
+        queues::ORCHESTRATOR,
+        schedule_id.clone(),
+    );
+    let note = format!("balance manager of the IntentBook on chain {chain_id}");
+    ensure_schedule(client, schedule_id, action, every, note).await
 }
 
 /// Creates the Schedule once, and brings its interval in line with the config on every start.

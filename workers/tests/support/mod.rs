@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod proxy;
+pub mod webhook;
 
 use alloy::{
     primitives::{Address, B256, U256},
@@ -69,6 +70,8 @@ pub struct Stack {
     /// The indexer's way to Temporal.
     pub indexer_temporal: proxy::Proxy,
     roles: Mutex<BTreeMap<&'static str, Supervised>>,
+    /// Where the RFQ stack's position validator posts its mismatches.
+    pub webhook: webhook::Webhook,
     _servers: Vec<Supervised>,
     _dir: tempfile::TempDir,
 }
@@ -208,8 +211,10 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         weth = deployer_token("WETH"),
         usdc = deployer_token("USDC"),
     );
+    // The position validator's mismatch webhook (the RFQ stack's `[intents]`).
+    let webhook = webhook::Webhook::start().await?;
     if rfq {
-        config_text.push_str(&rfq_config(&dir)?);
+        config_text.push_str(&rfq_config(&dir, l2_port, webhook.port)?);
     }
     let config_path = dir.join("hedgeflow.toml");
     std::fs::write(&config_path, &config_text)?;
@@ -243,8 +248,16 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
     if let (Some(intents), Some(price_signer)) = (&config.intents, &config.price_signer) {
         let chain = &config.chains[&intents.chain];
         let hot_wallet = &config.hot_wallet.signer;
-        deploy::ensure_intent_book(chain, intents, price_signer.address, hot_wallet, &deployer)
-            .await?;
+        let exchange_wallet = config.paper_exchange_wallet()?;
+        deploy::ensure_intent_book(
+            chain,
+            intents,
+            price_signer.address,
+            hot_wallet,
+            &deployer,
+            exchange_wallet,
+        )
+        .await?;
     }
     let client = hedgeflow::temporal::connect(&config.temporal, "e2e-test").await?;
     let stack = Stack {
@@ -263,6 +276,7 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         l1_secondary,
         indexer_temporal,
         roles: Mutex::new(BTreeMap::new()),
+        webhook,
         _servers: servers,
         _dir: temp,
     };
@@ -285,7 +299,7 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
 }
 
 /// The RFQ sections: l1 settles, WETH/USDC quoted from the paper exchange's ETHUSDT.
-fn rfq_config(dir: &std::path::Path) -> anyhow::Result<String> {
+fn rfq_config(dir: &std::path::Path, l2_port: u16, webhook: u16) -> anyhow::Result<String> {
     let token = dir.join("dealer-admin-token");
     std::fs::write(&token, "e2e-dealer-admin-token")?;
     let (api_key, secret_key) = (
@@ -317,8 +331,13 @@ volatility-window = "60s"
 
 [paper-exchange]
 listen = "127.0.0.1:{paper}"
-# The exchange-worker crash test's hedges (market CRASH/USDC) are placed, then answered late.
-market = {{ faults = {{ hang-client-order-prefix = "{HANG_PREFIX}", hang-for = "20s" }} }}
+# The crash tests' orders are placed, then answered late: the hedges of market CRASH/USDC, and
+# the intent hedger's orders of {HANG_QUANTITY} (the client order id holds the quote id, which a
+# test cannot know before it sends the quote).
+# The broker account's on-chain wallet on l2 is for the balance manager's moves: withdrawals
+# from mnemonic account {BROKER_WALLET_INDEX} (funded by the deploy), deposits to addresses
+# derived from index 100.
+market = {{ faults = {{ hang-client-order-prefix = "{HANG_PREFIX}", hang-quantity = "{HANG_QUANTITY}", hang-for = "20s" }}, accounts = [{accounts}], wallet = {{ rpc-url = "http://127.0.0.1:{l2_port}", network = "L2", chain-id = {L2_ID}, poll-interval = "500ms", start-block = 0, withdraw-signer = {{ kind = "mnemonic", phrase = {{ file = "{dir}/mnemonic" }}, index = {BROKER_WALLET_INDEX} }}, deposit-addresses = {{ mnemonic = {{ file = "{dir}/mnemonic" }}, first-index = 100 }}, coins = {{ USDT = {{ token = "{intent_collateral}", decimals = 18 }} }} }} }}
 
 [exchange]
 venue = {{ kind = "paper", rest = "http://127.0.0.1:{paper}" }}
@@ -340,10 +359,22 @@ price-range-bps = "300"
 min-time-left = "5s"
 limit-wait = "{INTENT_LIMIT_WAIT_SECS}s"
 indexer-dir = "{dir}/indexer"
+mismatch-webhook = "http://127.0.0.1:{webhook}/hooks/validator"
 symbols = [
     {{ id = 1, name = "ETHUSDT", broker-symbol = "ETHUSDT", notional-cap = "5000000" }},
     {{ id = 2, name = "BTCUSDT", broker-symbol = "BTCUSDT", notional-cap = "5000000" }},
 ]
+
+# Tests start balance runs themselves; nothing is released while other tests' quotes run. The
+# broker's floor is above the paper account's 1,000,000 USDT, so a run sends it collateral.
+[intents.balance]
+every = "1h"
+min-health = "1.5"
+target-health = "2"
+release-above = "6"
+release-after = "1h"
+chain-reserve = "{BALANCE_CHAIN_RESERVE}"
+broker = {{ asset = "USDT", network = "L2", min-available = "{BROKER_MIN_AVAILABLE}", target-available = "{BROKER_TARGET_AVAILABLE}" }}
 
 [hedger-api]
 listen = "127.0.0.1:{hedger_api}"
@@ -387,6 +418,7 @@ soft-cancel-bps = "100"
 "#,
         settlement = deploy::settlement_address(DEPLOYER.parse()?),
         intent_book = deploy::intent_book_address(DEPLOYER.parse()?),
+        intent_collateral = deploy::intent_collateral_address(DEPLOYER.parse()?),
         price_signer = PRICE_SIGNER,
         hedger_api = process::free_port(),
         dir = dir.display(),
@@ -399,8 +431,38 @@ soft-cancel-bps = "100"
         exchange_account = process::free_port(),
         api_key = api_key.display(),
         secret_key = secret_key.display(),
+        accounts = paper_accounts(),
     ))
 }
+
+/// The paper exchange's accounts: the dev account as by default, and [`RIVAL_API_KEY`]'s.
+fn paper_accounts() -> String {
+    let mut accounts = hedgeflow_paper_exchange::Config::default().accounts;
+    let mut rival = accounts[0].clone();
+    (rival.api_key, rival.secret_key) = (RIVAL_API_KEY.into(), RIVAL_SECRET_KEY.into());
+    accounts.push(rival);
+    let toml = accounts.iter().map(|account| {
+        let balances: Vec<String> = account
+            .balances
+            .iter()
+            .map(|(asset, amount)| format!(r#"{asset} = "{amount}""#))
+            .collect();
+        format!(
+            r#"{{ api-key = "{}", secret-key = "{}", futures-usdt = "{}", balances = {{ {} }} }}"#,
+            account.api_key,
+            account.secret_key,
+            account.futures_usdt,
+            balances.join(", ")
+        )
+    });
+    toml.collect::<Vec<_>>().join(", ")
+}
+
+/// A second paper exchange account, another market participant than the stack's own: its
+/// orders trade with the exchange role's.
+pub const RIVAL_API_KEY: &str = "hedgeflowTestRivalParticipantApiKey00000000000000000000000000001";
+pub const RIVAL_SECRET_KEY: &str =
+    "hedgeflowTestRivalParticipantSecretKey0000000000000000000000001";
 
 /// How long a LIMIT intent's broker order rests in the RFQ stack.
 pub const INTENT_LIMIT_WAIT_SECS: u64 = 6;
@@ -408,10 +470,22 @@ pub const INTENT_LIMIT_WAIT_SECS: u64 = 6;
 pub const PRICE_SIGNER_INDEX: u32 = 7;
 pub const PRICE_SIGNER: &str = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955";
 
+/// The dev mnemonic's account the paper exchange sends withdrawals from.
+pub const BROKER_WALLET_INDEX: u32 = 29;
+/// The balance manager's broker floor and target, above the paper account's 1,000,000 USDT.
+pub const BROKER_MIN_AVAILABLE: u64 = 1_100_000;
+pub const BROKER_TARGET_AVAILABLE: u64 = 1_150_000;
+/// What the balance manager keeps in the book, under the hot wallet's 1,000,000 less what the
+/// tests allocate: a run sends the broker only what exceeds it, and leaves the book at it, so
+/// the next allocation takes it below.
+pub const BALANCE_CHAIN_RESERVE: u64 = 900_000;
+
 /// The RFQ stack's hedger epoch.
 pub const HEDGE_EPOCH_MS: u64 = 2_000;
 /// Hedge orders whose client order id starts with this are answered only after 20 s.
 pub const HANG_PREFIX: &str = "hedge-CRASH-";
+/// Orders of exactly this quantity are answered only after 20 s.
+pub const HANG_QUANTITY: &str = "0.4321";
 
 const STACK_PREFIX: &str = "hedgeflow-e2e-";
 
@@ -489,7 +563,12 @@ impl Stack {
 
     /// Sets L1's block interval; 0 holds blocks, so a transaction sits broadcast but unmined.
     pub async fn mine_l1_every(&self, seconds: u64) {
-        self.l1
+        self.mine_every(L1_ID, seconds).await
+    }
+
+    /// Sets the block interval of the chain `chain_id`; 0 holds its blocks.
+    pub async fn mine_every(&self, chain_id: u64, seconds: u64) {
+        self.provider(chain_id)
             .raw_request::<_, ()>("evm_setIntervalMining".into(), (seconds,))
             .await
             .unwrap();
@@ -497,13 +576,18 @@ impl Stack {
 
     /// The first transaction the hot wallet journaled for `intent`, once the L1 node has it.
     pub async fn broadcast_of(&self, intent: &str, within: Duration) -> B256 {
+        self.broadcast_on(L1_ID, intent, within).await
+    }
+
+    /// The first transaction the hot wallet journaled for `intent`, once `chain_id`'s node has it.
+    pub async fn broadcast_on(&self, chain_id: u64, intent: &str, within: Duration) -> B256 {
         let hash = eventually("the transaction to be journaled", within, || async {
             let entries = self.journal_entries(intent);
             entries.first()?["tx_hash"].as_str()?.parse().ok()
         })
         .await;
         eventually("the transaction to reach the node", within, || async {
-            self.l1
+            self.provider(chain_id)
                 .get_transaction_by_hash(hash)
                 .await
                 .ok()

@@ -16,11 +16,13 @@
 //!   (`fillCloseRequest`), and undone on the broker if the chain refuses it. A cancelled close
 //!   is accepted. The run ends when the quote is CLOSED.
 //!
-//! [`validator`] is the scheduled position validator.
+//! [`validator`] is the scheduled position validator; [`balance`] the scheduled balance manager.
 //!
 //! Every step stores the quote's row (`record_intent`) and the `Stage` search attribute. The
 //! run returns the final record.
 
+pub mod balance;
+mod balance_plan;
 mod open;
 mod position;
 pub mod validator;

@@ -44,6 +44,14 @@ impl IntentRun<'_> {
                 self.record.quote = Some((*quote).clone());
                 (*quote, limit_wait_ms, allocate)
             }
+            Ok(IntentDecision::Reject { code, reason }) if code == error_codes::TAKEN => {
+                // No longer PENDING (party A cancelled it, it expired, another party B locked
+                // it): the chain ended it, and the row keeps the status it ended in.
+                let now = self.read().await?;
+                return self
+                    .end(ended_by_chain(now.status), Some(code), reason)
+                    .await;
+            }
             Ok(IntentDecision::Reject { code, reason }) => {
                 return self.end(HedgerState::Rejected, Some(code), reason).await;
             }

@@ -2,10 +2,15 @@
 //! chain, until the quote is CLOSED.
 
 use super::{IntentRun, chain_price, ended_by_chain, on_step};
-use hedgeflow_proto::intent::{
-    BrokerOrder, ChainQuote, HedgerState, IntentEventKind, OrderType, QuoteStatus, calldata,
-    error_codes,
+use crate::options::{self, Retries};
+use hedgeflow_proto::{
+    activities::IntentActivities,
+    intent::{
+        BrokerOrder, ChainQuote, HedgerState, IntentEventKind, OrderType, QuoteStatus, calldata,
+        error_codes,
+    },
 };
+use rust_decimal::Decimal;
 use std::time::Duration;
 use temporalio_sdk::WorkflowResult;
 
@@ -15,6 +20,9 @@ const STOP_CLOSING: [IntentEventKind; 3] = [
     IntentEventKind::ForceCancelCloseRequest,
     IntentEventKind::ExpireQuoteClose,
 ];
+
+/// The close step that first allocates what party B's allocation lacks to pay party A's gain.
+const COVER_CLOSE_PATCH: &str = "cover-close";
 
 /// How long a LIMIT close's order rests before the workflow looks again, when the request does
 /// not say sooner.
@@ -102,6 +110,8 @@ impl IntentRun<'_> {
         let signed = self.signed_price(quote).await?;
         let accepts = |price, requested| quote.position_type.accepts_close(price, requested);
         let price = chain_price(execution.avg_price, quote.requested_close_price, accepts);
+        self.cover_close(quote, execution.executed, price, n)
+            .await?;
         let step = format!("close-{n}");
         let filled = match calldata::fill_close(quote.quote_id, execution.executed, price, &signed)
         {
@@ -122,5 +132,38 @@ impl IntentRun<'_> {
             return Ok(false);
         }
         Ok(true)
+    }
+
+    /// Party B pays party A's gain from its allocation for party A when the close is filled;
+    /// what that allocation lacks is allocated first (`allocate-close-<n>`), so a close the
+    /// balance manager has not caught up with yet is not refused. A refused allocation leaves
+    /// the fill to the chain's verdict.
+    async fn cover_close(
+        &mut self,
+        quote: &ChainQuote,
+        executed: Decimal,
+        price: Decimal,
+        n: u32,
+    ) -> WorkflowResult<()> {
+        let owed = quote.position_type.party_b_signed(executed) * (quote.opened_price - price);
+        // Histories from before this step replay without it.
+        if owed <= Decimal::ZERO || !self.ctx.patched(COVER_CLOSE_PATCH) {
+            return Ok(());
+        }
+        let shortfall = self
+            .ctx
+            .execute_activity(
+                IntentActivities::close_allocation_shortfall,
+                (self.intent().clone(), owed),
+                options::quick(Retries::UntilDone),
+            )
+            .await?;
+        if shortfall > Decimal::ZERO
+            && let Some(data) = calldata::allocate(shortfall, quote.party_a)
+        {
+            // A refusal (no free balance) is the fill's to report.
+            let _refused = self.send(&format!("allocate-close-{n}"), data).await?;
+        }
+        Ok(())
     }
 }

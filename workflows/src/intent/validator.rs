@@ -14,6 +14,9 @@ use temporalio_sdk::{WorkflowContext, WorkflowResult};
 
 /// Attempts of each read before the run fails (the next scheduled run tries again).
 const ATTEMPTS: u32 = 3;
+/// Attempts to post the mismatches to the webhook (about a minute of retries); the next run
+/// that finds them posts again.
+const WEBHOOK_ATTEMPTS: u32 = 5;
 
 #[workflow]
 #[derive(Default)]
@@ -40,14 +43,28 @@ impl IntentValidatorWorkflow {
         let report = ctx
             .execute_activity(
                 IntentActivities::validate_positions,
-                (request, positions),
+                (request.clone(), positions),
                 options::quick(Retries::Attempts(ATTEMPTS)),
             )
             .await?;
-        let stage = match report.mismatches.len() {
+        let mut stage = match report.mismatches.len() {
             0 => "consistent".to_owned(),
             n => format!("{n} mismatches"),
         };
+        if !report.mismatches.is_empty() {
+            // The mismatches are stored, logged and counted already: a webhook that stays down
+            // marks the run, but does not fail it.
+            let notified = ctx
+                .execute_activity(
+                    IntentActivities::notify_mismatches,
+                    (request, report.clone()),
+                    options::quick(Retries::Attempts(WEBHOOK_ATTEMPTS)),
+                )
+                .await;
+            if notified.is_err() {
+                stage.push_str(", webhook failed");
+            }
+        }
         ctx.upsert_search_attributes([search::STAGE.value_set(stage)]);
         Ok(report)
     }
