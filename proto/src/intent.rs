@@ -366,7 +366,7 @@ pub enum HedgerState {
     Closed,
     Canceled,
     Expired,
-    /// Another party B took it, or party A cancelled before we locked it.
+    /// Another party B took it before we could lock it.
     Lost,
 }
 
