@@ -99,11 +99,7 @@ async fn start(rfq: bool) -> anyhow::Result<Stack> {
         .prefix(&format!("{STACK_PREFIX}{}-", std::process::id()))
         .tempdir()?;
     let dir = temp.path().to_owned();
-    let (temporal_port, l1_port, l2_port) = (
-        process::free_port(),
-        process::free_port(),
-        process::free_port(),
-    );
+    let temporal_port = process::free_port();
     let mut servers = vec![
         temporal_server::start(&temporal_server::Options {
             port: temporal_port,
@@ -113,6 +109,10 @@ async fn start(rfq: bool) -> anyhow::Result<Stack> {
         })
         .await?,
     ];
+    // The chains' ports only once the dev server is up: its internal services bind ports the
+    // system picks, and one of them once took a port chosen for anvil before anvil bound it (the
+    // stack's RPC calls then reached Temporal and got 404).
+    let (l1_port, l2_port) = (process::free_port(), process::free_port());
     for (name, port, chain_id) in [("l1", l1_port, L1_ID), ("l2", l2_port, L2_ID)] {
         servers.push(
             anvil::start(&anvil::Options {
