@@ -55,34 +55,13 @@ impl IntentActivities {
         let mut marks = BTreeMap::new();
         let mut allocations = Vec::with_capacity(busy.len());
         for (party_a, busy) in busy {
-            let wad = |value: U256| {
-                from_wad(value)
-                    .ok_or_else(|| IntentError::Decode(format!("{value} is not a balance")))
-            };
-            let view = |result: Result<U256, alloy::contract::Error>| {
-                result.map_err(ChainError::rpc).map_err(IntentError::from)
-            };
-            let allocated = wad(view(
-                book.allocatedBalanceOfPartyB(self.party_b, party_a)
-                    .call()
-                    .await,
-            )?)?;
-            let locked = wad(view(
-                book.lockedBalanceOfPartyB(self.party_b, party_a)
-                    .call()
-                    .await,
-            )?)?;
-            let pending = wad(view(
-                book.pendingLockedBalanceOfPartyB(self.party_b, party_a)
-                    .call()
-                    .await,
-            )?)?;
+            let (allocated, reserved) = self.party_b_allocation(party_a).await?;
             let mut allocation = Allocation {
                 party_a,
                 allocated,
                 cva_lf: Decimal::ZERO,
                 maintenance: Decimal::ZERO,
-                reserved: locked + pending,
+                reserved,
                 upnl: Decimal::ZERO,
                 busy,
             };
@@ -98,13 +77,7 @@ impl IntentActivities {
             }
             allocations.push(allocation);
         }
-        let book_free = from_wad(
-            book.balanceOf(self.party_b)
-                .call()
-                .await
-                .map_err(ChainError::rpc)?,
-        )
-        .ok_or_else(|| IntentError::Decode("party B's balance".into()))?;
+        let book_free = self.party_b_free().await?;
         let collateral = book.collateral().call().await.map_err(ChainError::rpc)?;
         Ok(BalanceSheet {
             chain_id,
@@ -125,17 +98,31 @@ impl IntentActivities {
         owed: Decimal,
     ) -> Result<Decimal, IntentError> {
         let quote = read_quote(&self.chain, intent.book, intent.quote_id).await?;
-        let book = IntentBook::new(self.config.book, self.chain.provider.clone());
-        let allocated = book
-            .allocatedBalanceOfPartyB(self.party_b, quote.party_a)
-            .call()
-            .await
-            .map_err(ChainError::rpc)?;
-        let allocated = from_wad(allocated)
-            .ok_or_else(|| IntentError::Decode(format!("{allocated} is not a balance")))?;
+        let (allocated, _) = self.party_b_allocation(quote.party_a).await?;
         Ok((owed - allocated)
             .max(Decimal::ZERO)
             .round_dp_with_strategy(6, RoundingStrategy::AwayFromZero))
+    }
+
+    /// Party B's allocation for `party_a`, and what of it the book reserves (locked and pending
+    /// cva + lf + maintenance): `deallocateForPartyB` can take only the difference.
+    pub(super) async fn party_b_allocation(
+        &self,
+        party_a: Address,
+    ) -> Result<(Decimal, Decimal), IntentError> {
+        let book = IntentBook::new(self.config.book, self.chain.provider.clone());
+        let b = self.party_b;
+        let allocated = book.allocatedBalanceOfPartyB(b, party_a).call().await;
+        let locked = book.lockedBalanceOfPartyB(b, party_a).call().await;
+        let pending = book.pendingLockedBalanceOfPartyB(b, party_a).call().await;
+        let allocated = balance(allocated)?;
+        Ok((allocated, balance(locked)? + balance(pending)?))
+    }
+
+    /// Party B's free (unallocated) balance in the book.
+    pub(super) async fn party_b_free(&self) -> Result<Decimal, IntentError> {
+        let book = IntentBook::new(self.config.book, self.chain.provider.clone());
+        balance(book.balanceOf(self.party_b).call().await)
     }
 
     /// The broker's mark price of the book's `symbol_id`, asked once per sheet.
@@ -159,6 +146,12 @@ impl IntentActivities {
         marks.insert(symbol_id, mark);
         Ok(mark)
     }
+}
+
+/// A balance view's answer as collateral.
+fn balance(read: Result<U256, alloy::contract::Error>) -> Result<Decimal, IntentError> {
+    let value = read.map_err(ChainError::rpc)?;
+    from_wad(value).ok_or_else(|| IntentError::Decode(format!("{value} is not a balance")))
 }
 
 /// Party B's unrealized P&L on `quote`'s open quantity at `mark`: party B is short a LONG.

@@ -1,10 +1,9 @@
 //! The hedger's policy on a new quote (`evaluate_intent`): a verdict with the hedger API's error
 //! code, from the chain, the broker's mark price and rules, and our open positions.
 
-use super::{IntentActivities, IntentError, contract::IntentBook, quotes::read_quote};
-use crate::chain::ChainError;
+use super::{IntentActivities, IntentError, quotes::read_quote};
 use hedgeflow_proto::intent::{
-    ChainQuote, IntentDecision, IntentRef, OrderType, QuoteStatus, error_codes, from_wad,
+    ChainQuote, IntentDecision, IntentRef, OrderType, QuoteStatus, error_codes,
 };
 use rust_decimal::Decimal;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -119,26 +118,8 @@ impl IntentActivities {
     /// Party B's allocation for the quote's party A that no quote holds yet, and its deposited
     /// balance it could allocate.
     async fn free_allocation(&self, quote: &ChainQuote) -> Result<(Decimal, Decimal), IntentError> {
-        let book = IntentBook::new(self.config.book, self.chain.provider.clone());
-        let (b, a) = (self.party_b, quote.party_a);
-        let allocated = book
-            .allocatedBalanceOfPartyB(b, a)
-            .call()
-            .await
-            .map_err(ChainError::rpc)?;
-        let locked = book
-            .lockedBalanceOfPartyB(b, a)
-            .call()
-            .await
-            .map_err(ChainError::rpc)?;
-        let pending = book
-            .pendingLockedBalanceOfPartyB(b, a)
-            .call()
-            .await
-            .map_err(ChainError::rpc)?;
-        let deposited = book.balanceOf(b).call().await.map_err(ChainError::rpc)?;
-        let free = allocated.saturating_sub(locked).saturating_sub(pending);
-        let wad = |v| from_wad(v).ok_or_else(|| IntentError::Decode(format!("balance {v}")));
-        Ok((wad(free)?, wad(deposited)?))
+        let (allocated, reserved) = self.party_b_allocation(quote.party_a).await?;
+        let free = (allocated - reserved).max(Decimal::ZERO);
+        Ok((free, self.party_b_free().await?))
     }
 }
