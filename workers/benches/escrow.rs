@@ -32,6 +32,7 @@ async fn pipeline(orders: u32) -> (Run, u32) {
     let store = Store::connect_read_only(&stack.config.database.url)
         .await
         .expect("store");
+    let cpu_before = common::cpu::by_group();
     let started = Instant::now();
     let placed = demo::place_orders(&stack.config, orders, None, "0.01", None)
         .await
@@ -55,6 +56,7 @@ async fn pipeline(orders: u32) -> (Run, u32) {
     }))
     .await;
     let wall = started.elapsed();
+    let cpu = common::cpu::used(&cpu_before, &common::cpu::by_group());
 
     let mut latencies = Vec::new();
     let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
@@ -83,6 +85,7 @@ async fn pipeline(orders: u32) -> (Run, u32) {
         phases,
         throughput: orders as f64 / window.seconds(),
         wall,
+        cpu,
     };
     (run, activities)
 }
@@ -122,7 +125,10 @@ fn main() {
              the workflow closed):\n\n\
              | status | p50 | p99 |\n\
              |---|---|---|\n\
-             {phases}",
+             {phases}\n\
+             CPU used during each run, by process (from `/proc`, machine-wide; the bench \
+             process runs the bare worker and both runs' clients):\n\n\
+             {cpu}",
             profile = if cfg!(debug_assertions) { "dev" } else { "release" },
             cores = std::thread::available_parallelism().map_or(0, |n| n.get()),
             ours_tp = ours.throughput,
@@ -130,6 +136,10 @@ fn main() {
             ours_wall = ours.wall.as_secs_f64(),
             base_wall = base.wall.as_secs_f64(),
             confirmations = support::stack().await.config.chains["l1"].confirmations,
+            cpu = common::cpu::table([
+                ("escrow pipeline", &ours.cpu, orders),
+                ("bare workflow", &base.cpu, orders),
+            ]),
         )
     });
     common::write_report("escrow", &report);

@@ -195,6 +195,7 @@ async fn pipeline(stack: &Stack, takers: &[PrivateKeySigner], fills: u32) -> Pip
         .expect("store");
     let client = TakerClient::new(&stack.dealer_url()).unwrap();
     let concurrency = env_or("HEDGEFLOW_BENCH_FILL_CONCURRENCY", fills).max(1) as usize;
+    let cpu_before = common::cpu::by_group();
     let started = Instant::now();
     let done: Vec<Fill> = stream::iter(0..fills as usize)
         .map(|i| fill(&client, stack, &takers[i % takers.len()]))
@@ -202,6 +203,7 @@ async fn pipeline(stack: &Stack, takers: &[PrivateKeySigner], fills: u32) -> Pip
         .collect()
         .await;
     let wall = started.elapsed();
+    let cpu = common::cpu::used(&cpu_before, &common::cpu::by_group());
 
     let mut latencies = Vec::new();
     let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
@@ -241,6 +243,7 @@ async fn pipeline(stack: &Stack, takers: &[PrivateKeySigner], fills: u32) -> Pip
             latencies,
             phases,
             wall,
+            cpu,
         },
         activities,
         submit_calls: done.iter().map(|f| f.submit_call.as_secs_f64()).collect(),
@@ -334,7 +337,14 @@ fn report(
          workflow closed):\n\n\
          | status | p50 | p99 |\n\
          |---|---|---|\n\
-         {phases}",
+         {phases}\n\
+         CPU used during each run, by process (from `/proc`, machine-wide; the bench process \
+         runs the bare worker and both runs' clients):\n\n\
+         {cpu}",
+        cpu = common::cpu::table([
+            ("fill pipeline", &ours.run.cpu, fills),
+            ("bare workflow", &base.cpu, fills),
+        ]),
         profile = if cfg!(debug_assertions) {
             "dev"
         } else {

@@ -101,6 +101,19 @@ pub struct TemporalConfig {
     /// server's feedback.
     #[serde(default = "default_max_pollers")]
     pub max_pollers: usize,
+    /// Whether gRPC calls to the frontend are gzip-compressed (`gzip`, the SDK's default, for a
+    /// server across a network) or not (`none`: on loopback it only costs CPU on both ends).
+    #[serde(default)]
+    pub grpc_compression: GrpcCompression,
+}
+
+/// [`TemporalConfig::grpc_compression`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GrpcCompression {
+    #[default]
+    Gzip,
+    None,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -1,6 +1,6 @@
 //! Connecting to the Temporal frontend.
 
-use crate::config::TemporalConfig;
+use crate::config::{GrpcCompression, TemporalConfig};
 use anyhow::Context;
 use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions};
 use temporalio_sdk::{
@@ -18,6 +18,10 @@ const DEFAULT_SLOTS: usize = 100;
 pub async fn connect(config: &TemporalConfig, identity: &str) -> anyhow::Result<Client> {
     let options = ConnectionOptions::new(config.address.clone())
         .identity(format!("{identity}@{}", std::process::id()))
+        .grpc_compression(match config.grpc_compression {
+            GrpcCompression::Gzip => temporalio_client::GrpcCompression::Gzip,
+            GrpcCompression::None => temporalio_client::GrpcCompression::None,
+        })
         .build();
     let connection = Connection::connect(options)
         .await
@@ -113,5 +117,23 @@ mod tests {
         let config = Config::parse(&text, []).unwrap();
         assert_eq!(config.temporal.max_concurrent_activities, 2000);
         assert_eq!(config.temporal.max_pollers, 20);
+    }
+
+    #[test]
+    fn the_local_stack_sends_plain_grpc_and_other_servers_get_gzip() {
+        let dev = include_str!("../../config/dev.toml");
+        let config = Config::parse(dev, []).unwrap();
+        assert_eq!(config.temporal.grpc_compression, GrpcCompression::None);
+        let without: Vec<&str> = dev
+            .lines()
+            .filter(|l| !l.starts_with("grpc-compression"))
+            .collect();
+        let config = Config::parse(&without.join("\n"), []).unwrap();
+        assert_eq!(config.temporal.grpc_compression, GrpcCompression::Gzip);
+        let bad = dev.replace("grpc-compression = \"none\"", "grpc-compression = \"zstd\"");
+        assert!(
+            Config::parse(&bad, []).is_err(),
+            "an unknown compression is refused"
+        );
     }
 }

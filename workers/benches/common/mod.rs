@@ -2,6 +2,8 @@
 //! worker in the bench process), the activity count it copies from a real run, and the
 //! percentiles, windows and workflow times the reports are made of.
 
+pub mod cpu;
+
 use crate::support::Stack;
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
@@ -58,6 +60,8 @@ pub struct Run {
     /// Completed per second, first start to last close.
     pub throughput: f64,
     pub wall: Duration,
+    /// CPU each process group used during the run, largest first.
+    pub cpu: cpu::Used,
 }
 
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -179,6 +183,7 @@ pub async fn bare(stack: &Stack, workflows: u32, activities: u32) -> Run {
     let shutdown = worker.shutdown_handle();
     let run_id = uuid::Uuid::new_v4();
     let driver = async move {
+        let cpu_before = cpu::by_group();
         let started = Instant::now();
         let ids: Vec<String> = (0..workflows)
             .map(|i| format!("bench-bare-{run_id}-{i}"))
@@ -201,6 +206,7 @@ pub async fn bare(stack: &Stack, workflows: u32, activities: u32) -> Run {
         }))
         .await;
         let wall = started.elapsed();
+        let cpu = cpu::used(&cpu_before, &cpu::by_group());
         let mut latencies = Vec::new();
         let mut window = Window::default();
         for id in &ids {
@@ -214,6 +220,7 @@ pub async fn bare(stack: &Stack, workflows: u32, activities: u32) -> Run {
             phases: Vec::new(),
             throughput: workflows as f64 / window.seconds(),
             wall,
+            cpu,
         }
     };
     let (worker_result, run) = tokio::join!(worker.run(), driver);

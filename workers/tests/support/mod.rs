@@ -139,6 +139,7 @@ async fn start(rfq: bool) -> anyhow::Result<Stack> {
 [temporal]
 address = "http://127.0.0.1:{temporal_port}"
 ui-url = "http://127.0.0.1:8233"
+grpc-compression = "none"
 
 [database]
 url = "sqlite://{dir}/hedgeflow.db?mode=rwc"

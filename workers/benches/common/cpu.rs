@@ -1,0 +1,135 @@
+//! CPU time from `/proc` of every process on the machine, grouped by what it runs, so a report
+//! can say where a run's CPU went (the bench shares 2 cores with the Temporal server, the chains
+//! and the roles).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The kernel's user-space clock: `/proc` counts CPU time in ticks of 10 ms.
+const TICK: Duration = Duration::from_millis(10);
+
+/// utime + stime of one `/proc/<pid>/stat`.
+fn ticks(stat: &str) -> u64 {
+    // The command name may hold spaces: count fields from its closing parenthesis.
+    stat.rsplit_once(')')
+        .map(|(_, fields)| {
+            fields
+                .split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|t| t.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// CPU time so far of every live process, by group: `hedgeflow <role>` for our roles, this
+/// process, else the executable's name (`temporal`, `anvil`, ...).
+pub fn by_group() -> BTreeMap<String, Duration> {
+    let mut groups = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return groups;
+    };
+    let own = std::process::id().to_string();
+    for entry in entries.flatten() {
+        // Processes only: `/proc/self` and `/proc/thread-self` would count this process again.
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let path = entry.path();
+        let this = pid == own;
+        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+            continue;
+        };
+        let used = ticks(&stat);
+        if used == 0 {
+            continue;
+        }
+        let cmdline = std::fs::read(path.join("cmdline")).unwrap_or_default();
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let group = if this {
+            "the bench process (clients, bare worker)".to_owned()
+        } else {
+            group(&args)
+        };
+        *groups.entry(group).or_default() += TICK * used as u32;
+    }
+    groups
+}
+
+fn group(args: &[String]) -> String {
+    let name = |arg: &String| arg.rsplit('/').next().unwrap_or(arg).to_owned();
+    let Some(exe) = args.first().map(name) else {
+        return "kernel threads".into();
+    };
+    if exe == "hedgeflow" {
+        // `hedgeflow --config <file> <role>`
+        let role = args
+            .iter()
+            .skip(1)
+            .find(|a| !a.starts_with('-') && !a.contains('/'));
+        return format!("hedgeflow {}", role.map_or("?", |r| r.as_str()));
+    }
+    exe
+}
+
+/// CPU seconds by process group, largest first.
+pub type Used = Vec<(String, Duration)>;
+
+/// CPU used between two [`by_group`] snapshots, largest first; groups that used none are left
+/// out.
+pub fn used(before: &BTreeMap<String, Duration>, after: &BTreeMap<String, Duration>) -> Used {
+    let mut used: Used = after
+        .iter()
+        .map(|(group, total)| {
+            let earlier = before.get(group).copied().unwrap_or_default();
+            (group.clone(), total.saturating_sub(earlier))
+        })
+        .filter(|(_, used)| !used.is_zero())
+        .collect();
+    used.sort_by_key(|(_, used)| std::cmp::Reverse(*used));
+    used
+}
+
+/// Markdown rows: CPU seconds per group in each run, per item, and the total.
+pub fn table(runs: [(&str, &Used, u32); 2]) -> String {
+    let mut groups: Vec<&str> = Vec::new();
+    for (_, used, _) in &runs {
+        for (group, _) in used.iter() {
+            if !groups.contains(&group.as_str()) {
+                groups.push(group);
+            }
+        }
+    }
+    let cell = |used: &Used, items: u32, group: Option<&str>| {
+        let seconds: f64 = used
+            .iter()
+            .filter(|(g, _)| group.is_none_or(|group| g == group))
+            .fold(0.0, |sum, (_, d)| sum + d.as_secs_f64());
+        format!(
+            "{seconds:.1} s ({:.1} ms each)",
+            seconds * 1e3 / f64::from(items.max(1))
+        )
+    };
+    let mut rows = format!(
+        "| process | {} | {} |\n|---|---|---|\n",
+        runs[0].0, runs[1].0
+    );
+    for group in groups.iter().map(|g| Some(*g)).chain([None]) {
+        rows.push_str(&format!(
+            "| {} | {} | {} |\n",
+            group.unwrap_or("**all**"),
+            cell(runs[0].1, runs[0].2, group),
+            cell(runs[1].1, runs[1].2, group),
+        ));
+    }
+    rows
+}
