@@ -19,6 +19,8 @@
 //! Writes `bench/quotes/REPORT.md` (and prints it). The report is the measurement; nothing here
 //! asserts a time.
 
+#[path = "common/process_cpu.rs"]
+mod process_cpu;
 #[path = "../tests/rfq_stack/mod.rs"]
 mod rfq_stack;
 
@@ -256,23 +258,9 @@ async fn generate(url: reqwest::Url, body: String, plan: Plan) -> LoadResult {
     result
 }
 
-/// CPU time of this process, every thread, from `/proc/self/stat` (utime + stime, in the
-/// kernel's fixed 100 Hz user-space ticks).
+/// CPU time of this process, every thread.
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The command name may hold spaces: count fields from its closing parenthesis.
-    let ticks: u64 = stat
-        .rsplit_once(')')
-        .map(|(_, fields)| {
-            fields
-                .split_whitespace()
-                .skip(11)
-                .take(2)
-                .filter_map(|t| t.parse::<u64>().ok())
-                .sum()
-        })
-        .unwrap_or(0);
-    Duration::from_millis(ticks * 10)
+    process_cpu::of(std::path::Path::new("/proc/self/stat"))
 }
 
 /// `None` for a JSON-RPC result, else why not.

@@ -5,23 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// The kernel's user-space clock: `/proc` counts CPU time in ticks of 10 ms.
-const TICK: Duration = Duration::from_millis(10);
-
-/// utime + stime of one `/proc/<pid>/stat`.
-fn ticks(stat: &str) -> u64 {
-    // The command name may hold spaces: count fields from its closing parenthesis.
-    stat.rsplit_once(')')
-        .map(|(_, fields)| {
-            fields
-                .split_whitespace()
-                .skip(11)
-                .take(2)
-                .filter_map(|t| t.parse::<u64>().ok())
-                .sum()
-        })
-        .unwrap_or(0)
-}
+#[path = "process_cpu.rs"]
+mod process_cpu;
 
 /// CPU time so far of every live process, by group: `hedgeflow <role>` for our roles, this
 /// process, else the executable's name (`temporal`, `anvil`, ...).
@@ -42,11 +27,8 @@ pub fn by_group() -> BTreeMap<String, Duration> {
         };
         let path = entry.path();
         let this = pid == own;
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
-            continue;
-        };
-        let used = ticks(&stat);
-        if used == 0 {
+        let used = process_cpu::of(&path.join("stat"));
+        if used.is_zero() {
             continue;
         }
         let cmdline = std::fs::read(path.join("cmdline")).unwrap_or_default();
@@ -60,7 +42,7 @@ pub fn by_group() -> BTreeMap<String, Duration> {
         } else {
             group(&args)
         };
-        *groups.entry(group).or_default() += TICK * used as u32;
+        *groups.entry(group).or_default() += used;
     }
     groups
 }
