@@ -27,7 +27,7 @@ use alloy::{
     signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
 };
 use common::{
-    Run, Window, activities_of, add_phases, bare, p50_p99, phase_rows, seconds, status_history,
+    Run, Shape, Window, add_phases, bare, p50_p99, phase_rows, seconds, shape_of, status_history,
     times,
 };
 use futures::{StreamExt, stream};
@@ -236,7 +236,9 @@ async fn pipeline(stack: &Stack, takers: &[PrivateKeySigner], fills: u32) -> Pip
     }
     let settled = settled.expect("at least one settled fill");
     // The activities one fill ran, for a like-for-like baseline.
-    let activities = activities_of::<FillWorkflow>(&stack.client, &settled).await;
+    let activities = shape_of::<FillWorkflow>(&stack.client, &settled)
+        .await
+        .activities;
     Pipeline {
         run: Run {
             throughput: latencies.len() as f64 / window.seconds(),
@@ -271,7 +273,11 @@ fn main() {
         pipeline(stack, &takers, 3).await;
         let mut ours = pipeline(stack, &takers, fills).await;
         let activities = ours.activities;
-        let mut base = bare(stack, fills, activities).await;
+        let shape = Shape {
+            activities,
+            upserts: 0,
+        };
+        let mut base = bare(stack, fills, shape).await;
         let loads = (load_before, load_average());
         report(fills, takers.len(), loads, &mut ours, &mut base)
     });
@@ -341,7 +347,7 @@ fn report(
          CPU used during each run, by process (from `/proc`, machine-wide; the bench process \
          runs the bare worker and both runs' clients):\n\n\
          {cpu}",
-        cpu = common::cpu::table([
+        cpu = common::cpu::table(&[
             ("fill pipeline", &ours.run.cpu, fills),
             ("bare workflow", &base.cpu, fills),
         ]),

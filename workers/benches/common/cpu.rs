@@ -81,37 +81,33 @@ pub fn used(before: &BTreeMap<String, Duration>, after: &BTreeMap<String, Durati
     used
 }
 
-/// Markdown rows: CPU seconds per group in each run, per item, and the total.
-pub fn table(runs: [(&str, &Used, u32); 2]) -> String {
+/// Markdown rows: CPU seconds per group in each run (a column each: name, CPU used, items), per
+/// item, and the total.
+pub fn table(runs: &[(&str, &Used, u32)]) -> String {
     let mut groups: Vec<&str> = Vec::new();
-    for (_, used, _) in &runs {
+    for (_, used, _) in runs {
         for (group, _) in used.iter() {
             if !groups.contains(&group.as_str()) {
                 groups.push(group);
             }
         }
     }
-    let cell = |used: &Used, items: u32, group: Option<&str>| {
+    let cell = |(_, used, items): &(&str, &Used, u32), group: Option<&str>| {
         let seconds: f64 = used
             .iter()
             .filter(|(g, _)| group.is_none_or(|group| g == group))
             .fold(0.0, |sum, (_, d)| sum + d.as_secs_f64());
-        format!(
-            "{seconds:.1} s ({:.1} ms each)",
-            seconds * 1e3 / f64::from(items.max(1))
-        )
+        let each = seconds * 1e3 / f64::from((*items).max(1));
+        format!(" {seconds:.1} s ({each:.1} ms each) |")
     };
-    let mut rows = format!(
-        "| process | {} | {} |\n|---|---|---|\n",
-        runs[0].0, runs[1].0
-    );
+    let names: String = runs
+        .iter()
+        .map(|(name, _, _)| format!(" {name} |"))
+        .collect();
+    let mut rows = format!("| process |{names}\n|---|{}\n", "---|".repeat(runs.len()));
     for group in groups.iter().map(|g| Some(*g)).chain([None]) {
-        rows.push_str(&format!(
-            "| {} | {} | {} |\n",
-            group.unwrap_or("**all**"),
-            cell(runs[0].1, runs[0].2, group),
-            cell(runs[1].1, runs[1].2, group),
-        ));
+        let cells: String = runs.iter().map(|run| cell(run, group)).collect();
+        rows.push_str(&format!("| {} |{cells}\n", group.unwrap_or("**all**")));
     }
     rows
 }

@@ -7,6 +7,8 @@ pub mod cpu;
 use crate::support::Stack;
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
+use hedgeflow_proto::search;
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant, SystemTime};
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowFetchHistoryOptions, WorkflowGetResultOptions,
@@ -27,10 +29,15 @@ pub struct BareWorkflow;
 
 #[workflow_methods]
 impl BareWorkflow {
-    /// `activities` no-op activities, one after the other, like a pipeline's steps.
+    /// `shape.activities` no-op activities, one after the other, like a pipeline's steps; the
+    /// first `shape.upserts` steps each set the `Stage` search attribute first, as a pipeline
+    /// step does.
     #[run]
-    pub async fn run(ctx: &mut WorkflowContext<Self>, activities: u32) -> WorkflowResult<u32> {
-        for step in 0..activities {
+    pub async fn run(ctx: &mut WorkflowContext<Self>, shape: Shape) -> WorkflowResult<u32> {
+        for step in 0..shape.activities {
+            if step < shape.upserts {
+                ctx.upsert_search_attributes([search::STAGE.value_set(format!("step {step}"))]);
+            }
             ctx.execute_activity(
                 Noop::noop,
                 step,
@@ -38,8 +45,16 @@ impl BareWorkflow {
             )
             .await?;
         }
-        Ok(activities)
+        Ok(shape.activities)
     }
+}
+
+/// What a bare workflow does: the activities a pipeline's workflow ran and, optionally, its
+/// search-attribute updates.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct Shape {
+    pub activities: u32,
+    pub upserts: u32,
 }
 
 pub struct Noop;
@@ -153,23 +168,27 @@ pub async fn times<W: HasWorkflowDefinition>(
     )
 }
 
-/// How many activities a workflow scheduled (its `ActivityTaskScheduled` events), for a
-/// like-for-like baseline.
-pub async fn activities_of<W: HasWorkflowDefinition>(client: &Client, workflow_id: &str) -> u32 {
+/// How many activities a workflow scheduled (its `ActivityTaskScheduled` events) and how many
+/// times it set search attributes, for a like-for-like baseline.
+pub async fn shape_of<W: HasWorkflowDefinition>(client: &Client, workflow_id: &str) -> Shape {
     let history = client
         .get_workflow_handle::<W>(workflow_id)
         .fetch_history(WorkflowFetchHistoryOptions::default())
         .to_json()
         .await
         .expect("history");
-    String::from_utf8_lossy(&history)
-        .matches("\"activity_type\"")
-        .count() as u32
+    let history = String::from_utf8_lossy(&history);
+    Shape {
+        activities: history.matches("\"activity_type\"").count() as u32,
+        upserts: history
+            .matches("\"UpsertWorkflowSearchAttributesEventAttributes\"")
+            .count() as u32,
+    }
 }
 
-/// `workflows` bare workflows of `activities` no-op activities each, started at once on a worker
-/// in this process, on `stack`'s Temporal server.
-pub async fn bare(stack: &Stack, workflows: u32, activities: u32) -> Run {
+/// `workflows` bare workflows of `shape` each, started at once on a worker in this process, on
+/// `stack`'s Temporal server.
+pub async fn bare(stack: &Stack, workflows: u32, shape: Shape) -> Run {
     let client = stack.client.clone();
     let runtime = temporalio_sdk::Runtime::from_current_tokio(Default::default()).unwrap();
     let mut options = WorkerOptions::new(BARE_QUEUE)
@@ -194,7 +213,7 @@ pub async fn bare(stack: &Stack, workflows: u32, activities: u32) -> Run {
                 client
                     .start_workflow(
                         BareWorkflow::run,
-                        activities,
+                        shape,
                         WorkflowStartOptions::new(BARE_QUEUE, id.clone()).build(),
                     )
                     .await
