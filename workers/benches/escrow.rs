@@ -206,9 +206,9 @@ fn main() {
              role a separate process. The baseline is a bare workflow with the same {activities} \
              activities per order (counted from a real order's history), all no-ops, on the same \
              server in the same run. A second bare workflow also sets the `Stage` search \
-             attribute as often as an order sets its search attributes ({upserts} times), so it \
-             costs the server what an order's history costs it, less the claim batcher's \
-             signals.\n\n\
+             attribute as often as an order sets its search attributes ({upserts} times): an \
+             order's history as the server sees it, less the claim batcher (its signals and \
+             its own workflow) and the heartbeats of the chain waits.\n\n\
              The dev server slows as its database fills, so the runs go in a mirrored order \
              (pipeline, bare, bare with updates, bare with updates, bare, pipeline) and each kind \
              is judged by the mean throughput of its two runs.\n\n\
