@@ -1,6 +1,7 @@
 //! What the benches share: the bare Temporal baseline (a workflow of no-op activities, run on a
-//! worker in the bench process), the activity count it copies from a real run, and the
-//! percentiles, windows and workflow times the reports are made of.
+//! worker in the bench process), the shape it copies from a real run (activities, search-attribute
+//! updates), the CPU each process used, and the percentiles, windows and workflow times the
+//! reports are made of.
 
 pub mod cpu;
 
