@@ -9,8 +9,8 @@
 //!   ran (counted from a real order's history), started at once on a worker in this process;
 //!   and the same again setting the `Stage` search attribute as often as an order sets its
 //!   search attributes, which is what makes an order's history dearer for the server.
-//! - Each kind runs twice, in a mirrored order, and is judged by its mean: the dev server slows
-//!   as its database fills.
+//! - Each kind runs twice, in a mirrored order, and is judged by its mean: one run of a kind can
+//!   differ from the next by a fifth, and the server's state changes as runs accumulate.
 //!
 //! Writes `bench/escrow/REPORT.md` (and prints it), with the CPU each process used in each kind
 //! of run. The report is the measurement; nothing here asserts a time.
@@ -94,8 +94,9 @@ async fn pipeline(orders: u32) -> (Run, Shape) {
     (run, shape)
 }
 
-/// The runs of one kind, each measured at its own time: the dev server slows as its database
-/// grows, so the kinds run in a mirrored order (A B C C B A) and each is judged by its mean.
+/// The runs of one kind, each measured at its own time: runs of a kind vary and the server's
+/// state changes as runs accumulate, so the kinds run in a mirrored order (A B C C B A) and each
+/// is judged by its mean.
 struct Kind {
     name: String,
     runs: Vec<Run>,
@@ -209,9 +210,10 @@ fn main() {
              attribute as often as an order sets its search attributes ({upserts} times): an \
              order's history as the server sees it, less the claim batcher (its signals and \
              its own workflow) and the heartbeats of the chain waits.\n\n\
-             The dev server slows as its database fills, so the runs go in a mirrored order \
-             (pipeline, bare, bare with updates, bare with updates, bare, pipeline) and each kind \
-             is judged by the mean throughput of its two runs.\n\n\
+             Runs of one kind vary from one to the next, and the server's state changes as runs \
+             accumulate, so the runs go in a mirrored order (pipeline, bare, bare with updates, \
+             bare with updates, bare, pipeline) and each kind is judged by the mean throughput \
+             of its two runs.\n\n\
              | run | orders | p50 latency | p99 latency | throughput | wall |\n\
              |---|---|---|---|---|---|\n\
              {rows}\n\
