@@ -21,8 +21,8 @@ mod common;
 mod support;
 
 use common::{
-    Run, Shape, Window, add_phases, bare, p50_p99, phase_rows, seconds, shape_of, status_history,
-    times,
+    Run, Shape, Window, add_phase, add_phases, bare, p50_p99, phase_rows, seconds, shape_of,
+    status_history, times,
 };
 use futures::future::join_all;
 use hedgeflow::cli::demo;
@@ -137,9 +137,7 @@ impl Kind {
         for (group, used) in self.runs.iter().flat_map(|r| &r.cpu) {
             *total.entry(group.clone()).or_default() += *used;
         }
-        let mut total: common::cpu::Used = total.into_iter().collect();
-        total.sort_by_key(|(_, used)| std::cmp::Reverse(*used));
-        total
+        common::cpu::largest_first(total.into_iter().collect())
     }
 }
 
@@ -178,13 +176,8 @@ fn main() {
         let staged_ratio = ours.throughput() / staged.throughput();
         let ceiling = staged.throughput() / base.throughput();
         let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
-        for run in &ours.runs {
-            for (status, spent) in &run.phases {
-                match phases.iter_mut().find(|(s, _)| s == status) {
-                    Some((_, all)) => all.extend(spent),
-                    None => phases.push((status.clone(), spent.clone())),
-                }
-            }
+        for (status, spent) in ours.runs.iter().flat_map(|run| &run.phases) {
+            add_phase(&mut phases, status, spent.iter().copied());
         }
         let phases = phase_rows(&mut phases);
         let rows = [

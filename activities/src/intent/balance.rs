@@ -112,9 +112,14 @@ impl IntentActivities {
     ) -> Result<(Decimal, Decimal), IntentError> {
         let book = IntentBook::new(self.config.book, self.chain.provider.clone());
         let b = self.party_b;
-        let allocated = book.allocatedBalanceOfPartyB(b, party_a).call().await;
-        let locked = book.lockedBalanceOfPartyB(b, party_a).call().await;
-        let pending = book.pendingLockedBalanceOfPartyB(b, party_a).call().await;
+        // Three independent views: one round trip's wait, not three.
+        let (allocated, locked, pending) = (
+            book.allocatedBalanceOfPartyB(b, party_a),
+            book.lockedBalanceOfPartyB(b, party_a),
+            book.pendingLockedBalanceOfPartyB(b, party_a),
+        );
+        let (allocated, locked, pending) =
+            tokio::join!(allocated.call(), locked.call(), pending.call());
         let allocated = balance(allocated)?;
         Ok((allocated, balance(locked)? + balance(pending)?))
     }

@@ -118,8 +118,9 @@ impl IntentActivities {
     /// Party B's allocation for the quote's party A that no quote holds yet, and its deposited
     /// balance it could allocate.
     async fn free_allocation(&self, quote: &ChainQuote) -> Result<(Decimal, Decimal), IntentError> {
-        let (allocated, reserved) = self.party_b_allocation(quote.party_a).await?;
-        let free = (allocated - reserved).max(Decimal::ZERO);
-        Ok((free, self.party_b_free().await?))
+        let (allocation, deposited) =
+            tokio::join!(self.party_b_allocation(quote.party_a), self.party_b_free());
+        let (allocated, reserved) = allocation?;
+        Ok(((allocated - reserved).max(Decimal::ZERO), deposited?))
     }
 }

@@ -69,7 +69,7 @@ pub type Used = Vec<(String, Duration)>;
 /// CPU used between two [`by_group`] snapshots, largest first; groups that used none are left
 /// out.
 pub fn used(before: &BTreeMap<String, Duration>, after: &BTreeMap<String, Duration>) -> Used {
-    let mut used: Used = after
+    let used: Used = after
         .iter()
         .map(|(group, total)| {
             let earlier = before.get(group).copied().unwrap_or_default();
@@ -77,6 +77,11 @@ pub fn used(before: &BTreeMap<String, Duration>, after: &BTreeMap<String, Durati
         })
         .filter(|(_, used)| !used.is_zero())
         .collect();
+    largest_first(used)
+}
+
+/// CPU used by group, from the largest user down.
+pub fn largest_first(mut used: Used) -> Used {
     used.sort_by_key(|(_, used)| std::cmp::Reverse(*used));
     used
 }

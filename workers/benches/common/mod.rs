@@ -110,11 +110,19 @@ pub fn add_phases(
 ) {
     let ends = entries.iter().skip(1).map(|(_, at)| *at).chain([close]);
     for ((status, at), end) in entries.iter().zip(ends) {
-        let spent = seconds(*at, end);
-        match phases.iter_mut().find(|(s, _)| s == status) {
-            Some((_, spent_in)) => spent_in.push(spent),
-            None => phases.push((status.clone(), vec![spent])),
-        }
+        add_phase(phases, status, [seconds(*at, end)]);
+    }
+}
+
+/// Adds times spent in `status` to `phases`, keeping the statuses in the order they came.
+pub fn add_phase(
+    phases: &mut Vec<(String, Vec<f64>)>,
+    status: &str,
+    spent: impl IntoIterator<Item = f64>,
+) {
+    match phases.iter_mut().find(|(s, _)| s == status) {
+        Some((_, spent_in)) => spent_in.extend(spent),
+        None => phases.push((status.to_owned(), spent.into_iter().collect())),
     }
 }
 
