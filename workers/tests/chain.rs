@@ -1,7 +1,12 @@
 //! The chain activities against a real anvil of their own (automine switched on and off per
 //! test), run through the SDK's `ActivityEnvironment`: nonce allocation across concurrent
 //! intents, idempotent resubmission, fee-bump replacement of a stuck transaction, refusal of a
-//! call that would revert, and `watch_receipt` on a revert and on a reorg.
+//! call that would revert, and `watch_receipt` on a revert and on a reorg; a transaction that
+//! reverts once mined, a key reused for another call, a retry whose journal was lost, and a
+//! provider held behind the chain.
+
+#[path = "support/proxy.rs"]
+mod proxy;
 
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
@@ -24,6 +29,7 @@ use hedgeflow_proto::{
     chain::{ReceiptOutcome, TxIntent, WatchReceipt},
     transfer::transferCall,
 };
+use proxy::Proxy;
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use temporalio_sdk::{
     activities::ActivityError,
@@ -34,6 +40,8 @@ const CHAIN_ID: u64 = 41337;
 
 struct Chain {
     _anvil: dev::process::Supervised,
+    port: u16,
+    config: ChainConfig,
     _dir: tempfile::TempDir,
     provider: DynProvider,
     chains: Chains,
@@ -87,10 +95,8 @@ async fn chain(replace_after: Duration) -> Chain {
         replace_after,
         tokens,
     };
-    let chain_configs = BTreeMap::from([("test".to_owned(), chain_config)]);
-    let hot_wallet = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-        .parse()
-        .unwrap();
+    let chain_configs = BTreeMap::from([("test".to_owned(), chain_config.clone())]);
+    let hot_wallet = HOT_WALLET.parse().unwrap();
     deploy::ensure_tokens(
         &chain_configs,
         hot_wallet,
@@ -105,6 +111,8 @@ async fn chain(replace_after: Duration) -> Chain {
     Chain {
         provider: ProviderBuilder::new().connect_http(url).erased(),
         _anvil: anvil,
+        port,
+        config: chain_config,
         journal: dir.path().join("journal.jsonl"),
         usdc,
         mnemonic,
@@ -115,16 +123,17 @@ async fn chain(replace_after: Duration) -> Chain {
 
 impl Chain {
     fn hot_wallet(&self) -> ActivityEnvironment {
+        self.hot_wallet_with(self.chains.clone(), &self.journal)
+    }
+
+    /// The hot wallet reaching the chain through `chains` and journaling into `journal`.
+    fn hot_wallet_with(&self, chains: Chains, journal: &std::path::Path) -> ActivityEnvironment {
         let signer = load_signer(&SignerSource::Mnemonic {
             phrase: SecretRef::File(self.mnemonic.clone()),
             index: 0,
         })
         .unwrap();
-        let wallet = HotWallet::new(
-            self.chains.clone(),
-            signer,
-            TxJournal::open(&self.journal).unwrap(),
-        );
+        let wallet = HotWallet::new(chains, signer, TxJournal::open(journal).unwrap());
         ActivityEnvironment::builder_with_default()
             .register_activities(wallet)
             .build()
@@ -165,6 +174,38 @@ impl Chain {
             .raw_request::<_, ()>("evm_setAutomine".into(), (on,))
             .await
             .unwrap();
+    }
+
+    /// Waits until the node knows `tx` (pending or mined).
+    async fn until_pooled(&self, tx: B256) {
+        for _ in 0..500 {
+            if self
+                .provider
+                .get_transaction_by_hash(tx)
+                .await
+                .unwrap()
+                .is_some()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("{tx} is not in the node");
+    }
+
+    /// This chain's clients reaching it through the providers on `ports`, in that order.
+    async fn through(&self, ports: &[u16]) -> Chains {
+        let mut config = self.config.clone();
+        config.rpc = ports
+            .iter()
+            .map(|port| RpcEndpoint {
+                http: format!("http://127.0.0.1:{port}").parse().unwrap(),
+                ws: None,
+            })
+            .collect();
+        Chains::connect(&BTreeMap::from([("test".to_owned(), config)]))
+            .await
+            .unwrap()
     }
 
     async fn mine(&self) {
@@ -310,18 +351,79 @@ async fn a_call_that_would_revert_is_refused_before_signing() {
     assert!(chain.journaled("too-much").is_empty(), "nothing was signed");
 }
 
-/// A transaction from account 1 (which holds no USDC) with a fixed gas limit, so it is mined and
-/// reverts instead of failing estimation.
-async fn reverted_transaction(chain: &Chain) -> B256 {
+/// Account 1 of the dev mnemonic (not the hot wallet), sending its own transactions.
+fn account_one(chain: &Chain) -> impl Provider {
     let signer = MnemonicBuilder::<alloy::signers::local::coins_bip39::English>::default()
         .phrase(dev::DEV_MNEMONIC)
         .index(1)
         .unwrap()
         .build()
         .unwrap();
-    let provider = ProviderBuilder::new()
+    ProviderBuilder::new()
         .wallet(EthereumWallet::from(signer))
-        .connect_provider(chain.provider.clone());
+        .connect_provider(chain.provider.clone())
+}
+
+const HOT_WALLET: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+const ACCOUNT_ONE: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+alloy::sol! {
+    function approve(address spender, uint256 value) external returns (bool);
+    function transferFrom(address from, address to, uint256 value) external returns (bool);
+}
+
+/// Account 1 holds `units` USDC (paid by the hot wallet) and lets the hot wallet pull them.
+async fn fund_and_approve(chain: &Chain, units: u64) {
+    let holder: Address = ACCOUNT_ONE.parse().unwrap();
+    chain
+        .hot_wallet()
+        .run(
+            HotWallet::submit_transaction,
+            chain.usdc_transfer("fund-account-one", holder, units),
+        )
+        .await
+        .unwrap();
+    let approve = TransactionRequest::default()
+        .with_to(chain.usdc)
+        .with_input(
+            approveCall {
+                spender: HOT_WALLET.parse().unwrap(),
+                value: U256::from(units),
+            }
+            .abi_encode(),
+        );
+    let receipt = account_one(chain)
+        .send_transaction(approve)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+}
+
+/// The hot wallet pulling `units` of account 1's USDC to `to`: a call that succeeds once and
+/// reverts when repeated (the allowance is spent), as a settlement or a quote lock does.
+fn pull_intent(chain: &Chain, key: &str, to: Address, units: u64) -> TxIntent {
+    TxIntent {
+        intent_key: key.into(),
+        chain_id: CHAIN_ID,
+        to: chain.usdc,
+        value: Amount::ZERO,
+        data: transferFromCall {
+            from: ACCOUNT_ONE.parse().unwrap(),
+            to,
+            value: U256::from(units),
+        }
+        .abi_encode()
+        .into(),
+    }
+}
+
+/// A transaction from account 1 (which holds no USDC) with a fixed gas limit, so it is mined and
+/// reverts instead of failing estimation.
+async fn reverted_transaction(chain: &Chain) -> B256 {
+    let provider = account_one(chain);
     let request = TransactionRequest::default()
         .with_to(chain.usdc)
         .with_input(
@@ -406,4 +508,197 @@ async fn watch_receipt_notices_a_receipt_that_disappears_in_a_reorg() {
         }
         other => panic!("expected a reorg, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_transaction_that_reverts_once_mined_is_a_failure_not_a_sent_transaction() {
+    let chain = chain(Duration::from_secs(60)).await;
+    fund_and_approve(&chain, 3_000_000).await;
+    chain.automine(false).await;
+    let to = Address::repeat_byte(0x47);
+    let intent = pull_intent(&chain, "pull-revoked", to, 3_000_000);
+    // The hot wallet reaches the node through a provider we can take away.
+    let provider = Proxy::start(chain.port).await.unwrap();
+    let env = chain.hot_wallet_with(chain.through(&[provider.port()]).await, &chain.journal);
+
+    // The pull simulates fine, is signed and broadcast; then the provider goes down mid-wait.
+    let first = env.run(HotWallet::submit_transaction, intent.clone());
+    let outage = async {
+        until(|| !chain.journaled("pull-revoked").is_empty()).await;
+        let pull: B256 = chain.journaled("pull-revoked")[0]["tx_hash"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        chain.until_pooled(pull).await;
+        provider.stop();
+        pull
+    };
+    let (first, pull) = tokio::join!(first, outage);
+    assert!(
+        first.is_err(),
+        "the attempt ends with its provider: {first:?}"
+    );
+
+    // Meanwhile the node forgets the pull and account 1 revokes the allowance.
+    chain
+        .provider
+        .raw_request::<_, serde_json::Value>("anvil_dropTransaction".into(), (pull,))
+        .await
+        .unwrap();
+    let revoke = TransactionRequest::default()
+        .with_to(chain.usdc)
+        .with_input(
+            approveCall {
+                spender: HOT_WALLET.parse().unwrap(),
+                value: U256::ZERO,
+            }
+            .abi_encode(),
+        );
+    let _pending = account_one(&chain).send_transaction(revoke).await.unwrap();
+    chain.mine().await;
+
+    // The engine's retry rebroadcasts the journaled pull, which reverts once mined.
+    provider.resume().await.unwrap();
+    let retry = env.run(HotWallet::submit_transaction, intent);
+    let miner = async {
+        chain.until_pooled(pull).await;
+        chain.mine().await;
+    };
+    let (retried, ()) = tokio::join!(retry, miner);
+    let error = retried.expect_err("a reverted transaction must not be reported as sent");
+    assert!(non_retryable(&error), "{error:?}");
+    assert_eq!(
+        message(&error),
+        format!("transaction {pull} reverted in block 8"),
+        "{error:?}"
+    );
+    assert_eq!(
+        usdc_balance(&chain, to).await,
+        U256::ZERO,
+        "nothing was paid"
+    );
+    assert_eq!(chain.journaled("pull-revoked").len(), 1, "signed once");
+}
+
+#[tokio::test]
+async fn a_key_reused_for_another_call_is_refused_for_good() {
+    let chain = chain(Duration::from_secs(60)).await;
+    let env = chain.hot_wallet();
+    let to = Address::repeat_byte(0x48);
+    let first = env
+        .run(
+            HotWallet::submit_transaction,
+            chain.usdc_transfer("request-x", to, 1_000_000),
+        )
+        .await
+        .unwrap();
+    let error = env
+        .run(
+            HotWallet::submit_transaction,
+            chain.usdc_transfer("request-x", to, 2_000_000),
+        )
+        .await
+        .expect_err("another amount under the same key must not return the first transaction");
+    assert!(non_retryable(&error), "{error:?}");
+    let said = message(&error);
+    assert!(
+        said.contains("names another call") && said.contains(&first.tx_hash.to_string()),
+        "{said}"
+    );
+    assert!(said.contains("calldata"), "{said}");
+    assert_eq!(chain.journaled("request-x").len(), 1, "nothing more signed");
+    assert_eq!(usdc_balance(&chain, to).await, U256::from(1_000_000u64));
+}
+
+#[tokio::test]
+async fn a_retry_whose_journal_was_lost_adopts_the_transaction_the_chain_holds() {
+    let chain = chain(Duration::from_secs(60)).await;
+    fund_and_approve(&chain, 4_000_000).await;
+    let to = Address::repeat_byte(0x49);
+    let intent = pull_intent(&chain, "pull-once", to, 4_000_000);
+    let first = chain
+        .hot_wallet()
+        .run(HotWallet::submit_transaction, intent.clone())
+        .await
+        .unwrap();
+
+    // The hot wallet comes back with an empty journal; the retry's simulation reverts, because
+    // the allowance is spent: by our own transaction, which the chain still holds.
+    let lost = chain.journal.with_file_name("lost-journal.jsonl");
+    let again = chain
+        .hot_wallet_with(chain.chains.clone(), &lost)
+        .run(HotWallet::submit_transaction, intent)
+        .await
+        .expect("the retry adopts the transaction already mined");
+    assert_eq!(again.tx_hash, first.tx_hash);
+    assert_eq!(again.block_number, first.block_number);
+    assert_eq!(usdc_balance(&chain, to).await, U256::from(4_000_000u64));
+    let rejournaled = std::fs::read_to_string(&lost).unwrap();
+    assert!(
+        rejournaled.contains(&first.tx_hash.to_string()),
+        "the adopted transaction is journaled again: {rejournaled}"
+    );
+}
+
+#[tokio::test]
+async fn a_provider_held_behind_does_not_hide_a_mined_transaction() {
+    let chain = chain(Duration::from_secs(60)).await;
+    // A provider stuck at today's head (a fork of the chain that never mines) that always
+    // answers first, and the real chain, whose answers arrive late.
+    let dir = tempfile::tempdir().unwrap();
+    let fork_port = process::free_port();
+    let mut command = std::process::Command::new(dev::tools::find("anvil"));
+    command
+        .args(["--host", "127.0.0.1", "--port", &fork_port.to_string()])
+        .args(["--fork-url", &format!("http://127.0.0.1:{}", chain.port)])
+        .arg("--no-mining");
+    let _fork = process::Supervised::spawn(
+        "anvil-behind",
+        command,
+        Some(&dir.path().join("behind.log")),
+        false,
+    )
+    .unwrap();
+    process::wait_for_port("anvil behind", fork_port, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let late = Proxy::start_delayed(chain.port, Duration::from_millis(150))
+        .await
+        .unwrap();
+    let chains = chain.through(&[fork_port, late.port()]).await;
+
+    let to = Address::repeat_byte(0x4a);
+    let sent = tokio::time::timeout(
+        Duration::from_secs(20),
+        chain.hot_wallet_with(chains.clone(), &chain.journal).run(
+            HotWallet::submit_transaction,
+            chain.usdc_transfer("behind", to, 5_000_000),
+        ),
+    )
+    .await
+    .expect("the receipt the real chain holds is found, whatever the stuck provider says")
+    .unwrap();
+    assert_eq!(usdc_balance(&chain, to).await, U256::from(5_000_000u64));
+    let watched = chain
+        .hot_wallet_with(chains.clone(), &chain.journal)
+        .run(
+            HotWallet::submit_transaction,
+            chain.usdc_transfer("behind", to, 5_000_000),
+        )
+        .await
+        .unwrap();
+    assert_eq!(watched.tx_hash, sent.tx_hash, "a retry finds the same one");
+    assert_eq!(chain.journaled("behind").len(), 1, "signed once");
+}
+
+/// Polls `done` every 20 ms for up to 10 s.
+async fn until(done: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("condition not met within 10 s");
 }

@@ -1,23 +1,27 @@
 //! [`ChainClient`]: one chain's provider over all its endpoints, and its current head.
 //!
 //! Calls go to every endpoint at once (alloy's `FallbackService`) and the first success wins, so
-//! a dead provider is simply outvoted. Heads come from two sources at once: a websocket `newHeads`
+//! a dead provider is simply outvoted. Reads that decide money are not left to the first answer,
+//! which may come from the provider furthest behind: [`ChainClient::receipt`] believes any
+//! provider that has the receipt, and [`ChainClient::mined_nonce`] takes the highest count. Heads come from two sources at once: a websocket `newHeads`
 //! subscription (tried on each endpoint in turn, resubscribed when it drops) and HTTP polling,
 //! which keeps working when no websocket is reachable.
 
 use super::{ChainConfig, ChainError, metered::Metered};
 use crate::observe;
 use alloy::{
+    primitives::{Address, B256},
     providers::{DynProvider, Provider, ProviderBuilder, WsConnect},
     rpc::client::RpcClient,
+    rpc::types::TransactionReceipt,
     transports::{
-        BoxTransport,
+        BoxTransport, RpcError, TransportErrorKind,
         http::{Http, reqwest},
         layers::FallbackService,
     },
 };
-use futures::StreamExt;
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use futures::{StreamExt, stream::FuturesUnordered};
+use std::{collections::BTreeMap, future::IntoFuture, sync::Arc, time::Duration};
 use tokio::sync::watch;
 use tracing::{debug, warn};
 
@@ -29,6 +33,8 @@ pub struct ChainClient {
     pub name: String,
     pub config: ChainConfig,
     pub provider: DynProvider,
+    /// Each endpoint on its own, for the reads a lagging provider must not answer.
+    endpoints: Vec<DynProvider>,
     head: watch::Receiver<u64>,
 }
 
@@ -82,6 +88,14 @@ impl ChainClient {
                 BoxTransport::new(Metered::new(name, &endpoint.http, http))
             })
             .collect();
+        let endpoints = transports
+            .iter()
+            .map(|transport| {
+                ProviderBuilder::new()
+                    .connect_client(RpcClient::new(transport.clone(), false))
+                    .erased()
+            })
+            .collect();
         let fallback = FallbackService::new(transports.clone(), transports.len());
         let provider = ProviderBuilder::new()
             .connect_client(RpcClient::builder().transport(fallback, false))
@@ -104,8 +118,83 @@ impl ChainClient {
             name: name.to_owned(),
             config,
             provider,
+            endpoints,
             head,
         })
+    }
+
+    /// The transaction's receipt from whichever provider has it: one that has not seen the block
+    /// yet answers `None`, and must not outvote one that has. `None` only when every provider
+    /// that answered says so; an error only when none answered.
+    pub async fn receipt(&self, tx_hash: B256) -> Result<Option<TransactionReceipt>, ChainError> {
+        let mut asking: FuturesUnordered<_> = self
+            .endpoints
+            .iter()
+            .map(|endpoint| endpoint.get_transaction_receipt(tx_hash))
+            .collect();
+        let mut last_error = None;
+        let mut answered = false;
+        while let Some(answer) = asking.next().await {
+            match answer {
+                Ok(Some(receipt)) => return Ok(Some(receipt)),
+                Ok(None) => answered = true,
+                Err(error) => last_error = Some(error),
+            }
+        }
+        match last_error {
+            Some(error) if !answered => Err(ChainError::rpc(error)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Sends a signed transaction to every endpoint and waits for each answer: a provider that
+    /// answers first must not be the only one that ever sees it (one that accepts and never
+    /// mines would strand it).
+    pub async fn send_raw_everywhere(
+        &self,
+        raw: &[u8],
+    ) -> Vec<Result<(), RpcError<TransportErrorKind>>> {
+        futures::future::join_all(
+            self.endpoints.iter().map(|endpoint| async move {
+                endpoint.send_raw_transaction(raw).await.map(|_| ())
+            }),
+        )
+        .await
+    }
+
+    /// Whether any provider has never heard of `tx_hash` (neither pending nor mined): one that
+    /// lags or dropped it, to which the transaction should be sent again.
+    pub async fn unknown_somewhere(&self, tx_hash: B256) -> Result<bool, ChainError> {
+        let answers = futures::future::join_all(
+            self.endpoints
+                .iter()
+                .map(|endpoint| endpoint.get_transaction_by_hash(tx_hash).into_future()),
+        )
+        .await;
+        if answers.iter().all(Result::is_err) {
+            let error = answers.into_iter().find_map(Result::err);
+            return Err(ChainError::rpc(error.expect("a chain has an endpoint")));
+        }
+        Ok(answers.iter().any(|answer| matches!(answer, Ok(None))))
+    }
+
+    /// How many of `from`'s transactions are mined, by the provider that has seen the most.
+    pub async fn mined_nonce(&self, from: Address) -> Result<u64, ChainError> {
+        let answers = futures::future::join_all(
+            self.endpoints
+                .iter()
+                .map(|endpoint| endpoint.get_transaction_count(from).latest().into_future()),
+        )
+        .await;
+        let mut highest = None;
+        let mut last_error = None;
+        for answer in answers {
+            match answer {
+                Ok(count) => highest = highest.max(Some(count)),
+                Err(error) => last_error = Some(error),
+            }
+        }
+        highest.ok_or_else(|| ChainError::rpc(last_error.expect("a chain has an endpoint")))
     }
 
     /// The websocket URLs of the chain's endpoints, in failover order.

@@ -12,7 +12,9 @@ pub struct ChainConfig {
     /// EIP-155 chain id; checked against every endpoint at start-up.
     pub chain_id: u64,
     /// Two (or more) independent providers. Reads go to all of them at once and the first answer
-    /// wins, so losing one provider costs nothing but its share of latency.
+    /// wins, so losing one provider costs nothing but its share of latency; the reads that decide
+    /// whether a transaction was mined believe the provider that has seen the most (see
+    /// [`super::ChainClient::receipt`]).
     pub rpc: Vec<RpcEndpoint>,
     /// Blocks a transaction must have on top of it (its own included) before it counts.
     #[serde(default = "default_confirmations")]

@@ -24,11 +24,15 @@ pub enum ChainError {
     /// Another sender (the same key used elsewhere) took a nonce this intent had reserved.
     #[error("nonce {nonce} of intent {intent_key} was used by a transaction that is not ours")]
     NonceTaken { intent_key: String, nonce: u64 },
-    #[error("intent {intent_key} was journaled for chain {journaled}, now asked for chain {asked}")]
+    /// The key was used before for a different call: a bug in whoever chose the key, and never
+    /// answered with the other call's transaction.
+    #[error(
+        "intent {intent_key} names another call ({journaled} was signed for it); this one differs in {differences}"
+    )]
     IntentMismatch {
         intent_key: String,
-        journaled: u64,
-        asked: u64,
+        journaled: B256,
+        differences: String,
     },
     #[error("transaction journal: {0}")]
     Journal(#[from] std::io::Error),

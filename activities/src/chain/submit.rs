@@ -7,8 +7,8 @@ use super::{
 };
 use crate::{failure::to_activity_error, heartbeat, observe};
 use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
-    eips::eip2718::Encodable2718,
+    consensus::{SignableTransaction, Transaction, TxEip1559, TxEnvelope},
+    eips::{BlockNumberOrTag, eip2718::Encodable2718},
     network::{TransactionBuilder, TxSignerSync},
     primitives::{Address, TxKind},
     providers::Provider,
@@ -23,7 +23,7 @@ use hedgeflow_proto::{
 use serde::Serialize;
 use std::{
     sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -33,6 +33,14 @@ use tracing::{Instrument, info, info_span, warn};
 const GAS_HEADROOM_PERCENT: u64 = 20;
 /// Fee bump for a replacement; nodes require at least 10%.
 const REPLACEMENT_BUMP_PERCENT: u128 = 25;
+/// How long our nonce may show as used while no provider has a receipt of ours before the nonce
+/// counts as taken by another sender: providers index receipts at their own pace, and one that
+/// is behind must not turn a mined transaction into a final failure.
+const NONCE_TAKEN_AFTER: Duration = Duration::from_secs(30);
+/// How far back a refused intent looks for the same call already made by us (see
+/// [`HotWallet::adopt`]): well past any crash-and-retry gap, and cheap because it runs only
+/// when the chain refuses a call.
+const ADOPT_LOOKBACK_BLOCKS: u64 = 256;
 
 /// The hot wallet's activities; constructed only by the `hot-wallet` role.
 pub struct HotWallet {
@@ -102,49 +110,52 @@ impl HotWallet {
         let chain = self.chains.by_id(intent.chain_id)?;
         let mut attempts = self.journal.attempts(&intent.intent_key);
         if let Some(first) = attempts.first() {
-            if first.chain_id != intent.chain_id {
-                return Err(ChainError::IntentMismatch {
-                    intent_key: intent.intent_key,
-                    journaled: first.chain_id,
-                    asked: intent.chain_id,
-                });
-            }
+            same_call(first, &intent)?;
             info!(
                 nonce = first.nonce,
                 attempts = attempts.len(),
                 "intent already signed; resuming it"
             );
         } else {
-            let entry = self.sign_first(chain, &intent).await?;
-            attempts.push(entry);
+            match self.sign_first(chain, &intent).await {
+                Ok(entry) => attempts.push(entry),
+                // The chain refuses the call: perhaps because this very call already happened
+                // and the journal that knew it is lost.
+                Err(ChainError::WouldRevert(reason)) => {
+                    return match self.adopt(chain, &intent).await? {
+                        Some(adopted) => Ok(adopted),
+                        None => Err(ChainError::WouldRevert(reason)),
+                    };
+                }
+                Err(error) => return Err(error),
+            }
         }
 
+        let mut nonce_used_since: Option<Instant> = None;
         loop {
-            if let Some(included) = self.included(chain, &attempts).await? {
+            if let Some(included) = self.included(chain, &intent, &attempts).await? {
                 return Ok(included);
             }
             let latest = attempts
                 .last()
                 .expect("an intent has at least one attempt")
                 .clone();
-            let mined_nonce = chain
-                .provider
-                .get_transaction_count(latest.from)
-                .latest()
-                .await
-                .map_err(ChainError::rpc)?;
-            if mined_nonce > latest.nonce {
-                // Our nonce is used. If by us, the receipt shows up on the next pass (providers can
-                // lag one another); if it never does, someone else used the key.
-                tokio::time::sleep(chain.config.poll_interval).await;
-                if let Some(included) = self.included(chain, &attempts).await? {
-                    return Ok(included);
+            if chain.mined_nonce(latest.from).await? > latest.nonce {
+                // Our nonce is used. If by us, a provider shows the receipt soon (they index
+                // receipts at their own pace); if none ever does, someone else used the key.
+                let since = *nonce_used_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= NONCE_TAKEN_AFTER {
+                    return Err(ChainError::NonceTaken {
+                        intent_key: intent.intent_key,
+                        nonce: latest.nonce,
+                    });
                 }
-                return Err(ChainError::NonceTaken {
-                    intent_key: intent.intent_key,
-                    nonce: latest.nonce,
-                });
+                chain
+                    .next_head(chain.head(), chain.config.poll_interval)
+                    .await;
+                continue;
             }
+            nonce_used_since = None;
 
             if age(&latest) >= chain.config.replace_after {
                 let replacement = self
@@ -152,15 +163,9 @@ impl HotWallet {
                     .await?;
                 broadcast(chain, &replacement).await?;
                 attempts.push(replacement);
-            } else if chain
-                .provider
-                .get_transaction_by_hash(latest.tx_hash)
-                .await
-                .map_err(ChainError::rpc)?
-                .is_none()
-            {
-                // Journaled but unknown to the providers: first send, or a retry after a crash
-                // between journal and broadcast, or a node that dropped it.
+            } else if chain.unknown_somewhere(latest.tx_hash).await? {
+                // Journaled but unknown to a provider: first send, a retry after a crash between
+                // journal and broadcast, or a node that dropped or never got it.
                 broadcast(chain, &latest).await?;
             }
 
@@ -290,63 +295,168 @@ impl HotWallet {
         Ok(entry)
     }
 
-    /// The first of the intent's transactions that has a receipt, if any.
+    /// The intent's transaction that is in a block, if any. One that reverted is the typed
+    /// failure [`ChainError::Reverted`], never a success: unless an earlier transaction of ours
+    /// already made the same call (the revert is then that call's own guard), which is adopted.
     async fn included(
         &self,
         chain: &ChainClient,
+        intent: &TxIntent,
         attempts: &[JournalEntry],
     ) -> Result<Option<SubmittedTx>, ChainError> {
         for attempt in attempts.iter().rev() {
-            let receipt = chain
-                .provider
-                .get_transaction_receipt(attempt.tx_hash)
-                .await
-                .map_err(ChainError::rpc)?;
-            if let Some(receipt) = receipt {
-                let block_number = receipt.block_number.unwrap_or_default();
-                observe::transaction_included(attempt, block_number);
-                return Ok(Some(SubmittedTx {
-                    intent_key: attempt.intent_key.clone(),
-                    chain_id: attempt.chain_id,
-                    from: attempt.from,
-                    nonce: attempt.nonce,
+            let Some(receipt) = chain.receipt(attempt.tx_hash).await? else {
+                continue;
+            };
+            let block_number = receipt.block_number.unwrap_or_default();
+            if !receipt.status() {
+                observe::receipt_reverted(&attempt.tx_hash, block_number);
+                if let Some(adopted) = self.adopt(chain, intent).await? {
+                    return Ok(Some(adopted));
+                }
+                return Err(ChainError::Reverted {
                     tx_hash: attempt.tx_hash,
-                    attempts: attempts.len() as u32,
                     block_number,
-                }));
+                });
+            }
+            observe::transaction_included(attempt, block_number);
+            return Ok(Some(submitted(attempt, attempts.len(), block_number)));
+        }
+        Ok(None)
+    }
+
+    /// A successful transaction of ours in the last [`ADOPT_LOOKBACK_BLOCKS`] blocks making
+    /// exactly the intent's call, journaled under the intent and returned as its own. This is
+    /// how a retry whose journal was lost asks the chain whether its effect already happened:
+    /// the contracts refuse a repeat (a filled order, a quote no longer PENDING), and the refusal
+    /// sends us here instead of failing a step that succeeded.
+    async fn adopt(
+        &self,
+        chain: &ChainClient,
+        intent: &TxIntent,
+    ) -> Result<Option<SubmittedTx>, ChainError> {
+        let from = self.address();
+        let head = chain
+            .provider
+            .get_block_number()
+            .await
+            .map_err(ChainError::rpc)?;
+        for number in (head.saturating_sub(ADOPT_LOOKBACK_BLOCKS)..=head).rev() {
+            let Some(block) = chain
+                .provider
+                .get_block_by_number(BlockNumberOrTag::Number(number))
+                .full()
+                .await
+                .map_err(ChainError::rpc)?
+            else {
+                continue;
+            };
+            for tx in block.transactions.txns() {
+                let same = tx.inner.signer() == from
+                    && tx.to() == Some(intent.to)
+                    && tx.value() == intent.value.0
+                    && tx.input() == &intent.data;
+                if !same {
+                    continue;
+                }
+                let hash = *tx.inner.tx_hash();
+                if !chain.receipt(hash).await?.is_some_and(|r| r.status()) {
+                    continue;
+                }
+                let envelope: &TxEnvelope = tx.inner.inner();
+                let entry = JournalEntry {
+                    intent_key: intent.intent_key.clone(),
+                    chain_id: intent.chain_id,
+                    from,
+                    nonce: tx.nonce(),
+                    tx_hash: hash,
+                    raw: envelope.encoded_2718().into(),
+                    max_fee_per_gas: tx.max_fee_per_gas(),
+                    max_priority_fee_per_gas: tx.max_priority_fee_per_gas().unwrap_or_default(),
+                    signed_at: 0,
+                };
+                self.journal.append(entry.clone())?;
+                warn!(tx = %hash, block = number, "the chain already holds this call of ours; adopting it");
+                observe::transaction_included(&entry, number);
+                return Ok(Some(submitted(&entry, 1, number)));
             }
         }
         Ok(None)
     }
 }
 
-/// Sends a journaled transaction. "Already known" (anvil: "already imported") and "nonce too low"
-/// mean a copy (or the mined original) is already there, which is what we want; the caller
-/// re-checks receipts.
-async fn broadcast(chain: &ChainClient, entry: &JournalEntry) -> Result<(), ChainError> {
-    match chain.provider.send_raw_transaction(&entry.raw).await {
-        Ok(_) => {
-            observe::transaction_broadcast(entry);
-            Ok(())
-        }
-        Err(RpcError::ErrorResp(payload)) => {
-            let message = payload.message.to_lowercase();
-            if message.contains("already known")
-                || message.contains("already imported")
-                || message.contains("nonce too low")
-                || message.contains("underpriced")
-            {
-                info!(tx = %entry.tx_hash, reason = %payload.message, "broadcast not needed");
-                Ok(())
-            } else {
-                Err(ChainError::Rpc(format!(
-                    "broadcast of {} refused: {}",
-                    entry.tx_hash, payload.message
-                )))
-            }
-        }
-        Err(error) => Err(ChainError::rpc(error)),
+fn submitted(entry: &JournalEntry, attempts: usize, block_number: u64) -> SubmittedTx {
+    SubmittedTx {
+        intent_key: entry.intent_key.clone(),
+        chain_id: entry.chain_id,
+        from: entry.from,
+        nonce: entry.nonce,
+        tx_hash: entry.tx_hash,
+        attempts: attempts as u32,
+        block_number,
     }
+}
+
+/// An intent key names one call: a retry may resume it, but a different call under the same key
+/// (another amount, recipient or contract) is refused for good rather than answered with the
+/// first call's transaction.
+fn same_call(journaled: &JournalEntry, intent: &TxIntent) -> Result<(), ChainError> {
+    let signed = decode(journaled)?;
+    let differs = [
+        (signed.chain_id != intent.chain_id, "chain"),
+        (signed.to != TxKind::Call(intent.to), "contract"),
+        (signed.value != intent.value.0, "value"),
+        (signed.input != intent.data, "calldata"),
+    ];
+    let differences: Vec<&str> = differs
+        .iter()
+        .filter(|(differ, _)| *differ)
+        .map(|(_, what)| *what)
+        .collect();
+    if differences.is_empty() {
+        return Ok(());
+    }
+    Err(ChainError::IntentMismatch {
+        intent_key: intent.intent_key.clone(),
+        journaled: journaled.tx_hash,
+        differences: differences.join(", "),
+    })
+}
+
+/// Sends a journaled transaction to every provider. "Already known" (anvil: "already imported")
+/// and "nonce too low" mean a copy (or the mined original) is already there, which is what we
+/// want; the caller re-checks receipts. An error only when no provider took it.
+async fn broadcast(chain: &ChainClient, entry: &JournalEntry) -> Result<(), ChainError> {
+    let mut refusals = Vec::new();
+    let mut taken = false;
+    for answer in chain.send_raw_everywhere(&entry.raw).await {
+        match answer {
+            Ok(()) => taken = true,
+            Err(RpcError::ErrorResp(payload)) => {
+                let message = payload.message.to_lowercase();
+                if message.contains("already known")
+                    || message.contains("already imported")
+                    || message.contains("nonce too low")
+                    || message.contains("underpriced")
+                {
+                    info!(tx = %entry.tx_hash, reason = %payload.message, "broadcast not needed");
+                    taken = true;
+                } else {
+                    refusals.push(payload.message.to_string());
+                }
+            }
+            Err(error) => refusals.push(error.to_string()),
+        }
+    }
+    if taken {
+        observe::transaction_broadcast(entry);
+        return Ok(());
+    }
+    Err(ChainError::Rpc(format!(
+        "broadcast of {} refused: {}",
+        entry.tx_hash,
+        refusals.join("; ")
+    )))
 }
 
 /// A JSON-RPC error from simulation is the chain's verdict (revert, unaffordable); anything else
