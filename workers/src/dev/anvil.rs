@@ -38,7 +38,7 @@ pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
         &format!("anvil-{}", options.name),
         command,
         Some(&options.log),
-        false,
+        true,
     )?;
     process::wait_for_port(
         &format!("anvil {}", options.name),

@@ -30,7 +30,7 @@ use hedgeflow_dealer::rpc::SecretSource;
 use process::Supervised;
 use std::{path::Path, time::Duration};
 use tokio::signal::unix::{SignalKind, signal};
-use tracing::{info, warn};
+use tracing::info;
 use uuid::Uuid;
 
 /// anvil's well-known development mnemonic: public, funded only on local chains.
@@ -39,8 +39,6 @@ pub const DEV_MNEMONIC: &str = "test test test test test test test test test tes
 pub const DEV_MNEMONIC_FILE: &str = "dev-mnemonic";
 /// The dev mnemonic's account the taker example signs with (anvil's account 1).
 pub const DEV_TAKER_INDEX: u32 = 1;
-/// A role that exits sooner than this after starting is not restarted.
-const MIN_UPTIME_FOR_RESTART: Duration = Duration::from_secs(10);
 
 pub async fn run(config_path: &Path, config: Config) -> anyhow::Result<()> {
     let Some(dev) = config.dev.clone() else {
@@ -186,15 +184,11 @@ async fn start_and_supervise(
             _ = terminate.recv() => return Ok(()),
             _ = check.tick() => {
                 for child in children.iter_mut() {
-                    if let Some(status) = child.exited() {
-                        // A role that dies right after starting has a problem a restart won't fix
-                        // (bad config, port taken); a crash mid-run is what restarts are for.
-                        if !child.restartable() || child.uptime() < MIN_UPTIME_FOR_RESTART {
-                            bail!("{} exited ({status}); see its output above and {}", child.name(), logs.display());
-                        }
-                        warn!(process = child.name(), %status, "role exited; restarting it");
-                        child.restart()?;
-                    }
+                    // Every child, the Temporal server and the chains included, comes back after
+                    // a crash; only one that never gets past its start-up stops the stack.
+                    child
+                        .keep_alive()
+                        .with_context(|| format!("see its log under {}", logs.display()))?;
                 }
             }
         }

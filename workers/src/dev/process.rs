@@ -1,7 +1,7 @@
 //! Child processes of the dev stack and the tests: spawned with their output in a log file,
 //! awaited until ready, stopped with SIGTERM and, if they linger, SIGKILL.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use nix::{sys::signal::Signal, unistd::Pid};
 use std::{
     path::Path,
@@ -9,14 +9,27 @@ use std::{
     time::Duration,
 };
 use tokio::process::{Child, Command};
-use tracing::info;
+use tracing::{info, warn};
+
+/// A process up this long after a start counts as ready: it got past its configuration.
+const READY_AFTER: Duration = Duration::from_secs(10);
+/// Exits in a row, each before [`READY_AFTER`], of a process never ready: a restart will not fix it.
+const MAX_EARLY_EXITS: u32 = 5;
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 pub struct Supervised {
     name: String,
     command: std::process::Command,
+    log: Option<std::path::PathBuf>,
     child: Child,
     restartable: bool,
     started: tokio::time::Instant,
+    /// The process was once up for [`READY_AFTER`]; a later crash is what restarts are for.
+    ever_ready: bool,
+    early_exits: u32,
+    backoff: Duration,
+    restart_at: Option<tokio::time::Instant>,
 }
 
 impl Supervised {
@@ -31,18 +44,19 @@ impl Supervised {
         Ok(Self {
             name: name.into(),
             command,
+            log: log.map(Path::to_path_buf),
             child,
             restartable,
             started: tokio::time::Instant::now(),
+            ever_ready: false,
+            early_exits: 0,
+            backoff: FIRST_BACKOFF,
+            restart_at: None,
         })
     }
 
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    pub fn restartable(&self) -> bool {
-        self.restartable
     }
 
     /// The exit status, if the process has exited.
@@ -56,8 +70,50 @@ impl Supervised {
     }
 
     pub fn restart(&mut self) -> anyhow::Result<()> {
-        self.child = start(&self.name, &self.command, None)?;
+        self.child = start(&self.name, &self.command, self.log.as_deref())?;
         self.started = tokio::time::Instant::now();
+        Ok(())
+    }
+
+    /// Called every tick by a supervisor: restarts the process if it exited, after a back-off
+    /// that doubles with each exit in a row (and resets once the process stays up). An error
+    /// only for a process that is not restartable, or that exited [`MAX_EARLY_EXITS`] times in
+    /// a row without ever becoming ready (bad config, port taken), naming why.
+    pub fn keep_alive(&mut self) -> anyhow::Result<()> {
+        let now = tokio::time::Instant::now();
+        if let Some(due) = self.restart_at {
+            if now >= due {
+                self.restart_at = None;
+                self.restart()?;
+            }
+            return Ok(());
+        }
+        let up = self.uptime() >= READY_AFTER;
+        if up {
+            self.ever_ready = true;
+            self.backoff = FIRST_BACKOFF;
+        }
+        let Some(status) = self.exited() else {
+            return Ok(());
+        };
+        if !self.restartable {
+            bail!("{} exited ({status}) and is not restarted", self.name);
+        }
+        if !self.ever_ready && !up {
+            self.early_exits += 1;
+            if self.early_exits >= MAX_EARLY_EXITS {
+                bail!(
+                    "{} exited {} times in a row within {READY_AFTER:?} of starting and never \
+                     became ready (last: {status}); a restart will not fix it: check its \
+                     configuration and ports",
+                    self.name,
+                    self.early_exits
+                );
+            }
+        }
+        warn!(process = self.name, %status, backoff = ?self.backoff, "exited; restarting it");
+        self.restart_at = Some(now + self.backoff);
+        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
         Ok(())
     }
 
@@ -163,4 +219,47 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(program: &str, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(program);
+        command.args(args);
+        command
+    }
+
+    /// Ticks `keep_alive` every 50 ms for `ticks` ticks, or until it fails.
+    async fn supervise(child: &mut Supervised, ticks: u32) -> anyhow::Result<()> {
+        for _ in 0..ticks {
+            child.keep_alive()?;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_process_killed_twice_in_quick_succession_is_restarted_each_time() {
+        let mut child =
+            Supervised::spawn("sleeper", command("sleep", &["600"]), None, true).unwrap();
+        for _ in 0..2 {
+            let before = child.child.id();
+            child.kill().await;
+            // The first back-off is 0.5 s, the second 1 s.
+            supervise(&mut child, 40).await.unwrap();
+            assert!(child.exited().is_none(), "restarted and running");
+            assert_ne!(child.child.id(), before, "a new process");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_process_that_never_gets_going_is_given_up_on_with_the_reason() {
+        let mut child = Supervised::spawn("broken", command("false", &[]), None, true).unwrap();
+        // Back-offs of 0.5 + 1 + 2 + 4 s before the fifth exit.
+        let error = supervise(&mut child, 400).await.unwrap_err().to_string();
+        assert!(error.contains("broken exited 5 times"), "{error}");
+        assert!(error.contains("never became ready"), "{error}");
+    }
 }

@@ -43,7 +43,7 @@ pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
     for (name, kind) in search::ALL {
         command.args(["--search-attribute", &format!("{name}={kind}")]);
     }
-    let child = Supervised::spawn("temporal", command, Some(&options.log), false)?;
+    let child = Supervised::spawn("temporal", command, Some(&options.log), true)?;
     process::wait_for_port("Temporal dev server", options.port, Duration::from_secs(60))
         .await
         .with_context(|| format!("see {}", options.log.display()))?;
