@@ -18,10 +18,11 @@ impl Futures {
                     .as_ref()
                     .is_none_or(|c| &o.order.client_order_id == c)
             }),
-            // client order ids are unique per account, so there is at most one
+            // unique among open orders only, as on Binance: the newest one with the id
             (None, Some(client)) => self
                 .orders
                 .values()
+                .rev()
                 .filter(mine)
                 .find(|o| &o.order.client_order_id == client),
             (None, None) => None,

@@ -43,12 +43,12 @@ impl Exchange {
     ) -> Result<(FuturesOrder, FuturesOrder), FuturesReject> {
         let index = self.perp_index(&request.symbol)?;
         if let Some(client_id) = &request.client_order_id {
-            // every order is kept for the life of the process, so "recent" is all of them
-            let duplicate = self
-                .futures
-                .orders
-                .values()
-                .any(|o| o.order.account == account && &o.order.client_order_id == client_id);
+            // Binance: "a unique id among open orders"; a finished order's id may be reused
+            let duplicate = self.futures.orders.values().any(|o| {
+                o.order.account == account
+                    && &o.order.client_order_id == client_id
+                    && o.order.status.is_open()
+            });
             if duplicate {
                 return Err(FuturesReject::DuplicateClientOrderId);
             }

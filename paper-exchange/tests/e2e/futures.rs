@@ -175,7 +175,7 @@ async fn an_order_is_placed_queried_and_canceled() {
     assert_eq!(placed["price"], price.as_str());
     let order_id = placed["orderId"].as_u64().unwrap().to_string();
 
-    // the id is taken, open or not
+    // the id is taken while its order is open
     assert_error(
         &order(&client, &params).await,
         StatusCode::BAD_REQUEST,
@@ -243,6 +243,20 @@ async fn an_order_is_placed_queried_and_canceled() {
     assert_eq!(unknown.1["msg"], "Order does not exist.");
     let (_, open) = client.signed(Method::GET, "/fapi/v1/openOrders", &[]).await;
     assert_eq!(open, serde_json::json!([]));
+
+    // once its order is finished, the id may name a new order, which a query then finds
+    let (status, again) = order(&client, &params).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_ne!(again["orderId"].as_u64().unwrap().to_string(), order_id);
+    let (_, found) = client
+        .signed(
+            Method::GET,
+            "/fapi/v1/order",
+            &[("symbol", "ETHUSDT"), ("origClientOrderId", "fut-1")],
+        )
+        .await;
+    assert_eq!(found["orderId"], again["orderId"], "{found}");
+    assert_eq!(found["status"], "NEW");
 }
 
 #[tokio::test]
