@@ -116,6 +116,34 @@ async fn escrow_status(stack: &Stack, order: &EscrowOrder) -> u8 {
         .status
 }
 
+/// Every transaction the hot wallet signed for a claim: its intent key and the orders it claims.
+fn claim_intents(stack: &Stack) -> Vec<(String, Vec<u64>)> {
+    use alloy::{
+        consensus::{Transaction, TxEnvelope},
+        eips::eip2718::Decodable2718,
+        sol_types::SolCall,
+    };
+    use hedgeflow_proto::escrow::IPaymentRegistry::{claimPaymentBatchCall, claimPaymentCall};
+    let journal = std::fs::read_to_string(&stack.config.hot_wallet.journal).unwrap_or_default();
+    journal
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|entry| {
+            let key = entry["intent_key"].as_str()?.to_owned();
+            let raw: alloy::primitives::Bytes =
+                serde_json::from_value(entry["raw"].clone()).ok()?;
+            let tx = TxEnvelope::decode_2718(&mut raw.as_ref()).ok()?;
+            let ids = if let Ok(one) = claimPaymentCall::abi_decode(tx.input()) {
+                vec![one.orderId.to::<u64>()]
+            } else {
+                let many = claimPaymentBatchCall::abi_decode(tx.input()).ok()?;
+                many.orderIds.iter().map(|id| id.to::<u64>()).collect()
+            };
+            Some((key, ids))
+        })
+        .collect()
+}
+
 fn hot_wallet() -> Address {
     HOT_WALLET.parse().unwrap()
 }
@@ -279,6 +307,17 @@ fn orchestrator_killed_mid_claim_claims_each_order_once() {
         let results = await_all(&orders).await;
         assert!(results.iter().all(|r| r.status == EscrowStatus::Completed));
         assert_paid_once_and_recorded(stack, &orders).await;
+        // The registry would refuse a second claim on chain, so count what we asked for: each
+        // order is in exactly one claim intent.
+        let claims = claim_intents(stack);
+        for order in &orders {
+            let covering: std::collections::BTreeSet<&String> = claims
+                .iter()
+                .filter(|(_, ids)| ids.contains(&order.order_id))
+                .map(|(key, _)| key)
+                .collect();
+            assert_eq!(covering.len(), 1, "{}: {covering:?}", order.workflow_id());
+        }
         let released: U256 = orders.iter().map(|o| o.amount.0 + o.fee.0).sum();
         assert_eq!(
             stack.l2.get_balance(hot_wallet()).await.unwrap() - before,
@@ -495,5 +534,122 @@ fn a_failed_order_is_retried_by_ops_without_paying_twice() {
                 "{expected:?} missing from:\n{shown}"
             );
         }
+    });
+}
+
+/// Writes a journal entry, under `intent`, for another call than the order's transfer (signed by
+/// a throwaway key, at a nonce that is not the hot wallet's), so the transfer step fails for good
+/// without sending anything.
+fn block_intent_with_another_call(stack: &Stack, intent: &str) -> String {
+    use alloy::{
+        consensus::{SignableTransaction, TxEip1559, TxEnvelope},
+        eips::eip2718::Encodable2718,
+        network::TxSignerSync,
+        primitives::TxKind,
+        signers::local::PrivateKeySigner,
+    };
+    let signer = PrivateKeySigner::random();
+    let mut tx = TxEip1559 {
+        chain_id: support::L1_ID,
+        to: TxKind::Call(Address::repeat_byte(0x5a)),
+        input: vec![0xde, 0xad].into(),
+        ..Default::default()
+    };
+    let signature = signer.sign_transaction_sync(&mut tx).unwrap();
+    let envelope: TxEnvelope = tx.into_signed(signature).into();
+    let line = serde_json::json!({
+        "intent_key": intent,
+        "chain_id": support::L1_ID,
+        "from": signer.address(),
+        "nonce": 0,
+        "tx_hash": envelope.tx_hash(),
+        "raw": alloy::primitives::Bytes::from(envelope.encoded_2718()),
+        "max_fee_per_gas": 0,
+        "max_priority_fee_per_gas": 0,
+        "signed_at": 0,
+    })
+    .to_string();
+    let journal = &stack.config.hot_wallet.journal;
+    std::fs::create_dir_all(journal.parent().unwrap()).unwrap();
+    let mut text = std::fs::read_to_string(journal).unwrap_or_default();
+    text.push_str(&line);
+    text.push('\n');
+    std::fs::write(journal, text).unwrap();
+    line
+}
+
+#[test]
+fn an_ops_retry_never_pays_an_order_its_user_may_already_reclaim() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        let escrow_address = stack.config.escrow.as_ref().unwrap().l2["l2"].escrow;
+        let escrow = Escrow::new(escrow_address, &stack.l2);
+        let next_id: u64 = escrow.current_order_id().call().await.unwrap().to();
+        let workflow_id = hedgeflow_proto::ids::escrow_workflow(L2_ID, next_id);
+        let intent = format!("{workflow_id}/transfer");
+
+        // The transfer step fails for good: its key already names another call.
+        stack.kill_role("hot-wallet").await;
+        let blocker = block_intent_with_another_call(stack, &intent);
+        stack.start_role("hot-wallet").await.unwrap();
+        let order = place(1, "0.04", None).await.remove(0);
+        assert_eq!(order.workflow_id(), workflow_id);
+        eventually("the order to be FAILED", WAIT, || async {
+            (status_of(&workflow_id).await.as_deref() == Some("FAILED")).then_some(())
+        })
+        .await;
+        let errors = store()
+            .await
+            .escrow_order_errors(&workflow_id)
+            .await
+            .unwrap();
+        assert_eq!(errors[0].step, "transfer", "{errors:?}");
+        assert!(
+            errors[0].message.contains("names another call"),
+            "{errors:?}"
+        );
+
+        // The blocker goes away, and the order's reclaim time passes while it waits for ops.
+        stack.kill_role("hot-wallet").await;
+        let journal = &stack.config.hot_wallet.journal;
+        let text = std::fs::read_to_string(journal).unwrap();
+        std::fs::write(journal, text.replace(&format!("{blocker}\n"), "")).unwrap();
+        stack.start_role("hot-wallet").await.unwrap();
+        let delay: u64 = escrow.reclaim_delay().call().await.unwrap();
+        stack
+            .l2
+            .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (delay + 60,))
+            .await
+            .unwrap();
+        stack
+            .l2
+            .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
+            .await
+            .unwrap();
+
+        let (ok, stdout, stderr) = stack.cli(&["orders", "retry", &workflow_id]).await;
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("retry requested"), "{stdout}");
+        let result = await_order(workflow_id.clone()).await;
+        assert_eq!(result.status, EscrowStatus::Dropped, "{result:?}");
+        assert!(
+            result
+                .reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("reclaim"),
+            "{result:?}"
+        );
+        assert_eq!(
+            stack.l1.get_balance(order.recipient).await.unwrap(),
+            U256::ZERO,
+            "the user, who may reclaim on L2, was not paid on L1"
+        );
+        assert_eq!(registry_state(stack, &order).await, (false, false));
+        assert!(
+            stack.journal_entries(&intent).is_empty(),
+            "no transfer was ever signed for the order"
+        );
     });
 }

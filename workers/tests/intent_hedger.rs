@@ -722,6 +722,8 @@ fn a_cancel_after_the_lock_cancels_the_resting_broker_order_and_is_accepted() {
         let mark = party_a.mark().await;
         let id = party_a.send_quote(LIMIT, mark * dec!(0.98), dec!(1)).await;
         party_a.wait_status(id, QuoteStatus::Locked).await;
+        // The hedger places the broker order once the lock is confirmed; cancel while it rests.
+        party_a.wait_order(id, "open").await;
         party_a.request_cancel(id).await;
         party_a.wait_status(id, QuoteStatus::Canceled).await;
         let record = party_a.result(id).await;

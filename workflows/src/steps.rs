@@ -6,8 +6,8 @@ use crate::{
     options::{self, Retries},
 };
 use hedgeflow_proto::{
-    activities::ChainActivities,
-    chain::{ConfirmedReceipt, FoundTx, ReceiptOutcome, WatchReceipt},
+    activities::{ChainActivities, HotWalletActivities},
+    chain::{ConfirmedReceipt, FoundTx, ReceiptOutcome, SubmittedTx, TxIntent, WatchReceipt},
 };
 use std::future::Future;
 use temporalio_common::error::ActivityExecutionError;
@@ -58,6 +58,61 @@ pub(crate) async fn confirm<W>(
         ReceiptOutcome::Confirmed(receipt) => Some(receipt),
         ReceiptOutcome::Reorged { .. } => None,
     })
+}
+
+/// Sends `intent` from the hot wallet and waits for its confirmations: `Ok` only for a
+/// transaction mined, successful and still canonical. A revert is an `Err` (the hot wallet
+/// and the receipt watcher both refuse to call it sent), and a transaction reorganised out is
+/// resubmitted under the same intent, which rebroadcasts the very same signed transaction.
+pub(crate) async fn transact<W>(
+    ctx: &WorkflowContext<W>,
+    intent: &TxIntent,
+    confirmations: u64,
+    retries: Retries,
+) -> Result<ConfirmedReceipt, String> {
+    for _ in 0..=MAX_REORG_RESUBMITS {
+        let mined = FoundTx::from(&submit(ctx, intent, retries).await?);
+        if let Some(receipt) = confirm(ctx, intent.chain_id, &mined, confirmations, retries).await?
+        {
+            return Ok(receipt);
+        }
+    }
+    Err(reorged_too_often())
+}
+
+/// The patch that made the intent hedger's transactions wait for their confirmations
+/// ([`transact`]); runs recorded before it only submitted them.
+pub(crate) const CONFIRM_PATCH: &str = "confirm-party-b-tx";
+
+/// [`transact`] in workflows that once only submitted: a run recorded before
+/// [`CONFIRM_PATCH`] replays as it ran. Returns the transaction that counted.
+pub(crate) async fn transact_patched<W>(
+    ctx: &WorkflowContext<W>,
+    intent: &TxIntent,
+    confirmations: u64,
+    retries: Retries,
+) -> Result<FoundTx, String> {
+    if ctx.patched(CONFIRM_PATCH) {
+        return Ok(FoundTx::from(
+            &transact(ctx, intent, confirmations, retries).await?,
+        ));
+    }
+    Ok(FoundTx::from(&submit(ctx, intent, retries).await?))
+}
+
+/// The hot wallet's `submit_transaction`: the transaction in a block and successful, or the
+/// reason it is not (refused in simulation, reverted on chain). Does not wait for confirmations.
+pub(crate) async fn submit<W>(
+    ctx: &WorkflowContext<W>,
+    intent: &TxIntent,
+    retries: Retries,
+) -> Result<SubmittedTx, String> {
+    step(ctx.execute_activity(
+        HotWalletActivities::submit_transaction,
+        intent.clone(),
+        options::submit_transaction(retries),
+    ))
+    .await
 }
 
 pub(crate) fn reorged_too_often() -> String {

@@ -22,6 +22,10 @@ use hedgeflow_proto::{
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{SyncWorkflowContext, WorkflowContext, WorkflowResult};
 
+/// The patch that re-evaluates an order before a retried transfer; runs recorded before it
+/// went straight to the transfer.
+const RECHECK_BEFORE_RETRY_PATCH: &str = "recheck-before-retried-transfer";
+
 #[workflow]
 #[derive(Default)]
 pub struct EscrowOrderWorkflow {
@@ -60,7 +64,24 @@ impl EscrowOrderWorkflow {
         };
 
         run.save(EscrowStatus::Transferring).await?;
+        let mut accepted = accepted;
+        let mut retried = false;
         let transfer = loop {
+            // A retry may come hours after the evaluation: the order must still be on L2, with
+            // time left before its user may reclaim it, unless our transfer already happened.
+            if retried && run.ctx.patched(RECHECK_BEFORE_RETRY_PATCH) {
+                match run.recheck().await {
+                    Ok(Some(Decision::Accept(again))) => accepted = again,
+                    Ok(Some(Decision::Drop { reason })) => return run.drop_order(reason).await,
+                    Ok(None) => {}
+                    Err(reason) => {
+                        run.fail("transfer", reason, EscrowStatus::Transferring)
+                            .await?;
+                        continue;
+                    }
+                }
+            }
+            retried = true;
             match run.pay_recipient(&accepted).await {
                 Ok(transfer) => break transfer,
                 Err(reason) => {
@@ -163,6 +184,15 @@ impl<'a> OrderRun<'a> {
             options::quick(Retries::Attempts(STEP_ATTEMPTS)),
         ))
         .await
+    }
+
+    /// Before a retried transfer: `None` when our transfer is already on L1 (only its
+    /// confirmations are left), else the order evaluated again against L2 and the clock.
+    async fn recheck(&self) -> Result<Option<Decision>, String> {
+        if self.find_transfer().await?.is_some() {
+            return Ok(None);
+        }
+        self.evaluate().await.map(Some)
     }
 
     async fn drop_order(&mut self, reason: String) -> WorkflowResult<EscrowResult> {

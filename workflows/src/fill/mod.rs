@@ -147,12 +147,7 @@ impl FillRun<'_> {
     /// signed): giving up on a transient error could call a fill failed whose signed
     /// transaction is still to be mined.
     async fn send(&self) -> Result<SubmittedTx, String> {
-        step(self.ctx.execute_activity(
-            HotWalletActivities::submit_transaction,
-            self.fill.settle_intent(),
-            options::submit_transaction(Retries::UntilDone),
-        ))
-        .await
+        steps::submit(self.ctx, &self.fill.settle_intent(), Retries::UntilDone).await
     }
 
     /// The settlement's confirmations. The transaction is in a block, so waiting never gives up

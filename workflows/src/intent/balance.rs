@@ -11,10 +11,10 @@
 use super::balance_plan;
 use crate::{
     options::{self, Retries},
-    steps::{STEP_ATTEMPTS, now_ms, step},
+    steps::{self, STEP_ATTEMPTS, now_ms, step},
 };
 use hedgeflow_proto::{
-    activities::{ExchangeActivities, HotWalletActivities, IntentActivities},
+    activities::{ExchangeActivities, IntentActivities},
     balance::{
         BalanceMove, BalanceReport, BalanceRequest, BalanceSheet, BrokerAsset, BrokerDeposit,
         BrokerWithdrawal, MoveOutcome,
@@ -241,11 +241,13 @@ impl Mover<'_> {
             To::Book => self.sheet.book,
             To::Collateral => self.sheet.collateral,
         };
-        let sent = step(self.ctx.execute_activity(
-            HotWalletActivities::submit_transaction,
-            self.sheet.tx(key, to, data),
-            options::submit_transaction(Retries::Attempts(STEP_ATTEMPTS)),
-        ))
+        let tx = self.sheet.tx(key, to, data);
+        let sent = steps::transact_patched(
+            self.ctx,
+            &tx,
+            super::CONFIRMATIONS,
+            Retries::Attempts(STEP_ATTEMPTS),
+        )
         .await;
         Ok(sent.map(|sent| {
             self.outcome

@@ -12,7 +12,8 @@
 //!   still wins a CANCEL_PENDING quote). If the chain refuses the open, the broker hedge is
 //!   undone.
 //! - [`position`]: the open position waits, durably and without timers, for party A's close
-//!   request; each close is placed reduce-only on the broker, then filled on chain
+//!   request; each close is placed on the broker (not reduce-only: the broker nets every quote
+//!   of a symbol into one position, whose direction need not be this quote's), then filled on chain
 //!   (`fillCloseRequest`), and undone on the broker if the chain refuses it. A cancelled close
 //!   is accepted. The run ends when the quote is CLOSED.
 //!
@@ -29,13 +30,10 @@ pub mod validator;
 
 use crate::{
     options::{self, Retries},
-    steps::{self, step},
+    steps,
 };
 use hedgeflow_proto::{
-    activities::{
-        ExchangeActivities, HotWalletActivities, IntentActivities, PriceSignerActivities,
-        StoreActivities,
-    },
+    activities::{ExchangeActivities, IntentActivities, PriceSignerActivities, StoreActivities},
     intent::{
         BrokerExecution, BrokerOrder, ChainQuote, HedgerState, IntentEvent, IntentEventKind,
         IntentRecord, IntentRef, PriceRequest, QuoteStatus, SignedPrice, party_b_tx,
@@ -49,6 +47,10 @@ use temporalio_sdk::{
     SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
     workflows::{join, select},
 };
+
+/// Confirmations a party-B transaction waits for before the workflow acts on it (hedges on the
+/// broker after a lock, records a position after an open).
+pub const CONFIRMATIONS: u64 = 2;
 
 #[workflow]
 pub struct IntentWorkflow {
@@ -188,16 +190,12 @@ impl<'a> IntentRun<'a> {
     }
 
     /// Sends a party-B transaction from the hot wallet, once per `step` (the hot wallet journals
-    /// it under the quote's key). `Err` with the reason when the contract refuses it: nothing was
-    /// sent then, and the caller reads the chain to learn why.
+    /// it under the quote's key), and waits for its confirmations. `Err` with the reason when the
+    /// contract refuses it, in simulation or by reverting on chain: the call had no effect, and
+    /// the caller reads the chain to learn why.
     async fn send(&mut self, step_name: &str, data: Vec<u8>) -> WorkflowResult<Result<(), String>> {
         let tx = party_b_tx(self.intent(), step_name, data);
-        let sent = step(self.ctx.execute_activity(
-            HotWalletActivities::submit_transaction,
-            tx,
-            options::submit_transaction(Retries::UntilDone),
-        ))
-        .await;
+        let sent = steps::transact_patched(self.ctx, &tx, CONFIRMATIONS, Retries::UntilDone).await;
         Ok(sent.map(|sent| {
             self.record
                 .transactions

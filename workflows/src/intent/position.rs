@@ -32,6 +32,9 @@ impl IntentRun<'_> {
     /// Follows the position until it is closed (or the chain ends it otherwise).
     pub(super) async fn manage_position(&mut self) -> WorkflowResult<()> {
         let mut closes = 0u32;
+        // Each acceptance is its own call: a second cancel-close cycle with no close between
+        // must not find the first one's transaction under its key.
+        let mut cancelled_closes = 0u32;
         loop {
             let quote = self.read().await?;
             match quote.status {
@@ -40,7 +43,8 @@ impl IntentRun<'_> {
                     self.next_event().await?;
                 }
                 QuoteStatus::CancelClosePending => {
-                    let step = format!("accept-cancel-close-{closes}");
+                    cancelled_closes += 1;
+                    let step = format!("accept-cancel-close-{cancelled_closes}");
                     let data = calldata::accept_cancel_close(quote.quote_id);
                     if let Err(reason) = self.send(&step, data).await? {
                         // The chain moved on (party A forced it, it expired): read it again.
