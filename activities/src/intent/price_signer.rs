@@ -1,11 +1,22 @@
 //! The price signer (the `price-signer` role, task queue `price-signer`): SYMMIO's oracle
 //! stand-in. It signs the broker's mark price for the `IntentBook`, which checks it on
 //! `openPosition` and `fillCloseRequest`. The only process with the price signer's key.
+//!
+//! A price is stamped with the chain's time (its latest block's), not this process's clock: the
+//! book judges staleness by block time, and a chain that lags the wall clock (a stalled
+//! sequencer, a dev chain restarted) would otherwise refuse every open as signed in its future.
+//! The skew is measured and alerted on (`hedgeflow_chain_clock_skew_seconds`).
 
 use super::IntentError;
-use crate::{failure::to_activity_error, observe};
+use crate::{
+    chain::{ChainError, Chains},
+    failure::to_activity_error,
+    observe,
+};
 use alloy::{
+    eips::BlockNumberOrTag,
     primitives::{Address, U256, keccak256},
+    providers::Provider,
     signers::{SignerSync, local::PrivateKeySigner},
     sol_types::SolValue,
 };
@@ -25,11 +36,34 @@ use tracing::{Instrument, info_span};
 pub struct PriceSigner {
     signer: PrivateKeySigner,
     broker: Arc<FuturesClient>,
+    chains: Chains,
 }
 
 impl PriceSigner {
-    pub fn new(signer: PrivateKeySigner, broker: Arc<FuturesClient>) -> Self {
-        Self { signer, broker }
+    pub fn new(signer: PrivateKeySigner, broker: Arc<FuturesClient>, chains: Chains) -> Self {
+        Self {
+            signer,
+            broker,
+            chains,
+        }
+    }
+
+    /// The latest block's time on the book's chain, and how far it is behind our clock.
+    async fn chain_time(&self, chain_id: u64) -> Result<u64, IntentError> {
+        let chain = self.chains.by_id(chain_id)?;
+        let latest = chain
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Latest)
+            .await
+            .map_err(ChainError::rpc)?
+            .ok_or_else(|| ChainError::Rpc(format!("chain {chain_id} has no latest block")))?;
+        let chain_time = latest.header.timestamp;
+        let ours = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        observe::chain_clock_skew(chain_id, ours - chain_time as f64);
+        Ok(chain_time)
     }
 
     pub fn address(&self) -> Address {
@@ -40,10 +74,7 @@ impl PriceSigner {
         let mark = self.broker.mark_price(&request.symbol).await?;
         // The book keeps 18 decimals; the broker's price has fewer.
         let price = mark.mark_price.round_dp(18);
-        let timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
+        let timestamp = self.chain_time(request.chain_id).await?;
         let wad =
             to_wad(price).ok_or_else(|| IntentError::Decode(format!("mark price {price}")))?;
         let digest = price_digest(request, wad, timestamp);

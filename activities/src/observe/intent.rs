@@ -23,6 +23,7 @@ pub(super) struct Metrics {
     states_observed_at: Gauge,
     webhook: Counter,
     price_signatures: Counter,
+    clock_skew: GaugeF64,
     health: GaugeF64,
     below_threshold: Gauge,
 }
@@ -76,6 +77,11 @@ impl Metrics {
             price_signatures: r.counter(
                 "hedgeflow_intent_price_signatures",
                 "Prices signed by the price signer (label outcome: signed or failed)",
+            ),
+            clock_skew: r.gauge_f64(
+                "hedgeflow_chain_clock_skew_seconds",
+                "How far the chain's latest block time is behind the price signer's clock, in \
+                 seconds (negative: ahead), as read when it signs (label chain_id)",
             ),
             health: r.gauge_f64(
                 "hedgeflow_intent_allocation_health",
@@ -246,6 +252,18 @@ pub fn price_signed<E: std::fmt::Display>(request: &PriceRequest, signed: &Resul
         }
     };
     record_one(&[("outcome", outcome)], |m| &m.intent.price_signatures);
+}
+
+/// The chain's clock against ours when a price was signed with the chain's time: a chain far
+/// behind or ahead is a chain (or a clock) in trouble.
+pub fn chain_clock_skew(chain_id: u64, behind_secs: f64) {
+    if behind_secs.abs() > 30.0 {
+        warn!(chain_id, behind_secs, "the chain's clock is far from ours");
+    }
+    let chain = chain_id.to_string();
+    record(&[("chain_id", chain.as_str())], |m, a| {
+        m.intent.clock_skew.record(behind_secs, a);
+    });
 }
 
 /// Party A's allocation health as the balance manager computed it, and whether it is below the

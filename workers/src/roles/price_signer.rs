@@ -1,10 +1,14 @@
 //! The price signer: the `IntentBook`'s oracle stand-in, the only process with its key. Task
 //! queue `price-signer`, where intent workflows ask for the broker's mark price signed; it
-//! registers no workflow and never connects to the database.
+//! registers no workflow and never connects to the database. It reads the book's chain (no key)
+//! for the time it stamps prices with.
 
 use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, bail};
-use hedgeflow_activities::{chain::signer::load_signer, intent::price_signer::PriceSigner};
+use hedgeflow_activities::{
+    chain::{Chains, signer::load_signer},
+    intent::price_signer::PriceSigner,
+};
 use hedgeflow_exchange::{Config as BrokerConfig, Credentials, FuturesClient};
 use hedgeflow_proto::queues;
 use std::sync::Arc;
@@ -33,7 +37,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let broker = Arc::new(public_broker(&intents.broker_rest)?);
     let runtime = telemetry::runtime(config.metrics_addr(ROLE))?;
     let client = temporal::connect(&config.temporal, ROLE).await?;
-    let signer = PriceSigner::new(signer, broker);
+    // Read-only, for the chain's time that prices are stamped with.
+    let chains = Chains::connect(&config.chains).await.context("chains")?;
+    let signer = PriceSigner::new(signer, broker, chains);
     info!(address = %signer.address(), task_queue = queues::PRICE_SIGNER, "price signer ready");
     let mut options = WorkerOptions::new(queues::PRICE_SIGNER)
         .register_activities(signer)
