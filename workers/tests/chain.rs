@@ -3,7 +3,7 @@
 //! intents, idempotent resubmission, fee-bump replacement of a stuck transaction, refusal of a
 //! call that would revert, and `watch_receipt` on a revert and on a reorg; a transaction that
 //! reverts once mined, a key reused for another call, a retry whose journal was lost, and a
-//! provider held behind the chain.
+//! provider held behind the chain; and the price signer stamping a price with the chain's time.
 
 #[path = "support/proxy.rs"]
 mod proxy;
@@ -701,4 +701,56 @@ async fn until(done: impl Fn() -> bool) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("condition not met within 10 s");
+}
+
+#[tokio::test]
+async fn a_price_is_stamped_with_the_chains_time_however_far_its_clock_is_off_ours() {
+    use hedgeflow_activities::intent::price_signer::PriceSigner;
+    use hedgeflow_proto::intent::PriceRequest;
+
+    let chain = chain(Duration::from_secs(60)).await;
+    // The chain's clock runs ten minutes ahead of ours (the book allows far less staleness).
+    chain
+        .provider
+        .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (600,))
+        .await
+        .unwrap();
+    chain.mine().await;
+    let chain_time = chain
+        .provider
+        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+        .await
+        .unwrap()
+        .unwrap()
+        .header
+        .timestamp;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url: url::Url = format!("http://{}", listener.local_addr().unwrap())
+        .parse()
+        .unwrap();
+    let _exchange = tokio::spawn(hedgeflow_paper_exchange::serve(
+        Default::default(),
+        listener,
+    ));
+    let broker = Arc::new(hedgeflow::roles::price_signer::public_broker(&url).unwrap());
+    let key = load_signer(&SignerSource::Mnemonic {
+        phrase: SecretRef::File(chain.mnemonic.clone()),
+        index: 7,
+    })
+    .unwrap();
+    let env = ActivityEnvironment::builder_with_default()
+        .register_activities(PriceSigner::new(key, broker, chain.chains.clone()))
+        .build();
+    let request = PriceRequest {
+        chain_id: CHAIN_ID,
+        book: Address::repeat_byte(0x4b),
+        symbol_id: 1,
+        symbol: "ETHUSDT".into(),
+    };
+    let signed = env.run(PriceSigner::sign_price, request).await.unwrap();
+    assert_eq!(
+        signed.timestamp, chain_time,
+        "stamped with the chain's latest block time, which the book checks it against"
+    );
 }

@@ -286,3 +286,62 @@ fn bad_cli_input_is_refused_and_starts_nothing() {
         }
     });
 }
+
+#[test]
+fn a_request_id_reused_for_another_transfer_is_refused_and_pays_nothing_more() {
+    run(async {
+        let stack = stack().await;
+        let usdc = stack.token("USDC");
+        let to = fresh_address().to_string();
+        let id = start_transfer("l1", "USDC", &to, "3", "e2e-reuse").await;
+        let first = await_transfer(&id).await;
+
+        // The same request again (a retried command) follows the first run.
+        let args = |amount: &'static str| {
+            [
+                "wallet",
+                "transfer",
+                "--chain",
+                "l1",
+                "--token",
+                "USDC",
+                "--to",
+                to.as_str(),
+                "--amount",
+                amount,
+                "--request-id",
+                "e2e-reuse",
+            ]
+        };
+        let (ok, stdout, stderr) = stack.cli(&args("3")).await;
+        assert!(ok, "{stderr}");
+        assert!(
+            stdout.contains(&first.receipt.tx_hash.to_string()),
+            "the same request answers with its one payment: {stdout}"
+        );
+
+        // Another transfer under the same request id is refused and starts nothing.
+        let (ok, stdout, stderr) = stack.cli(&args("5")).await;
+        assert!(
+            !ok,
+            "reusing a request id for another amount must fail: {stdout}"
+        );
+        assert!(!stdout.contains("confirmed"), "{stdout}");
+        assert!(
+            stderr.contains("request id e2e-reuse is already used")
+                && stderr.contains("another transfer"),
+            "{stderr}"
+        );
+        assert_eq!(
+            stack.balance(L1_ID, Some(usdc), to.parse().unwrap()).await,
+            U256::from(3_000_000u64),
+            "paid once, the first amount"
+        );
+        let row = store().await.transfer(&id).await.unwrap().unwrap();
+        assert_eq!(
+            row.status, "confirmed",
+            "the first transfer's record stands"
+        );
+        assert_eq!(row.amount, "3000000");
+    });
+}

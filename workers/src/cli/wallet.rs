@@ -12,7 +12,10 @@ use hedgeflow_activities::{
 use hedgeflow_proto::{Amount, ids, queues, search, transfer::TransferRequest};
 use hedgeflow_workflows::TransferWorkflow;
 use std::collections::BTreeMap;
-use temporalio_client::{WorkflowGetResultOptions, WorkflowStartOptions};
+use temporalio_client::{
+    WorkflowGetResultOptions, WorkflowIdReusePolicy, WorkflowStartOptions,
+    errors::WorkflowStartError,
+};
 use temporalio_common::search_attributes::SearchAttributes;
 
 #[derive(Subcommand)]
@@ -130,14 +133,24 @@ async fn transfer(
         search::CHAIN_ID.value_set(plan.chain_id as i64),
         search::STAGE.value_set("requested".into()),
     ]);
+    // A request id names one transfer for good: never a second run under the same id, which
+    // would overwrite the first one's record (and its intent key already names its payment).
     let options = WorkflowStartOptions::new(queues::ORCHESTRATOR, workflow_id.clone())
+        .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
         .search_attributes(attributes)
         .build();
-    let handle = client
-        .start_workflow(TransferWorkflow::run, request, options)
+    match client
+        .start_workflow(TransferWorkflow::run, request.clone(), options)
         .await
-        .with_context(|| format!("starting {workflow_id}"))?;
-    println!("started {workflow_id}");
+    {
+        Ok(_) => println!("started {workflow_id}"),
+        Err(WorkflowStartError::AlreadyStarted { .. }) => {
+            same_transfer_as_before(config, &workflow_id, &request).await?;
+            println!("following {workflow_id}, started earlier for this very request");
+        }
+        Err(error) => return Err(error).with_context(|| format!("starting {workflow_id}")),
+    }
+    let handle = client.get_workflow_handle::<TransferWorkflow>(workflow_id.clone());
     println!(
         "  {}",
         temporal::workflow_url(&config.temporal, &workflow_id)
@@ -158,6 +171,42 @@ async fn transfer(
         result.receipt.block_number,
         result.receipt.confirmations,
     );
+    Ok(())
+}
+
+/// A request id already used: fine for the same transfer (a retried command), refused for any
+/// other, before anything is started or sent.
+async fn same_transfer_as_before(
+    config: &Config,
+    workflow_id: &str,
+    request: &TransferRequest,
+) -> anyhow::Result<()> {
+    let store = Store::connect_read_only(config.database.read_url())
+        .await
+        .context("database (read)")?;
+    let used = || {
+        format!(
+            "request id {} is already used ({workflow_id}); choose a new one",
+            request.request_id
+        )
+    };
+    let Some(row) = store.transfer(workflow_id).await? else {
+        bail!("{}, and its record is not written yet", used());
+    };
+    let same = row.chain == request.chain
+        && row.token == request.token
+        && row.recipient.eq_ignore_ascii_case(&request.to.to_string())
+        && row.amount == request.amount.to_string();
+    if !same {
+        bail!(
+            "{} for another transfer: {} {} (base units) to {} on {}",
+            used(),
+            row.amount,
+            row.token,
+            row.recipient,
+            row.chain
+        );
+    }
     Ok(())
 }
 
