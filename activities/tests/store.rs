@@ -14,6 +14,7 @@ use hedgeflow_activities::store::{Store, entity::transfer, migration::Migrator};
 use hedgeflow_proto::{
     Amount,
     chain::ConfirmedReceipt,
+    escrow::{EscrowOrder, EscrowRecord, EscrowStatus, OrderSource},
     transfer::{TransferPlan, TransferRecord, TransferRequest, TransferStatus},
 };
 use nix::{
@@ -77,7 +78,7 @@ async fn scenarios_on_postgres() {
 type Scenario = fn(String) -> Pin<Box<dyn Future<Output = ()>>>;
 
 /// Each scenario gets a database of its own, named after it.
-const SCENARIOS: [(&str, Scenario); 5] = [
+const SCENARIOS: [(&str, Scenario); 6] = [
     ("connect_migrates_once", |url| {
         Box::pin(connect_migrates_once(url))
     }),
@@ -90,6 +91,10 @@ const SCENARIOS: [(&str, Scenario); 5] = [
     ("rejected_transfer_keeps_its_error", |url| {
         Box::pin(rejected_transfer_keeps_its_error(url))
     }),
+    (
+        "unfinal_exposure_counts_paid_orders_above_finality",
+        |url| Box::pin(unfinal_exposure_counts_paid_orders_above_finality(url)),
+    ),
     ("recent_transfers_newest_first", |url| {
         Box::pin(recent_transfers_newest_first(url))
     }),
@@ -265,6 +270,49 @@ const TX_HASH_HEX: &str = "0x8d3d2b1a3c2e6f3a0b9e1c4d5f60718293a4b5c6d7e8f901122
 const BLOCK_NUMBER: u64 = 4_200_000_123;
 /// 10^24 + 7 base units: more than a u64 holds, so only a decimal string keeps it exact.
 const AMOUNT_DECIMAL: &str = "1000000000000000000000007";
+
+/// The reorg exposure of an L2: what was paid (or is being paid) for orders whose blocks are
+/// not final, on that chain only, leaving out the order asking.
+async fn unfinal_exposure_counts_paid_orders_above_finality(url: String) {
+    let store = Store::connect(&url).await.unwrap();
+    let order =
+        |chain_id: u64, order_id: u64, block: u64, wei: u64, status: EscrowStatus| EscrowRecord {
+            workflow_id: format!("escrow-{chain_id}-{order_id}"),
+            order: EscrowOrder {
+                chain_id,
+                order_id,
+                recipient: Address::repeat_byte(7),
+                amount: Amount::from(U256::from(wei)),
+                fee: Amount::from(U256::from(1u64)),
+                block_number: block,
+                tx_hash: B256::repeat_byte(order_id as u8),
+                source: OrderSource::Poller,
+            },
+            status,
+            detail: None,
+            transfer: None,
+            claim: None,
+            release: None,
+            error: None,
+        };
+    for record in [
+        order(10, 1, 100, 1_000, EscrowStatus::Transferring),
+        order(10, 2, 101, 20_000, EscrowStatus::Claiming),
+        order(10, 3, 102, 300_000, EscrowStatus::Completed),
+        order(10, 4, 90, 4_000_000, EscrowStatus::Fulfilled), // final
+        order(10, 5, 103, 50_000_000, EscrowStatus::Processing), // not paid
+        order(10, 6, 104, 600_000_000, EscrowStatus::Dropped),
+        order(11, 7, 105, 7_000_000_000, EscrowStatus::Transferring), // another L2
+    ] {
+        store.record_escrow_order(&record).await.unwrap();
+    }
+    let exposure = |except: &'static str| store.escrow_unfinal_exposure(10, 95, except);
+    assert_eq!(exposure("none").await.unwrap(), U256::from(321_000u64));
+    assert_eq!(
+        exposure("escrow-10-3").await.unwrap(),
+        U256::from(21_000u64)
+    );
+}
 
 fn amount() -> Amount {
     Amount(U256::from(10u64).pow(U256::from(24u64)) + U256::from(7u64))

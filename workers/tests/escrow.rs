@@ -653,3 +653,30 @@ fn an_ops_retry_never_pays_an_order_its_user_may_already_reclaim() {
         );
     });
 }
+
+#[test]
+fn a_large_order_is_paid_only_under_more_l2_blocks() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        // Above 0.5 ETH an order needs 4 L2 confirmations (the test stack's tier), not 1.
+        let order = place(1, "0.6", None).await.remove(0);
+        stack.mine_every(L2_ID, 0).await;
+        let held_at = stack.l2.get_block_number().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        assert!(
+            held_at < order.block_number + 3,
+            "the order has fewer than 4 confirmations while the L2 is held"
+        );
+        assert_eq!(
+            registry_state(stack, &order).await,
+            (false, false),
+            "not paid under {} confirmations",
+            held_at + 1 - order.block_number
+        );
+        stack.mine_every(L2_ID, 1).await;
+        let result = await_order(order.workflow_id()).await;
+        assert_eq!(result.status, EscrowStatus::Completed);
+        assert_paid_once_and_recorded(stack, std::slice::from_ref(&order)).await;
+    });
+}

@@ -61,11 +61,8 @@ impl ReceiptWatcher {
         let mut missing = 0;
         loop {
             let head = chain.head();
-            let receipt = chain
-                .provider
-                .get_transaction_receipt(watch.tx_hash)
-                .await
-                .map_err(ChainError::rpc)?;
+            // Any provider that has the receipt: one behind the others must not look like a reorg.
+            let receipt = chain.receipt(watch.tx_hash).await?;
             match receipt {
                 None => {
                     if let Some(last_seen_block) = seen_in {

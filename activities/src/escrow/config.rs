@@ -64,12 +64,40 @@ pub struct L2Escrow {
     /// The escrow's deployment block: where the indexer and the scan start.
     #[serde(default)]
     pub start_block: u64,
-    /// L2 blocks on top of an order's (its own included) before it is evaluated.
+    /// L2 blocks on top of an order's (its own included) before it is evaluated, for orders
+    /// below every `confirmation-tiers` entry.
     #[serde(default = "default_l2_confirmations")]
     pub confirmations: u64,
+    /// L2 confirmations by order size, as the L1 ones: paying before finality is a bet on the
+    /// order's block, and a bigger order bets more.
+    #[serde(default)]
+    pub confirmation_tiers: Vec<ConfirmationTier>,
     /// Blocks behind the head the scan treats as final.
     #[serde(default = "default_finality_depth")]
     pub finality_depth: u64,
+    /// The most ETH paid on L1 for this L2's orders whose blocks are not yet final (the reorg
+    /// exposure); an order that would exceed it waits for its own block to be final. Unset: no
+    /// cap.
+    #[serde(default, deserialize_with = "optional_eth")]
+    pub max_unfinal_value: Option<Amount>,
+}
+
+impl L2Escrow {
+    /// L2 confirmations before an order of `amount` wei is paid, when the value already paid
+    /// against blocks that are not final is `exposure` wei: the size tier's, or finality
+    /// (`finality-depth` blocks on top) when paying now would pass `max-unfinal-value`.
+    pub fn confirmations(&self, amount: &Amount, exposure: U256) -> u64 {
+        let tiered = tiered(&self.confirmation_tiers, amount, self.confirmations);
+        let over_cap = self
+            .max_unfinal_value
+            .as_ref()
+            .is_some_and(|cap| exposure.saturating_add(amount.0) > cap.0);
+        if over_cap {
+            tiered.max(self.finality_depth + 1)
+        } else {
+            tiered
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -91,20 +119,29 @@ impl EscrowConfig {
 
     /// L1 confirmations for an order of `amount` wei.
     pub fn confirmations(&self, amount: &Amount, l1_default: u64) -> u64 {
-        self.confirmation_tiers
-            .iter()
-            .filter(|tier| amount.0 > tier.above.0)
-            .map(|tier| tier.confirmations)
-            .max()
-            .unwrap_or(l1_default)
-            .max(1)
+        tiered(&self.confirmation_tiers, amount, l1_default)
     }
+}
+
+/// The confirmations of the largest tier `amount` is above, else `default`; at least 1.
+fn tiered(tiers: &[ConfirmationTier], amount: &Amount, default: u64) -> u64 {
+    tiers
+        .iter()
+        .filter(|tier| amount.0 > tier.above.0)
+        .map(|tier| tier.confirmations)
+        .max()
+        .unwrap_or(default)
+        .max(1)
 }
 
 fn eth<'de, D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
     let text = String::deserialize(d)?;
     Amount::parse_units(&text, 18)
         .map_err(|e| serde::de::Error::custom(format!("an amount in ETH like \"0.5\": {e}")))
+}
+
+fn optional_eth<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Amount>, D::Error> {
+    eth(d).map(Some)
 }
 
 fn default_transfer_gas() -> u64 {
@@ -182,6 +219,37 @@ mod tests {
         assert_eq!(c.confirmations(&eth("2"), 2), 3);
         assert_eq!(c.confirmations(&eth("4"), 2), 6);
         assert_eq!(c.confirmations(&eth("0.1"), 0), 1);
+    }
+
+    #[test]
+    fn l2_confirmations_grow_with_the_order_and_reach_finality_past_the_exposure_cap() {
+        let c: EscrowConfig = toml::from_str(
+            r#"
+            l1 = "l1"
+            payment-registry = "0x0000000000000000000000000000000000000001"
+            max-order = "5"
+            indexer-dir = "data/indexer"
+            [l2.l2]
+            escrow = "0x0000000000000000000000000000000000000002"
+            confirmations = 1
+            confirmation-tiers = [{ above = "0.5", confirmations = 4 }]
+            finality-depth = 10
+            max-unfinal-value = "2"
+            "#,
+        )
+        .unwrap();
+        let l2 = &c.l2["l2"];
+        let eth = |s: &str| Amount::parse_units(s, 18).unwrap();
+        let none = U256::ZERO;
+        assert_eq!(l2.confirmations(&eth("0.1"), none), 1);
+        assert_eq!(l2.confirmations(&eth("1"), none), 4);
+        // 1.5 already paid against blocks that may still reorg: 1 more would pass the cap of 2
+        assert_eq!(l2.confirmations(&eth("0.1"), eth("1.5").0), 1);
+        assert_eq!(l2.confirmations(&eth("1"), eth("1.5").0), 11);
+        assert_eq!(
+            config("").l2["l2"].confirmations(&eth("100"), eth("100").0),
+            1
+        );
     }
 
     #[test]

@@ -33,12 +33,24 @@ pub async fn evaluate(
     let l1 = chains.l1();
     let drop = |reason: String| Ok(Decision::Drop { reason });
 
-    // The order must be on the L2 under enough blocks, and say what the event said.
-    let wanted = order.block_number + escrow_config.confirmations.max(1) - 1;
+    // The order must be on the L2 under enough blocks (more for a bigger order, finality when
+    // the value already paid against blocks that may reorg is at its cap), and say what the
+    // event said.
+    let final_through = l2.head().saturating_sub(escrow_config.finality_depth);
+    let exposure = if order.block_number > final_through {
+        store
+            .escrow_unfinal_exposure(order.chain_id, final_through, &order.workflow_id())
+            .await?
+    } else {
+        U256::ZERO
+    };
+    let confirmations = escrow_config.confirmations(&order.amount, exposure);
+    let wanted = order.block_number + confirmations - 1;
     if l2.head() < wanted && l2.next_head(wanted - 1, CONFIRMATION_WAIT).await < wanted {
         return Err(EscrowError::NotYet(format!(
-            "waiting for L2 block {wanted} ({} confirmations)",
-            escrow_config.confirmations
+            "waiting for L2 block {wanted} ({confirmations} confirmations; {} ETH paid against \
+             blocks not yet final)",
+            Amount::from(exposure).format_units(18)
         )));
     }
     let escrow = Escrow::new(escrow_config.escrow, &l2.provider);

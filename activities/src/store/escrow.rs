@@ -174,14 +174,33 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
-        rows.into_iter()
-            .filter(|(id, _)| id != except)
-            .try_fold(U256::ZERO, |sum, (id, amount)| {
-                let amount: U256 = amount
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt(id, format!("amount {amount:?}")))?;
-                Ok(sum.saturating_add(amount))
-            })
+        sum_amounts(rows, except)
+    }
+
+    /// Wei paid (or being paid) on L1 for orders of L2 `chain_id` set in blocks after
+    /// `final_through` (not final yet, so a reorg could still replace them), other than
+    /// `except`: the reorg exposure the evaluation caps.
+    pub async fn escrow_unfinal_exposure(
+        &self,
+        chain_id: u64,
+        final_through: u64,
+        except: &str,
+    ) -> Result<U256, StoreError> {
+        let rows: Vec<(String, String)> = escrow_order::Entity::find()
+            .select_only()
+            .column(escrow_order::Column::WorkflowId)
+            .column(escrow_order::Column::Amount)
+            .filter(escrow_order::Column::ChainId.eq(chain_id as i64))
+            .filter(escrow_order::Column::SetOrderBlock.gt(final_through as i64))
+            .filter(escrow_order::Column::Status.is_not_in([
+                EscrowStatus::Pending.as_str(),
+                EscrowStatus::Processing.as_str(),
+                EscrowStatus::Dropped.as_str(),
+            ]))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        sum_amounts(rows, except)
     }
 
     pub async fn cursor(&self, name: &str) -> Result<Option<u64>, StoreError> {
@@ -207,4 +226,16 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// The sum of `(workflow id, amount)` rows but `except`'s.
+fn sum_amounts(rows: Vec<(String, String)>, except: &str) -> Result<U256, StoreError> {
+    rows.into_iter()
+        .filter(|(id, _)| id != except)
+        .try_fold(U256::ZERO, |sum, (id, amount)| {
+            let amount: U256 = amount
+                .parse()
+                .map_err(|_| StoreError::Corrupt(id, format!("amount {amount:?}")))?;
+            Ok(sum.saturating_add(amount))
+        })
 }

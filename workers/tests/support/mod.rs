@@ -160,7 +160,7 @@ claim-max-batch = 20
 # Triggered by the tests that need it.
 scan-interval = "1h"
 indexer-dir = "{dir}/indexer"
-l2 = {{ l2 = {{ escrow = "{escrow}", confirmations = 1, finality-depth = 3 }} }}
+l2 = {{ l2 = {{ escrow = "{escrow}", confirmations = 1, confirmation-tiers = [{{ above = "0.5", confirmations = 4 }}], finality-depth = 3, max-unfinal-value = "3" }} }}
 
 [relayer]
 signer = {{ kind = "mnemonic", phrase = {{ file = "{mnemonic}" }}, index = 8 }}
