@@ -1,5 +1,6 @@
 //! The one place that decides whether an error is worth retrying.
 
+use hedgeflow_proto::chain::{FoundTx, TX_REVERTED};
 use temporalio_common::error::ApplicationFailure;
 use temporalio_sdk::activities::ActivityError;
 use tracing::warn;
@@ -27,4 +28,20 @@ pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
         warn!(%error, "activity failed for good");
         ActivityError::application(ApplicationFailure::non_retryable(error))
     }
+}
+
+/// A transaction mined and reverted: non-retryable, typed [`TX_REVERTED`] with the transaction
+/// as details, so a workflow handles it as a revert (with its hash) rather than a refusal.
+pub fn reverted(
+    error: impl std::error::Error + Send + Sync + 'static,
+    tx: FoundTx,
+) -> ActivityError {
+    warn!(%error, "transaction reverted");
+    ActivityError::application(
+        ApplicationFailure::builder(error)
+            .non_retryable(true)
+            .type_name(TX_REVERTED.to_owned())
+            .details(tx)
+            .build(),
+    )
 }

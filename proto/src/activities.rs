@@ -37,7 +37,11 @@ impl HotWalletActivities {
     /// broadcast, so a retry after a crash (before or after the broadcast) finds the journaled
     /// transaction, rebroadcasts it if the chain does not know it, and waits for it; it never
     /// signs a new transaction for an intent that already has one. Fails non-retryably when the
-    /// call would revert or the wallet cannot pay for it (nothing is signed then).
+    /// call would revert or the wallet cannot pay for it (nothing is signed then), when the key
+    /// names another call, and when the transaction was mined and reverted (failure type
+    /// [`crate::chain::TX_REVERTED`], the transaction as details): a revert is never returned as
+    /// sent. A refused call first looks for our own earlier transaction of the same call and
+    /// returns that one (a retry whose journal was lost).
     #[activity]
     pub fn submit_transaction(intent: TxIntent) -> Result<SubmittedTx, ActivityError> {
         unimplemented!()
@@ -60,8 +64,9 @@ pub struct ChainActivities;
 #[activity_definitions]
 impl ChainActivities {
     /// Waits for the receipt to reach the requested confirmations, heartbeating each new block.
-    /// Read-only, so any retry is safe. A reverted transaction fails non-retryably; a receipt that
-    /// disappears (reorg) returns [`ReceiptOutcome::Reorged`].
+    /// Read-only, so any retry is safe. A reverted transaction fails non-retryably (failure type
+    /// [`crate::chain::TX_REVERTED`]); a receipt that disappears (reorg) returns
+    /// [`ReceiptOutcome::Reorged`].
     #[activity]
     pub fn watch_receipt(watch: WatchReceipt) -> Result<ReceiptOutcome, ActivityError> {
         unimplemented!()

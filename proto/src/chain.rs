@@ -33,6 +33,12 @@ pub struct SubmittedTx {
     pub block_number: u64,
 }
 
+/// The Temporal failure type of a transaction that was mined and reverted, from
+/// `submit_transaction` or `watch_receipt`; its details are the [`FoundTx`]. Never retried: no
+/// retry changes a mined outcome. Workflows tell it apart from a refusal before sending
+/// (nothing mined) because the reverted transaction is on chain, with its fee paid.
+pub const TX_REVERTED: &str = "TransactionReverted";
+
 /// A transaction found on chain, with the block that holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FoundTx {

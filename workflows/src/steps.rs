@@ -100,19 +100,38 @@ pub(crate) async fn transact_patched<W>(
     Ok(FoundTx::from(&submit(ctx, intent, retries).await?))
 }
 
-/// The hot wallet's `submit_transaction`: the transaction in a block and successful, or the
-/// reason it is not (refused in simulation, reverted on chain). Does not wait for confirmations.
+/// Why a transaction step has no successful transaction.
+#[derive(Debug)]
+pub(crate) struct TxFailure {
+    /// What to store with the order.
+    pub reason: String,
+    /// The transaction, when it was mined and reverted (`None`: refused, nothing mined).
+    pub reverted: Option<FoundTx>,
+}
+
+impl From<TxFailure> for String {
+    fn from(failure: TxFailure) -> Self {
+        failure.reason
+    }
+}
+
+/// The hot wallet's `submit_transaction`: the transaction in a block and successful, or why it
+/// is not (refused in simulation, or mined and reverted). Does not wait for confirmations.
 pub(crate) async fn submit<W>(
     ctx: &WorkflowContext<W>,
     intent: &TxIntent,
     retries: Retries,
-) -> Result<SubmittedTx, String> {
-    step(ctx.execute_activity(
+) -> Result<SubmittedTx, TxFailure> {
+    ctx.execute_activity(
         HotWalletActivities::submit_transaction,
         intent.clone(),
         options::submit_transaction(retries),
-    ))
+    )
     .await
+    .map_err(|error| TxFailure {
+        reason: failure::reason(&error),
+        reverted: failure::reverted(&error),
+    })
 }
 
 pub(crate) fn reorged_too_often() -> String {

@@ -1,6 +1,6 @@
 //! What can go wrong talking to a chain, and whether retrying helps.
 
-use crate::failure::Retryable;
+use crate::failure::{Retryable, to_activity_error};
 use alloy::primitives::B256;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,23 @@ impl ChainError {
     pub fn rpc(error: impl std::fmt::Display) -> Self {
         Self::Rpc(error.to_string())
     }
+}
+
+/// The activity failure for a chain error: a revert is typed ([`crate::failure::reverted`]),
+/// the rest go through [`to_activity_error`].
+pub fn chain_failure(error: ChainError) -> temporalio_sdk::activities::ActivityError {
+    if let ChainError::Reverted {
+        tx_hash,
+        block_number,
+    } = &error
+    {
+        let tx = hedgeflow_proto::chain::FoundTx {
+            tx_hash: *tx_hash,
+            block_number: *block_number,
+        };
+        return crate::failure::reverted(error, tx);
+    }
+    to_activity_error(error)
 }
 
 impl Retryable for ChainError {

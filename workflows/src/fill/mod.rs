@@ -13,7 +13,9 @@
 
 use crate::{
     options::{self, Retries},
-    steps::{self, MAX_REORG_RESUBMITS, STEP_ATTEMPTS, confirm, reorged_too_often, step},
+    steps::{
+        self, MAX_REORG_RESUBMITS, STEP_ATTEMPTS, TxFailure, confirm, reorged_too_often, step,
+    },
 };
 use hedgeflow_proto::{
     activities::{HedgerActivities, HotWalletActivities, StoreActivities},
@@ -86,8 +88,22 @@ impl FillRun<'_> {
         }
         let sent = match self.send().await {
             Ok(sent) => sent,
-            // The chain's state may have changed since the check: ask again for the reason.
-            Err(reason) => {
+            // Mined and reverted: the taker learns its transaction, and the fill failed.
+            Err(TxFailure {
+                reason,
+                reverted: Some(mined),
+            }) => {
+                let answer = self.answer(FillAnswer::Submitted {
+                    tx_hash: mined.tx_hash,
+                    submitted_at_ms: self.now_ms(),
+                });
+                self.save(FillStatus::Submitted, Some(mined.clone()), None)
+                    .await?;
+                return self.fail(answer, reason, Some(mined)).await;
+            }
+            // Refused before anything was mined; the chain's state may have changed since the
+            // check: ask again for the reason.
+            Err(TxFailure { reason, .. }) => {
                 return match self.check().await {
                     FillCheck::Refused { refusal, reason } => self.refuse(refusal, reason).await,
                     FillCheck::Fillable => {
@@ -146,7 +162,7 @@ impl FillRun<'_> {
     /// it is in a block or refused for good (it would revert, the wallet cannot pay: nothing
     /// signed): giving up on a transient error could call a fill failed whose signed
     /// transaction is still to be mined.
-    async fn send(&self) -> Result<SubmittedTx, String> {
+    async fn send(&self) -> Result<SubmittedTx, TxFailure> {
         steps::submit(self.ctx, &self.fill.settle_intent(), Retries::UntilDone).await
     }
 
