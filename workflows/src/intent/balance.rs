@@ -222,8 +222,8 @@ impl Mover<'_> {
     }
 
     /// Sends one transaction of the move from the hot wallet, journaled under the move's key and
-    /// `step_name`. `Err` with the reason when it cannot be written or the chain refuses it
-    /// (nothing was sent then).
+    /// `step_name`. `Err` with the reason when it cannot be written, the chain refuses it
+    /// (nothing was sent then) or it reverted on chain.
     async fn send(
         &mut self,
         step_name: &str,
@@ -242,13 +242,9 @@ impl Mover<'_> {
             To::Collateral => self.sheet.collateral,
         };
         let tx = self.sheet.tx(key, to, data);
-        let sent = steps::transact_patched(
-            self.ctx,
-            &tx,
-            super::CONFIRMATIONS,
-            Retries::Attempts(STEP_ATTEMPTS),
-        )
-        .await;
+        let sent = steps::submit(self.ctx, &tx, Retries::Attempts(STEP_ATTEMPTS))
+            .await
+            .map_err(String::from);
         Ok(sent.map(|sent| {
             self.outcome
                 .transactions
