@@ -13,14 +13,29 @@ pub trait Retryable: std::error::Error + Send + Sync + 'static {
     fn is_cancellation(&self) -> bool {
         false
     }
+
+    /// The transaction, when the error is one that was mined and reverted.
+    fn reverted(&self) -> Option<FoundTx> {
+        None
+    }
 }
 
 /// Maps a typed error to a Temporal failure: retryable errors go back to the engine's retry
-/// policy, the rest fail the activity for good (a revert, a bad request). Each is logged here, in
-/// the activity's span, since the workflow history shows only an activity's last failure.
+/// policy, the rest fail the activity for good (a bad request; a revert, typed [`TX_REVERTED`]
+/// with the transaction as details, so a workflow tells it from a refusal). Each is logged here,
+/// in the activity's span, since the workflow history shows only an activity's last failure.
 pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
     if error.is_cancellation() {
         ActivityError::cancelled()
+    } else if let Some(tx) = error.reverted() {
+        warn!(%error, "transaction reverted");
+        ActivityError::application(
+            ApplicationFailure::builder(error)
+                .non_retryable(true)
+                .type_name(TX_REVERTED.to_owned())
+                .details(tx)
+                .build(),
+        )
     } else if error.is_retryable() {
         warn!(%error, "activity attempt failed; Temporal retries it");
         ActivityError::application(ApplicationFailure::new(error))
@@ -28,20 +43,4 @@ pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
         warn!(%error, "activity failed for good");
         ActivityError::application(ApplicationFailure::non_retryable(error))
     }
-}
-
-/// A transaction mined and reverted: non-retryable, typed [`TX_REVERTED`] with the transaction
-/// as details, so a workflow handles it as a revert (with its hash) rather than a refusal.
-pub fn reverted(
-    error: impl std::error::Error + Send + Sync + 'static,
-    tx: FoundTx,
-) -> ActivityError {
-    warn!(%error, "transaction reverted");
-    ActivityError::application(
-        ApplicationFailure::builder(error)
-            .non_retryable(true)
-            .type_name(TX_REVERTED.to_owned())
-            .details(tx)
-            .build(),
-    )
 }

@@ -383,7 +383,19 @@ async fn fund_and_approve(chain: &Chain, units: u64) {
         )
         .await
         .unwrap();
-    let approve = TransactionRequest::default()
+    let receipt = account_one(chain)
+        .send_transaction(allow_hot_wallet(chain, units))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+}
+
+/// Account 1's `approve` letting the hot wallet pull `units` of its USDC (0 revokes).
+fn allow_hot_wallet(chain: &Chain, units: u64) -> TransactionRequest {
+    TransactionRequest::default()
         .with_to(chain.usdc)
         .with_input(
             approveCall {
@@ -391,15 +403,7 @@ async fn fund_and_approve(chain: &Chain, units: u64) {
                 value: U256::from(units),
             }
             .abi_encode(),
-        );
-    let receipt = account_one(chain)
-        .send_transaction(approve)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(receipt.status());
+        )
 }
 
 /// The hot wallet pulling `units` of account 1's USDC to `to`: a call that succeeds once and
@@ -546,16 +550,10 @@ async fn a_transaction_that_reverts_once_mined_is_a_failure_not_a_sent_transacti
         .raw_request::<_, serde_json::Value>("anvil_dropTransaction".into(), (pull,))
         .await
         .unwrap();
-    let revoke = TransactionRequest::default()
-        .with_to(chain.usdc)
-        .with_input(
-            approveCall {
-                spender: HOT_WALLET.parse().unwrap(),
-                value: U256::ZERO,
-            }
-            .abi_encode(),
-        );
-    let _pending = account_one(&chain).send_transaction(revoke).await.unwrap();
+    let _pending = account_one(&chain)
+        .send_transaction(allow_hot_wallet(&chain, 0))
+        .await
+        .unwrap();
     chain.mine().await;
 
     // The engine's retry rebroadcasts the journaled pull, which reverts once mined.

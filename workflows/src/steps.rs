@@ -80,26 +80,6 @@ pub(crate) async fn transact<W>(
     Err(reorged_too_often())
 }
 
-/// The patch that made the intent hedger's transactions wait for their confirmations
-/// ([`transact`]); runs recorded before it only submitted them.
-pub(crate) const CONFIRM_PATCH: &str = "confirm-party-b-tx";
-
-/// [`transact`] in workflows that once only submitted: a run recorded before
-/// [`CONFIRM_PATCH`] replays as it ran. Returns the transaction that counted.
-pub(crate) async fn transact_patched<W>(
-    ctx: &WorkflowContext<W>,
-    intent: &TxIntent,
-    confirmations: u64,
-    retries: Retries,
-) -> Result<FoundTx, String> {
-    if ctx.patched(CONFIRM_PATCH) {
-        return Ok(FoundTx::from(
-            &transact(ctx, intent, confirmations, retries).await?,
-        ));
-    }
-    Ok(FoundTx::from(&submit(ctx, intent, retries).await?))
-}
-
 /// Why a transaction step has no successful transaction.
 #[derive(Debug)]
 pub(crate) struct TxFailure {

@@ -3,13 +3,15 @@
 //! Calls go to every endpoint at once (alloy's `FallbackService`) and the first success wins, so
 //! a dead provider is simply outvoted. Reads that decide money are not left to the first answer,
 //! which may come from the provider furthest behind: [`ChainClient::receipt`] believes any
-//! provider that has the receipt, and [`ChainClient::mined_nonce`] takes the highest count. Heads come from two sources at once: a websocket `newHeads`
-//! subscription (tried on each endpoint in turn, resubscribed when it drops) and HTTP polling,
-//! which keeps working when no websocket is reachable.
+//! provider that has the receipt, and [`ChainClient::mined_nonce`] takes the highest count.
+//! Heads come from two sources at once: a websocket `newHeads` subscription (tried on each
+//! endpoint in turn, resubscribed when it drops) and HTTP polling, which keeps working when no
+//! websocket is reachable.
 
 use super::{ChainConfig, ChainError, metered::Metered};
 use crate::observe;
 use alloy::{
+    eips::BlockNumberOrTag,
     primitives::{Address, B256},
     providers::{DynProvider, Provider, ProviderBuilder, WsConnect},
     rpc::client::RpcClient,
@@ -165,36 +167,53 @@ impl ChainClient {
     /// Whether any provider has never heard of `tx_hash` (neither pending nor mined): one that
     /// lags or dropped it, to which the transaction should be sent again.
     pub async fn unknown_somewhere(&self, tx_hash: B256) -> Result<bool, ChainError> {
-        let answers = futures::future::join_all(
-            self.endpoints
-                .iter()
-                .map(|endpoint| endpoint.get_transaction_by_hash(tx_hash).into_future()),
-        )
-        .await;
-        if answers.iter().all(Result::is_err) {
-            let error = answers.into_iter().find_map(Result::err);
-            return Err(ChainError::rpc(error.expect("a chain has an endpoint")));
-        }
-        Ok(answers.iter().any(|answer| matches!(answer, Ok(None))))
+        let answers = self
+            .ask_every_endpoint(|endpoint| endpoint.get_transaction_by_hash(tx_hash).into_future())
+            .await?;
+        Ok(answers.iter().any(Option::is_none))
     }
 
     /// How many of `from`'s transactions are mined, by the provider that has seen the most.
     pub async fn mined_nonce(&self, from: Address) -> Result<u64, ChainError> {
-        let answers = futures::future::join_all(
-            self.endpoints
-                .iter()
-                .map(|endpoint| endpoint.get_transaction_count(from).latest().into_future()),
-        )
-        .await;
-        let mut highest = None;
+        let answers = self
+            .ask_every_endpoint(|endpoint| {
+                endpoint.get_transaction_count(from).latest().into_future()
+            })
+            .await?;
+        Ok(answers.into_iter().max().unwrap_or_default())
+    }
+
+    /// The latest block's timestamp (Unix seconds): the chain's own clock.
+    pub async fn latest_block_time(&self) -> Result<u64, ChainError> {
+        self.provider
+            .get_block_by_number(BlockNumberOrTag::Latest)
+            .await
+            .map_err(ChainError::rpc)?
+            .map(|block| block.header.timestamp)
+            .ok_or_else(|| ChainError::Rpc(format!("chain {} has no latest block", self.name)))
+    }
+
+    /// Every endpoint's answer to `ask`, those that failed left out; an error only when none
+    /// answered.
+    async fn ask_every_endpoint<'a, T, Fut>(
+        &'a self,
+        ask: impl Fn(&'a DynProvider) -> Fut,
+    ) -> Result<Vec<T>, ChainError>
+    where
+        Fut: Future<Output = Result<T, RpcError<TransportErrorKind>>>,
+    {
+        let mut answers = Vec::with_capacity(self.endpoints.len());
         let mut last_error = None;
-        for answer in answers {
+        for answer in futures::future::join_all(self.endpoints.iter().map(ask)).await {
             match answer {
-                Ok(count) => highest = highest.max(Some(count)),
+                Ok(answer) => answers.push(answer),
                 Err(error) => last_error = Some(error),
             }
         }
-        highest.ok_or_else(|| ChainError::rpc(last_error.expect("a chain has an endpoint")))
+        match last_error {
+            Some(error) if answers.is_empty() => Err(ChainError::rpc(error)),
+            _ => Ok(answers),
+        }
     }
 
     /// The websocket URLs of the chain's endpoints, in failover order.

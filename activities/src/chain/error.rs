@@ -1,7 +1,8 @@
 //! What can go wrong talking to a chain, and whether retrying helps.
 
-use crate::failure::{Retryable, to_activity_error};
+use crate::failure::Retryable;
 use alloy::primitives::B256;
+use hedgeflow_proto::chain::FoundTx;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {
@@ -49,23 +50,6 @@ impl ChainError {
     }
 }
 
-/// The activity failure for a chain error: a revert is typed ([`crate::failure::reverted`]),
-/// the rest go through [`to_activity_error`].
-pub fn chain_failure(error: ChainError) -> temporalio_sdk::activities::ActivityError {
-    if let ChainError::Reverted {
-        tx_hash,
-        block_number,
-    } = &error
-    {
-        let tx = hedgeflow_proto::chain::FoundTx {
-            tx_hash: *tx_hash,
-            block_number: *block_number,
-        };
-        return crate::failure::reverted(error, tx);
-    }
-    to_activity_error(error)
-}
-
 impl Retryable for ChainError {
     fn is_retryable(&self) -> bool {
         matches!(self, Self::Rpc(_) | Self::Journal(_))
@@ -73,5 +57,18 @@ impl Retryable for ChainError {
 
     fn is_cancellation(&self) -> bool {
         matches!(self, Self::Cancelled)
+    }
+
+    fn reverted(&self) -> Option<FoundTx> {
+        match self {
+            Self::Reverted {
+                tx_hash,
+                block_number,
+            } => Some(FoundTx {
+                tx_hash: *tx_hash,
+                block_number: *block_number,
+            }),
+            _ => None,
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! `watch_receipt`: wait for confirmations, notice reverts and reorgs.
 
 use super::{ChainError, Chains};
-use crate::observe;
+use crate::{failure::to_activity_error, observe};
 use alloy::{eips::BlockNumberOrTag, providers::Provider};
 use hedgeflow_proto::Amount;
 use hedgeflow_proto::{
@@ -46,7 +46,7 @@ impl ReceiptWatcher {
         self.watch(&ctx, watch)
             .instrument(span)
             .await
-            .map_err(super::error::chain_failure)
+            .map_err(to_activity_error)
     }
 }
 

@@ -5,7 +5,7 @@ use super::{
     journal::{JournalEntry, TxJournal},
     nonce::{self, NonceLocks},
 };
-use crate::{heartbeat, observe};
+use crate::{failure::to_activity_error, heartbeat, observe};
 use alloy::{
     consensus::{SignableTransaction, Transaction, TxEip1559, TxEnvelope},
     eips::{BlockNumberOrTag, eip2718::Encodable2718},
@@ -96,7 +96,7 @@ impl HotWallet {
         let submitting = self.submit(&ctx, &progress, intent).instrument(span);
         heartbeat::while_running(&ctx, details, submitting)
             .await
-            .map_err(super::error::chain_failure)
+            .map_err(to_activity_error)
     }
 }
 

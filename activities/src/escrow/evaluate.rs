@@ -8,7 +8,6 @@ use super::{
 };
 use crate::store::Store;
 use alloy::{
-    eips::BlockNumberOrTag,
     primitives::{Address, U256},
     providers::Provider,
 };
@@ -79,13 +78,7 @@ pub async fn evaluate(
         return drop(format!("the order is already {state} on L2"));
     }
     let reclaim_delay = escrow.reclaim_delay().call().await?;
-    let now = l2
-        .provider
-        .get_block_by_number(BlockNumberOrTag::Latest)
-        .await
-        .map_err(crate::chain::ChainError::rpc)?
-        .map(|block| block.header.timestamp)
-        .unwrap_or_default();
+    let now = l2.latest_block_time().await?;
     let reclaimable_at = on_chain.created_at.saturating_add(reclaim_delay);
     let left = reclaimable_at.saturating_sub(now);
     if left < config.min_time_left.as_secs() {

@@ -8,15 +8,9 @@
 //! The skew is measured and alerted on (`hedgeflow_chain_clock_skew_seconds`).
 
 use super::IntentError;
-use crate::{
-    chain::{ChainError, Chains},
-    failure::to_activity_error,
-    observe,
-};
+use crate::{chain::Chains, failure::to_activity_error, observe};
 use alloy::{
-    eips::BlockNumberOrTag,
     primitives::{Address, U256, keccak256},
-    providers::Provider,
     signers::{SignerSync, local::PrivateKeySigner},
     sol_types::SolValue,
 };
@@ -48,16 +42,10 @@ impl PriceSigner {
         }
     }
 
-    /// The latest block's time on the book's chain, and how far it is behind our clock.
+    /// The latest block's time on the book's chain, with how far it is behind our clock
+    /// recorded.
     async fn chain_time(&self, chain_id: u64) -> Result<u64, IntentError> {
-        let chain = self.chains.by_id(chain_id)?;
-        let latest = chain
-            .provider
-            .get_block_by_number(BlockNumberOrTag::Latest)
-            .await
-            .map_err(ChainError::rpc)?
-            .ok_or_else(|| ChainError::Rpc(format!("chain {chain_id} has no latest block")))?;
-        let chain_time = latest.header.timestamp;
+        let chain_time = self.chains.by_id(chain_id)?.latest_block_time().await?;
         let ours = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()

@@ -197,12 +197,9 @@ async fn an_order_is_placed_queried_and_canceled() {
             &[("symbol", "ETHUSDT"), ("orderId", &order_id)],
         )
         .await;
+    let by_client_id = [("symbol", "ETHUSDT"), ("origClientOrderId", "fut-1")];
     let by_client = client
-        .signed(
-            Method::GET,
-            "/fapi/v1/order",
-            &[("symbol", "ETHUSDT"), ("origClientOrderId", "fut-1")],
-        )
+        .signed(Method::GET, "/fapi/v1/order", &by_client_id)
         .await;
     assert_eq!(by_id.0, StatusCode::OK, "{}", by_id.1);
     assert_eq!(by_id.1, by_client.1);
@@ -219,15 +216,14 @@ async fn an_order_is_placed_queried_and_canceled() {
         printed(dec(&price) * dec("0.5") / dec("20")).as_str()
     );
 
-    let cancel = [("symbol", "ETHUSDT"), ("origClientOrderId", "fut-1")];
     let (status, canceled) = client
-        .signed(Method::DELETE, "/fapi/v1/order", &cancel)
+        .signed(Method::DELETE, "/fapi/v1/order", &by_client_id)
         .await;
     assert_eq!(status, StatusCode::OK, "{canceled}");
     assert_eq!(canceled["status"], "CANCELED");
     assert_error(
         &client
-            .signed(Method::DELETE, "/fapi/v1/order", &cancel)
+            .signed(Method::DELETE, "/fapi/v1/order", &by_client_id)
             .await,
         StatusCode::BAD_REQUEST,
         -2011,
@@ -249,11 +245,7 @@ async fn an_order_is_placed_queried_and_canceled() {
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_ne!(again["orderId"].as_u64().unwrap().to_string(), order_id);
     let (_, found) = client
-        .signed(
-            Method::GET,
-            "/fapi/v1/order",
-            &[("symbol", "ETHUSDT"), ("origClientOrderId", "fut-1")],
-        )
+        .signed(Method::GET, "/fapi/v1/order", &by_client_id)
         .await;
     assert_eq!(found["orderId"], again["orderId"], "{found}");
     assert_eq!(found["status"], "NEW");

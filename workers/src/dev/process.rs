@@ -88,8 +88,7 @@ impl Supervised {
             }
             return Ok(());
         }
-        let up = self.uptime() >= READY_AFTER;
-        if up {
+        if self.uptime() >= READY_AFTER {
             self.ever_ready = true;
             self.backoff = FIRST_BACKOFF;
         }
@@ -99,7 +98,7 @@ impl Supervised {
         if !self.restartable {
             bail!("{} exited ({status}) and is not restarted", self.name);
         }
-        if !self.ever_ready && !up {
+        if !self.ever_ready {
             self.early_exits += 1;
             if self.early_exits >= MAX_EARLY_EXITS {
                 bail!(

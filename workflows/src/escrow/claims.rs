@@ -11,7 +11,7 @@
 use super::{STEP_ATTEMPTS, step};
 use crate::options::{self, Retries};
 use hedgeflow_proto::{
-    activities::{EscrowActivities, HotWalletActivities},
+    activities::EscrowActivities,
     escrow::{ClaimAnswer, ClaimBatch, ClaimBatcherInput, ClaimOutcome, ClaimRequest, FoundTx},
     search,
 };
@@ -182,7 +182,9 @@ async fn claim(
     // Scoped by run: a batch number is never reused within a run, and a new batcher (after a
     // terminate) has a new run id, so an intent key can never name a different batch.
     let intent = settings.claim_intent(ctx.run_id(), batch_number, &claims);
-    match send_and_confirm(ctx, settings, intent).await {
+    let retries = Retries::Attempts(STEP_ATTEMPTS);
+    let claimed = crate::steps::transact(ctx, &intent, settings.confirmations, retries).await;
+    match claimed.map(|receipt| FoundTx::from(&receipt)) {
         Ok(claim) => {
             let batch_size = claims.len() as u32;
             answers.extend(claims.into_iter().map(|c| {
@@ -196,29 +198,6 @@ async fn claim(
         Err(reason) => answers.extend(failed(&claims, &reason)),
     }
     answers
-}
-
-async fn send_and_confirm(
-    ctx: &WorkflowContext<EscrowClaimsWorkflow>,
-    settings: &ClaimBatcherInput,
-    intent: hedgeflow_proto::chain::TxIntent,
-) -> Result<FoundTx, String> {
-    for _ in 0..=super::MAX_REORG_RESUBMITS {
-        let sent = step(ctx.execute_activity(
-            HotWalletActivities::submit_transaction,
-            intent.clone(),
-            options::submit_transaction(Retries::Attempts(STEP_ATTEMPTS)),
-        ))
-        .await?;
-        let sent = FoundTx::from(&sent);
-        let retries = Retries::Attempts(STEP_ATTEMPTS);
-        let (chain_id, confirmations) = (settings.l1_chain_id, settings.confirmations);
-        let confirmed = super::confirm(ctx, chain_id, &sent, confirmations, retries);
-        if let Some(receipt) = confirmed.await? {
-            return Ok(FoundTx::from(&receipt));
-        }
-    }
-    Err(super::reorged_too_often())
 }
 
 /// Tells every order of the batch its outcome, retrying until it is delivered: the orders wait

@@ -8,11 +8,11 @@
 
 use super::{STEP_ATTEMPTS, step};
 use crate::{
-    failure,
     options::{self, Retries},
+    steps,
 };
 use hedgeflow_proto::{
-    activities::{EscrowActivities, HotWalletActivities, StoreActivities},
+    activities::{EscrowActivities, StoreActivities},
     escrow::{
         Accepted, ClaimOutcome, ClaimRequest, Decision, EscrowOrder, EscrowRecord, EscrowResult,
         EscrowStatus, FoundTx, OrderError, Released,
@@ -225,21 +225,11 @@ impl<'a> OrderRun<'a> {
     }
 
     async fn send_transfer(&self, accepted: &Accepted) -> Result<FoundTx, String> {
-        let submitted = self
-            .ctx
-            .execute_activity(
-                HotWalletActivities::submit_transaction,
-                accepted.transfer_intent(self.order()),
-                options::submit_transaction(Retries::Attempts(STEP_ATTEMPTS)),
-            )
-            .await;
-        match submitted {
+        let intent = accepted.transfer_intent(self.order());
+        match steps::submit(self.ctx, &intent, Retries::Attempts(STEP_ATTEMPTS)).await {
             Ok(tx) => Ok(FoundTx::from(&tx)),
             // Refused (e.g. the simulation reverted): maybe because it already happened.
-            Err(error) => self
-                .find_transfer()
-                .await?
-                .ok_or_else(|| failure::reason(&error)),
+            Err(refused) => self.find_transfer().await?.ok_or(refused.reason),
         }
     }
 

@@ -52,6 +52,10 @@ use temporalio_sdk::{
 /// broker after a lock, records a position after an open).
 pub const CONFIRMATIONS: u64 = 2;
 
+/// The patch that made party-B transactions wait for their confirmations; runs recorded before
+/// it only submitted them, and replay as they ran.
+const CONFIRM_PATCH: &str = "confirm-party-b-tx";
+
 #[workflow]
 pub struct IntentWorkflow {
     intent: IntentRef,
@@ -195,11 +199,21 @@ impl<'a> IntentRun<'a> {
     /// the caller reads the chain to learn why.
     async fn send(&mut self, step_name: &str, data: Vec<u8>) -> WorkflowResult<Result<(), String>> {
         let tx = party_b_tx(self.intent(), step_name, data);
-        let sent = steps::transact_patched(self.ctx, &tx, CONFIRMATIONS, Retries::UntilDone).await;
-        Ok(sent.map(|sent| {
+        let retries = Retries::UntilDone;
+        let sent = if self.ctx.patched(CONFIRM_PATCH) {
+            steps::transact(self.ctx, &tx, CONFIRMATIONS, retries)
+                .await
+                .map(|receipt| receipt.tx_hash)
+        } else {
+            steps::submit(self.ctx, &tx, retries)
+                .await
+                .map(|sent| sent.tx_hash)
+                .map_err(String::from)
+        };
+        Ok(sent.map(|tx_hash| {
             self.record
                 .transactions
-                .push((step_name.to_owned(), sent.tx_hash));
+                .push((step_name.to_owned(), tx_hash));
         }))
     }
 
