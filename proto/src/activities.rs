@@ -271,11 +271,19 @@ impl ExchangeActivities {
     /// `withdrawal.address`, then waits, heartbeating, until the withdrawal completed; returns
     /// its transaction. Idempotent by `withdrawal.id`: the withdrawal history is asked for that
     /// `withdrawOrderId` first, and the wallet transfer is looked up in the transfer history
-    /// (same amount, not before the move's first attempt) before one is made.
+    /// (same kind and amount, after `withdrawal.transfer_mark`) before one is made.
     #[activity]
     pub fn withdraw_from_broker(
         withdrawal: BrokerWithdrawal,
     ) -> Result<alloy::primitives::B256, ActivityError> {
+        unimplemented!()
+    }
+
+    /// The newest wallet transfer's `tranId` (0 when none): recorded by a move before it
+    /// transfers, so a retry tells its own transfer from an older one of the same amount.
+    /// Read-only.
+    #[activity]
+    pub fn broker_transfer_mark() -> Result<u64, ActivityError> {
         unimplemented!()
     }
 
@@ -366,8 +374,8 @@ pub mod definitions {
         FindEscrowTransfer, PlanEscrowClaims, ScanEscrowOrders,
     };
     pub use super::exchange_activities::{
-        BrokerDepositAddress, BrokerPositions, CancelBrokerOrder, CreditBrokerDeposit,
-        ExecuteBrokerOrder, PlaceHedge, ReadBrokerFunds, WithdrawFromBroker,
+        BrokerDepositAddress, BrokerPositions, BrokerTransferMark, CancelBrokerOrder,
+        CreditBrokerDeposit, ExecuteBrokerOrder, PlaceHedge, ReadBrokerFunds, WithdrawFromBroker,
     };
     pub use super::hedger_activities::HedgeFill;
     pub use super::hot_wallet_activities::{CheckRfqFill, SubmitTransaction};

@@ -185,9 +185,11 @@ pub struct BrokerWithdrawal {
     pub amount: Decimal,
     /// Where on chain (the hot wallet).
     pub address: Address,
-    /// When the move started (workflow time, ms): a wallet transfer of the same amount since
-    /// then is this move's, made before a crash.
-    pub since_ms: u64,
+    /// The newest wallet transfer's `tranId` before the move: a transfer of the same kind and
+    /// amount after it is this move's, made before a crash. 0 (moves started before marks were
+    /// recorded) takes any such transfer for the move's: never a second transfer.
+    #[serde(default)]
+    pub transfer_mark: u64,
 }
 
 /// A transfer to the broker's deposit address, to be credited and moved to the futures wallet.
@@ -198,8 +200,9 @@ pub struct BrokerDeposit {
     pub asset: String,
     pub amount: Decimal,
     pub tx_hash: B256,
-    /// When the move started (workflow time, ms), as for [`BrokerWithdrawal::since_ms`].
-    pub since_ms: u64,
+    /// As [`BrokerWithdrawal::transfer_mark`].
+    #[serde(default)]
+    pub transfer_mark: u64,
 }
 
 /// A move and how it ended.

@@ -3,7 +3,8 @@
 //! through the exchange's wallet API (futures ↔ spot transfers, withdrawals, deposits).
 //!
 //! Binance gives transfers no client id, so a transfer is recognised by its type, asset and
-//! amount at or after the move's start; withdrawals carry the move's id as `withdrawOrderId`.
+//! amount after the move's transfer mark (the newest `tranId` when the move began, recorded in
+//! its workflow's history); withdrawals carry the move's id as `withdrawOrderId`.
 
 use crate::{
     failure::{Retryable, to_activity_error},
@@ -20,11 +21,7 @@ use hedgeflow_proto::{
 use std::{sync::Arc, time::Duration};
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
-use tracing::{Instrument, info, info_span};
-
-/// How far the exchange's clock may be behind the workflow's when a transfer is matched to
-/// its move.
-const CLOCK_SLACK_MS: u64 = 60_000;
+use tracing::{Instrument, info_span};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerWalletError {
@@ -60,38 +57,17 @@ impl BrokerWalletActivities {
         }
     }
 
-    /// Moves `amount` of `asset` between the wallets unless a transfer of that kind and amount
-    /// was made at or after `since_ms` (this move's, before a crash).
-    async fn transfer_once(
-        &self,
-        kind: TransferType,
-        asset: &str,
-        amount: rust_decimal::Decimal,
-        since_ms: u64,
-    ) -> Result<(), BrokerWalletError> {
-        let since = since_ms.saturating_sub(CLOCK_SLACK_MS);
-        let made = self.spot.transfers(kind).await?.iter().any(|transfer| {
-            transfer.asset == asset && transfer.amount == amount && transfer.timestamp >= since
-        });
-        if made {
-            info!(kind = kind.as_str(), %amount, "transfer already made");
-            return Ok(());
-        }
-        let tran_id = self.spot.universal_transfer(kind, asset, amount).await?;
-        info!(kind = kind.as_str(), %amount, tran_id, "transferred");
-        Ok(())
-    }
-
     async fn withdraw(&self, withdrawal: &BrokerWithdrawal) -> Result<B256, BrokerWalletError> {
         let id = ClientOrderId::new(withdrawal.id.clone())?;
         if self.spot.withdrawals_by_order_id(&id).await?.is_empty() {
-            self.transfer_once(
-                TransferType::UmFutureToMain,
-                &withdrawal.asset,
-                withdrawal.amount,
-                withdrawal.since_ms,
-            )
-            .await?;
+            self.spot
+                .transfer_once(
+                    TransferType::UmFutureToMain,
+                    &withdrawal.asset,
+                    withdrawal.amount,
+                    withdrawal.transfer_mark,
+                )
+                .await?;
             let request = WithdrawRequest {
                 coin: withdrawal.asset.clone(),
                 network: withdrawal.network.clone(),
@@ -143,13 +119,15 @@ impl BrokerWalletActivities {
                 _ => tokio::time::sleep(self.poll_interval).await,
             }
         }
-        self.transfer_once(
-            TransferType::MainToUmFuture,
-            &deposit.asset,
-            deposit.amount,
-            deposit.since_ms,
-        )
-        .await
+        self.spot
+            .transfer_once(
+                TransferType::MainToUmFuture,
+                &deposit.asset,
+                deposit.amount,
+                deposit.transfer_mark,
+            )
+            .await?;
+        Ok(())
     }
 }
 
@@ -175,6 +153,20 @@ impl BrokerWalletActivities {
             wallet: account.total_wallet_balance,
             maintenance_margin: account.total_maint_margin,
         })
+    }
+
+    /// See [`definitions::BrokerTransferMark`]: read-only.
+    #[activity(definition = definitions::BrokerTransferMark)]
+    pub async fn broker_transfer_mark(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+    ) -> Result<u64, ActivityError> {
+        self.spot
+            .transfer_mark()
+            .instrument(info_span!("broker_transfer_mark"))
+            .await
+            .map_err(BrokerWalletError::from)
+            .map_err(to_activity_error)
     }
 
     /// See [`definitions::WithdrawFromBroker`]: idempotent by the move's id.

@@ -83,6 +83,38 @@ impl Client {
         Ok(answer.tran_id)
     }
 
+    /// The newest `tranId` of the account's transfers of either kind (0 when there are none):
+    /// the mark a move records before [`Client::transfer_once`], since `tranId`s only grow.
+    pub async fn transfer_mark(&self) -> Result<u64, Error> {
+        let mut mark = 0;
+        for kind in [TransferType::MainToUmFuture, TransferType::UmFutureToMain] {
+            let newest = self.transfers(kind).await?.iter().map(|t| t.tran_id).max();
+            mark = mark.max(newest.unwrap_or(0));
+        }
+        Ok(mark)
+    }
+
+    /// Moves `amount` of `asset` unless a transfer of that kind, asset and amount came after
+    /// `mark` (taken by [`Client::transfer_mark`] before the move's first attempt): that one is
+    /// the move's, made before a crash. Returns the move's `tranId`. Two moves of one amount
+    /// each take their own mark, so the second is never mistaken for a retry of the first.
+    pub async fn transfer_once(
+        &self,
+        kind: TransferType,
+        asset: &str,
+        amount: Decimal,
+        mark: u64,
+    ) -> Result<u64, Error> {
+        let made = self.transfers(kind).await?.into_iter().find(|transfer| {
+            transfer.tran_id > mark && transfer.asset == asset && transfer.amount == amount
+        });
+        if let Some(made) = made {
+            tracing::info!(tran_id = made.tran_id, "transfer already made");
+            return Ok(made.tran_id);
+        }
+        self.universal_transfer(kind, asset, amount).await
+    }
+
     /// The account's transfers of `kind`, newest first (every page).
     pub async fn transfers(&self, kind: TransferType) -> Result<Vec<Transfer>, Error> {
         let mut transfers = Vec::new();

@@ -61,6 +61,37 @@ async fn universal_transfers_move_usdt_and_are_listed() {
     assert_eq!(no_wallet.code(), Some(-1020));
 }
 
+/// Two moves of one amount in a row each make their transfer; a retry of either makes none.
+#[tokio::test]
+async fn transfer_once_tells_a_retry_from_a_second_move_of_the_same_amount() {
+    let paper = Paper::start_default().await;
+    let client = paper.client();
+    let kind = TransferType::MainToUmFuture;
+    let first_mark = client.transfer_mark().await.unwrap();
+    let first = client
+        .transfer_once(kind, USDT, d("25"), first_mark)
+        .await
+        .unwrap();
+    let second_mark = client.transfer_mark().await.unwrap();
+    assert_eq!(second_mark, first);
+    let second = client
+        .transfer_once(kind, USDT, d("25"), second_mark)
+        .await
+        .unwrap();
+    assert_ne!(first, second, "the second move made its own transfer");
+    let retried = client
+        .transfer_once(kind, USDT, d("25"), second_mark)
+        .await
+        .unwrap();
+    assert_eq!(retried, second, "a retry finds its move's transfer");
+    let made = client.transfers(kind).await.unwrap();
+    assert_eq!(
+        made.iter().map(|t| t.tran_id).collect::<Vec<_>>(),
+        vec![second, first],
+        "two transfers, no third: {made:?}"
+    );
+}
+
 #[tokio::test]
 async fn deposits_are_seen_and_withdraw_once_sends_once() {
     let anvil = Anvil::start().await;

@@ -31,6 +31,10 @@ use temporalio_sdk::{WorkflowContext, WorkflowResult};
 /// How long a broker withdrawal or deposit may take to complete before the attempt is retried.
 const BROKER_WALLET_WAIT: Duration = Duration::from_secs(10 * 60);
 
+/// Moves record the broker's transfer mark before their wallet transfer (histories from before
+/// it have no such step and match transfers by amount alone).
+const TRANSFER_MARK_PATCH: &str = "broker-transfer-mark";
+
 #[workflow]
 #[derive(Default)]
 pub struct IntentBalanceWorkflow;
@@ -74,7 +78,6 @@ impl IntentBalanceWorkflow {
             let mut mover = Mover {
                 ctx,
                 sheet: &sheet,
-                since_ms: now_ms(ctx),
                 outcome: MoveOutcome {
                     id: format!("{run}-{n}"),
                     kind,
@@ -110,8 +113,6 @@ struct Mover<'a> {
     ctx: &'a WorkflowContext<IntentBalanceWorkflow>,
     sheet: &'a BalanceSheet,
     outcome: MoveOutcome,
-    /// Workflow time when the move started, ms.
-    since_ms: u64,
 }
 
 impl Mover<'_> {
@@ -129,13 +130,17 @@ impl Mover<'_> {
                     .await?
             }
             BalanceMove::BrokerToChain { amount } => {
+                let transfer_mark = match self.transfer_mark().await {
+                    Ok(mark) => mark,
+                    Err(reason) => return Ok(Err(reason)),
+                };
                 let withdrawal = BrokerWithdrawal {
                     id: self.outcome.id.clone(),
                     asset: asset.asset,
                     network: asset.network,
                     amount,
                     address: sheet.party_b,
-                    since_ms: self.since_ms,
+                    transfer_mark,
                 };
                 let withdrawn = step(self.ctx.execute_activity(
                     ExchangeActivities::withdraw_from_broker,
@@ -206,12 +211,16 @@ impl Mover<'_> {
         let Some((_, tx_hash)) = self.outcome.transactions.last().cloned() else {
             return Ok(Err("the transfer to the broker was not recorded".into()));
         };
+        let transfer_mark = match self.transfer_mark().await {
+            Ok(mark) => mark,
+            Err(reason) => return Ok(Err(reason)),
+        };
         let deposit = BrokerDeposit {
             id: self.outcome.id.clone(),
             asset: asset.asset,
             amount,
             tx_hash,
-            since_ms: self.since_ms,
+            transfer_mark,
         };
         Ok(step(self.ctx.execute_activity(
             ExchangeActivities::credit_broker_deposit,
@@ -219,6 +228,21 @@ impl Mover<'_> {
             options::broker(BROKER_WALLET_WAIT),
         ))
         .await)
+    }
+
+    /// The broker's newest wallet transfer before this move's, recorded in the history so that
+    /// every attempt of the move's transfer looks only after it. 0 when replaying a move made
+    /// before marks were recorded.
+    async fn transfer_mark(&self) -> Result<u64, String> {
+        if !self.ctx.patched(TRANSFER_MARK_PATCH) {
+            return Ok(0);
+        }
+        step(self.ctx.execute_activity(
+            ExchangeActivities::broker_transfer_mark,
+            (),
+            options::exchange(Retries::Attempts(STEP_ATTEMPTS)),
+        ))
+        .await
     }
 
     /// Sends one transaction of the move from the hot wallet, journaled under the move's key and
