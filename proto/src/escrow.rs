@@ -41,9 +41,9 @@ pub struct EscrowOrder {
 }
 
 impl EscrowOrder {
-    /// `escrow-<chainId>-<orderId>`.
+    /// `escrow-<chainId>-<orderId>-<tx>` (see [`ids::escrow_workflow`]).
     pub fn workflow_id(&self) -> String {
-        ids::escrow_workflow(self.chain_id, self.order_id)
+        ids::escrow_workflow(self.chain_id, self.order_id, &self.tx_hash)
     }
 }
 
@@ -414,7 +414,7 @@ mod tests {
             min_fee: Amount::ZERO,
         };
         let intent = accepted.transfer_intent(&order(42));
-        assert_eq!(intent.intent_key, "escrow-31338-42/transfer");
+        assert_eq!(intent.intent_key, "escrow-31338-42-01010101/transfer");
         assert_eq!(intent.value, order(42).amount);
         let call = IPaymentRegistry::transferCall::abi_decode(&intent.data).unwrap();
         assert_eq!(call.orderId, U256::from(42));

@@ -1,6 +1,8 @@
 //! Deterministic workflow ids: a business key names each lifecycle, so a second start for the same
 //! key is refused by the engine instead of running twice.
 
+use alloy::primitives::B256;
+
 /// `transfer-<chainId>-<requestId>`: one treasury transfer.
 pub fn transfer_workflow(chain_id: u64, request_id: &str) -> String {
     format!("transfer-{chain_id}-{request_id}")
@@ -12,9 +14,15 @@ pub fn tx_intent_key(workflow_id: &str, step: &str) -> String {
     format!("{workflow_id}/{step}")
 }
 
-/// `escrow-<chainId>-<orderId>`: one escrow order of one L2.
-pub fn escrow_workflow(chain_id: u64, order_id: u64) -> String {
-    format!("escrow-{chain_id}-{order_id}")
+/// `escrow-<chainId>-<orderId>-<tx>`: one escrow order of one L2, where `<tx>` is the first
+/// 4 bytes (hex) of the `set_order` transaction's hash. The escrow numbers orders in sequence,
+/// so after a reorg (or on a redeployed escrow) another order can take the same id: the
+/// transaction tells them apart, and a transaction re-mined at its old id keeps its workflow.
+pub fn escrow_workflow(chain_id: u64, order_id: u64, set_order_tx: &B256) -> String {
+    format!(
+        "escrow-{chain_id}-{order_id}-{}",
+        alloy::hex::encode(&set_order_tx[..4])
+    )
 }
 
 /// `escrow-claims-<chainId>`: the long-lived claim batcher of one L2.
@@ -60,11 +68,29 @@ pub fn intent_validator_schedule(chain_id: u64) -> String {
     format!("intent-validate-{chain_id}")
 }
 
-/// Parses `escrow-<chainId>-<orderId>` or `<chainId>-<orderId>` back into its parts.
-pub fn parse_escrow_id(text: &str) -> Option<(u64, u64)> {
-    let rest = text.strip_prefix("escrow-").unwrap_or(text);
-    let (chain, order) = rest.split_once('-')?;
-    Some((chain.parse().ok()?, order.parse().ok()?))
+/// How ops name an escrow order: its workflow id, or `<chainId>-<orderId>` (the newest order
+/// with that id, when a reorg gave the id to more than one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EscrowOrderName {
+    Workflow(String),
+    Id { chain_id: u64, order_id: u64 },
+}
+
+/// Parses `escrow-<chainId>-<orderId>-<tx>` or `<chainId>-<orderId>`.
+pub fn parse_escrow_id(text: &str) -> Option<EscrowOrderName> {
+    if let Some(rest) = text.strip_prefix("escrow-") {
+        let mut parts = rest.split('-');
+        let (chain, order, tx) = (parts.next()?, parts.next()?, parts.next()?);
+        let tx_ok = tx.len() == 8 && tx.bytes().all(|b| b.is_ascii_hexdigit());
+        let numbers_ok = chain.parse::<u64>().is_ok() && order.parse::<u64>().is_ok();
+        return (tx_ok && numbers_ok && parts.next().is_none())
+            .then(|| EscrowOrderName::Workflow(text.to_owned()));
+    }
+    let (chain, order) = text.split_once('-')?;
+    Some(EscrowOrderName::Id {
+        chain_id: chain.parse().ok()?,
+        order_id: order.parse().ok()?,
+    })
 }
 
 #[cfg(test)]
@@ -73,14 +99,33 @@ mod tests {
 
     #[test]
     fn escrow_ids_parse_back() {
-        assert_eq!(escrow_workflow(31338, 7), "escrow-31338-7");
-        assert_eq!(parse_escrow_id("escrow-31338-7"), Some((31338, 7)));
-        assert_eq!(parse_escrow_id("31338-7"), Some((31338, 7)));
+        let tx = B256::repeat_byte(0xab);
+        assert_eq!(escrow_workflow(31338, 7, &tx), "escrow-31338-7-abababab");
+        assert_eq!(
+            parse_escrow_id("escrow-31338-7-abababab"),
+            Some(EscrowOrderName::Workflow("escrow-31338-7-abababab".into()))
+        );
+        assert_eq!(
+            parse_escrow_id("31338-7"),
+            Some(EscrowOrderName::Id {
+                chain_id: 31338,
+                order_id: 7
+            })
+        );
         assert_eq!(
             hedge_order("WETH/USDC", 176_000_000),
             "hedge-WETH-USDC-176000000"
         );
-        for bad in ["escrow-", "7", "escrow-x-1", "escrow-1-", "escrow-claims-1"] {
+        for bad in [
+            "escrow-",
+            "7",
+            "escrow-x-1",
+            "escrow-1-",
+            "escrow-claims-1",
+            "escrow-31338-7",
+            "escrow-31338-7-abab",
+            "escrow-31338-7-abababab-1",
+        ] {
             assert_eq!(parse_escrow_id(bad), None, "{bad}");
         }
     }

@@ -443,7 +443,7 @@ fn low_fee_and_oversized_orders_are_dropped_with_the_reason() {
             (vec!["orders", "show", "escrow-x-1"], "is not an order id"),
             (
                 vec!["orders", "show", "31338-999999"],
-                "no order escrow-31338-999999",
+                "no order 31338-999999",
             ),
             (
                 vec!["orders", "list", "--status", "done"],
@@ -585,16 +585,15 @@ fn an_ops_retry_never_pays_an_order_its_user_may_already_reclaim() {
         let stack = stack().await;
         let escrow_address = stack.config.escrow.as_ref().unwrap().l2["l2"].escrow;
         let escrow = Escrow::new(escrow_address, &stack.l2);
-        let next_id: u64 = escrow.current_order_id().call().await.unwrap().to();
-        let workflow_id = hedgeflow_proto::ids::escrow_workflow(L2_ID, next_id);
-        let intent = format!("{workflow_id}/transfer");
 
-        // The transfer step fails for good: its key already names another call.
+        // The transfer step fails for good: its key already names another call (written while
+        // the hot wallet, which the transfer waits for, is down).
         stack.kill_role("hot-wallet").await;
+        let order = place(1, "0.04", None).await.remove(0);
+        let workflow_id = order.workflow_id();
+        let intent = format!("{workflow_id}/transfer");
         let blocker = block_intent_with_another_call(stack, &intent);
         stack.start_role("hot-wallet").await.unwrap();
-        let order = place(1, "0.04", None).await.remove(0);
-        assert_eq!(order.workflow_id(), workflow_id);
         eventually("the order to be FAILED", WAIT, || async {
             (status_of(&workflow_id).await.as_deref() == Some("FAILED")).then_some(())
         })
@@ -679,4 +678,143 @@ fn a_large_order_is_paid_only_under_more_l2_blocks() {
         assert_eq!(result.status, EscrowStatus::Completed);
         assert_paid_once_and_recorded(stack, std::slice::from_ref(&order)).await;
     });
+}
+
+/// A reorg replaces the block of an order not yet paid with one where another user's order
+/// takes its id: the other order is started under its own workflow and paid, and the first,
+/// no longer on L2 under that id, is never paid for it.
+#[test]
+fn an_order_id_a_reorg_gives_to_another_order_starts_that_order() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        let escrow_address = stack.config.escrow.as_ref().unwrap().l2["l2"].escrow;
+
+        // The other user's order, signed now and mined only by the reorg.
+        let other = alloy::signers::local::PrivateKeySigner::random();
+        stack
+            .l2
+            .raw_request::<_, ()>(
+                "anvil_setBalance".into(),
+                (other.address(), U256::from(10u64).pow(U256::from(19))),
+            )
+            .await
+            .unwrap();
+        let funded_at = stack.l2.get_block_number().await.unwrap();
+        eventually("the funding to be mined", WAIT, || async {
+            (stack.l2.get_block_number().await.ok()? > funded_at + 1).then_some(())
+        })
+        .await;
+
+        // Above 0.5 ETH an order waits for 4 L2 confirmations: held at fewer, it is not paid.
+        let first = place(1, "0.6", None).await.remove(0);
+        stack.mine_every(L2_ID, 0).await;
+        let replacement = signed_set_order(stack, &other, escrow_address, "0.3", first.fee).await;
+        let depth = stack.l2.get_block_number().await.unwrap() + 1 - first.block_number;
+        stack
+            .l2
+            .raw_request::<_, ()>(
+                "anvil_reorg".into(),
+                serde_json::json!({
+                    "depth": depth,
+                    "tx_block_pairs": [[replacement.0, 0]],
+                }),
+            )
+            .await
+            .unwrap();
+        stack.mine_every(L2_ID, 1).await;
+        let receipt = stack
+            .l2
+            .get_transaction_receipt(replacement.1)
+            .await
+            .unwrap()
+            .expect("the reorg mined the other order");
+        let second = receipt
+            .inner
+            .logs()
+            .iter()
+            .find_map(|log| {
+                hedgeflow_activities::escrow::orders::decode(
+                    L2_ID,
+                    log,
+                    hedgeflow_proto::escrow::OrderSource::Poller,
+                )
+            })
+            .expect("a SetOrder log");
+        assert_eq!(second.order_id, first.order_id, "the reorg reused the id");
+        assert_ne!(second.workflow_id(), first.workflow_id());
+
+        // The indexer saw the new block's log; the scan picks it up in any case once final.
+        let final_at = second.block_number + 3;
+        eventually("the new order's block to be final", WAIT, || async {
+            (stack.l2.get_block_number().await.ok()? >= final_at).then_some(())
+        })
+        .await;
+        stack
+            .client
+            .get_schedule_handle(hedgeflow_proto::ids::escrow_scan_schedule(L2_ID))
+            .trigger(
+                ScheduleOverlapPolicy::AllowAll,
+                TriggerScheduleOptions::default(),
+            )
+            .await
+            .unwrap();
+        let result = await_order(second.workflow_id()).await;
+        assert_eq!(result.status, EscrowStatus::Completed, "{result:?}");
+        assert_paid_once_and_recorded(stack, std::slice::from_ref(&second)).await;
+
+        // The first order is no longer order `id` on L2: its recipient was not paid for it.
+        let first_on_chain = stack
+            .l2
+            .get_transaction_receipt(first.tx_hash)
+            .await
+            .unwrap();
+        assert_eq!(
+            registry_state(stack, &first).await,
+            (false, false),
+            "order {} was not paid for the replaced order",
+            first.order_id
+        );
+        if first_on_chain.is_none() {
+            assert_eq!(
+                stack.l1.get_balance(first.recipient).await.unwrap(),
+                U256::ZERO,
+                "a transaction the reorg dropped was never paid"
+            );
+        }
+    });
+}
+
+/// `from`'s `set_order` of `amount` ETH plus `fee` wei, signed and not sent: the raw transaction
+/// and its hash.
+async fn signed_set_order(
+    stack: &Stack,
+    from: &alloy::signers::local::PrivateKeySigner,
+    escrow: Address,
+    amount: &str,
+    fee: hedgeflow_proto::Amount,
+) -> (alloy::primitives::Bytes, alloy::primitives::B256) {
+    use alloy::{
+        eips::Encodable2718,
+        network::{Ethereum, EthereumWallet, NetworkTransactionBuilder, TransactionBuilder},
+        rpc::types::TransactionRequest,
+    };
+    let amount = hedgeflow_proto::Amount::parse_units(amount, 18).unwrap();
+    let gas_price = stack.l2.get_gas_price().await.unwrap();
+    let request = Escrow::new(escrow, &stack.l2)
+        .set_order(support::fresh_address(), fee.0)
+        .value(amount.0 + fee.0)
+        .into_transaction_request()
+        .with_from(from.address())
+        .with_nonce(0)
+        .with_chain_id(L2_ID)
+        .with_gas_limit(300_000)
+        .with_max_fee_per_gas(gas_price * 4)
+        .with_max_priority_fee_per_gas(gas_price);
+    let wallet = EthereumWallet::from(from.clone());
+    let envelope =
+        <TransactionRequest as NetworkTransactionBuilder<Ethereum>>::build(request, &wallet)
+            .await
+            .unwrap();
+    (envelope.encoded_2718().into(), *envelope.tx_hash())
 }

@@ -32,11 +32,37 @@ pub async fn evaluate(
     let l1 = chains.l1();
     let drop = |reason: String| Ok(Decision::Drop { reason });
 
+    // The order is where its transaction is now: a reorg may have dropped the transaction,
+    // mined it again in a later block, or mined it again under another order id (which then
+    // has its own workflow).
+    let Some(placed) = l2.receipt(order.tx_hash).await? else {
+        return Err(EscrowError::NotYet(format!(
+            "the order's L2 transaction {} is not on chain (reorganised out?)",
+            order.tx_hash
+        )));
+    };
+    let placed_as = placed
+        .inner
+        .logs()
+        .iter()
+        .filter(|log| log.address() == escrow_config.escrow)
+        .find_map(|log| super::orders::decode(order.chain_id, log, order.source));
+    let block_number = match placed_as {
+        Some(now) if now.order_id == order.order_id => now.block_number,
+        now => {
+            return drop(format!(
+                "its L2 transaction {} now placed {} (reorganised)",
+                order.tx_hash,
+                now.map_or("no order".into(), |now| format!("order {}", now.order_id))
+            ));
+        }
+    };
+
     // The order must be on the L2 under enough blocks (more for a bigger order, finality when
     // the value already paid against blocks that may reorg is at its cap), and say what the
     // event said.
     let final_through = l2.head().saturating_sub(escrow_config.finality_depth);
-    let exposure = if order.block_number > final_through {
+    let exposure = if block_number > final_through {
         store
             .escrow_unfinal_exposure(order.chain_id, final_through, &order.workflow_id())
             .await?
@@ -44,7 +70,7 @@ pub async fn evaluate(
         U256::ZERO
     };
     let confirmations = escrow_config.confirmations(&order.amount, exposure);
-    let wanted = order.block_number + confirmations - 1;
+    let wanted = block_number + confirmations - 1;
     if l2.head() < wanted && l2.next_head(wanted - 1, CONFIRMATION_WAIT).await < wanted {
         return Err(EscrowError::NotYet(format!(
             "waiting for L2 block {wanted} ({confirmations} confirmations; {} ETH paid against \

@@ -1,5 +1,5 @@
 //! From `SetOrder` logs to running workflows: decoding, reading ranges, and starting
-//! `escrow-<chainId>-<orderId>` with a policy that refuses any second start, so the websocket,
+//! `escrow-<chainId>-<orderId>-<tx>` with a policy that refuses any second start, so the websocket,
 //! the poller and the scan can all report the same order and it still runs once.
 
 use super::{EscrowChains, EscrowError, contracts::Escrow};
@@ -38,8 +38,12 @@ pub fn set_order_filter(escrow: Address) -> Filter {
         .event_signature(Escrow::SetOrder::SIGNATURE_HASH)
 }
 
-/// The order a `SetOrder` log announces; `None` for a log that is not one (or still pending).
+/// The order a `SetOrder` log announces; `None` for a log that is not one, still pending, or
+/// `removed` (a subscription's notice that a reorg took it away: nothing to start).
 pub fn decode(chain_id: u64, log: &Log, source: OrderSource) -> Option<EscrowOrder> {
+    if log.removed {
+        return None;
+    }
     let event = log.log_decode::<Escrow::SetOrder>().ok()?;
     let data = &event.inner.data;
     Some(EscrowOrder {

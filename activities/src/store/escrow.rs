@@ -127,6 +127,20 @@ impl Store {
             .await?)
     }
 
+    /// The newest order numbered `order_id` on `chain_id` (a reorg can give one id to two).
+    pub async fn escrow_order_numbered(
+        &self,
+        chain_id: u64,
+        order_id: u64,
+    ) -> Result<Option<escrow_order::Model>, StoreError> {
+        Ok(escrow_order::Entity::find()
+            .filter(escrow_order::Column::ChainId.eq(chain_id as i64))
+            .filter(escrow_order::Column::OrderId.eq(order_id as i64))
+            .order_by_desc(escrow_order::Column::CreatedAt)
+            .one(&self.db)
+            .await?)
+    }
+
     /// The order's errors, oldest first.
     pub async fn escrow_order_errors(
         &self,

@@ -6,8 +6,12 @@ use super::reader;
 use crate::{config::Config, temporal};
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use hedgeflow_activities::store::{Store, escrow::OrderFilter};
-use hedgeflow_proto::{Amount, escrow::EscrowStatus, ids};
+use hedgeflow_activities::store::{Store, entity::escrow_order, escrow::OrderFilter};
+use hedgeflow_proto::{
+    Amount,
+    escrow::EscrowStatus,
+    ids::{self, EscrowOrderName},
+};
 use hedgeflow_workflows::EscrowOrderWorkflow;
 use temporalio_client::WorkflowSignalOptions;
 
@@ -27,7 +31,7 @@ pub enum OrdersCommand {
     },
     /// One order: its fields, status history, transactions, errors and workflow link.
     Show {
-        /// `escrow-<chainId>-<orderId>` or `<chainId>-<orderId>`.
+        /// `escrow-<chainId>-<orderId>-<tx>` or `<chainId>-<orderId>`.
         id: String,
     },
     /// Resume a FAILED order from the step that failed (a transfer that happened is not redone).
@@ -46,11 +50,21 @@ pub async fn run(config: Config, command: OrdersCommand) -> anyhow::Result<()> {
     }
 }
 
-fn workflow_id(id: &str) -> anyhow::Result<String> {
-    let (chain_id, order_id) = ids::parse_escrow_id(id).with_context(|| {
-        format!("{id:?} is not an order id; use escrow-<chainId>-<orderId> or <chainId>-<orderId>")
+/// The stored order `id` names: a workflow id, or `<chainId>-<orderId>` (the newest order with
+/// that id).
+async fn find(store: &Store, id: &str) -> anyhow::Result<escrow_order::Model> {
+    let name = ids::parse_escrow_id(id).with_context(|| {
+        format!(
+            "{id:?} is not an order id; use escrow-<chainId>-<orderId>-<tx> or <chainId>-<orderId>"
+        )
     })?;
-    Ok(ids::escrow_workflow(chain_id, order_id))
+    let found = match &name {
+        EscrowOrderName::Workflow(workflow_id) => store.escrow_order(workflow_id).await?,
+        EscrowOrderName::Id { chain_id, order_id } => {
+            store.escrow_order_numbered(*chain_id, *order_id).await?
+        }
+    };
+    found.with_context(|| format!("no order {id} in the database"))
 }
 
 fn chain_id(config: &Config, chain: &str) -> anyhow::Result<u64> {
@@ -118,12 +132,9 @@ async fn list(
 }
 
 async fn show(config: &Config, id: &str) -> anyhow::Result<()> {
-    let workflow_id = workflow_id(id)?;
     let store = reader(config).await?;
-    let row = store
-        .escrow_order(&workflow_id)
-        .await?
-        .with_context(|| format!("no order {workflow_id} in the database"))?;
+    let row = find(&store, id).await?;
+    let workflow_id = row.workflow_id.clone();
     println!("{}  {}", row.workflow_id, row.status);
     if let Some(detail) = &row.detail {
         println!("  detail     {detail}");
@@ -169,15 +180,12 @@ async fn show(config: &Config, id: &str) -> anyhow::Result<()> {
 }
 
 async fn retry(config: &Config, id: &str) -> anyhow::Result<()> {
-    let workflow_id = workflow_id(id)?;
     // The main DB, not the replica: a lagging replica must not hide a fresh failure.
     let store = Store::connect_read_only(&config.database.url)
         .await
         .context("database")?;
-    let row = store
-        .escrow_order(&workflow_id)
-        .await?
-        .with_context(|| format!("no order {workflow_id} in the database"))?;
+    let row = find(&store, id).await?;
+    let workflow_id = row.workflow_id.clone();
     if row.status != EscrowStatus::Failed.as_str() {
         bail!(
             "{workflow_id} is {}; only FAILED orders can be retried",

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "escrow_orders")]
 pub struct Model {
-    /// `escrow-<chainId>-<orderId>`.
+    /// `escrow-<chainId>-<orderId>-<tx>`.
     #[sea_orm(primary_key, auto_increment = false)]
     pub workflow_id: String,
     pub chain_id: i64,
