@@ -1,7 +1,7 @@
 //! Deterministic workflow ids: a business key names each lifecycle, so a second start for the same
 //! key is refused by the engine instead of running twice.
 
-use alloy::primitives::B256;
+use alloy::primitives::{Address, B256};
 
 /// `transfer-<chainId>-<requestId>`: one treasury transfer.
 pub fn transfer_workflow(chain_id: u64, request_id: &str) -> String {
@@ -21,7 +21,7 @@ pub fn tx_intent_key(workflow_id: &str, step: &str) -> String {
 pub fn escrow_workflow(chain_id: u64, order_id: u64, set_order_tx: &B256) -> String {
     format!(
         "escrow-{chain_id}-{order_id}-{}",
-        alloy::hex::encode(&set_order_tx[..4])
+        short(set_order_tx.as_slice())
     )
 }
 
@@ -53,9 +53,17 @@ pub fn hedge_order(market: &str, epoch: u64) -> String {
     format!("{}-{epoch}", hedge_workflow(market))
 }
 
-/// `intent-<chainId>-<quoteId>`: the intent hedger's handling of one `IntentBook` quote.
-pub fn intent_workflow(chain_id: u64, quote_id: u64) -> String {
-    format!("intent-{chain_id}-{quote_id}")
+/// `intent-<chainId>-<book>-<quoteId>`: the intent hedger's handling of one `IntentBook` quote,
+/// where `<book>` is the book's address's first 4 bytes (hex), so a redeployed book, numbering its
+/// quotes from 1 again, names other workflows, journal keys and broker orders.
+pub fn intent_workflow(chain_id: u64, book: &Address, quote_id: u64) -> String {
+    format!("intent-{chain_id}-{}-{quote_id}", short(book.as_slice()))
+}
+
+/// The first 4 bytes of `bytes`, in hex: enough to tell a contract or transaction from the few
+/// others an id could be confused with, and short enough for Binance's 36-character order ids.
+pub fn short(bytes: &[u8]) -> String {
+    alloy::hex::encode(&bytes[..4])
 }
 
 /// `intent-balance-<chainId>`: the Temporal Schedule of one book's balance manager.

@@ -1,4 +1,4 @@
-//! The intent hedger (SYMMIO-style party B): one `intent-<chainId>-<quoteId>` workflow per quote
+//! The intent hedger (SYMMIO-style party B): one `intent-<chainId>-<book>-<quoteId>` workflow per quote
 //! of an `IntentBook`, hedged 1:1 on a perpetual futures broker: open on the broker first, then
 //! on chain at the broker's price; close on the broker, then fill the close on chain.
 //!
@@ -10,7 +10,7 @@
 
 use crate::{Amount, chain::TxIntent, ids};
 use alloy::{
-    primitives::{Address, B256, Bytes, U256},
+    primitives::{Address, B256, Bytes, U256, keccak256},
     sol,
     sol_types::SolCall,
 };
@@ -26,9 +26,9 @@ pub struct IntentRef {
 }
 
 impl IntentRef {
-    /// `intent-<chainId>-<quoteId>`.
+    /// `intent-<chainId>-<book>-<quoteId>` (see [`ids::intent_workflow`]).
     pub fn workflow_id(&self) -> String {
-        ids::intent_workflow(self.chain_id, self.quote_id)
+        ids::intent_workflow(self.chain_id, &self.book, self.quote_id)
     }
 
     /// The idempotency key of this quote's transaction for `step` (`lock`, `open`, `close-2`…).
@@ -37,9 +37,12 @@ impl IntentRef {
     }
 
     /// The broker client order id of this quote's order for `step` (`open`, `close-2`, `undo-open`).
-    /// Binance allows 36 characters of `[.A-Z:/a-z0-9_-]`: `i-<chainId>-<quoteId>-<step>`.
+    /// Binance allows 36 characters of `[.A-Z:/a-z0-9_-]`: `i-<tag>-<quoteId>-<step>`, where
+    /// `<tag>` is 4 bytes (hex) of the hash of the chain id and the book, so that another chain's
+    /// book, or a redeployed one, never finds this quote's orders.
     pub fn broker_order_id(&self, step: &str) -> String {
-        format!("i-{}-{}-{step}", self.chain_id, self.quote_id)
+        let tag = keccak256([&self.chain_id.to_be_bytes()[..], self.book.as_slice()].concat());
+        format!("i-{}-{}-{step}", ids::short(tag.as_slice()), self.quote_id)
     }
 }
 
@@ -240,7 +243,7 @@ pub enum IntentEventKind {
     ChildQuote,
 }
 
-/// One event of a quote, as a chain input saw it: signalled to `intent-<chainId>-<quoteId>`
+/// One event of a quote, as a chain input saw it: signalled to `intent-<chainId>-<book>-<quoteId>`
 /// (signal-with-start), which ignores one it already holds by `(block, log index)`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntentEvent {
@@ -469,7 +472,7 @@ pub struct ValidationRequest {
 /// validator reports it and never changes anything.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mismatch {
-    /// `intent-<chainId>-<quoteId>` or the broker symbol.
+    /// `intent-<chainId>-<book>-<quoteId>` or the broker symbol.
     pub subject: String,
     /// `chain` or `broker`: what disagrees with our DB.
     pub against: String,
@@ -778,6 +781,21 @@ mod tests {
         };
         let id = intent.broker_order_id("undo-close-12");
         assert!(id.len() <= 36, "{id}");
-        assert_eq!(intent.workflow_id(), "intent-31337-123456789");
+        assert_eq!(intent.workflow_id(), "intent-31337-00000000-123456789");
+        let other_chain = IntentRef {
+            chain_id: 31338,
+            ..intent.clone()
+        };
+        let redeployed = IntentRef {
+            book: Address::repeat_byte(1),
+            ..intent.clone()
+        };
+        for other in [other_chain, redeployed] {
+            assert_ne!(
+                other.broker_order_id("open"),
+                intent.broker_order_id("open")
+            );
+            assert_ne!(other.tx_key("open"), intent.tx_key("open"));
+        }
     }
 }

@@ -32,7 +32,8 @@ use hedgeflow_exchange::{
 };
 use hedgeflow_proto::{
     intent::{
-        HedgerState, IntentRecord, QuoteStatus, ValidationRequest, error_codes, from_wad, to_wad,
+        HedgerState, IntentRecord, IntentRef, QuoteStatus, ValidationRequest, error_codes,
+        from_wad, to_wad,
     },
     queues,
 };
@@ -366,6 +367,15 @@ impl PartyA {
         QuoteStatus::from_u8(quote.quoteStatus).unwrap()
     }
 
+    /// What names quote `quote_id`'s workflow, journal keys and broker orders.
+    fn intent(&self, quote_id: u64) -> IntentRef {
+        IntentRef {
+            chain_id: L2_ID,
+            book: *self.book.address(),
+            quote_id,
+        }
+    }
+
     async fn quote(&self, quote_id: u64) -> IntentBook::Quote {
         self.book
             .getQuote(U256::from(quote_id))
@@ -396,7 +406,7 @@ impl PartyA {
         states: &[&str],
         holds: impl Fn(&IntentRecord) -> bool,
     ) -> IntentRecord {
-        let id = format!("intent-{L2_ID}-{quote_id}");
+        let id = self.intent(quote_id).workflow_id();
         eventually(&format!("{id} {states:?} in the DB"), WAIT, || async {
             let row = self.store.intent_quote(&id).await.unwrap()?;
             let record = serde_json::from_value(row.record).unwrap();
@@ -406,7 +416,7 @@ impl PartyA {
     }
 
     async fn row(&self, quote_id: u64) -> intent_quote::Model {
-        let id = format!("intent-{L2_ID}-{quote_id}");
+        let id = self.intent(quote_id).workflow_id();
         self.store
             .intent_quote(&id)
             .await
@@ -419,7 +429,7 @@ impl PartyA {
         let handle = self
             .stack
             .client
-            .get_workflow_handle::<IntentWorkflow>(format!("intent-{L2_ID}-{quote_id}"));
+            .get_workflow_handle::<IntentWorkflow>(self.intent(quote_id).workflow_id());
         tokio::time::timeout(WAIT, handle.get_result(WorkflowGetResultOptions::default()))
             .await
             .expect("the intent workflow to finish")
@@ -431,7 +441,7 @@ impl PartyA {
         let handle = self
             .stack
             .client
-            .get_workflow_handle::<IntentWorkflow>(format!("intent-{L2_ID}-{quote_id}"));
+            .get_workflow_handle::<IntentWorkflow>(self.intent(quote_id).workflow_id());
         support::replay_history(handle, fixture).await;
     }
 
@@ -450,7 +460,7 @@ impl PartyA {
     /// The broker's order `i-<chainId>-<quoteId>-<step>`, if there is one.
     async fn find_order(&self, quote_id: u64, step: &str) -> Option<FuturesOrder> {
         let symbol = broker_symbol(self.quote(quote_id).await.symbolId.try_into().unwrap());
-        let id = ClientOrderId::new(format!("i-{L2_ID}-{quote_id}-{step}")).unwrap();
+        let id = ClientOrderId::new(self.intent(quote_id).broker_order_id(step)).unwrap();
         self.broker.order(symbol, &id).await.unwrap()
     }
 
@@ -494,7 +504,7 @@ impl PartyA {
         let mut net = Decimal::ZERO;
         let mut found = 0;
         for step in BROKER_STEPS {
-            let client_order_id = format!("i-{L2_ID}-{quote_id}-{step}");
+            let client_order_id = self.intent(quote_id).broker_order_id(step);
             let listed = record
                 .broker_orders
                 .iter()
@@ -629,7 +639,7 @@ fn a_market_quote_is_hedged_opened_and_closed_at_the_brokers_prices() {
         );
         let row = party_a
             .store
-            .intent_quote(&format!("intent-{L2_ID}-{id}"))
+            .intent_quote(&party_a.intent(id).workflow_id())
             .await
             .unwrap()
             .unwrap();
@@ -733,7 +743,7 @@ fn a_cancel_after_the_lock_cancels_the_resting_broker_order_and_is_accepted() {
         assert_eq!(record.broker_position, Decimal::ZERO);
         let row = party_a
             .store
-            .intent_quote(&format!("intent-{L2_ID}-{id}"))
+            .intent_quote(&party_a.intent(id).workflow_id())
             .await
             .unwrap()
             .unwrap();
@@ -1210,7 +1220,7 @@ async fn assert_opened_once(party_a: &PartyA, id: u64, placed: &FuturesOrder) ->
     assert_eq!(record.broker_position, placed.executed_qty);
     let opens = tx_steps(&record).iter().filter(|s| **s == "open").count();
     assert_eq!(opens, 1, "{record:?}");
-    let intent = format!("intent-{L2_ID}-{id}/open");
+    let intent = party_a.intent(id).tx_key("open");
     let signed = party_a.stack.journal_entries(&intent).len();
     assert_eq!(signed, 1, "one openPosition was ever signed");
     record
@@ -1277,7 +1287,7 @@ fn an_exchange_worker_killed_between_placing_and_answering_leaves_one_broker_ord
         stack.start_role("exchange").await.unwrap();
         assert_opened_once(&party_a, id, &placed).await;
         let log = std::fs::read_to_string(stack.log("exchange")).unwrap();
-        let client_order_id = format!("i-{L2_ID}-{id}-open");
+        let client_order_id = party_a.intent(id).broker_order_id("open");
         assert!(
             log.lines().any(
                 |l| l.contains(&client_order_id) && l.contains("order already on the exchange")
@@ -1296,7 +1306,7 @@ fn a_hot_wallet_killed_after_broadcasting_the_open_opens_once() {
         // The lock is confirmed and the open not yet sent (the broker's answer is held): hold
         // l2's blocks, so the open sits broadcast but unmined while we kill the hot wallet.
         stack.mine_every(L2_ID, 0).await;
-        let intent = format!("intent-{L2_ID}-{id}/open");
+        let intent = party_a.intent(id).tx_key("open");
         let hash = stack.broadcast_on(L2_ID, &intent, WAIT).await;
         stack.kill_role("hot-wallet").await;
         stack.mine_every(L2_ID, 1).await;

@@ -1,6 +1,6 @@
 //! The book's logs as intent workflow signals, and the indexer that follows them.
 //!
-//! Every event of a quote is signalled to `intent-<chainId>-<quoteId>` with signal-with-start,
+//! Every event of a quote is signalled to `intent-<chainId>-<book>-<quoteId>` with signal-with-start,
 //! so the first one starts it and redundant inputs (websocket, poller) only repeat a signal the
 //! workflow drops. A finished quote's id is never reused: a late repeat does nothing.
 
