@@ -54,6 +54,10 @@ pub struct BalancePolicy {
     /// The broker's name of the book's collateral (`USDT`) and of the book's chain (its
     /// withdrawal `network`).
     pub broker_asset: BrokerAsset,
+    /// Collateral the hot wallet keeps outside the book; what it holds beyond this (left there by
+    /// a move that stopped halfway) is deposited back into the book.
+    #[serde(default)]
+    pub wallet_float: Decimal,
 }
 
 /// Party B's allocation for one party A, as the book and the broker's mark prices have it.
@@ -104,6 +108,9 @@ pub struct BalanceSheet {
     pub party_b: Address,
     /// Party B's free (unallocated) balance in the book.
     pub book_free: Decimal,
+    /// The book's collateral in the hot wallet itself (outside the book).
+    #[serde(default)]
+    pub wallet_collateral: Decimal,
     pub allocations: Vec<Allocation>,
     pub policy: BalancePolicy,
 }
@@ -165,6 +172,9 @@ pub enum BalanceMove {
     BrokerToChain { amount: Decimal },
     /// `withdraw` from the book → the broker's deposit address → futures wallet.
     ChainToBroker { amount: Decimal },
+    /// The hot wallet's collateral beyond its float (a move that stopped after its collateral
+    /// left the book or the broker) → `deposit` into the book.
+    Deposit { amount: Decimal },
 }
 
 /// The book's collateral as the broker names it.

@@ -3,6 +3,7 @@
 //! open positions at the broker's mark price. Logs and counts each allocation's health.
 
 use super::{IntentActivities, IntentError, contract::IntentBook, quotes::read_quote};
+use crate::treasury::IERC20;
 use crate::{chain::ChainError, observe};
 use alloy::primitives::{Address, U256};
 use chrono::{TimeDelta, Utc};
@@ -79,12 +80,19 @@ impl IntentActivities {
         }
         let book_free = self.party_b_free().await?;
         let collateral = book.collateral().call().await.map_err(ChainError::rpc)?;
+        let in_wallet = self::balance(
+            IERC20::new(collateral, self.chain.provider.clone())
+                .balanceOf(self.party_b)
+                .call()
+                .await,
+        )?;
         Ok(BalanceSheet {
             chain_id,
             book: self.config.book,
             collateral,
             party_b: self.party_b,
             book_free,
+            wallet_collateral: in_wallet,
             allocations,
             policy,
         })

@@ -66,6 +66,10 @@ pub struct BalanceConfig {
     /// Moves between the broker account and the chain; off unless this is set.
     #[serde(default)]
     pub broker: Option<BrokerBalanceConfig>,
+    /// Collateral the hot wallet keeps outside the book; the balance manager deposits what it
+    /// holds beyond this into the book.
+    #[serde(default)]
+    pub wallet_float: Decimal,
 }
 
 /// `[intents.balance.broker]`: the broker account's floor and what a move to it aims for.
@@ -100,6 +104,7 @@ impl BalanceConfig {
                     network: b.network.clone(),
                 })
                 .unwrap_or_default(),
+            wallet_float: self.wallet_float,
         };
         if !(Decimal::ONE <= policy.min_health
             && policy.min_health <= policy.target_health
@@ -112,8 +117,14 @@ impl BalanceConfig {
         if policy.broker_min_available > policy.broker_target_available {
             return Err("[intents.balance.broker] needs min-available <= target-available".into());
         }
-        if policy.min_move <= Decimal::ZERO || policy.chain_reserve.is_sign_negative() {
-            return Err("[intents.balance] needs min-move > 0 and chain-reserve >= 0".into());
+        if policy.min_move <= Decimal::ZERO
+            || policy.chain_reserve.is_sign_negative()
+            || policy.wallet_float.is_sign_negative()
+        {
+            return Err(
+                "[intents.balance] needs min-move > 0, chain-reserve >= 0 and wallet-float >= 0"
+                    .into(),
+            );
         }
         Ok(policy)
     }

@@ -52,6 +52,8 @@ const INTENT_MAX_PRICE_DEVIATION_BPS: u64 = 200;
 /// Collateral minted to the hot wallet, and what it deposits in the book, in whole USDT.
 const INTENT_HOT_WALLET_MINT: u64 = 10_000_000;
 const INTENT_HOT_WALLET_DEPOSIT: u64 = 1_000_000;
+/// The intents collateral the dev hot wallet keeps outside the book (`wallet-float`).
+pub const INTENT_HOT_WALLET_FLOAT: u64 = INTENT_HOT_WALLET_MINT - INTENT_HOT_WALLET_DEPOSIT;
 
 /// The test tokens in deployment order: symbol, name, decimals, amount minted to the hot wallet.
 pub const TOKENS: [(&str, &str, u8, u64); 2] = [

@@ -3,7 +3,7 @@
 //! deposit address, and the book below its reserve refilled by a withdrawal from the broker.
 
 use super::*;
-use crate::support::{BALANCE_CHAIN_RESERVE, BROKER_TARGET_AVAILABLE, HOT_WALLET};
+use crate::support::{BALANCE_CHAIN_RESERVE, BROKER_TARGET_AVAILABLE, DEPLOYER, HOT_WALLET};
 use hedgeflow_exchange::{Client as SpotClient, TransferType};
 use hedgeflow_proto::balance::{
     Allocation, BalanceMove, BalanceReport, BalanceRequest, MoveOutcome,
@@ -22,6 +22,27 @@ impl PartyA {
             .await
             .unwrap();
         from_wad(allocated).unwrap()
+    }
+
+    /// The book's collateral token, through this party's provider (which also signs for the
+    /// deployer, the token's owner).
+    fn collateral(&self) -> TestToken::TestTokenInstance<DynProvider> {
+        let deployer = DEPLOYER.parse().unwrap();
+        TestToken::new(
+            deploy::intent_collateral_address(deployer),
+            self.book.provider().clone(),
+        )
+    }
+
+    /// The hot wallet's own balance of the book's collateral.
+    async fn hot_wallet_collateral(&self) -> Decimal {
+        let held = self
+            .collateral()
+            .balanceOf(HOT_WALLET.parse().unwrap())
+            .call()
+            .await
+            .unwrap();
+        from_wad(held).unwrap()
     }
 
     /// One balance manager run, started by the test (the stack's Schedule runs hourly).
@@ -225,6 +246,35 @@ fn the_balance_manager_tops_up_allocations_and_moves_collateral_to_and_from_the_
                 .await;
             party_a.wait_status(quote, QuoteStatus::Closed).await;
         }
+
+        // Collateral a stopped move left in the hot wallet (here: minted to it) is deposited
+        // back into the book by the next run, leaving the wallet at its float.
+        let float = Decimal::from(deploy::INTENT_HOT_WALLET_FLOAT);
+        assert_eq!(party_a.hot_wallet_collateral().await, float);
+        let stranded = dec!(1234.5);
+        let deployer: Address = DEPLOYER.parse().unwrap();
+        let turn = DEPLOYER_TURN.lock().await;
+        let minted = party_a
+            .collateral()
+            .mint(HOT_WALLET.parse().unwrap(), to_wad(stranded).unwrap())
+            .from(deployer)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+        drop(turn);
+        assert!(minted.status());
+        let back = party_a.balance_run().await;
+        let deposit = back
+            .moves
+            .iter()
+            .find(|m| matches!(m.kind, BalanceMove::Deposit { .. }))
+            .unwrap_or_else(|| panic!("a deposit of the stranded collateral: {back:?}"));
+        assert_eq!(deposit.kind, BalanceMove::Deposit { amount: stranded });
+        assert_made(party_a.stack, deposit, &["approve", "deposit"]);
+        assert_eq!(party_a.hot_wallet_collateral().await, float);
     });
 }
 

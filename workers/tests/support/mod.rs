@@ -18,7 +18,8 @@ use alloy::{
 use hedgeflow::{
     config::Config,
     dev::{
-        anvil, deploy,
+        anvil,
+        deploy::{self, INTENT_HOT_WALLET_FLOAT},
         process::{self, Supervised},
         temporal_server,
     },
@@ -375,6 +376,7 @@ target-health = "2"
 release-above = "6"
 release-after = "1h"
 chain-reserve = "{BALANCE_CHAIN_RESERVE}"
+wallet-float = "{INTENT_HOT_WALLET_FLOAT}"
 broker = {{ asset = "USDT", network = "L2", min-available = "{BROKER_MIN_AVAILABLE}", target-available = "{BROKER_TARGET_AVAILABLE}" }}
 
 [hedger-api]
@@ -510,7 +512,7 @@ fn remove_stale_stacks() {
 }
 
 /// anvil's account 9, the dev deployer.
-const DEPLOYER: &str = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
+pub const DEPLOYER: &str = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
 
 fn deployer_token(symbol: &str) -> Address {
     deploy::token_address(DEPLOYER.parse().expect("address"), symbol).expect("a test token")

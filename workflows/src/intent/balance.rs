@@ -159,10 +159,12 @@ impl Mover<'_> {
                 }
             }
             BalanceMove::ChainToBroker { amount } => self.send_to_broker(asset, amount).await?,
+            BalanceMove::Deposit { amount } => self.deposit_into_book(amount).await?,
         })
     }
 
-    /// The withdrawn collateral, now in the hot wallet, into the book's free balance.
+    /// Collateral in the hot wallet (withdrawn from the broker, or left by a move that stopped)
+    /// into the book's free balance.
     async fn deposit_into_book(&mut self, amount: Decimal) -> WorkflowResult<Result<(), String>> {
         let sheet = self.sheet;
         if let Err(reason) = self

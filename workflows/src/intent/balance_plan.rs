@@ -2,7 +2,8 @@
 //! health, from where the collateral comes, and where the spare goes. Pure, so the workflow can
 //! decide it deterministically from what its activities read.
 //!
-//! In order: allocations without positions, or far above `release_above`, are released to the
+//! In order: collateral the hot wallet holds beyond its float (a move that stopped halfway left
+//! it there) is deposited back into the book; allocations without positions, or far above `release_above`, are released to the
 //! book's free balance (never one whose quote is between steps); allocations below `min_health`
 //! are topped up to `target_health`, the weakest first, from the free balance and, when that is
 //! short, from the broker account's balance above its floor; a book left below its reserve is
@@ -34,17 +35,27 @@ pub fn plan(sheet: &BalanceSheet, broker_available: Option<Decimal>) -> Vec<Bala
             _ => {}
         }
     }
-    let mut moves: Vec<BalanceMove> = releases
+    let stranded = round(
+        sheet.wallet_collateral - policy.wallet_float,
+        RoundingStrategy::ToZero,
+    );
+    let mut moves: Vec<BalanceMove> = Some(stranded)
+        .filter(worth)
+        .map(|amount| BalanceMove::Deposit { amount })
         .into_iter()
-        .map(|(party_a, amount)| (party_a, round(amount, RoundingStrategy::ToZero)))
-        .filter(|(_, amount)| worth(amount))
-        .map(|(party_a, amount)| BalanceMove::Release { party_a, amount })
         .collect();
+    moves.extend(
+        releases
+            .into_iter()
+            .map(|(party_a, amount)| (party_a, round(amount, RoundingStrategy::ToZero)))
+            .filter(|(_, amount)| worth(amount))
+            .map(|(party_a, amount)| BalanceMove::Release { party_a, amount }),
+    );
     let mut free = sheet.book_free
         + moves
             .iter()
             .map(|m| match m {
-                BalanceMove::Release { amount, .. } => *amount,
+                BalanceMove::Release { amount, .. } | BalanceMove::Deposit { amount } => *amount,
                 _ => Decimal::ZERO,
             })
             .sum::<Decimal>();
@@ -114,6 +125,7 @@ mod tests {
             min_move: dec!(1),
             broker_moves: true,
             broker_asset: Default::default(),
+            wallet_float: dec!(500),
         }
     }
 
@@ -146,6 +158,7 @@ mod tests {
             collateral: party(0xcc),
             party_b: party(0xb0),
             book_free,
+            wallet_collateral: dec!(500),
             allocations,
             policy: policy(),
         }
@@ -317,5 +330,33 @@ mod tests {
         dust.allocations
             .push(allocation(2, dec!(0.5), Decimal::ZERO, Decimal::ZERO));
         assert!(plan(&dust, None).is_empty());
+    }
+
+    #[test]
+    fn collateral_a_stopped_move_left_in_the_hot_wallet_goes_back_into_the_book_first() {
+        // 1000 beyond the wallet's float of 500; with it the book's 50 free covers the top-up
+        let mut stranded = sheet(dec!(50), vec![allocation(1, dec!(70), dec!(50), dec!(-10))]);
+        stranded.wallet_collateral = dec!(1500.25);
+        assert_eq!(
+            plan(&stranded, None),
+            [
+                BalanceMove::Deposit {
+                    amount: dec!(1000.25)
+                },
+                BalanceMove::TopUp {
+                    party_a: party(1),
+                    amount: dec!(50)
+                }
+            ]
+        );
+        // at or below the float: nothing to bring back
+        stranded.wallet_collateral = dec!(400);
+        assert_eq!(
+            plan(&stranded, None),
+            [BalanceMove::TopUp {
+                party_a: party(1),
+                amount: dec!(50)
+            }]
+        );
     }
 }
