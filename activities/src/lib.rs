@@ -8,6 +8,7 @@
 //! - [`settlement`]: the RFQ dealer's settlement: the hot wallet's quote signer (gRPC);
 //! - [`exchange`]: the exchange role's hedge orders (`place_hedge`, exchange queue);
 //! - [`hedger`]: handing settled fills to their market's hedger (`hedge_fill`);
+//! - [`policy`]: the hot wallet's transaction policy (allowlist, value limits, chain checks);
 //! - [`store`]: the database (sea-orm entities, migrations) and the `record_*` activities;
 //! - [`observe`]: what the activities report, as log events and metrics.
 //!
@@ -24,6 +25,7 @@ pub mod heartbeat;
 pub mod hedger;
 pub mod intent;
 pub mod observe;
+pub mod policy;
 pub mod settlement;
 pub mod store;
 pub mod treasury;

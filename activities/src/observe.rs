@@ -49,6 +49,7 @@ struct Core {
     escrow_orders_finished: Counter,
     escrow_orders_failed: Counter,
     escrow_claims_sent: Counter,
+    policy_refusals: Counter,
 }
 
 impl Core {
@@ -101,6 +102,10 @@ impl Core {
             escrow_claims_sent: r.counter(
                 "hedgeflow_escrow_claims_planned",
                 "Escrow orders put into a claim transaction",
+            ),
+            policy_refusals: r.counter(
+                "hedgeflow_policy_refusals",
+                "Transactions the hot wallet's policy refused to sign, by rule",
             ),
         }
     }
@@ -217,6 +222,11 @@ pub fn transaction_signed(entry: &JournalEntry, attempt: usize) {
             &m.core.signed
         }
     });
+}
+
+pub fn policy_refused(intent_key: &str, refusal: &crate::policy::Refusal) {
+    warn!(intent = intent_key, rule = %refusal.rule, reason = %refusal.reason, "policy refused the transaction; nothing signed");
+    record_one(&[("rule", &refusal.rule)], |m| &m.core.policy_refusals);
 }
 
 pub fn transaction_broadcast(entry: &JournalEntry) {

@@ -566,6 +566,21 @@ sol! {
     function acceptCancelCloseRequest(uint256 quoteId);
 }
 
+/// The selectors of every `IntentBook` function party B sends: what the hot wallet's policy
+/// allows on the book.
+pub const PARTY_B_SELECTORS: [[u8; 4]; 10] = [
+    allocateForPartyBCall::SELECTOR,
+    deallocateForPartyBCall::SELECTOR,
+    depositCall::SELECTOR,
+    withdrawCall::SELECTOR,
+    lockQuoteCall::SELECTOR,
+    unlockQuoteCall::SELECTOR,
+    acceptCancelRequestCall::SELECTOR,
+    openPositionCall::SELECTOR,
+    fillCloseRequestCall::SELECTOR,
+    acceptCancelCloseRequestCall::SELECTOR,
+];
+
 /// One in the contract's 18-decimal fixed point.
 const WAD: u64 = 1_000_000_000_000_000_000;
 

@@ -181,6 +181,33 @@ pub struct HotWalletConfig {
     pub signer: SignerSource,
     /// The transaction journal (write-ahead record of signed transactions).
     pub journal: PathBuf,
+    /// What the hot wallet agrees to sign beyond the pipelines' own calls (always enforced).
+    #[serde(default)]
+    pub policy: PolicyConfig,
+}
+
+/// `[hot-wallet.policy]`: the pipelines' calls are allowed from their own sections; this adds
+/// who may be paid and how much may move.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Who treasury transfers (native or configured tokens) and the balance manager's collateral
+    /// transfers (the broker's deposit address) may pay. Nobody else is ever paid.
+    #[serde(default)]
+    pub recipients: Vec<Address>,
+    /// Value limits per asset.
+    #[serde(default)]
+    pub limits: Vec<LimitConfig>,
+}
+
+/// One asset's limits, in its units (`ETH`, or a token symbol of the chain).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LimitConfig {
+    pub chain: String,
+    pub asset: String,
+    pub per_tx: String,
+    pub per_day: String,
 }
 
 /// `[price-signer]`: the key the `IntentBook` checks prices against.

@@ -17,12 +17,15 @@ use alloy::{
     sol_types::SolCall,
 };
 use hedgeflow::dev::{self, anvil, deploy, process};
-use hedgeflow_activities::chain::{
-    ChainConfig, Chains, RpcEndpoint, TokenConfig,
-    journal::TxJournal,
-    receipt::ReceiptWatcher,
-    signer::{SecretRef, SignerSource, load_signer},
-    submit::HotWallet,
+use hedgeflow_activities::{
+    chain::{
+        ChainConfig, Chains, RpcEndpoint, TokenConfig,
+        journal::TxJournal,
+        receipt::ReceiptWatcher,
+        signer::{SecretRef, SignerSource, load_signer},
+        submit::HotWallet,
+    },
+    policy::{Limit, Rule, TxPolicy},
 };
 use hedgeflow_proto::{
     Amount,
@@ -126,14 +129,45 @@ impl Chain {
         self.hot_wallet_with(self.chains.clone(), &self.journal)
     }
 
+    /// The calls these tests make the hot wallet send: USDC `transfer` and `transferFrom`, to
+    /// anyone, without limits.
+    fn policy(&self) -> TxPolicy {
+        let usdc = |selector| Rule {
+            name: "usdc".into(),
+            chain_id: CHAIN_ID,
+            to: self.usdc,
+            selector: Some(selector),
+            first_argument: None,
+            payable: false,
+            check: None,
+        };
+        TxPolicy {
+            rules: vec![
+                usdc(transferCall::SELECTOR),
+                usdc(transferFromCall::SELECTOR),
+            ],
+            ..TxPolicy::default()
+        }
+    }
+
     /// The hot wallet reaching the chain through `chains` and journaling into `journal`.
     fn hot_wallet_with(&self, chains: Chains, journal: &std::path::Path) -> ActivityEnvironment {
+        self.hot_wallet_under(self.policy(), chains, journal)
+    }
+
+    /// The hot wallet signing what `policy` allows.
+    fn hot_wallet_under(
+        &self,
+        policy: TxPolicy,
+        chains: Chains,
+        journal: &std::path::Path,
+    ) -> ActivityEnvironment {
         let signer = load_signer(&SignerSource::Mnemonic {
             phrase: SecretRef::File(self.mnemonic.clone()),
             index: 0,
         })
         .unwrap();
-        let wallet = HotWallet::new(chains, signer, TxJournal::open(journal).unwrap());
+        let wallet = HotWallet::new(chains, signer, TxJournal::open(journal).unwrap(), policy);
         ActivityEnvironment::builder_with_default()
             .register_activities(wallet)
             .build()
@@ -751,4 +785,74 @@ async fn a_price_is_stamped_with_the_chains_time_however_far_its_clock_is_off_ou
         signed.timestamp, chain_time,
         "stamped with the chain's latest block time, which the book checks it against"
     );
+}
+
+/// The policy refuses, for good and before signing, a call it has no rule for, a transfer to
+/// someone it may not pay, and value beyond a limit per transaction or per period; what it
+/// allows is sent as before.
+#[tokio::test]
+async fn the_policy_refuses_what_it_does_not_allow_and_signs_nothing() {
+    let chain = chain(Duration::from_secs(60)).await;
+    let payee = Address::repeat_byte(0x51);
+    let mut policy = chain.policy();
+    policy.rules[0].first_argument = Some(vec![payee]);
+    policy.limits = vec![Limit {
+        chain_id: CHAIN_ID,
+        token: Some(chain.usdc),
+        per_tx: U256::from(100u64),
+        per_period: U256::from(250u64),
+        period: Duration::from_secs(3600),
+    }];
+    let env = chain.hot_wallet_under(policy, chain.chains.clone(), &chain.journal);
+    let refused = |key: &'static str, intent: TxIntent, rule: &'static str| {
+        let env = &env;
+        let chain = &chain;
+        async move {
+            let error = env
+                .run(HotWallet::submit_transaction, intent)
+                .await
+                .unwrap_err();
+            assert!(non_retryable(&error), "{key}: {error:?}");
+            assert!(
+                message(&error).starts_with(&format!("policy rule {rule} refuses it")),
+                "{key}: {error:?}"
+            );
+            assert!(chain.journaled(key).is_empty(), "{key}: nothing was signed");
+        }
+    };
+
+    let approve = TxIntent {
+        data: approveCall {
+            spender: payee,
+            value: U256::MAX,
+        }
+        .abi_encode()
+        .into(),
+        ..chain.usdc_transfer("approve", payee, 1)
+    };
+    refused("approve", approve, "allowlist").await;
+    let stranger = Address::repeat_byte(0x52);
+    refused(
+        "stranger",
+        chain.usdc_transfer("stranger", stranger, 1),
+        "usdc",
+    )
+    .await;
+    refused("big", chain.usdc_transfer("big", payee, 101), "value-limit").await;
+    for key in ["first", "second"] {
+        env.run(
+            HotWallet::submit_transaction,
+            chain.usdc_transfer(key, payee, 100),
+        )
+        .await
+        .unwrap();
+    }
+    refused(
+        "third",
+        chain.usdc_transfer("third", payee, 100),
+        "value-limit",
+    )
+    .await;
+    assert_eq!(usdc_balance(&chain, payee).await, U256::from(200u64));
+    assert_eq!(usdc_balance(&chain, stranger).await, U256::ZERO);
 }

@@ -8,8 +8,10 @@ use alloy::primitives::U256;
 use hedgeflow_activities::store::Store;
 use hedgeflow_workflows::TransferWorkflow;
 use std::time::Duration;
-use support::{L1_ID, L2_ID, eventually, fresh_address, run, stack};
-use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowGetResultOptions};
+use support::{L1_ID, L2_ID, USDC_PER_TX_LIMIT, eventually, fresh_address, payee, run, stack};
+use temporalio_client::{
+    WorkflowFetchHistoryOptions, WorkflowGetResultOptions, WorkflowStartOptions,
+};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -70,7 +72,7 @@ fn transfer_completes_balances_move_exactly_and_history_replays() {
         let stack = stack().await;
         let weth = stack.token("WETH");
         let hot = support::HOT_WALLET.parse().unwrap();
-        let (erc20_to, native_to) = (fresh_address(), fresh_address());
+        let (erc20_to, native_to) = (payee(), payee());
         let weth_before = stack.balance(L1_ID, Some(weth), hot).await;
 
         let erc20 = start_transfer("l1", "WETH", &erc20_to.to_string(), "1.25", "e2e-weth").await;
@@ -155,7 +157,7 @@ fn hot_wallet_killed_after_broadcast_pays_exactly_once() {
     run(async {
         let stack = stack().await;
         let usdc = stack.token("USDC");
-        let to = fresh_address();
+        let to = payee();
         // Hold l1's blocks so the transaction sits broadcast but unmined while we kill the worker.
         stack.mine_l1_every(0).await;
         let id = start_transfer("l1", "USDC", &to.to_string(), "7", "e2e-crash").await;
@@ -190,7 +192,7 @@ fn primary_rpc_loss_fails_over_to_the_secondary() {
     run(async {
         let stack = stack().await;
         let usdc = stack.token("USDC");
-        let to = fresh_address();
+        let to = payee();
         let id = start_transfer("l2", "USDC", &to.to_string(), "3.5", "e2e-failover").await;
         let store = store().await;
         eventually("the plan to be stored", WAIT, || async {
@@ -292,7 +294,7 @@ fn a_request_id_reused_for_another_transfer_is_refused_and_pays_nothing_more() {
     run(async {
         let stack = stack().await;
         let usdc = stack.token("USDC");
-        let to = fresh_address().to_string();
+        let to = payee().to_string();
         let id = start_transfer("l1", "USDC", &to, "3", "e2e-reuse").await;
         let first = await_transfer(&id).await;
 
@@ -343,5 +345,66 @@ fn a_request_id_reused_for_another_transfer_is_refused_and_pays_nothing_more() {
             "the first transfer's record stands"
         );
         assert_eq!(row.amount, "3000000");
+    });
+}
+
+/// The hot wallet decides what it signs, whoever starts the workflow: a transfer to someone its
+/// policy does not name, started straight on Temporal rather than through the CLI, and one above
+/// the per-transaction limit, are refused for good; nothing is signed or paid.
+#[test]
+fn transfers_the_hot_wallets_policy_forbids_are_refused_and_pay_nothing() {
+    run(async {
+        let stack = stack().await;
+        let usdc = stack.token("USDC");
+        let stranger = fresh_address();
+        let rogue = hedgeflow_proto::transfer::TransferRequest {
+            request_id: "e2e-rogue".into(),
+            chain: "l1".into(),
+            token: "USDC".into(),
+            to: stranger,
+            amount: hedgeflow_proto::Amount::parse_units("5", 6).unwrap(),
+        };
+        let rogue_id = hedgeflow_proto::ids::transfer_workflow(L1_ID, "e2e-rogue");
+        stack
+            .client
+            .start_workflow(
+                TransferWorkflow::run,
+                rogue,
+                WorkflowStartOptions::new(hedgeflow_proto::queues::ORCHESTRATOR, &rogue_id).build(),
+            )
+            .await
+            .unwrap();
+        let to = payee();
+        let over = (USDC_PER_TX_LIMIT + 1).to_string();
+        let over_id = start_transfer("l1", "USDC", &to.to_string(), &over, "e2e-over").await;
+
+        for (id, rule, who) in [
+            (&rogue_id, "treasury-token", stranger),
+            (&over_id, "value-limit", to),
+        ] {
+            let failed = stack
+                .client
+                .get_workflow_handle::<TransferWorkflow>(id.as_str())
+                .get_result(WorkflowGetResultOptions::default())
+                .await
+                .expect_err("refused");
+            let record = store().await.transfer(id).await.unwrap().unwrap();
+            let error = record.error.unwrap_or_default();
+            assert!(
+                error.contains(&format!("policy rule {rule} refuses it")),
+                "{id}: {error} ({failed})"
+            );
+            assert_eq!(record.status, "failed", "{id}");
+            assert!(stack.journal_entries(&format!("{id}/transfer")).is_empty());
+            assert_eq!(stack.balance(L1_ID, Some(usdc), who).await, U256::ZERO);
+        }
+        let metrics = stack.metrics("hot-wallet").await;
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with("hedgeflow_policy_refusals")
+                    && l.contains("rule=\"value-limit\"")),
+            "{metrics}"
+        );
     });
 }

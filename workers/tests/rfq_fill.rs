@@ -522,3 +522,94 @@ async fn replay(stack: &Stack, quote_id: &str, fixture: &str) {
         .get_workflow_handle::<FillWorkflow>(format!("fill-{quote_id}"));
     support::replay_history(handle, fixture).await;
 }
+
+/// A rogue worker (a workflow of its own on its own task queue, as any process reaching the
+/// Temporal frontend can run) asks the hot wallet for calls our workflows would never ask: an
+/// escrow transfer paying more than the L2 order, a settlement of an order the hot wallet never
+/// signed, a call to a contract no pipeline uses. Each is refused by its rule and nothing is
+/// signed; the real order is still paid exactly once, by its own workflow, under the policy.
+#[test]
+fn the_hot_wallet_signs_nothing_a_rogue_worker_asks_beyond_its_policy() {
+    run(async {
+        let stack = rfq_stack().await;
+        let escrow = stack.config.escrow.as_ref().unwrap();
+        let order = hedgeflow::cli::demo::place_orders(&stack.config, 1, None, "0.01", None)
+            .await
+            .unwrap()
+            .remove(0);
+        let twice = hedgeflow_proto::Amount::from(order.amount.0 * U256::from(2));
+        let greedy = hedgeflow_proto::chain::TxIntent {
+            intent_key: "rogue/escrow-transfer".into(),
+            chain_id: L1_ID,
+            to: escrow.payment_registry,
+            value: twice,
+            data: alloy::sol_types::SolCall::abi_encode(
+                &hedgeflow_proto::escrow::IPaymentRegistry::transferCall {
+                    orderId: U256::from(order.order_id),
+                    destAddress: order.recipient,
+                    chainId: u128::from(order.chain_id),
+                },
+            )
+            .into(),
+        };
+
+        let stranger = PrivateKeySigner::random();
+        let settlement = stack.config.settlement.as_ref().unwrap().contract;
+        let unsigned = hedgeflow_proto::rfq::RfqOrder {
+            makerToken: stack.token("WETH"),
+            takerToken: stack.token("USDC"),
+            makerAmount: WETH,
+            takerAmount: 1,
+            maker: support::HOT_WALLET.parse().unwrap(),
+            taker: stranger.address(),
+            txOrigin: support::HOT_WALLET.parse().unwrap(),
+            pool: B256::ZERO,
+            expiry: u64::MAX,
+            salt: U256::from(7),
+        };
+        let hash = alloy::sol_types::SolStruct::eip712_signing_hash(
+            &unsigned,
+            &hedgeflow_proto::rfq::domain(L1_ID, settlement),
+        );
+        let forged = alloy::signers::SignerSync::sign_hash_sync(&stranger, &hash).unwrap();
+        let settle = hedgeflow_proto::chain::TxIntent {
+            intent_key: "rogue/settle".into(),
+            chain_id: L1_ID,
+            to: settlement,
+            value: hedgeflow_proto::Amount::ZERO,
+            data: hedgeflow_proto::rfq::fill_calldata(&unsigned, &forged.as_bytes(), &[]).into(),
+        };
+        let elsewhere = hedgeflow_proto::chain::TxIntent {
+            intent_key: "rogue/elsewhere".into(),
+            chain_id: L1_ID,
+            to: support::fresh_address(),
+            value: hedgeflow_proto::Amount::ZERO,
+            data: vec![0xde, 0xad, 0xbe, 0xef].into(),
+        };
+
+        for (intent, rule) in [
+            (greedy, "escrow-transfer"),
+            (settle, "rfq-settle"),
+            (elsewhere, "allowlist"),
+        ] {
+            let key = intent.intent_key.clone();
+            let answer = support::rogue::ask_hot_wallet(stack, intent).await;
+            assert!(
+                answer.starts_with("refused") && answer.contains(&format!("policy rule {rule}")),
+                "{key}: {answer}"
+            );
+            assert!(
+                stack.journal_entries(&key).is_empty(),
+                "{key}: nothing signed"
+            );
+        }
+
+        // The order itself is paid its amount, once, by its own workflow.
+        let paid = eventually("the order to be paid", WAIT, || async {
+            let balance = stack.l1.get_balance(order.recipient).await.ok()?;
+            (!balance.is_zero()).then_some(balance)
+        })
+        .await;
+        assert_eq!(paid, order.amount.0);
+    });
+}

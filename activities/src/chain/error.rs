@@ -35,6 +35,9 @@ pub enum ChainError {
         journaled: B256,
         differences: String,
     },
+    /// The hot wallet's policy will not sign it; nothing was signed.
+    #[error(transparent)]
+    PolicyRefused(#[from] crate::policy::Refusal),
     #[error("transaction journal: {0}")]
     Journal(#[from] std::io::Error),
     #[error("signer: {0}")]

@@ -97,6 +97,16 @@ impl TxJournal {
         inner.by_intent.get(intent_key).cloned().unwrap_or_default()
     }
 
+    /// Every intent's first transaction: what the hot wallet agreed to sign, once each.
+    pub fn first_attempts(&self) -> Vec<JournalEntry> {
+        let inner = self.inner.lock().expect("journal lock poisoned");
+        inner
+            .by_intent
+            .values()
+            .filter_map(|attempts| attempts.first().cloned())
+            .collect()
+    }
+
     /// The nonce after the highest one journaled for `from` on `chain_id`.
     pub fn next_nonce(&self, chain_id: u64, from: Address) -> Option<u64> {
         let inner = self.inner.lock().expect("journal lock poisoned");

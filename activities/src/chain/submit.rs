@@ -5,7 +5,11 @@ use super::{
     journal::{JournalEntry, TxJournal},
     nonce::{self, NonceLocks},
 };
-use crate::{failure::to_activity_error, heartbeat, observe};
+use crate::{
+    failure::to_activity_error,
+    heartbeat, observe,
+    policy::{Refusal, TxPolicy},
+};
 use alloy::{
     consensus::{SignableTransaction, Transaction, TxEip1559, TxEnvelope},
     eips::{BlockNumberOrTag, eip2718::Encodable2718},
@@ -48,17 +52,30 @@ pub struct HotWallet {
     signer: PrivateKeySigner,
     journal: TxJournal,
     locks: NonceLocks,
+    policy: TxPolicy,
 }
 
 impl HotWallet {
-    pub fn new(chains: Chains, signer: PrivateKeySigner, journal: TxJournal) -> Self {
+    pub fn new(
+        chains: Chains,
+        signer: PrivateKeySigner,
+        journal: TxJournal,
+        policy: TxPolicy,
+    ) -> Self {
         let locks = NonceLocks::new(chains.iter().map(|c| c.config.chain_id));
         Self {
             chains,
             signer,
             journal,
             locks,
+            policy,
         }
+    }
+
+    /// Refuses, counted and logged, what the policy will not sign.
+    fn refused(&self, intent: &TxIntent, refusal: Refusal) -> ChainError {
+        observe::policy_refused(&intent.intent_key, &refusal);
+        ChainError::PolicyRefused(refusal)
     }
 
     pub fn address(&self) -> Address {
@@ -194,6 +211,11 @@ impl HotWallet {
         chain: &ChainClient,
         intent: &TxIntent,
     ) -> Result<JournalEntry, ChainError> {
+        let now = unix_now();
+        let signed = self.journal.first_attempts();
+        if let Err(refusal) = self.policy.check(intent, &signed, now).await {
+            return Err(self.refused(intent, refusal));
+        }
         let from = self.address();
         let request = TransactionRequest::default()
             .with_from(from)
@@ -217,6 +239,11 @@ impl HotWallet {
         // A concurrent retry of the same intent may have signed while we waited for the lock.
         if let Some(existing) = self.journal.attempts(&intent.intent_key).into_iter().next() {
             return Ok(existing);
+        }
+        // Concurrent intents may have spent the period's allowance while we waited.
+        let signed = self.journal.first_attempts();
+        if let Err(refusal) = self.policy.within_limits(intent, &signed, now) {
+            return Err(self.refused(intent, refusal));
         }
         let nonce = nonce::next_nonce(pending, &self.journal, intent.chain_id, from);
         let tx = TxEip1559 {
@@ -286,10 +313,7 @@ impl HotWallet {
             raw: envelope.encoded_2718().into(),
             max_fee_per_gas,
             max_priority_fee_per_gas,
-            signed_at: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs(),
+            signed_at: unix_now(),
         };
         self.journal.append(entry.clone())?;
         Ok(entry)
@@ -485,10 +509,13 @@ fn decode(entry: &JournalEntry) -> Result<TxEip1559, ChainError> {
     }
 }
 
-fn age(entry: &JournalEntry) -> Duration {
-    let now = SystemTime::now()
+fn unix_now() -> u64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
-        .as_secs();
-    Duration::from_secs(now.saturating_sub(entry.signed_at))
+        .as_secs()
+}
+
+fn age(entry: &JournalEntry) -> Duration {
+    Duration::from_secs(unix_now().saturating_sub(entry.signed_at))
 }

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod proxy;
+pub mod rogue;
 pub mod webhook;
 
 use alloy::{
@@ -179,6 +180,16 @@ address = "{HOT_WALLET}"
 journal = "{dir}/hot-wallet/journal.jsonl"
 signer = {{ kind = "mnemonic", phrase = {{ file = "{mnemonic}" }} }}
 
+# The tests' payees and the paper broker's deposit address; limits the tests stay within, but
+# for the one that goes beyond USDC's per-transaction limit.
+[hot-wallet.policy]
+recipients = [{recipients}]
+limits = [
+  {{ chain = "l1", asset = "ETH", per-tx = "50", per-day = "100000" }},
+  {{ chain = "l1", asset = "USDC", per-tx = "{USDC_PER_TX_LIMIT}", per-day = "1000000" }},
+  {{ chain = "l2", asset = "USDC", per-tx = "{USDC_PER_TX_LIMIT}", per-day = "1000000" }},
+]
+
 [chains.l1]
 chain-id = {L1_ID}
 confirmations = 2
@@ -212,6 +223,11 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         l2_messenger = contracts.l2_messenger,
         weth = deployer_token("WETH"),
         usdc = deployer_token("USDC"),
+        recipients = policy_recipients()
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     // The position validator's mismatch webhook (the RFQ stack's `[intents]`).
     let webhook = webhook::Webhook::start().await?;
@@ -608,6 +624,20 @@ impl Stack {
         }
     }
 
+    /// What `role` serves on its Prometheus endpoint.
+    pub async fn metrics(&self, role: &str) -> String {
+        let addr = self
+            .config
+            .metrics_addr(role)
+            .expect("the role serves metrics");
+        reqwest::get(format!("http://{addr}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn token(&self, symbol: &str) -> Address {
         deployer_token(symbol)
     }
@@ -690,6 +720,46 @@ where
     .join()
     .unwrap()
     .expect("replay without nondeterminism");
+}
+
+/// USDC the hot wallet's policy lets one transaction move (on either chain).
+pub const USDC_PER_TX_LIMIT: u64 = 1000;
+
+/// How many payees the test stack's hot wallet may pay.
+const PAYEES: usize = 32;
+
+/// The `n`th payee of the test stack's policy.
+fn payee_number(n: usize) -> Address {
+    Address::from_word(alloy::primitives::keccak256(format!(
+        "hedgeflow-test-payee-{n}"
+    )))
+}
+
+/// A payee of the hot wallet's policy that no test has used yet: a treasury recipient whose
+/// balance is exactly what we paid it.
+pub fn payee() -> Address {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    assert!(n < PAYEES, "the test stack's policy names {PAYEES} payees");
+    payee_number(n)
+}
+
+/// Who the hot wallet may pay: the payees, and the paper broker's deposit address (its first
+/// account's, mnemonic index 100) that the balance manager sends collateral to.
+fn policy_recipients() -> Vec<Address> {
+    let broker_deposit = alloy::signers::local::MnemonicBuilder::<
+        alloy::signers::local::coins_bip39::English,
+    >::default()
+    .phrase(hedgeflow::dev::DEV_MNEMONIC)
+    .index(100)
+    .unwrap()
+    .build()
+    .unwrap()
+    .address();
+    (0..PAYEES)
+        .map(payee_number)
+        .chain([broker_deposit])
+        .collect()
 }
 
 /// A fresh address nobody has used: a recipient whose balance is exactly what we paid it.

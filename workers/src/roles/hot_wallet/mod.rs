@@ -1,7 +1,8 @@
 //! The hot wallet: the only process that loads the signing key. Task queue `hot-wallet` for
 //! transaction activities, and, when `[settlement]` is configured, the gRPC quote signer the
 //! dealer calls and the fill check the fill workflow asks before sending a settlement; it
-//! registers no workflow and never connects to the database.
+//! registers no workflow and never connects to the database. Whatever a workflow asks, it signs
+//! only what its transaction policy (`policy`) allows.
 
 use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, bail};
@@ -12,6 +13,8 @@ use hedgeflow_activities::{
 use hedgeflow_proto::queues;
 use temporalio_sdk::{Worker, WorkerOptions};
 use tracing::info;
+
+mod policy;
 
 pub const ROLE: &str = "hot-wallet";
 
@@ -62,7 +65,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     let client = temporal::connect(&config.temporal, ROLE).await?;
-    let wallet = HotWallet::new(chains, signer, journal);
+    let policy = policy::from_config(&config, &chains)
+        .await
+        .context("[hot-wallet.policy]")?;
+    info!(
+        rules = policy.rules.len(),
+        limits = policy.limits.len(),
+        "transaction policy loaded"
+    );
+    let wallet = HotWallet::new(chains, signer, journal, policy);
     info!(address = %wallet.address(), task_queue = queues::HOT_WALLET, "hot wallet ready");
     let mut options = WorkerOptions::new(queues::HOT_WALLET).register_activities(wallet);
     if let Some(checker) = fill_checker {
