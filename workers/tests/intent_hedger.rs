@@ -424,12 +424,17 @@ impl PartyA {
             .expect("the row")
     }
 
-    /// The quote's workflow result.
+    /// The quote's workflow result, once the indexer has started it.
     async fn result(&self, quote_id: u64) -> IntentRecord {
+        let id = self.intent(quote_id).workflow_id();
         let handle = self
             .stack
             .client
-            .get_workflow_handle::<IntentWorkflow>(self.intent(quote_id).workflow_id());
+            .get_workflow_handle::<IntentWorkflow>(id.clone());
+        eventually(&format!("{id} to start"), WAIT, || async {
+            handle.describe(Default::default()).await.ok().map(|_| ())
+        })
+        .await;
         tokio::time::timeout(WAIT, handle.get_result(WorkflowGetResultOptions::default()))
             .await
             .expect("the intent workflow to finish")

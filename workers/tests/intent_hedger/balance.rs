@@ -254,10 +254,19 @@ fn the_balance_manager_tops_up_allocations_and_moves_collateral_to_and_from_the_
         let stranded = dec!(1234.5);
         let deployer: Address = DEPLOYER.parse().unwrap();
         let turn = DEPLOYER_TURN.lock().await;
+        // Other parties' providers sent from the deployer since this one cached its nonce.
+        let nonce = party_a
+            .book
+            .provider()
+            .get_transaction_count(deployer)
+            .pending()
+            .await
+            .unwrap();
         let minted = party_a
             .collateral()
             .mint(HOT_WALLET.parse().unwrap(), to_wad(stranded).unwrap())
             .from(deployer)
+            .nonce(nonce)
             .send()
             .await
             .unwrap()
