@@ -785,6 +785,64 @@ fn an_order_id_a_reorg_gives_to_another_order_starts_that_order() {
     });
 }
 
+/// Our release on L2 (the claim's message delivered) is taken away by a reorg: the order is OPEN
+/// on L2 again, and its user could reclaim what we already paid on L1. The order is not
+/// COMPLETED on that release: the messenger delivers the claim again and the order completes on
+/// the release that stays, once final.
+#[test]
+fn a_release_a_reorg_takes_away_is_delivered_again_before_the_order_completes() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        let order = place(1, "0.02", None).await.remove(0);
+        let id = order.workflow_id();
+        // Paid on L1; hold L2 so the claim's delivery waits in its mempool.
+        eventually("the order to be paid", WAIT, || async {
+            (registry_state(stack, &order).await.0).then_some(())
+        })
+        .await;
+        stack.mine_every(L2_ID, 0).await;
+        eventually("the claim on L1", WAIT, || async {
+            (registry_state(stack, &order).await.1).then_some(())
+        })
+        .await;
+        eventually("the release delivered in one L2 block", WAIT, || async {
+            let _: serde_json::Value = stack.l2.raw_request("evm_mine".into(), ()).await.ok()?;
+            (escrow_status(stack, &order).await == order_status::CLAIMED).then_some(())
+        })
+        .await;
+
+        // The block with the release goes, and the delivery with it.
+        let _: serde_json::Value = stack
+            .l2
+            .raw_request("anvil_rollback".into(), (Some(1u64),))
+            .await
+            .unwrap();
+        let _: serde_json::Value = stack
+            .l2
+            .raw_request("anvil_dropAllTransactions".into(), ())
+            .await
+            .unwrap();
+        assert_eq!(escrow_status(stack, &order).await, order_status::OPEN);
+        stack.mine_every(L2_ID, 1).await;
+
+        let result = await_order(id).await;
+        assert_eq!(result.status, EscrowStatus::Completed, "{result:?}");
+        let release = result.release.expect("a release");
+        assert!(
+            stack
+                .l2
+                .get_transaction_receipt(release.tx_hash)
+                .await
+                .unwrap()
+                .is_some(),
+            "the release the order completed on is on L2"
+        );
+        assert_eq!(escrow_status(stack, &order).await, order_status::CLAIMED);
+        assert_paid_once_and_recorded(stack, std::slice::from_ref(&order)).await;
+    });
+}
+
 /// `from`'s `set_order` of `amount` ETH plus `fee` wei, signed and not sent: the raw transaction
 /// and its hash.
 async fn signed_set_order(

@@ -1,5 +1,7 @@
 //! Waiting for our funds on L2: the claim's message reaches the `Escrow` through the messenger,
-//! which marks the order claimed and pays `amount + fee` to our L2 address.
+//! which marks the order claimed and pays `amount + fee` to our L2 address. The release counts
+//! only once it is `finality-depth` blocks deep: a reorg can take it away (the order is OPEN
+//! again and the messenger delivers the claim anew), and the wait goes on for the new one.
 
 use super::{
     EscrowChains, EscrowError,
@@ -25,6 +27,7 @@ pub async fn await_release(
     let escrow = Escrow::new(config.escrow, &l2.provider);
     loop {
         let seen = l2.head();
+        let final_through = seen.saturating_sub(config.finality_depth);
         let on_chain = escrow.get_order(U256::from(order.order_id)).call().await?;
         match on_chain.status {
             order_status::CLAIMED => {
@@ -46,7 +49,9 @@ pub async fn await_release(
                         amount: event.inner.data.amount.into(),
                     })
                 });
-                if let Some(released) = found {
+                if let Some(released) = found
+                    && released.block_number <= final_through
+                {
                     return Ok(released);
                 }
             }

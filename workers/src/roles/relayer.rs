@@ -1,7 +1,8 @@
 //! The relayer of the local stack: delivers every `MessageSent` of an `L1Messenger` to its
 //! `L2Messenger`, the way a rollup's native bridge would. Development only; it signs with its own
 //! key (never the hot wallet's), and delivery is idempotent because the L2 messenger records
-//! each relayed nonce.
+//! each relayed nonce. Each round reads the last [`REDELIVERY_WINDOW`] L1 blocks again, so a
+//! delivery an L2 reorg took away is made again, as a rollup re-derives its deposits.
 
 use crate::config::{Config, RelayRoute};
 use alloy::{
@@ -19,6 +20,13 @@ use tokio::task::JoinSet;
 use tracing::{info, warn};
 
 pub const ROLE: &str = "relayer";
+
+/// L1 blocks re-read every round for messages whose delivery disappeared in an L2 reorg.
+const REDELIVERY_WINDOW: u64 = 64;
+
+/// How long a delivery may take to be mined before the round gives up on it (a reorg may have
+/// dropped it; the next round sends it again).
+const DELIVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let relayer = config
@@ -60,7 +68,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 }
 
 /// Follows one messenger pair from block 0: every message is checked against the L2 messenger
-/// before it is sent, so a restart re-reads history and sends nothing twice.
+/// before it is sent, so a restart (or a round re-reading its window) sends nothing twice.
 async fn relay(
     route: RelayRoute,
     l1: ChainClient,
@@ -72,7 +80,7 @@ async fn relay(
     loop {
         interval.tick().await;
         match relay_new(&route, &l1, &senders, next_block).await {
-            Ok(done) => next_block = done + 1,
+            Ok(done) => next_block = (done + 1).saturating_sub(REDELIVERY_WINDOW),
             Err(error) => {
                 warn!(
                     from = route.from,
@@ -132,7 +140,7 @@ async fn relay_new(
         }
     }
     for (nonce, sent) in pending {
-        let receipt = sent.get_receipt().await?;
+        let receipt = sent.with_timeout(Some(DELIVERY_WAIT)).get_receipt().await?;
         info!(nonce = %nonce, tx = %receipt.transaction_hash, success = receipt.status(), "message relayed to L2");
     }
     Ok(done)
