@@ -93,6 +93,8 @@ async fn start_and_supervise(
             })
             .await?,
         );
+        // Restarted from its saved state, a chain resumes at its last block's time.
+        tokio::spawn(anvil::keep_on_wall_clock(name.clone(), anvil.port));
     }
 
     write_secret_file(&dev.data_dir.join(DEV_MNEMONIC_FILE), DEV_MNEMONIC)?;
