@@ -19,7 +19,7 @@ use temporalio_client::{Client, WorkflowStartOptions};
 use temporalio_common::search_attributes::SearchAttributes;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
-use tracing::{Instrument, info, info_span};
+use tracing::{Instrument, info, info_span, warn};
 
 /// `[hedger]`: how every market's hedger nets and hedges. Read when a hedger starts, so a
 /// change applies to hedgers started after it.
@@ -31,6 +31,12 @@ pub struct HedgerConfig {
     pub epoch: Duration,
     /// How far beyond the touch the hedge's limit may be, bps.
     pub max_slippage_bps: Decimal,
+    /// How often the unhedged-fills sweep (Schedule `rfq-hedge-sweep`) runs.
+    #[serde(with = "humantime_serde")]
+    pub sweep_every: Duration,
+    /// A fill still unhedged this long after it settled is handed to its hedger again.
+    #[serde(with = "humantime_serde")]
+    pub sweep_after: Duration,
 }
 
 impl Default for HedgerConfig {
@@ -38,6 +44,8 @@ impl Default for HedgerConfig {
         HedgerConfig {
             epoch: Duration::from_secs(10),
             max_slippage_bps: Decimal::from(50),
+            sweep_every: Duration::from_secs(60),
+            sweep_after: Duration::from_secs(120),
         }
     }
 }
@@ -118,6 +126,29 @@ impl HedgerActivities {
 
 #[activities]
 impl HedgerActivities {
+    /// See [`definitions::SweepUnhedgedFills`].
+    #[activity(definition = definitions::SweepUnhedgedFills)]
+    pub async fn sweep_unhedged_fills(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+    ) -> Result<u32, ActivityError> {
+        let sweeping = async {
+            let after = chrono::TimeDelta::from_std(self.config.sweep_after)
+                .unwrap_or(chrono::TimeDelta::MAX);
+            let settled_before = chrono::Utc::now() - after;
+            let fills = self.store.unhedged_fills(settled_before).await?;
+            for trade in &fills {
+                warn!(quote_id = %trade.quote_id, market = %trade.market, "fill still unhedged; handing it to its hedger again");
+                self.hand_off(trade.clone()).await?;
+            }
+            Ok::<_, HedgerError>(fills.len() as u32)
+        };
+        sweeping
+            .instrument(info_span!("sweep_unhedged_fills"))
+            .await
+            .map_err(to_activity_error)
+    }
+
     /// See [`definitions::HedgeFill`]: signal-with-start; the hedger ignores a fill it holds.
     #[activity(definition = definitions::HedgeFill)]
     pub async fn hedge_fill(

@@ -215,6 +215,14 @@ impl HedgerActivities {
     pub fn hedge_fill(trade: FilledTrade) -> Result<(), ActivityError> {
         unimplemented!()
     }
+
+    /// Hands every fill settled more than `[hedger] sweep-after` ago and still `filled,
+    /// unhedged` to its market's hedger again, as `hedge_fill` does (a hedger that failed or was
+    /// terminated took its fills with it). Returns how many. Idempotent like `hedge_fill`.
+    #[activity]
+    pub fn sweep_unhedged_fills() -> Result<u32, ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// Orders on the exchange. Task queue [`crate::queues::EXCHANGE`], polled only by the
@@ -377,7 +385,7 @@ pub mod definitions {
         BrokerDepositAddress, BrokerPositions, BrokerTransferMark, CancelBrokerOrder,
         CreditBrokerDeposit, ExecuteBrokerOrder, PlaceHedge, ReadBrokerFunds, WithdrawFromBroker,
     };
-    pub use super::hedger_activities::HedgeFill;
+    pub use super::hedger_activities::{HedgeFill, SweepUnhedgedFills};
     pub use super::hot_wallet_activities::{CheckRfqFill, SubmitTransaction};
     pub use super::intent_activities::NotifyMismatches;
     pub use super::intent_activities::{

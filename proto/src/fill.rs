@@ -235,6 +235,9 @@ pub struct FillRecord {
     /// Why it was refused or failed.
     #[serde(default)]
     pub detail: Option<String>,
+    /// Once settled: the fill as its hedger takes it, kept for the unhedged-fills sweep.
+    #[serde(default)]
+    pub trade: Option<crate::hedge::FilledTrade>,
 }
 
 /// The fill workflow's result.

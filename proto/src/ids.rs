@@ -53,6 +53,9 @@ pub fn hedge_order(market: &str, epoch: u64) -> String {
     format!("{}-{epoch}", hedge_workflow(market))
 }
 
+/// `rfq-hedge-sweep`: the Temporal Schedule handing fills left unhedged to their hedgers again.
+pub const HEDGE_SWEEP_SCHEDULE: &str = "rfq-hedge-sweep";
+
 /// `intent-<chainId>-<book>-<quoteId>`: the intent hedger's handling of one `IntentBook` quote,
 /// where `<book>` is the book's address's first 4 bytes (hex), so a redeployed book, numbering its
 /// quotes from 1 again, names other workflows, journal keys and broker orders.

@@ -19,6 +19,7 @@ pub mod escrow;
 pub mod failure;
 pub mod fill;
 pub mod hedge;
+pub mod hedge_sweep;
 pub mod intent;
 pub mod options;
 pub mod steps;
@@ -29,6 +30,7 @@ pub use escrow::{
 };
 pub use fill::FillWorkflow;
 pub use hedge::HedgeWorkflow;
+pub use hedge_sweep::HedgeSweepWorkflow;
 pub use intent::{
     IntentWorkflow, balance::IntentBalanceWorkflow, validator::IntentValidatorWorkflow,
 };
@@ -46,6 +48,7 @@ pub fn replayer() -> Result<WorkflowReplayer, Box<dyn std::error::Error + Send +
         .register_workflow::<EscrowScanWorkflow>()?
         .register_workflow::<FillWorkflow>()?
         .register_workflow::<HedgeWorkflow>()?
+        .register_workflow::<HedgeSweepWorkflow>()?
         .register_workflow::<IntentWorkflow>()?
         .register_workflow::<IntentValidatorWorkflow>()?
         .register_workflow::<IntentBalanceWorkflow>()?

@@ -7,7 +7,10 @@ use super::{
     entity::{dealer_profile, rfq_quote},
 };
 use chrono::{DateTime, Utc};
-use hedgeflow_proto::fill::{FillRecord, FillStatus};
+use hedgeflow_proto::{
+    fill::{FillRecord, FillStatus},
+    hedge::FilledTrade,
+};
 use sea_orm::{
     ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     prelude::Json,
@@ -54,6 +57,8 @@ impl Store {
                 hedge_order: None,
                 hedge_trade: None,
                 realized_pnl: None,
+                filled_trade: None,
+                filled_at: None,
                 ..quote
             };
             rows.push(row.into_active_model());
@@ -144,8 +149,35 @@ impl Store {
         if let Some(detail) = detail {
             update = update.col_expr(rfq_quote::Column::FillDetail, Expr::value(detail));
         }
+        if let Some(trade) = &record.trade {
+            let trade = serde_json::to_value(trade)
+                .map_err(|e| StoreError::Corrupt(quote_id.clone(), e.to_string()))?;
+            update = update
+                .col_expr(rfq_quote::Column::FilledTrade, Expr::value(trade))
+                .col_expr(rfq_quote::Column::FilledAt, Expr::value(Utc::now()));
+        }
         update.exec(&self.db).await?;
         Ok(())
+    }
+
+    /// Fills settled before `settled_before` and still `filled, unhedged`: the ones a hedger
+    /// should hold by now, and may have lost.
+    pub async fn unhedged_fills(
+        &self,
+        settled_before: DateTime<Utc>,
+    ) -> Result<Vec<FilledTrade>, StoreError> {
+        let rows = rfq_quote::Entity::find()
+            .filter(rfq_quote::Column::Status.eq(FillStatus::FilledUnhedged.as_str()))
+            .filter(rfq_quote::Column::FilledAt.lt(settled_before))
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .filter_map(|row| Some((row.quote_id, row.filled_trade?)))
+            .map(|(quote_id, trade)| {
+                serde_json::from_value(trade)
+                    .map_err(|e| StoreError::Corrupt(quote_id, e.to_string()))
+            })
+            .collect()
     }
 }
 
@@ -230,6 +262,8 @@ mod tests {
             hedge_order: None,
             hedge_trade: None,
             realized_pnl: None,
+            filled_trade: None,
+            filled_at: None,
         }
     }
 
@@ -308,6 +342,7 @@ mod tests {
             tx_hash,
             block_number: tx_hash.map(|_| 12),
             detail: detail.map(str::to_owned),
+            trade: None,
         };
         let tx = Some(B256::repeat_byte(7));
         for write in [

@@ -15,8 +15,9 @@ use hedgeflow_proto::{
     balance::BalanceRequest, escrow::ScanRequest, ids, intent::ValidationRequest, queues,
 };
 use hedgeflow_workflows::{
-    EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, FillWorkflow, HedgeWorkflow,
-    IntentBalanceWorkflow, IntentValidatorWorkflow, IntentWorkflow, TransferWorkflow,
+    EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, FillWorkflow,
+    HedgeSweepWorkflow, HedgeWorkflow, IntentBalanceWorkflow, IntentValidatorWorkflow,
+    IntentWorkflow, TransferWorkflow,
 };
 use std::time::Duration;
 use temporalio_client::tonic::Code;
@@ -43,6 +44,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .register_workflow::<EscrowScanWorkflow>()?
         .register_workflow::<FillWorkflow>()?
         .register_workflow::<HedgeWorkflow>()?
+        .register_workflow::<HedgeSweepWorkflow>()?
         .register_workflow::<IntentWorkflow>()?
         .register_workflow::<IntentValidatorWorkflow>()?
         .register_workflow::<IntentBalanceWorkflow>()?
@@ -54,6 +56,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ))
         .register_activities(ReceiptWatcher::new(chains.clone()))
         .register_activities(Treasury::new(chains.clone(), config.hot_wallet.address));
+    if config.settlement.is_some() {
+        ensure_sweep_schedule(&client, config.hedger.sweep_every).await?;
+    }
     if let Some(intents) = &config.intents {
         let chain = chains
             .by_name(&intents.chain)
@@ -159,6 +164,19 @@ async fn ensure_balance_schedule(
         schedule_id.clone(),
     );
     let note = format!("balance manager of the IntentBook on chain {chain_id}");
+    ensure_schedule(client, schedule_id, action, every, note).await
+}
+
+/// The RFQ hedgers' unhedged-fills sweep (`rfq-hedge-sweep`).
+async fn ensure_sweep_schedule(client: &Client, every: Duration) -> anyhow::Result<()> {
+    let schedule_id = ids::HEDGE_SWEEP_SCHEDULE.to_owned();
+    let action = ScheduleAction::start_workflow(
+        HedgeSweepWorkflow::run,
+        (),
+        queues::ORCHESTRATOR,
+        schedule_id.clone(),
+    );
+    let note = "hands fills left unhedged to their market's hedger again".to_owned();
     ensure_schedule(client, schedule_id, action, every, note).await
 }
 

@@ -107,6 +107,8 @@ async fn fill(
         hedge_order: None,
         hedge_trade: None,
         realized_pnl: None,
+        filled_trade: None,
+        filled_at: None,
     };
     store.insert_rfq_quotes([row]).await.unwrap();
     FilledTrade {
@@ -313,5 +315,68 @@ fn a_net_below_the_exchange_minimum_is_marked_at_the_mid_and_carried_without_an_
             (unhedged.net, unhedged.carry, unhedged.fills),
             (d("0.001"), d("0.001"), 0)
         );
+    });
+}
+
+/// A market's hedger terminated while it holds a settled fill takes the fill with it; the sweep
+/// (`rfq-hedge-sweep`) finds the quote still `filled, unhedged` and hands it to a new hedger,
+/// which hedges it on the exchange.
+#[test]
+fn a_fill_its_hedger_lost_is_swept_to_a_new_hedger_and_hedged() {
+    crate::support::run(async {
+        let stack = crate::support::rfq_stack().await;
+        let store = crate::store(stack).await;
+        let market = "SWEEP/USDC";
+        let trade = fill(&store, market, Side::Buy, d("0.05"), d("3000")).await;
+        // Settled as the fill workflow records it, and handed to a hedger whose epoch is long.
+        store
+            .record_rfq_fill(&hedgeflow_proto::fill::FillRecord {
+                quote_id: trade.quote_id.clone(),
+                status: hedgeflow_proto::fill::FillStatus::FilledUnhedged,
+                tx_hash: None,
+                block_number: None,
+                detail: None,
+                trade: Some(trade.clone()),
+            })
+            .await
+            .unwrap();
+        hand_off(stack, &trade, 3_600_000).await;
+        let hedger = stack
+            .client
+            .get_workflow_handle::<HedgeWorkflow>("hedge-SWEEP-USDC");
+        hedger
+            .terminate(temporalio_client::WorkflowTerminateOptions::default())
+            .await
+            .unwrap();
+
+        // The sweep, as its Schedule runs it, once the fill is older than `sweep-after` (1 s).
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let swept: u32 = stack
+            .client
+            .start_workflow(
+                hedgeflow_workflows::HedgeSweepWorkflow::run,
+                (),
+                WorkflowStartOptions::new(
+                    queues::ORCHESTRATOR,
+                    format!("sweep-test-{}", uuid::Uuid::new_v4()),
+                )
+                .build(),
+            )
+            .await
+            .unwrap()
+            .get_result(Default::default())
+            .await
+            .unwrap();
+        assert!(swept >= 1, "the lost fill was handed over");
+
+        let hedge = hedges(&store, market, 1).await.remove(0);
+        assert_eq!(d(&hedge.net), trade.net());
+        assert!(
+            exchange_order(stack, &hedge.client_order_id)
+                .await
+                .is_some(),
+            "the hedge is on the exchange"
+        );
+        assert_quotes_hedged(&store, std::slice::from_ref(&trade), &hedge).await;
     });
 }

@@ -367,6 +367,9 @@ poll-interval = "500ms"
 [hedger]
 epoch = "{HEDGE_EPOCH_MS}ms"
 max-slippage-bps = "100"
+# Tests run the sweep themselves.
+sweep-every = "1h"
+sweep-after = "1s"
 
 [intents]
 chain = "l2"

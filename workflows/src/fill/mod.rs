@@ -248,6 +248,7 @@ impl FillRun<'_> {
             tx_hash: mined.as_ref().map(|tx| tx.tx_hash),
             block_number: mined.map(|tx| tx.block_number),
             detail,
+            trade: (status == FillStatus::FilledUnhedged).then(|| self.fill.filled_trade()),
         };
         self.ctx
             .execute_activity(

@@ -59,6 +59,10 @@ pub struct Model {
     pub hedge_order: Option<String>,
     pub hedge_trade: Option<Json>,
     pub realized_pnl: Option<String>,
+    /// The settled fill as its market's hedger takes it (`FilledTrade`), and when it settled:
+    /// what the unhedged-fills sweep hands to a hedger again.
+    pub filled_trade: Option<Json>,
+    pub filled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

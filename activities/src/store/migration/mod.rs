@@ -8,6 +8,7 @@ mod m0005_rfq_fills;
 mod m0006_rfq_hedges;
 mod m0007_intent_quotes;
 mod m0008_intent_mismatches;
+mod m0009_rfq_filled_trades;
 
 use sea_orm_migration::{
     MigrationTrait, MigratorTrait, async_trait,
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_rfq_hedges::Migration),
             Box::new(m0007_intent_quotes::Migration),
             Box::new(m0008_intent_mismatches::Migration),
+            Box::new(m0009_rfq_filled_trades::Migration),
         ]
     }
 }

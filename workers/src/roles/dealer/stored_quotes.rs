@@ -178,6 +178,8 @@ fn to_row(record: &QuoteRecord) -> Result<rfq_quote::Model, StoreError> {
         hedge_order: None,
         hedge_trade: None,
         realized_pnl: None,
+        filled_trade: None,
+        filled_at: None,
     })
 }
 
