@@ -428,6 +428,16 @@ impl Config {
             .context("invalid [dealer.quotes]")
     }
 
+    /// The quote signer's bearer token, for its callers (the dealer, the inventory CLI).
+    pub fn quote_signer_token(&self) -> anyhow::Result<Option<hedgeflow_proto::grpc::auth::Token>> {
+        let Some(settlement) = &self.settlement else {
+            return Ok(None);
+        };
+        settlement
+            .signer_token()
+            .context("[settlement] signer-token")
+    }
+
     pub fn metrics_addr(&self, role: &str) -> Option<SocketAddr> {
         self.metrics.get(role).copied()
     }

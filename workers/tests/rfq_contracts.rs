@@ -27,8 +27,11 @@ use hedgeflow_activities::{
     chain::{ChainClient, ChainConfig},
     settlement::QuoteSigner,
 };
-use hedgeflow_proto::grpc::hot_wallet::{
-    self as wire, FundsRequest, SignRfqOrderRequest, hot_wallet_client::HotWalletClient,
+use hedgeflow_proto::grpc::{
+    auth,
+    hot_wallet::{
+        self as wire, FundsRequest, SignRfqOrderRequest, hot_wallet_client::HotWalletClient,
+    },
 };
 use rfq_stack::contract_chain::{self, events, mined, reverts};
 use rfq_stack::{RfqSettlement, TestToken};
@@ -252,10 +255,11 @@ impl Env {
         address
     }
 
-    /// The hot wallet's quote signer, served over gRPC on a free local port, and a client of it.
-    /// It holds the hot wallet's key, knows only WETH as a token (so it signs no order selling
-    /// USDC) and signs orders that expire within [`MAX_ORDER_TTL`].
-    async fn quote_signer(&self) -> HotWalletClient<Channel> {
+    /// The hot wallet's quote signer, served over gRPC on a free local port and requiring
+    /// [`SIGNER_TOKEN`], and a client of it sending `token`. It holds the hot wallet's key, knows
+    /// only WETH as a token (so it signs no order selling USDC) and signs orders that expire
+    /// within [`MAX_ORDER_TTL`].
+    async fn quote_signer_with(&self, token: Option<&str>) -> auth::HotWalletClient {
         let config: ChainConfig = toml::from_str(&format!(
             r#"
             chain-id = {CHAIN_ID}
@@ -276,16 +280,28 @@ impl Env {
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
+        let required = auth::RequireToken(Some(auth::Token::new(SIGNER_TOKEN)));
         tokio::spawn(
             tonic::transport::Server::builder()
-                .add_service(signer.server())
+                .add_service(signer.server(required))
                 .serve_with_incoming(TcpListenerStream::new(listener)),
         );
-        HotWalletClient::connect(format!("http://{address}"))
-            .await
+        let channel = Channel::from_shared(format!("http://{address}"))
             .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        HotWalletClient::with_interceptor(channel, auth::SendToken(token.map(auth::Token::new)))
+    }
+
+    /// The quote signer, called with its token.
+    async fn quote_signer(&self) -> auth::HotWalletClient {
+        self.quote_signer_with(Some(SIGNER_TOKEN)).await
     }
 }
+
+/// The bearer token the quote signer under test requires.
+const SIGNER_TOKEN: &str = "test-quote-signer-token";
 
 /// The longest order life the quote signer under test signs.
 const MAX_ORDER_TTL: Duration = Duration::from_secs(120);
@@ -1072,4 +1088,31 @@ async fn the_quote_signer_refuses_what_the_hot_wallet_must_not_sign() {
         .sign_rfq_order(sign_request(&order(6).await))
         .await
         .expect("a valid order after refusals");
+
+    // A caller without the signer's token, or with another, is refused before anything is
+    // looked at, let alone signed; the funds report is closed to it too.
+    for token in [None, Some("not-the-token")] {
+        let mut stranger = env.quote_signer_with(token).await;
+        let status = stranger
+            .sign_rfq_order(sign_request(&order(7).await))
+            .await
+            .expect_err("signed for a caller without the token");
+        assert_eq!(
+            status.code(),
+            Code::Unauthenticated,
+            "{token:?}: {status:?}"
+        );
+        let status = stranger
+            .funds(FundsRequest {
+                owner: String::new(),
+                tokens: vec![env.weth.address().to_string()],
+            })
+            .await
+            .expect_err("funds for a caller without the token");
+        assert_eq!(
+            status.code(),
+            Code::Unauthenticated,
+            "{token:?}: {status:?}"
+        );
+    }
 }

@@ -13,11 +13,14 @@ use alloy::{
     sol_types::{Eip712Domain, SolStruct},
 };
 use hedgeflow_proto::{
-    grpc::hot_wallet::{self as wire, hot_wallet_server::HotWallet},
+    grpc::{
+        auth::RequireToken,
+        hot_wallet::{self as wire, hot_wallet_server::HotWallet},
+    },
     rfq::{self, RfqOrder},
 };
 use std::{collections::BTreeSet, str::FromStr, time::Duration};
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, service::interceptor::InterceptedService};
 use tracing::info;
 
 sol! {
@@ -61,9 +64,12 @@ impl QuoteSigner {
         }
     }
 
-    /// The tonic server for this service.
-    pub fn server(self) -> wire::hot_wallet_server::HotWalletServer<Self> {
-        wire::hot_wallet_server::HotWalletServer::new(self)
+    /// The tonic server for this service, refusing callers without `auth`'s token.
+    pub fn server(
+        self,
+        auth: RequireToken,
+    ) -> InterceptedService<wire::hot_wallet_server::HotWalletServer<Self>, RequireToken> {
+        wire::hot_wallet_server::HotWalletServer::with_interceptor(self, auth)
     }
 
     /// Why the hot wallet will not sign `order` at `now` (Unix seconds), if it will not.

@@ -129,6 +129,9 @@ pub struct HotWalletConfig {
     /// Longest wait for a signature before the quote is refused as unavailable.
     #[serde(default = "default_sign_timeout", with = "humantime_serde")]
     pub sign_timeout: Duration,
+    /// The quote signer's bearer token (`[settlement] signer-token`, filled in by the process).
+    #[serde(default)]
+    pub token: Option<hedgeflow_proto::grpc::auth::Token>,
 }
 
 /// The settlement chain and contract, and the transaction a fill repeats.

@@ -24,7 +24,10 @@ use arc_swap::ArcSwap;
 use hedgeflow_proto::grpc::exchange::{
     self as exchange_wire, exchange_account_client::ExchangeAccountClient,
 };
-use hedgeflow_proto::grpc::hot_wallet::{self as wire, hot_wallet_client::HotWalletClient};
+use hedgeflow_proto::grpc::{
+    auth::{HotWalletClient, SendToken},
+    hot_wallet::{self as wire, hot_wallet_client},
+};
 use hedgeflow_proto::rfq::{self, RfqFillApproval, RfqOrder};
 use rust_decimal::Decimal;
 use tokio::task::JoinHandle;
@@ -78,7 +81,7 @@ pub struct QuoteService {
     books: BookCache,
     inventory: Arc<ArcSwap<Inventory>>,
     exposure: Arc<Mutex<ExposureBook>>,
-    signer: HotWalletClient<Channel>,
+    signer: HotWalletClient,
     store: Arc<dyn QuoteStore>,
     fills: Arc<dyn FillSettlement>,
     tasks: Vec<JoinHandle<()>>,
@@ -102,7 +105,10 @@ impl QuoteService {
         let endpoint = &settings.hot_wallet.endpoint;
         let channel = lazy_channel(endpoint)
             .ok_or_else(|| ServiceError::HotWalletEndpoint(endpoint.clone()))?;
-        let signer = HotWalletClient::new(channel);
+        let signer = hot_wallet_client::HotWalletClient::with_interceptor(
+            channel,
+            SendToken(settings.hot_wallet.token.clone()),
+        );
         let books = BookCache::spawn(settings.books.clone())?;
         // With an exchange account followed, its balances are unknown until the first read:
         // the hedge side counts as unfunded until then.
@@ -629,7 +635,7 @@ async fn read_exchange_funds(
 
 /// The hot wallet's balance of each of `tokens`, by symbol, in human units.
 pub async fn read_funds(
-    mut client: HotWalletClient<Channel>,
+    mut client: HotWalletClient,
     tokens: &[Token],
 ) -> Result<HashMap<String, Decimal>, String> {
     let request = wire::FundsRequest {

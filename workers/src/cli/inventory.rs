@@ -10,6 +10,7 @@ use crate::{config::Config, hedgers};
 use anyhow::Context;
 use hedgeflow_dealer::service::{Token, read_funds, units};
 use hedgeflow_proto::grpc::{
+    auth::SendToken,
     exchange::{
         BalancesRequest, OpenOrdersRequest, exchange_account_client::ExchangeAccountClient,
     },
@@ -44,7 +45,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .collect();
 
     let hot_wallet = channel(&settings.hot_wallet.endpoint)?;
-    match read_funds(HotWalletClient::new(hot_wallet), &tokens).await {
+    let token = SendToken(config.quote_signer_token()?);
+    match read_funds(
+        HotWalletClient::with_interceptor(hot_wallet, token),
+        &tokens,
+    )
+    .await
+    {
         Ok(funds) => {
             for (symbol, balance) in funds {
                 assets.entry(symbol).or_default().hot_wallet = Some(balance);

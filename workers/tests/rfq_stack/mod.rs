@@ -137,7 +137,7 @@ impl RfqChain {
         let address = listener.local_addr().unwrap();
         tokio::spawn(
             tonic::transport::Server::builder()
-                .add_service(signer.server())
+                .add_service(signer.server(Default::default()))
                 .serve_with_incoming(TcpListenerStream::new(listener)),
         );
         format!("http://{address}")

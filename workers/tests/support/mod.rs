@@ -320,6 +320,8 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
 fn rfq_config(dir: &std::path::Path, l2_port: u16, webhook: u16) -> anyhow::Result<String> {
     let token = dir.join("dealer-admin-token");
     std::fs::write(&token, "e2e-dealer-admin-token")?;
+    let signer_token = dir.join("quote-signer-token");
+    std::fs::write(&signer_token, "e2e-quote-signer-token")?;
     let (api_key, secret_key) = (
         dir.join("exchange-api-key"),
         dir.join("exchange-secret-key"),
@@ -333,6 +335,7 @@ chain = "l1"
 contract = "{settlement}"
 max-order-ttl = "2m"
 signer-listen = "127.0.0.1:{signer}"
+signer-token = {{ file = "{signer_token}" }}
 fill-margin = "5s"
 
 [exchanges.binance]
@@ -450,6 +453,7 @@ soft-cancel-bps = "100"
         front_door = process::free_port(),
         admin = process::free_port(),
         token = token.display(),
+        signer_token = signer_token.display(),
         exchange_account = process::free_port(),
         api_key = api_key.display(),
         secret_key = secret_key.display(),

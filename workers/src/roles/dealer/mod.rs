@@ -40,7 +40,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .as_ref()
         .context("the dealer role needs a [dealer] section in the config")?;
     let dealer = config.dealer_config()?;
-    let settings = dealer.settings()?;
+    let mut settings = dealer.settings()?;
+    settings.hot_wallet.token = config.quote_signer_token()?;
     let store = Store::connect_when_migrated(&config.database.url, SCHEMA_POLL)
         .await
         .context("connecting to the database")?;

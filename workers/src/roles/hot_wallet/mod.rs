@@ -10,7 +10,7 @@ use hedgeflow_activities::{
     chain::{Chains, journal::TxJournal, signer::load_signer, submit::HotWallet},
     settlement::{FillChecker, QuoteSigner},
 };
-use hedgeflow_proto::queues;
+use hedgeflow_proto::{grpc::auth::RequireToken, queues};
 use temporalio_sdk::{Worker, WorkerOptions};
 use tracing::info;
 
@@ -54,13 +54,23 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             settlement.max_order_ttl,
         );
         let listen = settlement.signer_listen;
+        let token = settlement
+            .signer_token()
+            .context("[settlement] signer-token")?;
+        if token.is_none() && !listen.ip().is_loopback() {
+            bail!(
+                "[settlement] signer-listen {listen} is not a loopback address and no \
+                 signer-token is set: anyone reaching it could have orders signed; set a token \
+                 or listen on 127.0.0.1"
+            );
+        }
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("binding the quote signer on {listen}"))?;
         info!(%listen, "quote signer listening");
         signer_server = Some(
             tonic::transport::Server::builder()
-                .add_service(quotes.server())
+                .add_service(quotes.server(RequireToken(token)))
                 .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
         );
     }
