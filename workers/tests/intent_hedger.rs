@@ -885,6 +885,29 @@ fn the_hedger_api_answers_symmio_shapes_and_refuses_bad_input() {
         assert_eq!(state["quote_id"], id);
         assert_eq!(state["action_status"], "success");
         assert_eq!(state["last_seen_action"], "opened");
+        // Filtered and paged by the database: any case of the address; the next page is
+        // empty; a state the quote is not in matches nothing.
+        let lower = party_a.address.to_string().to_lowercase();
+        for (path, body, count) in [
+            (
+                "/position-state/0/10",
+                format!(r#"{{"address": "{lower}", "quote_id": {id}}}"#),
+                1,
+            ),
+            ("/position-state/1/10", body.clone(), 0),
+            (
+                "/position-state/0/10",
+                format!(r#"{{"quote_id": {id}, "states": ["closed"]}}"#),
+                0,
+            ),
+        ] {
+            let (status, states) = api_post(path, &body).await;
+            assert_eq!(
+                (status, states["count"].as_u64()),
+                (200, Some(count)),
+                "{path} {body}: {states}"
+            );
+        }
         refused(api_post("/position-state/0/10", "{not json").await, 400);
         refused(
             api_post("/position-state/0/10", r#"{"quote_id": "one"}"#).await,

@@ -14,6 +14,19 @@ use sea_orm::{
     TransactionTrait,
 };
 
+/// Which quotes [`Store::intent_quotes`] reads; every field is optional.
+#[derive(Clone, Debug, Default)]
+pub struct IntentQuoteFilter {
+    /// Party A's address, any case.
+    pub party_a: Option<String>,
+    pub quote_id: Option<i64>,
+    pub symbols: Vec<String>,
+    /// Hedger states.
+    pub states: Vec<String>,
+    pub created_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
 impl Store {
     /// Upserts the quote's row from the record and appends the hedger state to its history
     /// (once, with the reason). Idempotent.
@@ -132,13 +145,40 @@ impl Store {
             .collect())
     }
 
-    pub async fn intent_quotes_page(
+    /// The quotes matching `filter`, most recently updated first, `limit` of them from
+    /// `offset`: filtered and paged by the database, never read whole.
+    pub async fn intent_quotes(
         &self,
+        filter: &IntentQuoteFilter,
         offset: u64,
         limit: u64,
     ) -> Result<Vec<intent_quote::Model>, StoreError> {
-        Ok(intent_quote::Entity::find()
+        use sea_orm::sea_query::{Expr, Func};
+        let mut query = intent_quote::Entity::find();
+        if let Some(party_a) = &filter.party_a {
+            query = query.filter(
+                Expr::expr(Func::lower(Expr::col(intent_quote::Column::PartyA)))
+                    .eq(party_a.to_lowercase()),
+            );
+        }
+        if let Some(quote_id) = filter.quote_id {
+            query = query.filter(intent_quote::Column::QuoteId.eq(quote_id));
+        }
+        if !filter.symbols.is_empty() {
+            query = query.filter(intent_quote::Column::Symbol.is_in(filter.symbols.clone()));
+        }
+        if !filter.states.is_empty() {
+            query = query.filter(intent_quote::Column::HedgerState.is_in(filter.states.clone()));
+        }
+        if let Some(since) = filter.created_since {
+            query = query.filter(intent_quote::Column::CreatedAt.gte(since));
+        }
+        if let Some(since) = filter.updated_since {
+            query = query.filter(intent_quote::Column::UpdatedAt.gte(since));
+        }
+        Ok(query
             .order_by_desc(intent_quote::Column::UpdatedAt)
+            .order_by_desc(intent_quote::Column::QuoteId)
             .offset(offset)
             .limit(limit)
             .all(&self.db)

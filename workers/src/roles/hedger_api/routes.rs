@@ -6,7 +6,10 @@ use axum::{
     Json,
     extract::{Path, Query, State, rejection::JsonRejection},
 };
-use hedgeflow_activities::store::{entity::intent_quote, intents::notional};
+use hedgeflow_activities::store::{
+    entity::intent_quote,
+    intents::{IntentQuoteFilter, notional},
+};
 use hedgeflow_proto::intent::error_codes;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -190,42 +193,39 @@ pub(super) async fn position_state(
     let Json(query) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let rows = state
         .store
-        .intent_quotes_page(0, u64::MAX >> 1)
+        .intent_quotes(&query.filter()?, start, size)
         .await
         .map_err(ApiError::unavailable)?;
-    let matching: Vec<Value> = rows
-        .iter()
-        .filter(|row| query.matches(row))
-        .skip(start as usize)
-        .take(size as usize)
-        .map(notification)
-        .collect();
+    let matching: Vec<Value> = rows.iter().map(notification).collect();
     Ok(Json(
         json!({ "count": matching.len(), "position_state": matching }),
     ))
 }
 
 impl PositionStateQuery {
-    fn matches(&self, row: &intent_quote::Model) -> bool {
-        let address = |a: &str| {
-            row.party_a
-                .as_deref()
-                .is_some_and(|p| p.eq_ignore_ascii_case(a))
+    /// The query as the store filters it.
+    fn filter(&self) -> Result<IntentQuoteFilter, ApiError> {
+        let time = |t: Option<i64>, what: &str| {
+            t.map(|t| {
+                chrono::DateTime::from_timestamp(t, 0)
+                    .ok_or_else(|| ApiError::bad_request(format!("{what} {t} is not a time")))
+            })
+            .transpose()
         };
-        self.address.as_deref().is_none_or(address)
-            && self.quote_id.is_none_or(|id| row.quote_id == id as i64)
-            && (self.symbols.is_empty()
-                || row
-                    .symbol
-                    .as_ref()
-                    .is_some_and(|s| self.symbols.contains(s)))
-            && (self.states.is_empty() || self.states.contains(&row.hedger_state))
-            && self
-                .create_time_gte
-                .is_none_or(|t| row.created_at.timestamp() >= t)
-            && self
-                .modify_time_gte
-                .is_none_or(|t| row.updated_at.timestamp() >= t)
+        Ok(IntentQuoteFilter {
+            party_a: self.address.clone(),
+            quote_id: self
+                .quote_id
+                .map(|id| {
+                    i64::try_from(id)
+                        .map_err(|_| ApiError::bad_request(format!("quote_id {id} is too large")))
+                })
+                .transpose()?,
+            symbols: self.symbols.clone(),
+            states: self.states.clone(),
+            created_since: time(self.create_time_gte, "create_time_gte")?,
+            updated_since: time(self.modify_time_gte, "modify_time_gte")?,
+        })
     }
 }
 

@@ -12,6 +12,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use hedgeflow_activities::intent::contract::IntentBook;
+use hedgeflow_activities::store::intents::IntentQuoteFilter;
 use hedgeflow_proto::intent::from_wad;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -59,18 +60,15 @@ async fn snapshot(
     party_a: Address,
     seen: &mut Option<DateTime<Utc>>,
 ) -> Result<Vec<Value>, String> {
-    let rows: Vec<_> = state
+    let filter = IntentQuoteFilter {
+        party_a: Some(party_a.to_string()),
+        ..IntentQuoteFilter::default()
+    };
+    let rows = state
         .store
-        .intent_quotes_page(0, u64::MAX >> 1)
+        .intent_quotes(&filter, 0, u64::MAX >> 1)
         .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter(|row| {
-            row.party_a
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(&party_a.to_string()))
-        })
-        .collect();
+        .map_err(|e| e.to_string())?;
     let mut messages: Vec<Value> = rows
         .iter()
         .filter(|row| seen.is_none_or(|at| row.updated_at > at))
