@@ -942,6 +942,31 @@ async fn rate_limit_burst_then_42024() {
     assert_eq!(h.dealer.calls().len(), 5);
 }
 
+/// Rotating taker addresses buys a fresh per-taker bucket each, but not past the ceiling over
+/// all takers: -42024, and the dealer (which prices, signs and stores) is never asked.
+#[tokio::test]
+async fn many_addresses_from_one_caller_stop_at_the_ceiling() {
+    let h = start(Profiler::new([], [], limit(1000, 1000)).with_ceiling(limit(1, 5))).await;
+    let quote = |taker: String| json!([WETH, DAI, "1000", null, taker]);
+    let takers: Vec<String> = (1..=8u8)
+        .map(|n| alloy::primitives::Address::repeat_byte(0x60 + n).to_string())
+        .collect();
+    for taker in &takers[..5] {
+        h.ok("dealer_getQuote", quote(taker.clone())).await;
+    }
+    for taker in &takers[5..] {
+        assert_eq!(
+            code(&h.call("dealer_getQuote", quote(taker.clone())).await),
+            -42024
+        );
+    }
+    assert_eq!(
+        h.dealer.calls().len(),
+        5,
+        "nothing past the ceiling was priced"
+    );
+}
+
 // ---------------------------------------------------------------- the admin endpoint
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! refilled at `per_second` with capacity `burst`).
 
 use alloy::primitives::Address;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
 use std::num::NonZeroU32;
 
@@ -33,6 +33,28 @@ impl Default for RateLimit {
     }
 }
 
+impl RateLimit {
+    fn quota(&self) -> Quota {
+        Quota::per_second(self.per_second).allow_burst(self.burst)
+    }
+}
+
+/// One bucket shared by every request, whoever claims to send it: what a caller rotating taker
+/// addresses (each with a fresh bucket of its own) runs into.
+#[derive(Debug)]
+pub(super) struct Ceiling(DefaultDirectRateLimiter);
+
+impl Ceiling {
+    pub(super) fn new(limit: RateLimit) -> Self {
+        Self(RateLimiter::direct(limit.quota()))
+    }
+
+    /// Spend a token of the shared bucket; false when it is empty.
+    pub(super) fn check(&self) -> bool {
+        self.0.check().is_ok()
+    }
+}
+
 /// One rate limit applied to every taker, a bucket each.
 #[derive(Debug)]
 pub(super) struct Limiter {
@@ -42,10 +64,9 @@ pub(super) struct Limiter {
 
 impl Limiter {
     pub(super) fn new(rate_limit: RateLimit) -> Self {
-        let quota = Quota::per_second(rate_limit.per_second).allow_burst(rate_limit.burst);
         Self {
             rate_limit,
-            buckets: RateLimiter::keyed(quota),
+            buckets: RateLimiter::keyed(rate_limit.quota()),
         }
     }
 

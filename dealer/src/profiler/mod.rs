@@ -101,6 +101,8 @@ impl TakerLists {
 pub struct Profiler {
     lists: ArcSwap<TakerLists>,
     limiter: ArcSwap<Limiter>,
+    /// The front door's ceiling over every taker together, if any.
+    ceiling: Option<limit::Ceiling>,
 }
 
 impl Profiler {
@@ -115,7 +117,14 @@ impl Profiler {
         Self {
             lists: ArcSwap::from_pointee(TakerLists { allow, deny }),
             limiter: ArcSwap::from_pointee(Limiter::new(rate_limit)),
+            ceiling: None,
         }
+    }
+
+    /// Adds a ceiling on requests of all takers together, past their own buckets.
+    pub fn with_ceiling(mut self, ceiling: RateLimit) -> Self {
+        self.ceiling = Some(limit::Ceiling::new(ceiling));
+        self
     }
 
     /// A profiler starting from saved profiles.
@@ -145,9 +154,10 @@ impl Profiler {
         self.lists.load().authorization(taker)
     }
 
-    /// Spend one of the taker's rate-limit tokens.
+    /// Spend one of the taker's rate-limit tokens, then one of the ceiling's.
     pub fn check_rate(&self, taker: &Address) -> Result<(), Refusal> {
-        if self.limiter.load().check(taker) {
+        let under_ceiling = || self.ceiling.as_ref().is_none_or(limit::Ceiling::check);
+        if self.limiter.load().check(taker) && under_ceiling() {
             Ok(())
         } else {
             Err(Refusal::RateLimited)

@@ -29,12 +29,25 @@ pub struct FrontDoorConfig {
     /// The per-taker token bucket applied at start (changeable with `admin_setRateLimit`).
     #[serde(default)]
     pub rate_limit: RateLimit,
+    /// One bucket over every taker's requests together: a caller rotating taker addresses (each
+    /// a fresh per-taker bucket) still gets no more than this signed and stored; past it,
+    /// -42024 for everyone.
+    #[serde(default = "default_ceiling")]
+    pub ceiling: RateLimit,
     /// Takers served at start; when non-empty, only these are served.
     #[serde(default)]
     pub allow: Vec<Address>,
     /// Takers refused at start (wins over `allow`).
     #[serde(default)]
     pub deny: Vec<Address>,
+}
+
+/// 200 requests per second over all takers, bursts of 400.
+fn default_ceiling() -> RateLimit {
+    RateLimit::new(
+        std::num::NonZeroU32::new(200).expect("non-zero"),
+        std::num::NonZeroU32::new(400).expect("non-zero"),
+    )
 }
 
 /// Where a secret comes from. Secrets are never written in the config itself.

@@ -191,7 +191,7 @@ impl FrontDoor {
                 configured
             }
         };
-        let profiler = Arc::new(profiler);
+        let profiler = Arc::new(profiler.with_ceiling(config.ceiling));
         let admin = serve_admin(config.admin_listen, profiler.clone(), profiles, &token).await?;
         let public = serve(config.listen, dealer, profiler.clone()).await?;
         Ok(Self {
