@@ -62,6 +62,25 @@ async fn await_order(workflow_id: String) -> EscrowResult {
         .unwrap_or_else(|e| panic!("{workflow_id} failed: {e}"))
 }
 
+/// Runs the accepted-blocks scan (as its Schedule would) once `order`'s block is final for it
+/// (the test stack's finality depth is 3).
+async fn scan_once_final(stack: &Stack, order: &EscrowOrder) {
+    let final_at = order.block_number + 3;
+    eventually("the order's block to be final", WAIT, || async {
+        (stack.l2.get_block_number().await.ok()? >= final_at).then_some(())
+    })
+    .await;
+    stack
+        .client
+        .get_schedule_handle(hedgeflow_proto::ids::escrow_scan_schedule(L2_ID))
+        .trigger(
+            ScheduleOverlapPolicy::AllowAll,
+            TriggerScheduleOptions::default(),
+        )
+        .await
+        .unwrap();
+}
+
 async fn await_all(orders: &[EscrowOrder]) -> Vec<EscrowResult> {
     join_all(orders.iter().map(|o| await_order(o.workflow_id()))).await
 }
@@ -366,20 +385,7 @@ fn an_order_placed_while_the_indexer_is_down_is_found_by_the_scan() {
         let stack = stack().await;
         stack.kill_role("indexer").await;
         let order = place(1, "0.01", None).await.remove(0);
-        let final_at = order.block_number + 3;
-        eventually("the order's block to be final", WAIT, || async {
-            (stack.l2.get_block_number().await.ok()? >= final_at).then_some(())
-        })
-        .await;
-        stack
-            .client
-            .get_schedule_handle(hedgeflow_proto::ids::escrow_scan_schedule(L2_ID))
-            .trigger(
-                ScheduleOverlapPolicy::AllowAll,
-                TriggerScheduleOptions::default(),
-            )
-            .await
-            .unwrap();
+        scan_once_final(stack, &order).await;
 
         let result = await_order(order.workflow_id()).await;
         assert_eq!(result.status, EscrowStatus::Completed);
@@ -745,20 +751,7 @@ fn an_order_id_a_reorg_gives_to_another_order_starts_that_order() {
         assert_ne!(second.workflow_id(), first.workflow_id());
 
         // The indexer saw the new block's log; the scan picks it up in any case once final.
-        let final_at = second.block_number + 3;
-        eventually("the new order's block to be final", WAIT, || async {
-            (stack.l2.get_block_number().await.ok()? >= final_at).then_some(())
-        })
-        .await;
-        stack
-            .client
-            .get_schedule_handle(hedgeflow_proto::ids::escrow_scan_schedule(L2_ID))
-            .trigger(
-                ScheduleOverlapPolicy::AllowAll,
-                TriggerScheduleOptions::default(),
-            )
-            .await
-            .unwrap();
+        scan_once_final(stack, &second).await;
         let result = await_order(second.workflow_id()).await;
         assert_eq!(result.status, EscrowStatus::Completed, "{result:?}");
         assert_paid_once_and_recorded(stack, std::slice::from_ref(&second)).await;

@@ -74,6 +74,35 @@ static TURN: RwLock<()> = RwLock::const_new(());
 /// The deployer funds every party A: one at a time, or their transactions' nonces clash.
 static DEPLOYER_TURN: Mutex<()> = Mutex::const_new(());
 
+/// Mints `amount` of the collateral to `to` as the deployer (the token's owner), through
+/// `collateral`'s provider, which must sign for the deployer. At the deployer's pending nonce:
+/// other parties' providers may have sent from the deployer since this one cached it.
+async fn mint_as_deployer(
+    collateral: &TestToken::TestTokenInstance<DynProvider>,
+    to: Address,
+    amount: U256,
+) {
+    let deployer: Address = support::DEPLOYER.parse().unwrap();
+    let _turn = DEPLOYER_TURN.lock().await;
+    let nonce = collateral
+        .provider()
+        .get_transaction_count(deployer)
+        .pending()
+        .await
+        .unwrap();
+    let minted = collateral
+        .mint(to, amount)
+        .from(deployer)
+        .nonce(nonce)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(minted.status(), "minted {amount} to {to}");
+}
+
 /// A test's hold on [`TURN`], for as long as its party A lives.
 enum Turn {
     Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
@@ -128,6 +157,9 @@ fn paper_broker(stack: &Stack, api_key: &str, secret_key: &str) -> FuturesClient
 struct PartyA {
     address: Address,
     book: IntentBook::IntentBookInstance<DynProvider>,
+    /// The book's collateral token, through this party's provider (which also signs for the
+    /// deployer, the token's owner).
+    collateral: TestToken::TestTokenInstance<DynProvider>,
     /// The exchange role's own account, where the hedges are.
     broker: FuturesClient,
     store: Store,
@@ -183,18 +215,8 @@ impl PartyA {
             let sent = provider.send_transaction(gas_money).await.unwrap();
             mined(sent.get_receipt().await.unwrap());
         }
-        mined(
-            collateral
-                .mint(address, amount)
-                .from(deployer.address())
-                .send()
-                .await
-                .unwrap()
-                .get_receipt()
-                .await
-                .unwrap(),
-        );
         drop(deployer_turn);
+        mint_as_deployer(&collateral, address, amount).await;
         mined(
             collateral
                 .approve(intents.book, U256::MAX)
@@ -235,6 +257,7 @@ impl PartyA {
         PartyA {
             address,
             book,
+            collateral,
             broker,
             store,
             stack,

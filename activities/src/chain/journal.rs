@@ -97,13 +97,16 @@ impl TxJournal {
         inner.by_intent.get(intent_key).cloned().unwrap_or_default()
     }
 
-    /// Every intent's first transaction: what the hot wallet agreed to sign, once each.
-    pub fn first_attempts(&self) -> Vec<JournalEntry> {
+    /// The first transaction of every intent on `chain_id` signed at or after Unix second
+    /// `since`: what the hot wallet agreed to sign in that window, once each.
+    pub fn first_attempts_since(&self, chain_id: u64, since: u64) -> Vec<JournalEntry> {
         let inner = self.inner.lock().expect("journal lock poisoned");
         inner
             .by_intent
             .values()
-            .filter_map(|attempts| attempts.first().cloned())
+            .filter_map(|attempts| attempts.first())
+            .filter(|first| first.chain_id == chain_id && first.signed_at >= since)
+            .cloned()
             .collect()
     }
 

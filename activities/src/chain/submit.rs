@@ -211,9 +211,7 @@ impl HotWallet {
         chain: &ChainClient,
         intent: &TxIntent,
     ) -> Result<JournalEntry, ChainError> {
-        let now = unix_now();
-        let signed = self.journal.first_attempts();
-        if let Err(refusal) = self.policy.check(intent, &signed, now).await {
+        if let Err(refusal) = self.policy.allows(intent, self.address()).await {
             return Err(self.refused(intent, refusal));
         }
         let from = self.address();
@@ -240,9 +238,8 @@ impl HotWallet {
         if let Some(existing) = self.journal.attempts(&intent.intent_key).into_iter().next() {
             return Ok(existing);
         }
-        // Concurrent intents may have spent the period's allowance while we waited.
-        let signed = self.journal.first_attempts();
-        if let Err(refusal) = self.policy.within_limits(intent, &signed, now) {
+        // Under the lock: concurrent intents cannot both spend the same allowance.
+        if let Err(refusal) = self.policy.within_limits(intent, &self.journal, unix_now()) {
             return Err(self.refused(intent, refusal));
         }
         let nonce = nonce::next_nonce(pending, &self.journal, intent.chain_id, from);

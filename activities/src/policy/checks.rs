@@ -34,18 +34,23 @@ pub struct EscrowL2 {
     pub escrow: Address,
 }
 
-/// What the chain checks read: the hot wallet's address and the L2 escrows.
+/// What the chain checks read: the L2 escrows.
 #[derive(Clone, Debug, Default)]
 pub struct Checks {
-    pub me: Address,
     pub escrows: Vec<EscrowL2>,
 }
 
 impl Checks {
-    pub(super) async fn run(&self, check: &Check, intent: &TxIntent) -> Result<(), Refusal> {
+    /// Runs `check` on `intent`, which the hot wallet `me` is asked to sign.
+    pub(super) async fn run(
+        &self,
+        check: &Check,
+        intent: &TxIntent,
+        me: Address,
+    ) -> Result<(), Refusal> {
         match check {
             Check::EscrowTransfer => self.escrow_transfer(intent).await,
-            Check::SettlementSignedByUs => self.settlement_signed_by_us(intent),
+            Check::SettlementSignedByUs => settlement_signed_by(intent, me),
         }
     }
 
@@ -87,21 +92,22 @@ impl Checks {
         }
         Ok(())
     }
+}
 
-    fn settlement_signed_by_us(&self, intent: &TxIntent) -> Result<(), Refusal> {
-        let refuse = |reason: &str| Err(Refusal::new("rfq-settle", reason));
-        let Ok(call) = fillRfqOrderCall::abi_decode(&intent.data) else {
-            return refuse("its calldata is not an RfqSettlement.fillRfqOrder");
-        };
-        let hash = call
-            .order
-            .eip712_signing_hash(&domain(intent.chain_id, intent.to));
-        let signer = Signature::try_from(call.makerSignature.as_ref())
-            .ok()
-            .and_then(|signature| signature.recover_address_from_prehash(&hash).ok());
-        if signer != Some(self.me) {
-            return refuse("the order's maker signature is not the hot wallet's");
-        }
-        Ok(())
+/// Whether `intent`'s settlement order carries `me`'s maker signature.
+fn settlement_signed_by(intent: &TxIntent, me: Address) -> Result<(), Refusal> {
+    let refuse = |reason: &str| Err(Refusal::new("rfq-settle", reason));
+    let Ok(call) = fillRfqOrderCall::abi_decode(&intent.data) else {
+        return refuse("its calldata is not an RfqSettlement.fillRfqOrder");
+    };
+    let hash = call
+        .order
+        .eip712_signing_hash(&domain(intent.chain_id, intent.to));
+    let signer = Signature::try_from(call.makerSignature.as_ref())
+        .ok()
+        .and_then(|signature| signature.recover_address_from_prehash(&hash).ok());
+    if signer != Some(me) {
+        return refuse("the order's maker signature is not the hot wallet's");
     }
+    Ok(())
 }

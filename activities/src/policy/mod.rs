@@ -17,7 +17,7 @@
 
 pub mod checks;
 
-use crate::chain::journal::JournalEntry;
+use crate::chain::journal::TxJournal;
 use alloy::{
     consensus::{Transaction, TxEnvelope},
     eips::Decodable2718,
@@ -83,14 +83,10 @@ pub struct TxPolicy {
 }
 
 impl TxPolicy {
-    /// Whether the hot wallet may sign `intent` now, given what it signed before (`journal`:
-    /// every intent's first attempt) at Unix second `now`.
-    pub async fn check(
-        &self,
-        intent: &TxIntent,
-        journal: &[JournalEntry],
-        now: u64,
-    ) -> Result<(), Refusal> {
+    /// Whether a rule allows `intent` (its contract, function, first argument and value) and
+    /// its chain check passes; `me` is the hot wallet, the maker a settlement must be signed by.
+    /// The value limits are [`TxPolicy::within_limits`], checked under the signing lock.
+    pub async fn allows(&self, intent: &TxIntent, me: Address) -> Result<(), Refusal> {
         let rule = self.rule_for(intent)?;
         if !rule.payable && !intent.value.is_zero() {
             return Err(Refusal::new(
@@ -110,9 +106,8 @@ impl TxPolicy {
                 ));
             }
         }
-        self.within_limits(intent, journal, now)?;
         if let Some(check) = &rule.check {
-            self.checks.run(check, intent).await?;
+            self.checks.run(check, intent, me).await?;
         }
         Ok(())
     }
@@ -142,11 +137,13 @@ impl TxPolicy {
             })
     }
 
-    /// The value limits alone (the hot wallet checks them again under its signing lock).
+    /// Whether `intent` keeps every limit of its chain, counting what `journal` shows signed in
+    /// each limit's period before Unix second `now`. Called under the hot wallet's signing lock,
+    /// so concurrent intents cannot both spend the same allowance.
     pub fn within_limits(
         &self,
         intent: &TxIntent,
-        journal: &[JournalEntry],
+        journal: &TxJournal,
         now: u64,
     ) -> Result<(), Refusal> {
         for limit in self.limits.iter().filter(|l| l.chain_id == intent.chain_id) {
@@ -167,8 +164,8 @@ impl TxPolicy {
             }
             let since = now.saturating_sub(limit.period.as_secs());
             let spent: U256 = journal
+                .first_attempts_since(intent.chain_id, since)
                 .iter()
-                .filter(|e| e.chain_id == intent.chain_id && e.signed_at >= since)
                 .filter_map(|entry| {
                     let tx = TxEnvelope::decode_2718(&mut entry.raw.as_ref()).ok()?;
                     moved(limit, tx.to()?, tx.value(), tx.input())

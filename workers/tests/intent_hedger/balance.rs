@@ -3,7 +3,7 @@
 //! deposit address, and the book below its reserve refilled by a withdrawal from the broker.
 
 use super::*;
-use crate::support::{BALANCE_CHAIN_RESERVE, BROKER_TARGET_AVAILABLE, DEPLOYER, HOT_WALLET};
+use crate::support::{BALANCE_CHAIN_RESERVE, BROKER_TARGET_AVAILABLE, HOT_WALLET};
 use hedgeflow_exchange::{Client as SpotClient, TransferType};
 use hedgeflow_proto::balance::{
     Allocation, BalanceMove, BalanceReport, BalanceRequest, MoveOutcome,
@@ -24,20 +24,10 @@ impl PartyA {
         from_wad(allocated).unwrap()
     }
 
-    /// The book's collateral token, through this party's provider (which also signs for the
-    /// deployer, the token's owner).
-    fn collateral(&self) -> TestToken::TestTokenInstance<DynProvider> {
-        let deployer = DEPLOYER.parse().unwrap();
-        TestToken::new(
-            deploy::intent_collateral_address(deployer),
-            self.book.provider().clone(),
-        )
-    }
-
     /// The hot wallet's own balance of the book's collateral.
     async fn hot_wallet_collateral(&self) -> Decimal {
         let held = self
-            .collateral()
+            .collateral
             .balanceOf(HOT_WALLET.parse().unwrap())
             .call()
             .await
@@ -252,29 +242,12 @@ fn the_balance_manager_tops_up_allocations_and_moves_collateral_to_and_from_the_
         let float = Decimal::from(deploy::INTENT_HOT_WALLET_FLOAT);
         assert_eq!(party_a.hot_wallet_collateral().await, float);
         let stranded = dec!(1234.5);
-        let deployer: Address = DEPLOYER.parse().unwrap();
-        let turn = DEPLOYER_TURN.lock().await;
-        // Other parties' providers sent from the deployer since this one cached its nonce.
-        let nonce = party_a
-            .book
-            .provider()
-            .get_transaction_count(deployer)
-            .pending()
-            .await
-            .unwrap();
-        let minted = party_a
-            .collateral()
-            .mint(HOT_WALLET.parse().unwrap(), to_wad(stranded).unwrap())
-            .from(deployer)
-            .nonce(nonce)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        drop(turn);
-        assert!(minted.status());
+        mint_as_deployer(
+            &party_a.collateral,
+            HOT_WALLET.parse().unwrap(),
+            to_wad(stranded).unwrap(),
+        )
+        .await;
         let back = party_a.balance_run().await;
         let deposit = back
             .moves

@@ -34,10 +34,7 @@ pub async fn from_config(config: &Config, chains: &Chains) -> anyhow::Result<TxP
             .chain_id)
     };
     let mut rules = Vec::new();
-    let mut checks = Checks {
-        me: config.hot_wallet.address,
-        escrows: Vec::new(),
-    };
+    let mut checks = Checks::default();
     let rule = |name: &str, chain_id: u64, to: Address, selector: Option<[u8; 4]>| Rule {
         name: name.to_owned(),
         chain_id,
