@@ -1,5 +1,7 @@
 //! Injected failures (see [`crate::config::FaultConfig`]): counters of the requests still to
-//! fail, shared by every connection.
+//! fail, shared by every connection. Counted from the configuration at start, and topped up at
+//! runtime by `POST /paper/v1/faults` ([`Faults::arm`]), which is how a chaos run makes the
+//! exchange misbehave without restarting it (a restart would lose every account).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -16,6 +18,18 @@ pub enum AfterPlacement {
     UnknownStatus,
     /// Hold the answer this long first.
     Hang(Duration),
+}
+
+/// Faults to add to those still to inject (the body of `POST /paper/v1/faults`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Arm {
+    /// Placements to answer with -1007 once applied.
+    pub unknown_status_placements: u32,
+    /// Placements whose answer is held for the configured `hang-for` once applied.
+    pub hung_placements: u32,
+    /// REST requests to refuse with a 429.
+    pub rate_limited_requests: u32,
 }
 
 /// The faults still to inject.
@@ -40,6 +54,17 @@ impl Faults {
             retry_after: config.retry_after,
             hang_prefix: config.hang_client_order_prefix.clone(),
             hang_quantity: config.hang_quantity,
+        }
+    }
+
+    /// Adds `arm`'s faults to those still to inject.
+    pub fn arm(&self, arm: Arm) {
+        for (counter, more) in [
+            (&self.unknown_status, arm.unknown_status_placements),
+            (&self.hung, arm.hung_placements),
+            (&self.rate_limited, arm.rate_limited_requests),
+        ] {
+            counter.fetch_add(more, Ordering::SeqCst);
         }
     }
 
@@ -105,6 +130,33 @@ mod tests {
         assert_eq!(faults.after_placement("y", Decimal::new(43210, 5)), hang);
         assert_eq!(faults.after_placement("x", qty), AfterPlacement::Answer);
         assert_eq!(faults.rate_limit(), Some(2));
+        assert_eq!(faults.rate_limit(), None);
+    }
+
+    #[test]
+    fn armed_faults_add_to_those_left_and_fire_once_each() {
+        let faults = Faults::new(&FaultConfig {
+            unknown_status_placements: 1,
+            ..FaultConfig::default()
+        });
+        faults.arm(Arm {
+            unknown_status_placements: 1,
+            hung_placements: 1,
+            rate_limited_requests: 2,
+        });
+        let qty = Decimal::ONE;
+        for _ in 0..2 {
+            assert_eq!(
+                faults.after_placement("x", qty),
+                AfterPlacement::UnknownStatus
+            );
+        }
+        assert!(matches!(
+            faults.after_placement("x", qty),
+            AfterPlacement::Hang(_)
+        ));
+        assert_eq!(faults.after_placement("x", qty), AfterPlacement::Answer);
+        assert!(faults.rate_limit().is_some() && faults.rate_limit().is_some());
         assert_eq!(faults.rate_limit(), None);
     }
 }

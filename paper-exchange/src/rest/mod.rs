@@ -9,9 +9,11 @@
 //! - [`limits`]: the used-weight header and injected 429s on every REST route.
 //! - [`futures`]: the USDⓈ-M Futures API (`/fapi/...`).
 //! - [`wallet`]: the wallet API (`/sapi/...`): transfers, withdrawals, deposits.
+//! - [`faults`]: arming injected faults at runtime (not Binance's; dev and chaos runs).
 
 pub mod account;
 pub mod dto;
+pub mod faults;
 pub mod futures;
 pub mod limits;
 pub mod market_data;
@@ -25,7 +27,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::Shared;
 use crate::{stream, ws_api};
@@ -56,6 +58,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
             shared.clone(),
             limits::weigh,
         ))
+        // Outside the weigh layer: an armed 429 must not eat the next arming request.
+        .route("/paper/v1/faults", post(faults::arm))
         .merge(websockets)
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(shared)

@@ -94,3 +94,52 @@ async fn rate_limited_requests_get_429_with_retry_after_and_every_answer_the_use
     assert_eq!(served.status(), StatusCode::OK);
     assert_eq!(served.headers()["x-mbx-used-weight-1m"], "2");
 }
+
+#[tokio::test]
+async fn faults_armed_at_runtime_fire_on_the_next_requests_and_only_a_known_key_arms_them() {
+    let exchange = Exchange::start(config(FaultConfig::default())).await;
+    let url = format!("{}/paper/v1/faults", exchange.base_url());
+    let arm = |key: Option<&'static str>, body: &'static str| {
+        let mut request = reqwest::Client::new().post(&url).body(body);
+        if let Some(key) = key {
+            request = request.header("X-MBX-APIKEY", key);
+        }
+        async move {
+            let answer = request.send().await.unwrap();
+            (
+                answer.status(),
+                answer.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let counts = r#"{"unknownStatusPlacements":1,"rateLimitedRequests":1}"#;
+    assert_error(&arm(None, counts).await, StatusCode::UNAUTHORIZED, -2014);
+    assert_error(
+        &arm(Some("nobody"), counts).await,
+        StatusCode::UNAUTHORIZED,
+        -2015,
+    );
+    let key = hedgeflow_paper_exchange::DEV_API_KEY;
+    let typo = r#"{"unknownStatus":1}"#;
+    assert_error(&arm(Some(key), typo).await, StatusCode::BAD_REQUEST, -1102);
+    // Nothing was armed by the refused requests: a placement goes through.
+    let client = exchange.client();
+    let mut first = MARKET_BUY;
+    first[4].1 = "armed-0";
+    let (status, _) = client.signed(Method::POST, "/api/v3/order", &first).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, armed) = arm(Some(key), counts).await;
+    assert_eq!(status, StatusCode::OK, "{armed}");
+    let time = format!("{}/api/v3/time", exchange.base_url());
+    let limited = reqwest::get(&time).await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let answer = client
+        .signed(Method::POST, "/api/v3/order", &MARKET_BUY)
+        .await;
+    assert_error(&answer, StatusCode::SERVICE_UNAVAILABLE, -1007);
+    let mut next = MARKET_BUY;
+    next[4].1 = "armed-2";
+    let (status, _) = client.signed(Method::POST, "/api/v3/order", &next).await;
+    assert_eq!(status, StatusCode::OK);
+}
