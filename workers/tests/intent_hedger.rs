@@ -15,13 +15,10 @@ mod balance;
 mod support;
 
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, U256},
-    providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
-    signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
+    providers::Provider,
 };
-use hedgeflow::dev::deploy::{self, TestToken};
+use hedgeflow::dev::deploy;
 use hedgeflow_activities::{
     intent::contract::IntentBook,
     store::{Store, entity::intent_quote},
@@ -40,24 +37,17 @@ use hedgeflow_proto::{
 use hedgeflow_workflows::{IntentValidatorWorkflow, IntentWorkflow};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+use support::party_a::{
+    Ask, BTCUSDT, ETHUSDT, GAS, LIMIT, MARKET, Party, TTL, mint_as_deployer,
+};
 use support::{
     HANG_QUANTITY, L2_ID, RIVAL_API_KEY, RIVAL_SECRET_KEY, Stack, eventually, rfq_stack, run,
 };
 use temporalio_client::{WorkflowGetResultOptions, WorkflowStartOptions};
-use tokio::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const WAIT: Duration = Duration::from_secs(90);
-const LONG: u8 = 0;
-const LIMIT: u8 = 0;
-const MARKET: u8 = 1;
-/// Gas of party A's calls.
-const GAS: u64 = 1_000_000;
-/// `[intents]` symbols 1 and 2.
-const ETHUSDT: u64 = 1;
-const BTCUSDT: u64 = 2;
-/// How long party A's quotes and close requests stay valid, unless a test says otherwise.
-const TTL: u64 = 120;
 /// The steps of a quote's broker orders (`i-<chainId>-<quoteId>-<step>`) these tests can reach.
 const BROKER_STEPS: [&str; 6] = [
     "open",
@@ -71,64 +61,10 @@ const BROKER_STEPS: [&str; 6] = [
 /// Tests that disturb the shared stack (a role killed, blocks held, the indexer cut off) run
 /// alone: they hold this for writing, every other test holds it for reading.
 static TURN: RwLock<()> = RwLock::const_new(());
-/// The deployer funds every party A: one at a time, or their transactions' nonces clash.
-static DEPLOYER_TURN: Mutex<()> = Mutex::const_new(());
-
-/// Mints `amount` of the collateral to `to` as the deployer (the token's owner), through
-/// `collateral`'s provider, which must sign for the deployer. At the deployer's pending nonce:
-/// other parties' providers may have sent from the deployer since this one cached it.
-async fn mint_as_deployer(
-    collateral: &TestToken::TestTokenInstance<DynProvider>,
-    to: Address,
-    amount: U256,
-) {
-    let deployer: Address = support::DEPLOYER.parse().unwrap();
-    let _turn = DEPLOYER_TURN.lock().await;
-    let nonce = collateral
-        .provider()
-        .get_transaction_count(deployer)
-        .pending()
-        .await
-        .unwrap();
-    let minted = collateral
-        .mint(to, amount)
-        .from(deployer)
-        .nonce(nonce)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(minted.status(), "minted {amount} to {to}");
-}
-
 /// A test's hold on [`TURN`], for as long as its party A lives.
 enum Turn {
     Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
     Alone(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
-}
-
-/// What party A asks for: a LONG of `quantity` on `symbol` at `price`, valid for `ttl` seconds.
-#[derive(Clone, Copy)]
-struct Ask {
-    symbol: u64,
-    order_type: u8,
-    price: Decimal,
-    quantity: Decimal,
-    ttl: u64,
-}
-
-impl Ask {
-    fn eth(order_type: u8, price: Decimal, quantity: Decimal) -> Ask {
-        Ask {
-            symbol: ETHUSDT,
-            order_type,
-            price,
-            quantity,
-            ttl: TTL,
-        }
-    }
 }
 
 /// The broker symbol hedging `[intents]` symbol `id`.
@@ -155,16 +91,21 @@ fn paper_broker(stack: &Stack, api_key: &str, secret_key: &str) -> FuturesClient
 
 /// Party A: an account of the dev mnemonic with collateral deposited and allocated in the book.
 struct PartyA {
-    address: Address,
-    book: IntentBook::IntentBookInstance<DynProvider>,
-    /// The book's collateral token, through this party's provider (which also signs for the
-    /// deployer, the token's owner).
-    collateral: TestToken::TestTokenInstance<DynProvider>,
+    party: Party,
     /// The exchange role's own account, where the hedges are.
     broker: FuturesClient,
     store: Store,
     stack: &'static Stack,
     _turn: Turn,
+}
+
+/// Sending quotes and requests is the shared [`Party`]'s; the checks are this file's.
+impl std::ops::Deref for PartyA {
+    type Target = Party;
+
+    fn deref(&self) -> &Party {
+        &self.party
+    }
 }
 
 impl PartyA {
@@ -180,74 +121,7 @@ impl PartyA {
 
     async fn with_turn(index: u32, turn: Turn) -> PartyA {
         let stack = rfq_stack().await;
-        let key = |index: u32| -> PrivateKeySigner {
-            MnemonicBuilder::<English>::default()
-                .phrase(hedgeflow::dev::DEV_MNEMONIC)
-                .index(index)
-                .unwrap()
-                .build()
-                .unwrap()
-        };
-        let (signer, deployer) = (key(index), key(9));
-        let address = signer.address();
-        let mut wallet = EthereumWallet::from(signer);
-        wallet.register_signer(deployer.clone());
-        let rpc = stack.config.chains["l2"].rpc[1].http.clone();
-        let provider = ProviderBuilder::new()
-            .wallet(wallet)
-            .connect_http(rpc)
-            .erased();
-        let intents = stack.config.intents.as_ref().unwrap();
-        let book = IntentBook::new(intents.book, provider.clone());
-        let collateral = TestToken::new(
-            deploy::intent_collateral_address(deployer.address()),
-            provider.clone(),
-        );
-        let amount = wad(dec!(100000));
-        let mined = |call: alloy::rpc::types::TransactionReceipt| assert!(call.status());
-        let deployer_turn = DEPLOYER_TURN.lock().await;
-        // anvil funds accounts 0 to 9 only: gas money for the others.
-        if index >= 10 {
-            let gas_money = TransactionRequest::default()
-                .with_from(deployer.address())
-                .with_to(address)
-                .with_value(U256::from(10u128.pow(19)));
-            let sent = provider.send_transaction(gas_money).await.unwrap();
-            mined(sent.get_receipt().await.unwrap());
-        }
-        drop(deployer_turn);
-        mint_as_deployer(&collateral, address, amount).await;
-        mined(
-            collateral
-                .approve(intents.book, U256::MAX)
-                .from(address)
-                .send()
-                .await
-                .unwrap()
-                .get_receipt()
-                .await
-                .unwrap(),
-        );
-        mined(
-            book.deposit(amount)
-                .from(address)
-                .send()
-                .await
-                .unwrap()
-                .get_receipt()
-                .await
-                .unwrap(),
-        );
-        mined(
-            book.allocate(amount)
-                .from(address)
-                .send()
-                .await
-                .unwrap()
-                .get_receipt()
-                .await
-                .unwrap(),
-        );
+        let party = Party::funded(stack, index).await;
         let broker = paper_broker(
             stack,
             hedgeflow_paper_exchange::DEV_API_KEY,
@@ -255,9 +129,7 @@ impl PartyA {
         );
         let store = Store::connect(&stack.config.database.url).await.unwrap();
         PartyA {
-            address,
-            book,
-            collateral,
+            party,
             broker,
             store,
             stack,
@@ -272,92 +144,6 @@ impl PartyA {
     async fn mark_of(&self, symbol: u64) -> Decimal {
         let symbol = broker_symbol(symbol);
         self.broker.mark_price(symbol).await.unwrap().mark_price
-    }
-
-    /// Sends a LONG quote on ETHUSDT and returns its id.
-    async fn send_quote(&self, order_type: u8, price: Decimal, quantity: Decimal) -> u64 {
-        self.send(Ask::eth(order_type, price, quantity)).await
-    }
-
-    /// Sends the quote `ask` and returns its id.
-    async fn send(&self, ask: Ask) -> u64 {
-        let deadline = U256::from(now() + ask.ttl);
-        let receipt = self
-            .book
-            .sendQuote(
-                vec![],
-                U256::from(ask.symbol),
-                LONG,
-                ask.order_type,
-                wad(ask.price.round_dp(2)),
-                wad(ask.quantity),
-                wad(dec!(100)),
-                wad(dec!(20)),
-                wad(dec!(200)),
-                wad(dec!(200)),
-                U256::ZERO,
-                deadline,
-            )
-            .from(self.address)
-            // The book's estimate can fall short by a storage write's refund; leave room.
-            .gas(GAS)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        assert!(receipt.status());
-        let sent = receipt
-            .decoded_log::<IntentBook::SendQuote>()
-            .expect("a SendQuote event");
-        sent.quoteId.try_into().unwrap()
-    }
-
-    async fn request_close(
-        &self,
-        quote_id: u64,
-        order_type: u8,
-        price: Decimal,
-        quantity: Decimal,
-    ) {
-        let receipt = self
-            .book
-            .requestToClosePosition(
-                U256::from(quote_id),
-                wad(price.round_dp(2)),
-                wad(quantity),
-                order_type,
-                U256::from(now() + TTL),
-            )
-            .from(self.address)
-            // The book's estimate can fall short by a storage write's refund; leave room.
-            .gas(GAS)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        assert!(receipt.status());
-    }
-
-    async fn request_cancel(&self, quote_id: u64) {
-        assert!(
-            self.try_cancel(quote_id).await,
-            "requestToCancelQuote reverted"
-        );
-    }
-
-    /// Asks to cancel the quote; `false` when the book refused (the quote is past cancelling).
-    async fn try_cancel(&self, quote_id: u64) -> bool {
-        let call = self
-            .book
-            .requestToCancelQuote(U256::from(quote_id))
-            .from(self.address)
-            .gas(GAS);
-        let receipt = call.send().await.unwrap().get_receipt().await.unwrap();
-        receipt.status()
     }
 
     async fn request_cancel_close(&self, quote_id: u64) {
@@ -800,17 +586,6 @@ fn a_quote_outside_the_price_range_is_left_with_its_reason() {
             "left for others"
         );
     });
-}
-
-fn wad(value: Decimal) -> U256 {
-    to_wad(value).expect("a representable amount")
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 /// `GET`s `path` of the hedger API: the status and the JSON body.

@@ -13,21 +13,17 @@ mod hedging;
 mod support;
 
 use alloy::{
-    network::EthereumWallet,
-    primitives::{Address, B256, U256},
-    providers::{DynProvider, Provider, ProviderBuilder},
-    signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
+    primitives::{B256, U256},
+    providers::Provider,
+    signers::local::PrivateKeySigner,
 };
 use hedgeflow::dev::deploy::TestToken;
 use hedgeflow_activities::{settlement::contract::RfqSettlement, store::Store};
-use hedgeflow_dealer::{
-    api::Size,
-    taker::{FillAck, TakerClient, TakerQuote},
-};
+use hedgeflow_dealer::taker::{FillAck, TakerClient, TakerQuote};
 use hedgeflow_proto::fill::{FillResult, FillStatus};
 use hedgeflow_workflows::FillWorkflow;
 use std::{sync::LazyLock, time::Duration};
-use support::{L1_ID, Stack, eventually, rfq_stack, run};
+use support::{L1_ID, Stack, eventually, rfq_stack, run, taker::Taker};
 use temporalio_client::WorkflowGetResultOptions;
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -39,111 +35,6 @@ static SERIAL: LazyLock<Mutex<()>> = LazyLock::new(|| Mutex::new(()));
 
 async fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().await
-}
-
-/// A taker: one of the dev mnemonic's accounts, with a wallet on L1 and the dealer's client.
-struct Taker {
-    signer: PrivateKeySigner,
-    l1: DynProvider,
-    client: TakerClient,
-    weth: Address,
-    usdc: Address,
-    settlement: Address,
-}
-
-impl Taker {
-    /// Account `index` of the dev mnemonic, holding `weth` and `usdc` and approving `approved`
-    /// of each to the settlement.
-    async fn new(stack: &Stack, index: u32, funded: (u128, u128), approved: u128) -> Taker {
-        let signer = MnemonicBuilder::<English>::default()
-            .phrase(hedgeflow::dev::DEV_MNEMONIC)
-            .index(index)
-            .unwrap()
-            .build()
-            .unwrap();
-        let deployer = MnemonicBuilder::<English>::default()
-            .phrase(hedgeflow::dev::DEV_MNEMONIC)
-            .index(9)
-            .unwrap()
-            .build()
-            .unwrap();
-        let mut wallet = EthereumWallet::from(signer.clone());
-        wallet.register_signer(deployer.clone());
-        let rpc = stack.config.chains["l1"].rpc[0].http.clone();
-        let l1 = ProviderBuilder::new()
-            .wallet(wallet)
-            .connect_http(rpc)
-            .erased();
-        let settlement = stack.config.settlement.as_ref().unwrap().contract;
-        let taker = Taker {
-            client: TakerClient::new(&stack.dealer_url()).unwrap(),
-            weth: stack.token("WETH"),
-            usdc: stack.token("USDC"),
-            signer,
-            l1,
-            settlement,
-        };
-        for (token, amount) in [(taker.weth, funded.0), (taker.usdc, funded.1)] {
-            let erc20 = TestToken::new(token, &taker.l1);
-            let minted = erc20.mint(taker.address(), U256::from(amount));
-            minted
-                .from(deployer.address())
-                .send()
-                .await
-                .unwrap()
-                .get_receipt()
-                .await
-                .unwrap();
-            let approve = erc20.approve(settlement, U256::from(approved));
-            approve
-                .from(taker.address())
-                .send()
-                .await
-                .unwrap()
-                .get_receipt()
-                .await
-                .unwrap();
-        }
-        taker
-    }
-
-    fn address(&self) -> Address {
-        self.signer.address()
-    }
-
-    async fn balance(&self, token: Address) -> U256 {
-        TestToken::new(token, &self.l1)
-            .balanceOf(self.address())
-            .call()
-            .await
-            .unwrap()
-    }
-
-    /// A quote to buy `weth` WETH with USDC, once the dealer serves quotes.
-    async fn quote(&self, weth: u128) -> TakerQuote {
-        eventually("a quote from the dealer", WAIT, || async {
-            self.client
-                .quote(
-                    self.weth,
-                    self.usdc,
-                    Size::MakerSize(U256::from(weth)),
-                    self.address(),
-                )
-                .await
-                .ok()
-        })
-        .await
-    }
-
-    async fn fill(
-        &self,
-        quote: &TakerQuote,
-    ) -> Result<FillAck, hedgeflow_dealer::taker::TakerError> {
-        let approval = self.client.approve(quote, &self.signer).unwrap();
-        self.client
-            .submit_fill(quote, &approval, self.address())
-            .await
-    }
 }
 
 fn quote_id(quote: &TakerQuote) -> String {

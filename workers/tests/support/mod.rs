@@ -8,10 +8,13 @@
 // Each test binary uses its own part of the shared stack.
 #![allow(dead_code)]
 
+pub mod party_a;
 pub mod proxy;
 pub mod rogue;
+pub mod taker;
 pub mod webhook;
 
+use anyhow::Context;
 use alloy::{
     primitives::{Address, B256, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
@@ -43,6 +46,16 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
 });
 static STACK: OnceCell<Stack> = OnceCell::const_new();
 static RFQ_STACK: OnceCell<Stack> = OnceCell::const_new();
+static CHAOS_STACK: OnceCell<Stack> = OnceCell::const_new();
+
+/// Where the Temporal dev server keeps its history.
+#[derive(Clone, Copy, PartialEq)]
+enum Durability {
+    /// In memory: the fastest, and enough while the server itself never dies.
+    Memory,
+    /// A file in the stack's directory, so the server can be SIGKILLed and restarted.
+    Disk,
+}
 
 /// Runs a test body on the shared runtime's worker threads (children spawned there live as long
 /// as the runtime: they are tied to the spawning thread's life).
@@ -74,13 +87,21 @@ pub struct Stack {
     roles: Mutex<BTreeMap<&'static str, Supervised>>,
     /// Where the RFQ stack's position validator posts its mismatches.
     pub webhook: webhook::Webhook,
+    /// The Temporal dev server; history on disk only in the chaos stack (see [`Durability`]).
+    temporal: Mutex<Supervised>,
+    durability: Durability,
+    /// The anvil chains.
     _servers: Vec<Supervised>,
     _dir: tempfile::TempDir,
 }
 
 pub async fn stack() -> &'static Stack {
     STACK
-        .get_or_init(|| async { start(false).await.expect("starting the test stack") })
+        .get_or_init(|| async {
+            start(false, Durability::Memory)
+                .await
+                .expect("starting the test stack")
+        })
         .await
 }
 
@@ -89,11 +110,27 @@ pub async fn stack() -> &'static Stack {
 /// fill check. The dealer's front door is at [`Stack::dealer_url`].
 pub async fn rfq_stack() -> &'static Stack {
     RFQ_STACK
-        .get_or_init(|| async { start(true).await.expect("starting the RFQ test stack") })
+        .get_or_init(|| async {
+            start(true, Durability::Memory)
+                .await
+                .expect("starting the RFQ test stack")
+        })
         .await
 }
 
-async fn start(rfq: bool) -> anyhow::Result<Stack> {
+/// The RFQ stack with the Temporal server's history on disk, so that it survives
+/// [`Stack::restart_temporal`] (the chaos run).
+pub async fn chaos_stack() -> &'static Stack {
+    CHAOS_STACK
+        .get_or_init(|| async {
+            start(true, Durability::Disk)
+                .await
+                .expect("starting the chaos stack")
+        })
+        .await
+}
+
+async fn start(rfq: bool, durability: Durability) -> anyhow::Result<Stack> {
     remove_stale_stacks();
     // The stack is static and never dropped; its directory carries our pid so the next run can
     // remove it once we are gone.
@@ -102,15 +139,14 @@ async fn start(rfq: bool) -> anyhow::Result<Stack> {
         .tempdir()?;
     let dir = temp.path().to_owned();
     let temporal_port = process::free_port();
-    let mut servers = vec![
-        temporal_server::start(&temporal_server::Options {
-            port: temporal_port,
-            ui_port: None,
-            db_file: None,
-            log: dir.join("temporal.log"),
-        })
-        .await?,
-    ];
+    let temporal = temporal_server::start(&temporal_server::Options {
+        port: temporal_port,
+        ui_port: None,
+        db_file: (durability == Durability::Disk).then(|| dir.join("temporal.db")),
+        log: dir.join("temporal.log"),
+    })
+    .await?;
+    let mut servers = Vec::new();
     // The chains' ports only once the dev server is up: its internal services bind ports the
     // system picks, and one of them once took a port chosen for anvil before anvil bound it (the
     // stack's RPC calls then reached Temporal and got 404).
@@ -295,6 +331,8 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         indexer_temporal,
         roles: Mutex::new(BTreeMap::new()),
         webhook,
+        temporal: Mutex::new(temporal),
+        durability,
         _servers: servers,
         _dir: temp,
     };
@@ -629,6 +667,27 @@ impl Stack {
         if let Some(mut child) = self.roles.lock().await.remove(role) {
             child.kill().await;
         }
+    }
+
+    /// SIGKILL `role` and start it again, as a supervisor would after a crash.
+    pub async fn crash_role(&self, role: &'static str) -> anyhow::Result<()> {
+        self.kill_role(role).await;
+        self.start_role(role).await
+    }
+
+    /// SIGKILL the Temporal server, leave it down for `down`, and start it again on the same
+    /// port and history file; returns once it accepts connections.
+    pub async fn crash_temporal(&self, down: Duration) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.durability == Durability::Disk,
+            "the Temporal server of this stack keeps its history in memory; a crash would lose it"
+        );
+        let mut temporal = self.temporal.lock().await;
+        temporal.kill().await;
+        tokio::time::sleep(down).await;
+        temporal.restart()?;
+        let port = self.config.temporal.address.port().context("Temporal's port")?;
+        process::wait_for_port("Temporal dev server", port, Duration::from_secs(60)).await
     }
 
     /// What `role` serves on its Prometheus endpoint.
