@@ -76,19 +76,6 @@ fn broker_symbol(id: u64) -> &'static str {
     }
 }
 
-/// A futures client of the stack's paper exchange with an account's keys.
-fn paper_broker(stack: &Stack, api_key: &str, secret_key: &str) -> FuturesClient {
-    let paper = format!(
-        "http://{}",
-        stack.config.paper_exchange.as_ref().unwrap().listen
-    );
-    FuturesClient::new(BrokerConfig::paper(
-        paper.parse().unwrap(),
-        Credentials::new(api_key, secret_key),
-    ))
-    .unwrap()
-}
-
 /// Party A: an account of the dev mnemonic with collateral deposited and allocated in the book.
 struct PartyA {
     party: Party,
@@ -122,8 +109,7 @@ impl PartyA {
     async fn with_turn(index: u32, turn: Turn) -> PartyA {
         let stack = rfq_stack().await;
         let party = Party::funded(stack, index).await;
-        let broker = paper_broker(
-            stack,
+        let broker = stack.paper_futures(
             hedgeflow_paper_exchange::DEV_API_KEY,
             hedgeflow_paper_exchange::DEV_SECRET_KEY,
         );
@@ -818,7 +804,7 @@ fn a_limit_quote_the_broker_fills_in_part_opens_that_part_and_leaves_a_child_quo
         // Another participant sells 30 BTC down to our price. The bids above it hold 9.25 to
         // 27.75 BTC (25 levels of 0.5 × (1 + depth / 25) × 0.5..1.5), so between 2.25 and
         // 20.75 BTC reach our order, never all of it.
-        let rival = paper_broker(party_a.stack, RIVAL_API_KEY, RIVAL_SECRET_KEY);
+        let rival = party_a.stack.paper_futures(RIVAL_API_KEY, RIVAL_SECRET_KEY);
         let sell = FuturesOrderRequest {
             symbol: "BTCUSDT".into(),
             side: Side::Sell,

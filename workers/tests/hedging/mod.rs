@@ -28,23 +28,10 @@ use temporalio_client::{
 const WAIT: Duration = Duration::from_secs(90);
 const SYMBOL: &str = "ETHUSDT";
 
-/// The paper exchange as the exchange role sees it (the dev account).
-pub fn exchange(stack: &Stack) -> Client {
-    let paper = stack.config.paper_exchange.as_ref().unwrap().listen;
-    let config = Config::paper(
-        format!("http://{paper}").parse().unwrap(),
-        Credentials::new(
-            hedgeflow_paper_exchange::DEV_API_KEY,
-            hedgeflow_paper_exchange::DEV_SECRET_KEY,
-        ),
-    );
-    Client::new(config).unwrap()
-}
-
 /// The exchange's order with `client_order_id`, if any.
 pub async fn exchange_order(stack: &Stack, client_order_id: &str) -> Option<Order> {
     let id = ClientOrderId::new(client_order_id).unwrap();
-    exchange(stack).query(SYMBOL, &id).await.unwrap()
+    stack.paper_spot().query(SYMBOL, &id).await.unwrap()
 }
 
 /// The hedges recorded for `market`, once there are `count`.

@@ -77,6 +77,9 @@ pub struct Stack {
     pub client: Client,
     pub l1: DynProvider,
     pub l2: DynProvider,
+    /// The chains' own endpoints, behind no proxy: for test drivers no fault should reach.
+    l1_rpc: reqwest::Url,
+    l2_rpc: reqwest::Url,
     /// The l2 primary endpoint; stopping it is the failover test.
     pub l2_primary: proxy::Proxy,
     /// l1's two providers; the stack's roles reach l1 only through them.
@@ -314,13 +317,13 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         .await?;
     }
     let client = hedgeflow::temporal::connect(&config.temporal, "e2e-test").await?;
+    let l1_rpc: reqwest::Url = format!("http://127.0.0.1:{l1_port}").parse()?;
+    let l2_rpc: reqwest::Url = format!("http://127.0.0.1:{l2_port}").parse()?;
     let stack = Stack {
-        l1: ProviderBuilder::new()
-            .connect_http(format!("http://127.0.0.1:{l1_port}").parse()?)
-            .erased(),
-        l2: ProviderBuilder::new()
-            .connect_http(format!("http://127.0.0.1:{l2_port}").parse()?)
-            .erased(),
+        l1: ProviderBuilder::new().connect_http(l1_rpc.clone()).erased(),
+        l2: ProviderBuilder::new().connect_http(l2_rpc.clone()).erased(),
+        l1_rpc,
+        l2_rpc,
         dir,
         config_path,
         config,
@@ -586,6 +589,28 @@ impl Stack {
         format!("http://{}", dealer.front_door.listen)
     }
 
+    /// The paper exchange's spot API as the exchange role sees it (the dev account).
+    pub fn paper_spot(&self) -> hedgeflow_exchange::Client {
+        use hedgeflow_exchange::{Client, Config, Credentials};
+        let credentials = Credentials::new(
+            hedgeflow_paper_exchange::DEV_API_KEY,
+            hedgeflow_paper_exchange::DEV_SECRET_KEY,
+        );
+        Client::new(Config::paper(self.paper_url(), credentials)).unwrap()
+    }
+
+    /// The paper exchange's futures API with an account's keys.
+    pub fn paper_futures(&self, api_key: &str, secret_key: &str) -> hedgeflow_exchange::FuturesClient {
+        use hedgeflow_exchange::{Config, Credentials, FuturesClient};
+        let credentials = Credentials::new(api_key, secret_key);
+        FuturesClient::new(Config::paper(self.paper_url(), credentials)).unwrap()
+    }
+
+    fn paper_url(&self) -> reqwest::Url {
+        let paper = self.config.paper_exchange.as_ref().expect("the RFQ stack");
+        format!("http://{}", paper.listen).parse().unwrap()
+    }
+
     pub fn hedger_api_url(&self) -> String {
         let api = self.config.hedger_api.as_ref().expect("the RFQ stack");
         format!("http://{}", api.listen)
@@ -706,6 +731,28 @@ impl Stack {
 
     pub fn token(&self, symbol: &str) -> Address {
         deployer_token(symbol)
+    }
+
+    /// `chain_id`'s own endpoint, behind no proxy.
+    pub fn direct_rpc(&self, chain_id: u64) -> reqwest::Url {
+        if chain_id == L1_ID {
+            self.l1_rpc.clone()
+        } else {
+            self.l2_rpc.clone()
+        }
+    }
+
+    /// The stack's configuration with each chain's RPC its own endpoint only, for drivers
+    /// (`demo::place_orders`) that read it.
+    pub fn direct_config(&self) -> Config {
+        let mut config = self.config.clone();
+        for chain in config.chains.values_mut() {
+            let mut direct = chain.rpc[0].clone();
+            direct.http = self.direct_rpc(chain.chain_id);
+            direct.ws = None;
+            chain.rpc = vec![direct];
+        }
+        config
     }
 
     pub fn provider(&self, chain_id: u64) -> &DynProvider {

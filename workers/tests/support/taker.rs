@@ -46,7 +46,7 @@ impl Taker {
             .unwrap();
         let mut wallet = EthereumWallet::from(signer.clone());
         wallet.register_signer(deployer.clone());
-        let rpc = stack.config.chains["l1"].rpc[0].http.clone();
+        let rpc = stack.direct_rpc(super::L1_ID);
         let l1 = ProviderBuilder::new()
             .wallet(wallet)
             .connect_http(rpc)

@@ -1,0 +1,33 @@
+//! The small chaos run of `scripts/test`: a minute of all three pipelines on the real stack with
+//! a fault every few seconds, then every invariant of `chaos::invariants` (see `chaos/mod.rs`;
+//! the long run is `cargo bench --bench chaos`, which writes `bench/chaos/REPORT.md`).
+
+#[path = "chaos/mod.rs"]
+mod chaos;
+mod support;
+
+use std::time::Duration;
+
+#[test]
+fn all_three_pipelines_under_random_faults_move_every_amount_exactly_once() {
+    support::run(async {
+        let stack = support::chaos_stack().await;
+        let plan = chaos::Plan {
+            duration: Duration::from_secs(75),
+            fault_every: (Duration::from_secs(4), Duration::from_secs(8)),
+            escrow_batch: 2,
+            escrow_every: Duration::from_secs(8),
+            takers: 1,
+            fill_every: Duration::from_secs(6),
+            parties: 1,
+            quiet: Duration::from_secs(300),
+            seed: rand::random(),
+        };
+        let report = chaos::run(stack, &plan).await;
+        println!("{}", report.markdown());
+        assert_eq!(report.violations(), Vec::<String>::new(), "seed {}", plan.seed);
+        assert!(report.fault_errors.is_empty(), "{:?}", report.fault_errors);
+        assert!(report.faults_injected() >= 8, "{}", report.faults_injected());
+        assert!(report.lifecycles() >= 20, "{}", report.lifecycles());
+    });
+}
