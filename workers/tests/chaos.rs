@@ -25,9 +25,18 @@ fn all_three_pipelines_under_random_faults_move_every_amount_exactly_once() {
         };
         let report = chaos::run(stack, &plan).await;
         println!("{}", report.markdown());
-        assert_eq!(report.violations(), Vec::<String>::new(), "seed {}", plan.seed);
+        assert_eq!(
+            report.violations(),
+            Vec::<String>::new(),
+            "seed {}",
+            plan.seed
+        );
         assert!(report.fault_errors.is_empty(), "{:?}", report.fault_errors);
-        assert!(report.faults_injected() >= 8, "{}", report.faults_injected());
+        assert!(
+            report.faults_injected() >= 8,
+            "{}",
+            report.faults_injected()
+        );
         assert!(report.lifecycles() >= 20, "{}", report.lifecycles());
     });
 }

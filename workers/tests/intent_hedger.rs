@@ -39,7 +39,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use std::time::Duration;
 use support::party_a::{
-    Ask, BTCUSDT, ETHUSDT, GAS, LIMIT, MARKET, Party, TTL, mint_as_deployer,
+    Ask, BTCUSDT, ETHUSDT, GAS, LIMIT, MARKET, Party, TTL, mint_as_deployer, now,
 };
 use support::{
     HANG_QUANTITY, L2_ID, RIVAL_API_KEY, RIVAL_SECRET_KEY, Stack, eventually, rfq_stack, run,
@@ -548,6 +548,69 @@ fn a_cancel_after_the_lock_cancels_the_resting_broker_order_and_is_accepted() {
             .unwrap()
             .unwrap();
         assert_eq!(row.chain_status.as_deref(), Some("CANCELED"));
+    });
+}
+
+/// A rogue worker (a workflow of its own, straight on Temporal) asks the hot wallet for party-B
+/// actions the quote's state on the book does not take: each is refused by the policy's
+/// `intent-quote` check, named, before anything is signed or sent.
+#[test]
+fn the_hot_wallet_refuses_quote_actions_the_quotes_state_on_chain_does_not_take() {
+    run(async {
+        let party_a = PartyA::new(5).await;
+        let mark = party_a.mark().await;
+        // Out of the price range: the hedger leaves it PENDING, nobody's.
+        let id = party_a
+            .send_quote(MARKET, mark * dec!(1.2), dec!(0.5))
+            .await;
+        assert_eq!(party_a.result(id).await.state, HedgerState::Rejected);
+        let price = hedgeflow_proto::intent::SignedPrice {
+            symbol_id: ETHUSDT,
+            price: mark,
+            timestamp: now(),
+            signature: Default::default(),
+        };
+        let book = party_a.stack.config.intents.as_ref().unwrap().book;
+        use hedgeflow_proto::intent::calldata;
+        let asks = [
+            ("unlock", calldata::unlock(id), "is PENDING"),
+            ("accept-cancel", calldata::accept_cancel(id), "is PENDING"),
+            (
+                "open",
+                calldata::open(id, dec!(0.5), mark, &price).unwrap(),
+                "is PENDING",
+            ),
+            (
+                "fill-close",
+                calldata::fill_close(id, dec!(0.5), mark, &price).unwrap(),
+                "is PENDING",
+            ),
+            (
+                "lock-nothing",
+                calldata::lock(id + 1_000_000),
+                "does not exist",
+            ),
+        ];
+        for (step, data, why) in asks {
+            let key = format!("rogue/{}/{step}", party_a.intent(id).workflow_id());
+            let intent = hedgeflow_proto::chain::TxIntent {
+                intent_key: key.clone(),
+                chain_id: L2_ID,
+                to: book,
+                value: hedgeflow_proto::Amount::ZERO,
+                data: data.into(),
+            };
+            let answer = support::rogue::ask_hot_wallet(party_a.stack, intent).await;
+            assert!(
+                answer.contains("policy rule intent-quote") && answer.contains(why),
+                "{step}: {answer}"
+            );
+            assert!(
+                party_a.stack.journal_entries(&key).is_empty(),
+                "{step}: nothing signed"
+            );
+        }
+        assert_eq!(party_a.status(id).await, QuoteStatus::Pending);
     });
 }
 

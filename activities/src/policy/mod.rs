@@ -10,7 +10,8 @@
 //!   (every intent's first signature), so a restart forgets nothing;
 //! - chain checks ([`checks`]) where the chain can vouch for a call: an escrow transfer pays
 //!   exactly the L2 order's amount to its recipient; a settlement fills an order the hot wallet
-//!   itself signed.
+//!   itself signed; an intent action is one the quote's state on the book takes, on a quote the
+//!   hot wallet may act on, for no more than the quote has left.
 //!
 //! A refusal is a [`Refusal`] naming its rule: non-retryable, logged and counted
 //! (`hedgeflow_policy_refusals`); nothing is signed.

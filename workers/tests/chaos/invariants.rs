@@ -80,8 +80,8 @@ async fn escrow(stack: &Stack, store: &Store, verdict: &mut Verdict) -> anyhow::
     let escrow = stack.config.escrow.as_ref().expect("escrow");
     let l2_escrow = escrow.l2["l2"].escrow;
     let orders = logs::<Escrow::SetOrder>(stack.provider(L2_ID), l2_escrow).await?;
-    let paid = logs::<PaymentRegistry::Transfer>(stack.provider(L1_ID), escrow.payment_registry)
-        .await?;
+    let paid =
+        logs::<PaymentRegistry::Transfer>(stack.provider(L1_ID), escrow.payment_registry).await?;
     let claimed = logs::<Escrow::ClaimPayment>(stack.provider(L2_ID), l2_escrow).await?;
     let mut payments: BTreeMap<u64, Vec<(Address, U256)>> = BTreeMap::new();
     for (_, transfer) in &paid {
@@ -102,13 +102,30 @@ async fn escrow(stack: &Stack, store: &Store, verdict: &mut Verdict) -> anyhow::
         let id: u64 = order.order_id.try_into()?;
         on_l2.insert(id);
         let paid = payments.get(&id).cloned().unwrap_or_default();
-        verdict.check("escrow order paid once, its amount to its recipient", paid == [(order.recipient_address, order.amount)], || {
-            format!("order {id}: L1 transfers {paid:?}, order {} to {}", order.amount, order.recipient_address)
-        });
-        let balance = stack.provider(L1_ID).get_balance(order.recipient_address).await?;
-        verdict.check("escrow recipient holds exactly its amount", balance == order.amount, || {
-            format!("order {id}: {} holds {balance}, paid {}", order.recipient_address, order.amount)
-        });
+        verdict.check(
+            "escrow order paid once, its amount to its recipient",
+            paid == [(order.recipient_address, order.amount)],
+            || {
+                format!(
+                    "order {id}: L1 transfers {paid:?}, order {} to {}",
+                    order.amount, order.recipient_address
+                )
+            },
+        );
+        let balance = stack
+            .provider(L1_ID)
+            .get_balance(order.recipient_address)
+            .await?;
+        verdict.check(
+            "escrow recipient holds exactly its amount",
+            balance == order.amount,
+            || {
+                format!(
+                    "order {id}: {} holds {balance}, paid {}",
+                    order.recipient_address, order.amount
+                )
+            },
+        );
         let claims = claims.get(&id).copied().unwrap_or_default();
         verdict.check("escrow order claimed once", claims == 1, || {
             format!("order {id}: {claims} ClaimPayment events on l2")
@@ -117,14 +134,18 @@ async fn escrow(stack: &Stack, store: &Store, verdict: &mut Verdict) -> anyhow::
         let workflow = ids::escrow_workflow(L2_ID, id, &tx);
         let row = store.escrow_order(&workflow).await?;
         let status = row.as_ref().map(|r| r.status.clone());
-        verdict.check("escrow order's row COMPLETED", status.as_deref() == Some("COMPLETED"), || {
-            format!("{workflow}: {status:?}")
-        });
+        verdict.check(
+            "escrow order's row COMPLETED",
+            status.as_deref() == Some("COMPLETED"),
+            || format!("{workflow}: {status:?}"),
+        );
     }
     for id in payments.keys() {
-        verdict.check("no L1 payment without its l2 order", on_l2.contains(id), || {
-            format!("order {id} paid on L1, not on l2")
-        });
+        verdict.check(
+            "no L1 payment without its l2 order",
+            on_l2.contains(id),
+            || format!("order {id} paid on L1, not on l2"),
+        );
     }
     Ok(())
 }
@@ -137,7 +158,12 @@ async fn rfq(
     quotes: &[String],
     verdict: &mut Verdict,
 ) -> anyhow::Result<()> {
-    let settlement = stack.config.settlement.as_ref().expect("settlement").contract;
+    let settlement = stack
+        .config
+        .settlement
+        .as_ref()
+        .expect("settlement")
+        .contract;
     let filled = logs::<RfqSettlement::RfqOrderFilled>(stack.provider(L1_ID), settlement).await?;
     let mut settled: BTreeMap<B256, usize> = BTreeMap::new();
     for (_, fill) in &filled {
@@ -157,16 +183,25 @@ async fn rfq(
         });
         let status = row.status.as_str();
         if times == 1 {
-            verdict.check("settled rfq fill hedged", status == "hedged" && row.hedge_order.is_some(), || {
-                format!("quote {quote_id}: settled on chain, row {status}, hedge {:?}", row.hedge_order)
-            });
+            verdict.check(
+                "settled rfq fill hedged",
+                status == "hedged" && row.hedge_order.is_some(),
+                || {
+                    format!(
+                        "quote {quote_id}: settled on chain, row {status}, hedge {:?}",
+                        row.hedge_order
+                    )
+                },
+            );
             if let Some(hedge) = &row.hedge_order {
                 hedges.entry(hedge.clone()).or_default();
             }
         } else {
-            verdict.check("unsettled rfq fill neither filled nor hedged", !matches!(status, "filled" | "hedged"), || {
-                format!("quote {quote_id}: not on chain, row {status}")
-            });
+            verdict.check(
+                "unsettled rfq fill neither filled nor hedged",
+                !matches!(status, "filled" | "hedged"),
+                || format!("quote {quote_id}: not on chain, row {status}"),
+            );
         }
     }
     let rows = store.rfq_hedges("WETH/USDC").await?;
@@ -184,7 +219,10 @@ async fn rfq(
             (None, _) => false,
         };
         verdict.check("hedge record and exchange order agree", agrees, || {
-            format!("{client_order_id}: record {:?}, exchange {order:?}", record.map(|r| (&r.order_id, &r.executed)))
+            format!(
+                "{client_order_id}: record {:?}, exchange {order:?}",
+                record.map(|r| (&r.order_id, &r.executed))
+            )
         });
     }
     Ok(())
@@ -192,7 +230,13 @@ async fn rfq(
 
 /// The broker orders of a quote's steps its workflow can reach.
 const BROKER_STEPS: [&str; 8] = [
-    "open", "undo-open", "close-1", "undo-close-1", "close-2", "undo-close-2", "close-3",
+    "open",
+    "undo-open",
+    "close-1",
+    "undo-close-1",
+    "close-2",
+    "undo-close-2",
+    "close-3",
     "undo-close-3",
 ];
 
@@ -215,7 +259,11 @@ async fn intents(stack: &Stack, store: &Store, verdict: &mut Verdict) -> anyhow:
         } else {
             Decimal::ZERO
         };
-        let intent = IntentRef { chain_id: L2_ID, book: intents.book, quote_id };
+        let intent = IntentRef {
+            chain_id: L2_ID,
+            book: intents.book,
+            quote_id,
+        };
         let mut net = Decimal::ZERO;
         let mut orders = Vec::new();
         for step in BROKER_STEPS {
@@ -228,19 +276,44 @@ async fn intents(stack: &Stack, store: &Store, verdict: &mut Verdict) -> anyhow:
                 orders.push((step, order.executed_qty, order.status));
             }
         }
-        verdict.check("intent's broker position equals its position on chain", net == open, || {
-            format!("quote {quote_id} {}: on chain {open}, broker {net} from {orders:?}", status.as_str())
-        });
+        verdict.check(
+            "intent's broker position equals its position on chain",
+            net == open,
+            || {
+                format!(
+                    "quote {quote_id} {}: on chain {open}, broker {net} from {orders:?}",
+                    status.as_str()
+                )
+            },
+        );
         let workflow = intent.workflow_id();
         let row = store.intent_quote(&workflow).await?;
         let agrees = row.as_ref().is_some_and(|row| {
-            row.chain_status.as_deref() == Some(status.as_str())
-                && row.broker_position.parse::<Decimal>().ok() == Some(net)
+            let positions = row.broker_position.parse::<Decimal>().ok() == Some(net)
+                && row.chain_position.parse::<Decimal>().ok() == Some(-open);
+            // A quote the hedger let go (lost to another party B, rejected) is not followed
+            // further: its row keeps the status it was let go in.
+            let let_go = matches!(row.hedger_state.as_str(), "lost" | "rejected");
+            positions && (let_go || row.chain_status.as_deref() == Some(status.as_str()))
         });
-        verdict.check("intent's row agrees with the chain and the broker", agrees, || {
-            let row = row.as_ref().map(|r| (&r.hedger_state, &r.chain_status, &r.broker_position));
-            format!("{workflow}: chain {} open {open}, broker {net}, row {row:?}", status.as_str())
-        });
+        verdict.check(
+            "intent's row agrees with the chain and the broker",
+            agrees,
+            || {
+                let row = row.as_ref().map(|r| {
+                    (
+                        &r.hedger_state,
+                        &r.chain_status,
+                        &r.chain_position,
+                        &r.broker_position,
+                    )
+                });
+                format!(
+                    "{workflow}: chain {} open {open}, broker {net}, row {row:?}",
+                    status.as_str()
+                )
+            },
+        );
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod traffic;
 use crate::support::{L1_ID, L2_ID, Stack, party_a::Party, taker::Taker};
 use alloy::providers::Provider;
 use faults::Fault;
+use hedgeflow_workflows::{EscrowOrderWorkflow, FillWorkflow, IntentWorkflow, TransferWorkflow};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::{
     collections::BTreeMap,
@@ -87,8 +88,16 @@ impl Report {
     }
 
     pub fn violations(&self) -> Vec<String> {
-        let stuck = self.stuck.iter().map(|id| format!("stuck: {id} still running"));
-        self.verdict.violations.iter().cloned().chain(stuck).collect()
+        let stuck = self
+            .stuck
+            .iter()
+            .map(|id| format!("stuck: {id} still running"));
+        self.verdict
+            .violations
+            .iter()
+            .cloned()
+            .chain(stuck)
+            .collect()
     }
 
     pub fn markdown(&self) -> String {
@@ -117,9 +126,19 @@ impl Report {
         line(String::new());
         line("| Lifecycles | Count |".into());
         line("|---|---:|".into());
-        line(format!("| escrow orders placed | {} |", self.ledger.escrow_orders));
-        line(format!("| RFQ fills submitted | {} (of {} quotes) |", self.ledger.fills_submitted, self.ledger.quotes.len()));
-        line(format!("| intent quotes (MARKET, crossing LIMIT, resting LIMIT cancelled) | {} |", self.ledger.intent_lifecycles));
+        line(format!(
+            "| escrow orders placed | {} |",
+            self.ledger.escrow_orders
+        ));
+        line(format!(
+            "| RFQ fills submitted | {} (of {} quotes) |",
+            self.ledger.fills_submitted,
+            self.ledger.quotes.len()
+        ));
+        line(format!(
+            "| intent quotes (MARKET, crossing LIMIT, resting LIMIT cancelled) | {} |",
+            self.ledger.intent_lifecycles
+        ));
         line(String::new());
         line("| Fault | Injected |".into());
         line("|---|---:|".into());
@@ -132,9 +151,15 @@ impl Report {
         for (name, count) in &self.verdict.checked {
             line(format!("| {name} | {count} |"));
         }
-        line(format!("| nothing stuck: every order, fill and quote workflow closed | {} open |", self.stuck.len()));
+        line(format!(
+            "| nothing stuck: every order, fill and quote workflow closed | {} open |",
+            self.stuck.len()
+        ));
         line(String::new());
-        line("Driver-side refusals (traffic sent while a role was down; retried, not violations):".into());
+        line(
+            "Driver-side refusals (traffic sent while a role was down; retried, not violations):"
+                .into(),
+        );
         line(String::new());
         for (what, count) in &self.ledger.driver_errors {
             line(format!("- {what}: {count}"));
@@ -178,7 +203,13 @@ pub async fn run(stack: &'static Stack, plan: &Plan) -> Report {
     }
     let until = Instant::now() + plan.duration;
     let mut drivers = tokio::task::JoinSet::new();
-    drivers.spawn(traffic::escrow(stack, until, plan.escrow_every, plan.escrow_batch, ledger.clone()));
+    drivers.spawn(traffic::escrow(
+        stack,
+        until,
+        plan.escrow_every,
+        plan.escrow_batch,
+        ledger.clone(),
+    ));
     for taker in takers {
         drivers.spawn(traffic::rfq(taker, until, plan.fill_every, ledger.clone()));
     }
@@ -232,10 +263,10 @@ pub async fn run(stack: &'static Stack, plan: &Plan) -> Report {
 
 /// The workflow types of one lifecycle each: every one of them must close by the end.
 const LIFECYCLES: [&str; 4] = [
-    "EscrowOrderWorkflow",
-    "FillWorkflow",
-    "IntentWorkflow",
-    "TransferWorkflow",
+    EscrowOrderWorkflow::name(),
+    FillWorkflow::name(),
+    IntentWorkflow::name(),
+    TransferWorkflow::name(),
 ];
 
 /// Waits up to `quiet` for every order, fill and quote workflow to close; returns those still

@@ -55,12 +55,7 @@ pub async fn escrow(
 }
 
 /// Quotes and fills through the dealer's front door, one fill every `every`, until `until`.
-pub async fn rfq(
-    taker: Taker,
-    until: Instant,
-    every: Duration,
-    ledger: Arc<Mutex<Ledger>>,
-) {
+pub async fn rfq(taker: Taker, until: Instant, every: Duration, ledger: Arc<Mutex<Ledger>>) {
     while Instant::now() < until {
         tokio::time::sleep(every).await;
         let size = Size::MakerSize(U256::from(FILL_WETH));
@@ -114,17 +109,28 @@ pub async fn intents(
             party.try_cancel(id).await;
         }
         kind += 1;
-        let status = settle(&party, id, |s| s == QuoteStatus::Opened || s.is_final()).await;
-        if status == Some(QuoteStatus::Opened) {
+        // An opened position is closed; a close the book refuses (a reorg can take the open
+        // back: its price signature is stale in the replacing block) is tried again once the
+        // quote has settled anew.
+        for _ in 0..3 {
+            let status = settle(&party, id, |s| s == QuoteStatus::Opened || s.is_final()).await;
+            if status != Some(QuoteStatus::Opened) {
+                break;
+            }
             let quote = party.book.getQuote(U256::from(id)).call().await.unwrap();
             let open = from_wad(quote.quantity).unwrap() - from_wad(quote.closedAmount).unwrap();
             let Some(mark) = mark_price(&broker, &ledger).await else {
                 continue;
             };
-            party
-                .request_close(id, MARKET, mark * dec!(0.99), open)
-                .await;
-            settle(&party, id, |s| s.is_final()).await;
+            let price = mark * dec!(0.99);
+            if party.try_request_close(id, MARKET, price, open).await {
+                settle(&party, id, |s| s.is_final()).await;
+                break;
+            }
+            ledger
+                .lock()
+                .unwrap()
+                .driver_error("close request refused", &id);
         }
         ledger.lock().unwrap().intent_lifecycles += 1;
     }
@@ -143,11 +149,7 @@ async fn mark_price(broker: &FuturesClient, ledger: &Mutex<Ledger>) -> Option<De
 }
 
 /// Waits until quote `id`'s status on chain satisfies `done`, or [`INTENT_WAIT`] passes.
-async fn settle(
-    party: &Party,
-    id: u64,
-    done: impl Fn(QuoteStatus) -> bool,
-) -> Option<QuoteStatus> {
+async fn settle(party: &Party, id: u64, done: impl Fn(QuoteStatus) -> bool) -> Option<QuoteStatus> {
     let deadline = Instant::now() + INTENT_WAIT;
     while Instant::now() < deadline {
         if let Ok(quote) = party.book.getQuote(U256::from(id)).call().await

@@ -11,7 +11,7 @@ use hedgeflow_activities::store::{
     Store,
     entity::{rfq_hedge, rfq_quote},
 };
-use hedgeflow_exchange::{Client, ClientOrderId, Config, Credentials, Order};
+use hedgeflow_exchange::{ClientOrderId, Order};
 use hedgeflow_proto::{
     fill::Side,
     hedge::{FilledTrade, HedgeExecution, HedgerInput, HedgerSettings, realized_pnl},

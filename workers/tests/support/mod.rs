@@ -14,11 +14,11 @@ pub mod rogue;
 pub mod taker;
 pub mod webhook;
 
-use anyhow::Context;
 use alloy::{
     primitives::{Address, B256, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
 };
+use anyhow::Context;
 use hedgeflow::{
     config::Config,
     dev::{
@@ -600,7 +600,11 @@ impl Stack {
     }
 
     /// The paper exchange's futures API with an account's keys.
-    pub fn paper_futures(&self, api_key: &str, secret_key: &str) -> hedgeflow_exchange::FuturesClient {
+    pub fn paper_futures(
+        &self,
+        api_key: &str,
+        secret_key: &str,
+    ) -> hedgeflow_exchange::FuturesClient {
         use hedgeflow_exchange::{Config, Credentials, FuturesClient};
         let credentials = Credentials::new(api_key, secret_key);
         FuturesClient::new(Config::paper(self.paper_url(), credentials)).unwrap()
@@ -711,7 +715,12 @@ impl Stack {
         temporal.kill().await;
         tokio::time::sleep(down).await;
         temporal.restart()?;
-        let port = self.config.temporal.address.port().context("Temporal's port")?;
+        let port = self
+            .config
+            .temporal
+            .address
+            .port()
+            .context("Temporal's port")?;
         process::wait_for_port("Temporal dev server", port, Duration::from_secs(60)).await
     }
 

@@ -217,7 +217,23 @@ impl Party {
         price: Decimal,
         quantity: Decimal,
     ) {
-        let receipt = self
+        assert!(
+            self.try_request_close(quote_id, order_type, price, quantity)
+                .await,
+            "requestToClosePosition reverted"
+        );
+    }
+
+    /// Asks to close `quantity` of the position; `false` when the book refused (the quote is
+    /// not OPENED, or has less open).
+    pub async fn try_request_close(
+        &self,
+        quote_id: u64,
+        order_type: u8,
+        price: Decimal,
+        quantity: Decimal,
+    ) -> bool {
+        let call = self
             .book
             .requestToClosePosition(
                 U256::from(quote_id),
@@ -228,14 +244,9 @@ impl Party {
             )
             .from(self.address)
             // The book's estimate can fall short by a storage write's refund; leave room.
-            .gas(GAS)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        assert!(receipt.status());
+            .gas(GAS);
+        let receipt = call.send().await.unwrap().get_receipt().await.unwrap();
+        receipt.status()
     }
 
     pub async fn request_cancel(&self, quote_id: u64) {
@@ -267,4 +278,3 @@ pub fn now() -> u64 {
         .unwrap()
         .as_secs()
 }
-

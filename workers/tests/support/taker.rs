@@ -112,14 +112,10 @@ impl Taker {
         .await
     }
 
-    pub async fn fill(
-        &self,
-        quote: &TakerQuote,
-    ) -> Result<FillAck, TakerError> {
+    pub async fn fill(&self, quote: &TakerQuote) -> Result<FillAck, TakerError> {
         let approval = self.client.approve(quote, &self.signer).unwrap();
         self.client
             .submit_fill(quote, &approval, self.address())
             .await
     }
 }
-

@@ -12,7 +12,7 @@ use hedgeflow_activities::{
     intent::contract::IntentBook,
     policy::{
         Limit, Rule, TxPolicy,
-        checks::{Check, Checks, EscrowL2},
+        checks::{BookOnChain, Check, Checks, EscrowL2},
     },
 };
 use hedgeflow_proto::{
@@ -115,8 +115,15 @@ pub async fn from_config(config: &Config, chains: &Chains) -> anyhow::Result<TxP
             .with_context(|| format!("[intents] chain {:?}", intents.chain))?;
         let id = chain.config.chain_id;
         for selector in PARTY_B_SELECTORS {
-            rules.push(rule("intent-party-b", id, intents.book, Some(selector)));
+            rules.push(Rule {
+                check: Some(Check::IntentQuote),
+                ..rule("intent-party-b", id, intents.book, Some(selector))
+            });
         }
+        checks.books.push(BookOnChain {
+            chain: chain.clone(),
+            book: intents.book,
+        });
         let collateral = IntentBook::new(intents.book, &chain.provider)
             .collateral()
             .call()
