@@ -105,6 +105,25 @@ pub struct TemporalConfig {
     /// server across a network) or not (`none`: on loopback it only costs CPU on both ends).
     #[serde(default)]
     pub grpc_compression: GrpcCompression,
+    /// Mutual TLS to the frontend (the address is then `https://`): the server's CA and this
+    /// process's client certificate and key. Absent: plaintext, for a server on loopback only.
+    #[serde(default)]
+    pub tls: Option<TemporalTls>,
+}
+
+/// [`TemporalConfig::tls`]: PEM files, read at connection.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct TemporalTls {
+    /// The CA that signed the frontend's certificate.
+    pub ca: PathBuf,
+    /// This process's certificate, signed by a CA the frontend requires of its clients.
+    pub cert: PathBuf,
+    /// Its private key (a secret: readable by this role only).
+    pub key: PathBuf,
+    /// The name the frontend's certificate is for, when the address's host is another.
+    #[serde(default)]
+    pub domain: Option<String>,
 }
 
 /// [`TemporalConfig::grpc_compression`].
@@ -317,6 +336,12 @@ impl Config {
     }
 
     fn check(&self) -> anyhow::Result<()> {
+        let scheme = self.temporal.address.scheme();
+        match (&self.temporal.tls, scheme) {
+            (Some(_), "https") | (None, "http") => {}
+            (Some(_), _) => bail!("temporal.tls needs an https:// temporal.address"),
+            (None, _) => bail!("an {scheme}:// temporal.address needs temporal.tls"),
+        }
         for (name, chain) in &self.chains {
             if chain.rpc.is_empty() {
                 bail!("chains.{name}.rpc lists no endpoint");
@@ -473,6 +498,24 @@ mod tests {
     use super::*;
 
     const EXAMPLE: &str = include_str!("../../config/dev.toml");
+
+    #[test]
+    fn temporal_tls_and_an_https_address_go_together() {
+        let env = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (format!("HEDGEFLOW__TEMPORAL__{k}"), v.to_string()))
+                .collect()
+        };
+        let https = ("ADDRESS", "https://temporal:7233");
+        let error = Config::parse(EXAMPLE, env(&[https])).unwrap_err();
+        assert!(format!("{error:#}").contains("needs temporal.tls"), "{error:#}");
+        let tls = [("TLS__CA", "ca.pem"), ("TLS__CERT", "c.pem"), ("TLS__KEY", "c.key")];
+        let error = Config::parse(EXAMPLE, env(&tls)).unwrap_err();
+        assert!(format!("{error:#}").contains("needs an https://"), "{error:#}");
+        let config = Config::parse(EXAMPLE, env(&[&tls[..], &[https]].concat())).unwrap();
+        assert_eq!(config.temporal.tls.unwrap().key, PathBuf::from("c.key"));
+    }
 
     #[test]
     fn the_dev_config_parses() {

@@ -1,8 +1,10 @@
 //! Connecting to the Temporal frontend.
 
-use crate::config::{GrpcCompression, TemporalConfig};
+use crate::config::{GrpcCompression, TemporalConfig, TemporalTls};
 use anyhow::Context;
-use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions};
+use temporalio_client::{
+    Client, ClientOptions, ClientTlsOptions, Connection, ConnectionOptions, TlsOptions,
+};
 use temporalio_sdk::{
     WorkerOptions,
     runtime::{
@@ -22,6 +24,7 @@ pub async fn connect(config: &TemporalConfig, identity: &str) -> anyhow::Result<
             GrpcCompression::Gzip => temporalio_client::GrpcCompression::Gzip,
             GrpcCompression::None => temporalio_client::GrpcCompression::None,
         })
+        .maybe_tls_options(config.tls.as_ref().map(tls_options).transpose()?)
         .build();
     let connection = Connection::connect(options)
         .await
@@ -30,6 +33,23 @@ pub async fn connect(config: &TemporalConfig, identity: &str) -> anyhow::Result<
         connection,
         ClientOptions::new(config.namespace.clone()).build(),
     )?)
+}
+
+/// The client side of mutual TLS, from the configured PEM files.
+fn tls_options(tls: &TemporalTls) -> anyhow::Result<TlsOptions> {
+    let read = |what: &str, path: &std::path::Path| {
+        std::fs::read(path).with_context(|| format!("temporal.tls.{what}: {}", path.display()))
+    };
+    let ca = read("ca", &tls.ca)?;
+    let client = ClientTlsOptions::builder()
+        .client_cert(read("cert", &tls.cert)?)
+        .client_private_key(read("key", &tls.key)?)
+        .build();
+    Ok(TlsOptions::builder()
+        .server_root_ca_cert(ca)
+        .maybe_domain(tls.domain.clone())
+        .client_tls_options(client)
+        .build())
 }
 
 /// A link to the workflow in the Temporal UI.
