@@ -509,10 +509,20 @@ mod tests {
         };
         let https = ("ADDRESS", "https://temporal:7233");
         let error = Config::parse(EXAMPLE, env(&[https])).unwrap_err();
-        assert!(format!("{error:#}").contains("needs temporal.tls"), "{error:#}");
-        let tls = [("TLS__CA", "ca.pem"), ("TLS__CERT", "c.pem"), ("TLS__KEY", "c.key")];
+        assert!(
+            format!("{error:#}").contains("needs temporal.tls"),
+            "{error:#}"
+        );
+        let tls = [
+            ("TLS__CA", "ca.pem"),
+            ("TLS__CERT", "c.pem"),
+            ("TLS__KEY", "c.key"),
+        ];
         let error = Config::parse(EXAMPLE, env(&tls)).unwrap_err();
-        assert!(format!("{error:#}").contains("needs an https://"), "{error:#}");
+        assert!(
+            format!("{error:#}").contains("needs an https://"),
+            "{error:#}"
+        );
         let config = Config::parse(EXAMPLE, env(&[&tls[..], &[https]].concat())).unwrap();
         assert_eq!(config.temporal.tls.unwrap().key, PathBuf::from("c.key"));
     }

@@ -287,9 +287,14 @@ fn only_the_orchestrator_sees_database_credentials() {
 #[test]
 fn only_the_hot_wallet_sees_the_signing_key() {
     let compose = Compose::load();
-    assert!(
-        compose.service("orchestrator").get("secrets").is_none(),
-        "`orchestrator` must be given no secrets"
+    let orchestrator: Vec<String> = secrets(compose.service("orchestrator"), "orchestrator")
+        .into_iter()
+        .map(|secret| secret.source)
+        .collect();
+    assert_eq!(
+        orchestrator,
+        temporal_client_secrets("orchestrator"),
+        "`orchestrator` must be given no secrets but its Temporal client certificate"
     );
     for (name, service) in compose.services() {
         let given: Vec<String> = secrets(service, name)
@@ -359,6 +364,85 @@ fn only_the_hot_wallet_sees_the_signing_key() {
             mounted.iter().any(|target| target == file),
             "the signer reads {}, which is not one of `hot-wallet`'s secrets {mounted:?}",
             file.display()
+        );
+    }
+}
+
+/// The secrets of `client`'s mutual TLS to Temporal: the CA, and its own certificate and key.
+fn temporal_client_secrets(client: &str) -> Vec<String> {
+    vec![
+        "temporal-ca.pem".into(),
+        format!("temporal-{client}.pem"),
+        format!("temporal-{client}.key"),
+    ]
+}
+
+#[test]
+fn every_temporal_client_shows_a_certificate_of_its_own_and_the_server_requires_one() {
+    let compose = Compose::load();
+    let declared = compose
+        .document
+        .get("secrets")
+        .and_then(Value::as_mapping)
+        .expect("top-level secrets");
+    let mut keys = BTreeSet::new();
+    let temporal_roles = ROLES.iter().filter(|role| **role != "obm");
+    for name in temporal_roles {
+        let config = Role::load(&compose, name).config;
+        assert_eq!(config.temporal.address.scheme(), "https", "`{name}`");
+        let tls = config
+            .temporal
+            .tls
+            .unwrap_or_else(|| panic!("`{name}` must connect to Temporal over mutual TLS"));
+        let given = secrets(compose.service(name), name);
+        for (file, source) in [&tls.ca, &tls.cert, &tls.key]
+            .into_iter()
+            .zip(temporal_client_secrets(name))
+        {
+            assert!(
+                given
+                    .iter()
+                    .any(|s| s.target == *file && s.source == source),
+                "`{name}` reads {} for Temporal's TLS, which must be its secret {source}",
+                file.display()
+            );
+            let path = declared
+                .get(source.as_str())
+                .and_then(|secret| secret.get("file"))
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("secret {source} must be declared with a file"));
+            assert!(path.starts_with("./secrets/temporal/"), "{source}: {path}");
+        }
+        assert!(
+            keys.insert(format!("temporal-{name}.key")),
+            "`{name}` shares a key"
+        );
+    }
+    for name in ["temporal-ui", "temporal-admin-tools"] {
+        let client = name.trim_start_matches("temporal-");
+        let given: Vec<String> = secrets(compose.service(name), name)
+            .into_iter()
+            .map(|secret| secret.source)
+            .collect();
+        assert_eq!(given, temporal_client_secrets(client), "`{name}`");
+    }
+    let server = environment(compose.service("temporal"), "temporal");
+    for (key, value) in [
+        ("TEMPORAL_TLS_REQUIRE_CLIENT_AUTH", "true"),
+        (
+            "TEMPORAL_TLS_CLIENT1_CA_CERT",
+            "/run/secrets/temporal-ca.pem",
+        ),
+        (
+            "TEMPORAL_TLS_FRONTEND_CERT",
+            "/run/secrets/temporal-server.pem",
+        ),
+    ] {
+        assert!(
+            server
+                .iter()
+                .any(|(k, v)| k == key && v.as_deref() == Some(value)),
+            "the `temporal` service must set {key}={value}"
         );
     }
 }

@@ -5,6 +5,8 @@
 //! through it; a client with no certificate, one from another CA, and one speaking plaintext are
 //! refused at the handshake.
 
+mod support;
+
 use hedgeflow::{
     config::TemporalConfig,
     dev::{process, temporal_server},
@@ -12,7 +14,7 @@ use hedgeflow::{
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use rustls::{
     RootCertStore, ServerConfig,
-    pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer},
+    pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
     server::WebPkiClientVerifier,
 };
 use std::{
@@ -23,11 +25,12 @@ use std::{
     },
     time::Duration,
 };
+use support::worker::TestWorker;
 use temporalio_client::{
     Connection, ConnectionOptions, TlsOptions, WorkflowGetResultOptions, WorkflowStartOptions,
 };
 use temporalio_macros::{workflow, workflow_methods};
-use temporalio_sdk::{Worker, WorkerOptions, WorkflowContext, WorkflowResult};
+use temporalio_sdk::{WorkflowContext, WorkflowResult};
 use tokio_rustls::TlsAcceptor;
 
 #[workflow]
@@ -71,22 +74,30 @@ impl Ca {
     }
 }
 
-/// Terminates TLS on a free port, requiring a client certificate signed by `clients`, and
-/// forwards the plaintext to `upstream`; counts the handshakes it refused.
-async fn tls_proxy(upstream: u16, server: &Ca, clients: &Ca) -> (u16, Arc<AtomicUsize>) {
+/// Terminates TLS on a free port with the server pair `server` (PEM certificate, PEM key),
+/// requiring a client certificate signed by `client_ca` (PEM), and forwards the plaintext to
+/// `upstream`; counts the handshakes it refused.
+async fn tls_proxy(
+    upstream: u16,
+    server: (&[u8], &[u8]),
+    client_ca: &[u8],
+) -> (u16, Arc<AtomicUsize>) {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
-    roots.add(clients.cert.der().clone()).unwrap();
+    roots
+        .add(CertificateDer::from_pem_slice(client_ca).unwrap())
+        .unwrap();
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .unwrap();
-    let (cert, key) = server.issue(&["localhost"]);
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_client_cert_verifier(verifier)
-        .with_single_cert(vec![CertificateDer::from(cert.der().to_vec())], key)
+        .with_single_cert(
+            vec![CertificateDer::from_pem_slice(server.0).unwrap()],
+            PrivateKeyDer::from_pem_slice(server.1).unwrap(),
+        )
         .unwrap();
     config.alpn_protocols = vec![b"h2".to_vec()];
     let acceptor = TlsAcceptor::from(Arc::new(config));
@@ -114,6 +125,45 @@ async fn tls_proxy(upstream: u16, server: &Ca, clients: &Ca) -> (u16, Arc<Atomic
     (port, refused)
 }
 
+/// A Temporal dev server on a free port, and where it logs.
+async fn dev_server(dir: &Path) -> (process::Supervised, u16) {
+    let port = process::free_port();
+    let server = temporal_server::start(&temporal_server::Options {
+        port,
+        ui_port: None,
+        db_file: None,
+        log: dir.join("temporal.log"),
+    })
+    .await
+    .unwrap();
+    (server, port)
+}
+
+/// Connects as a role does, runs a worker there and a workflow on it; returns once it completed.
+async fn greet_through(config: &TemporalConfig, workflow_id: &str) {
+    let client = hedgeflow::temporal::connect(config, "tls-test")
+        .await
+        .unwrap();
+    let queue = "tls-test";
+    let _worker = TestWorker::start::<GreetWorkflow>(client.clone(), queue);
+    let handle = client
+        .start_workflow(
+            GreetWorkflow::run,
+            "ops".to_owned(),
+            WorkflowStartOptions::new(queue, workflow_id).build(),
+        )
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(
+        Duration::from_secs(60),
+        handle.get_result(WorkflowGetResultOptions::default()),
+    )
+    .await
+    .expect("the workflow to complete through the proxy")
+    .unwrap();
+    assert_eq!(answer, "hello ops");
+}
+
 fn write(dir: &Path, name: &str, pem: String) -> String {
     let path = dir.join(name);
     std::fs::write(&path, pem).unwrap();
@@ -132,17 +182,18 @@ fn temporal_config(port: u16, tls: &str) -> TemporalConfig {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_with_a_client_certificate_works_through_mutual_tls_and_others_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let temporal_port = process::free_port();
-    let _server = temporal_server::start(&temporal_server::Options {
-        port: temporal_port,
-        ui_port: None,
-        db_file: None,
-        log: dir.path().join("temporal.log"),
-    })
-    .await
-    .unwrap();
+    let (_server, temporal_port) = dev_server(dir.path()).await;
     let (server_ca, client_ca, stranger_ca) = (Ca::new(), Ca::new(), Ca::new());
-    let (port, refused) = tls_proxy(temporal_port, &server_ca, &client_ca).await;
+    let (server_cert, server_key) = server_ca.issue(&["localhost"]);
+    let (port, refused) = tls_proxy(
+        temporal_port,
+        (
+            server_cert.pem().as_bytes(),
+            server_key.serialize_pem().as_bytes(),
+        ),
+        client_ca.cert.pem().as_bytes(),
+    )
+    .await;
     let ca = write(dir.path(), "ca.pem", server_ca.cert.pem());
     let (cert, key) = client_ca.issue(&["orchestrator"]);
     let cert = write(dir.path(), "client.pem", cert.pem());
@@ -156,48 +207,12 @@ async fn a_role_with_a_client_certificate_works_through_mutual_tls_and_others_ar
         port,
         &format!("{{ ca = \"{ca}\", cert = \"{cert}\", key = \"{key}\" }}"),
     );
-    let client = hedgeflow::temporal::connect(&config, "tls-test").await.unwrap();
-    let queue = "tls-test".to_owned();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (worker_client, worker_queue) = (client.clone(), queue.clone());
-    // A worker is not `Send`: it runs on a thread and runtime of its own.
-    let worker = std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let runtime = hedgeflow::telemetry::runtime(None).unwrap();
-                let options = WorkerOptions::new(worker_queue)
-                    .register_workflow::<GreetWorkflow>()
-                    .unwrap()
-                    .build();
-                let mut worker = Worker::new(&runtime, worker_client, options).unwrap();
-                tokio::select! {
-                    ran = worker.run() => ran.unwrap(),
-                    _ = stopped => {}
-                }
-            })
-    });
-    let handle = client
-        .start_workflow(
-            GreetWorkflow::run,
-            "ops".to_owned(),
-            WorkflowStartOptions::new(queue, "tls-greeting").build(),
-        )
-        .await
-        .unwrap();
-    let answer = tokio::time::timeout(
-        Duration::from_secs(60),
-        handle.get_result(WorkflowGetResultOptions::default()),
-    )
-    .await
-    .expect("the workflow to complete through the proxy")
-    .unwrap();
-    assert_eq!(answer, "hello ops");
-    let _ = stop.send(());
-    worker.join().unwrap();
-    assert_eq!(refused.load(Ordering::SeqCst), 0, "the role's handshakes all passed");
+    greet_through(&config, "tls-greeting").await;
+    assert_eq!(
+        refused.load(Ordering::SeqCst),
+        0,
+        "the role's handshakes all passed"
+    );
 
     // A certificate from another CA: refused.
     let config = temporal_config(
@@ -216,14 +231,19 @@ async fn a_role_with_a_client_certificate_works_through_mutual_tls_and_others_ar
     let options = ConnectionOptions::new(url(&format!("https://localhost:{port}")))
         .tls_options(server_only)
         .build();
-    assert!(Connection::connect(options).await.is_err(), "no certificate must not connect");
+    assert!(
+        Connection::connect(options).await.is_err(),
+        "no certificate must not connect"
+    );
     assert!(refused.load(Ordering::SeqCst) > before);
 
     // Plaintext to the TLS port: refused.
     let before = refused.load(Ordering::SeqCst);
-    let options =
-        ConnectionOptions::new(url(&format!("http://localhost:{port}"))).build();
-    assert!(Connection::connect(options).await.is_err(), "plaintext must not connect");
+    let options = ConnectionOptions::new(url(&format!("http://localhost:{port}"))).build();
+    assert!(
+        Connection::connect(options).await.is_err(),
+        "plaintext must not connect"
+    );
     assert!(refused.load(Ordering::SeqCst) > before);
 
     // Config that cannot work is refused before connecting, naming what is wrong.
@@ -231,10 +251,49 @@ async fn a_role_with_a_client_certificate_works_through_mutual_tls_and_others_ar
         port,
         "{ ca = \"/nonexistent/ca.pem\", cert = \"c\", key = \"k\" }",
     );
-    let error = hedgeflow::temporal::connect(&missing, "x").await.unwrap_err();
-    assert!(format!("{error:#}").contains("temporal.tls.ca: /nonexistent/ca.pem"), "{error:#}");
+    let error = hedgeflow::temporal::connect(&missing, "x")
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{error:#}").contains("temporal.tls.ca: /nonexistent/ca.pem"),
+        "{error:#}"
+    );
 }
 
 fn url(text: &str) -> reqwest::Url {
     text.parse().unwrap()
+}
+
+/// The certificates `deploy/temporal-tls-certs` makes for docker-compose.temporal.yml work: the
+/// server's for the name `temporal` (production.toml's `tls.domain`), a role's signed by the CA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_compose_stacks_certificates_authenticate_a_role_to_the_frontend() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("temporal");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/temporal-tls-certs");
+    let made = std::process::Command::new(script)
+        .arg(&certs)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let (_server, temporal_port) = dev_server(dir.path()).await;
+    let read = |name: &str| std::fs::read(certs.join(name)).unwrap();
+    let (server, server_key, ca) = (read("server.pem"), read("server.key"), read("ca.pem"));
+    let (port, refused) = tls_proxy(temporal_port, (&server, &server_key), &ca).await;
+    let file = |name: &str| certs.join(name).display().to_string();
+    let config = temporal_config(
+        port,
+        &format!(
+            "{{ ca = \"{}\", cert = \"{}\", key = \"{}\", domain = \"temporal\" }}",
+            file("ca.pem"),
+            file("orchestrator.pem"),
+            file("orchestrator.key")
+        ),
+    );
+    greet_through(&config, "compose-certs").await;
+    assert_eq!(refused.load(Ordering::SeqCst), 0);
 }

@@ -13,6 +13,7 @@ pub mod proxy;
 pub mod rogue;
 pub mod taker;
 pub mod webhook;
+pub mod worker;
 
 use alloy::{
     primitives::{Address, B256, U256},

@@ -6,7 +6,7 @@ use hedgeflow_proto::{activities::HotWalletActivities, chain::TxIntent};
 use hedgeflow_workflows::options::{Retries, submit_transaction};
 use temporalio_client::{WorkflowGetResultOptions, WorkflowStartOptions};
 use temporalio_macros::{workflow, workflow_methods};
-use temporalio_sdk::{Worker, WorkerOptions, WorkflowContext, WorkflowResult};
+use temporalio_sdk::{WorkflowContext, WorkflowResult};
 
 #[workflow]
 #[derive(Default)]
@@ -35,28 +35,7 @@ impl RogueWorkflow {
 /// like our own workflows) and returns the hot wallet's answer.
 pub async fn ask_hot_wallet(stack: &Stack, intent: TxIntent) -> String {
     let queue = format!("rogue-{}", uuid::Uuid::new_v4());
-    let client = stack.client.clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker_queue = queue.clone();
-    // A worker is not `Send`: it runs on a thread and runtime of its own.
-    let worker = std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let runtime = hedgeflow::telemetry::runtime(None).unwrap();
-                let options = WorkerOptions::new(worker_queue)
-                    .register_workflow::<RogueWorkflow>()
-                    .unwrap()
-                    .build();
-                let mut worker = Worker::new(&runtime, client, options).unwrap();
-                tokio::select! {
-                    ran = worker.run() => ran.unwrap(),
-                    _ = stopped => {}
-                }
-            })
-    });
+    let _worker = super::worker::TestWorker::start::<RogueWorkflow>(stack.client.clone(), &queue);
     let handle = stack
         .client
         .start_workflow(
@@ -70,7 +49,5 @@ pub async fn ask_hot_wallet(stack: &Stack, intent: TxIntent) -> String {
         .get_result(WorkflowGetResultOptions::default())
         .await
         .unwrap();
-    let _ = stop.send(());
-    worker.join().unwrap();
     answer
 }
