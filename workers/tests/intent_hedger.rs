@@ -39,7 +39,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use std::time::Duration;
 use support::party_a::{
-    Ask, BTCUSDT, ETHUSDT, GAS, LIMIT, MARKET, Party, TTL, mint_as_deployer, now,
+    Ask, BROKER_STEPS, BTCUSDT, ETHUSDT, GAS, LIMIT, MARKET, Party, TTL, mint_as_deployer, now,
 };
 use support::{
     HANG_QUANTITY, L2_ID, RIVAL_API_KEY, RIVAL_SECRET_KEY, Stack, eventually, rfq_stack, run,
@@ -48,15 +48,6 @@ use temporalio_client::{WorkflowGetResultOptions, WorkflowStartOptions};
 use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const WAIT: Duration = Duration::from_secs(90);
-/// The steps of a quote's broker orders (`i-<chainId>-<quoteId>-<step>`) these tests can reach.
-const BROKER_STEPS: [&str; 6] = [
-    "open",
-    "undo-open",
-    "close-1",
-    "undo-close-1",
-    "close-2",
-    "undo-close-2",
-];
 
 /// Tests that disturb the shared stack (a role killed, blocks held, the indexer cut off) run
 /// alone: they hold this for writing, every other test holds it for reading.

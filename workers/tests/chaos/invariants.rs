@@ -1,7 +1,7 @@
 //! What a chaos run must leave behind, read from the chains and the exchange first and our DB
 //! second. Each check counts what it looked at; each failure is a violation naming its ids.
 
-use crate::support::{L1_ID, L2_ID, Stack};
+use crate::support::{L1_ID, L2_ID, Stack, party_a::BROKER_STEPS};
 use alloy::{
     primitives::{Address, B256, U256},
     providers::Provider,
@@ -227,18 +227,6 @@ async fn rfq(
     }
     Ok(())
 }
-
-/// The broker orders of a quote's steps its workflow can reach.
-const BROKER_STEPS: [&str; 8] = [
-    "open",
-    "undo-open",
-    "close-1",
-    "undo-close-1",
-    "close-2",
-    "undo-close-2",
-    "close-3",
-    "undo-close-3",
-];
 
 /// Every quote of the book: its broker orders net to its position on chain; its row shows the
 /// chain's status and the same positions; a final quote's workflow is closed.

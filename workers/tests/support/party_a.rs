@@ -28,6 +28,18 @@ pub const ETHUSDT: u64 = 1;
 pub const BTCUSDT: u64 = 2;
 /// How long party A's quotes and close requests stay valid, unless a test says otherwise.
 pub const TTL: u64 = 120;
+/// The steps of a quote's broker orders (`i-<tag>-<quoteId>-<step>`) a quote's workflow reaches
+/// in the tests: an open and its undo, and up to three closes and theirs.
+pub const BROKER_STEPS: [&str; 8] = [
+    "open",
+    "undo-open",
+    "close-1",
+    "undo-close-1",
+    "close-2",
+    "undo-close-2",
+    "close-3",
+    "undo-close-3",
+];
 
 /// The deployer funds every party A: one at a time, or their transactions' nonces clash.
 static DEPLOYER_TURN: Mutex<()> = Mutex::const_new(());

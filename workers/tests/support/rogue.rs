@@ -45,9 +45,8 @@ pub async fn ask_hot_wallet(stack: &Stack, intent: TxIntent) -> String {
         )
         .await
         .unwrap();
-    let answer = handle
+    handle
         .get_result(WorkflowGetResultOptions::default())
         .await
-        .unwrap();
-    answer
+        .unwrap()
 }
