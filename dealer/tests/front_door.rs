@@ -967,6 +967,46 @@ async fn many_addresses_from_one_caller_stop_at_the_ceiling() {
     );
 }
 
+#[tokio::test]
+async fn one_source_rotating_taker_addresses_stops_at_its_own_limit_and_other_sources_are_served() {
+    let h = start(Profiler::new([], [], limit(1000, 1000)).with_per_source(limit(1, 5))).await;
+    let quote = |taker: &String| json!([WETH, DAI, "1000", null, taker]);
+    let takers: Vec<String> = (1..=8u8)
+        .map(|n| alloy::primitives::Address::repeat_byte(0x70 + n).to_string())
+        .collect();
+    for taker in &takers[..5] {
+        h.ok("dealer_getQuote", quote(taker)).await;
+    }
+    for taker in &takers[5..] {
+        assert_eq!(code(&h.call("dealer_getQuote", quote(taker)).await), -42024);
+    }
+    // Every method spends the source's tokens, the taker-less ones too.
+    assert_eq!(code(&h.call("dealer_time", json!([])).await), -42024);
+    assert_eq!(
+        h.dealer.calls().len(),
+        5,
+        "nothing past the limit was priced"
+    );
+
+    // Another source address has a bucket of its own.
+    let other = reqwest::Client::builder()
+        .local_address(Some("127.0.0.2".parse().unwrap()))
+        .build()
+        .unwrap();
+    let answer: Value = other
+        .post(format!("http://{}", h.public))
+        .header("content-type", "application/json")
+        .body(request("dealer_getQuote", quote(&takers[7])))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(answer.get("result").is_some(), "{answer}");
+    assert_eq!(h.dealer.calls().len(), 6);
+}
+
 // ---------------------------------------------------------------- the admin endpoint
 
 #[tokio::test]

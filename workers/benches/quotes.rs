@@ -490,8 +490,10 @@ async fn measure(plan: Plan) -> Measured {
         admin_listen: "127.0.0.1:0".parse().unwrap(),
         admin_token: SecretSource::File(token),
         rate_limit: RateLimit::new(rate, rate),
-        // The bench measures the dealer, not the front door's ceiling.
+        // The bench measures the dealer, not the front door's ceiling or its per-source limit
+        // (the load process is one source).
         ceiling: RateLimit::new(rate, rate),
+        per_source: RateLimit::new(rate, rate),
         allow: Vec::new(),
         deny: Vec::new(),
     };

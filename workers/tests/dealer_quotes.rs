@@ -249,8 +249,13 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
         admin_listen: "127.0.0.1:0".parse().unwrap(),
         admin_token: SecretSource::File(token),
         rate_limit: Default::default(),
-        // The test raises the per-taker limit later; the ceiling stays out of its way.
+        // The test raises the per-taker limit later; the ceiling and the per-source limit (every
+        // request here comes from loopback) stay out of its way.
         ceiling: hedgeflow_dealer::profiler::RateLimit::new(
+            std::num::NonZeroU32::new(1_000).unwrap(),
+            std::num::NonZeroU32::new(1_000).unwrap(),
+        ),
+        per_source: hedgeflow_dealer::profiler::RateLimit::new(
             std::num::NonZeroU32::new(1_000).unwrap(),
             std::num::NonZeroU32::new(1_000).unwrap(),
         ),

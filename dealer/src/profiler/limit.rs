@@ -4,6 +4,7 @@
 use alloy::primitives::Address;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 
 /// A token bucket: `burst` requests at once, refilled at `per_second`.
@@ -52,6 +53,27 @@ impl Ceiling {
     /// Spend a token of the shared bucket; false when it is empty.
     pub(super) fn check(&self) -> bool {
         self.0.check().is_ok()
+    }
+}
+
+/// One bucket per source address (the connection's peer IP): what a caller rotating taker
+/// addresses, or naming someone else's to drain their bucket, runs into first.
+#[derive(Debug)]
+pub(super) struct PerSource(DefaultKeyedRateLimiter<IpAddr>);
+
+impl PerSource {
+    pub(super) fn new(limit: RateLimit) -> Self {
+        Self(RateLimiter::keyed(limit.quota()))
+    }
+
+    /// Spend a token of `source`'s bucket; false when it is empty.
+    pub(super) fn check(&self, source: &IpAddr) -> bool {
+        self.0.check_key(source).is_ok()
+    }
+
+    pub(super) fn retain_recent(&self) {
+        self.0.retain_recent();
+        self.0.shrink_to_fit();
     }
 }
 

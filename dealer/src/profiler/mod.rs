@@ -30,6 +30,7 @@ use alloy::primitives::Address;
 use arc_swap::ArcSwap;
 use limit::Limiter;
 use std::collections::BTreeSet;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// A taker's standing, as `dealer_authStatus` reports it.
@@ -103,6 +104,8 @@ pub struct Profiler {
     limiter: ArcSwap<Limiter>,
     /// The front door's ceiling over every taker together, if any.
     ceiling: Option<limit::Ceiling>,
+    /// The front door's limit per source address, if any.
+    per_source: Option<limit::PerSource>,
 }
 
 impl Profiler {
@@ -118,6 +121,7 @@ impl Profiler {
             lists: ArcSwap::from_pointee(TakerLists { allow, deny }),
             limiter: ArcSwap::from_pointee(Limiter::new(rate_limit)),
             ceiling: None,
+            per_source: None,
         }
     }
 
@@ -125,6 +129,21 @@ impl Profiler {
     pub fn with_ceiling(mut self, ceiling: RateLimit) -> Self {
         self.ceiling = Some(limit::Ceiling::new(ceiling));
         self
+    }
+
+    /// Adds a bucket per source address, spent by every request (see [`Profiler::check_source`]).
+    pub fn with_per_source(mut self, limit: RateLimit) -> Self {
+        self.per_source = Some(limit::PerSource::new(limit));
+        self
+    }
+
+    /// Spend one of `source`'s tokens: every public request does, whatever taker it names.
+    /// A request with no known source (an in-process call) is not limited here.
+    pub fn check_source(&self, source: Option<IpAddr>) -> Result<(), Refusal> {
+        match (&self.per_source, source) {
+            (Some(limiter), Some(source)) if !limiter.check(&source) => Err(Refusal::RateLimited),
+            _ => Ok(()),
+        }
     }
 
     /// A profiler starting from saved profiles.
@@ -222,6 +241,9 @@ impl Profiler {
     /// takers only. Call periodically ([`crate::rpc::serve`] does, every minute).
     pub fn housekeeping(&self) {
         self.limiter.load().retain_recent();
+        if let Some(per_source) = &self.per_source {
+            per_source.retain_recent();
+        }
     }
 }
 

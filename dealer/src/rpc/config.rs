@@ -5,6 +5,7 @@
 //! admin-listen = "127.0.0.1:8546"
 //! admin-token = { env = "HEDGEFLOW_ADMIN_TOKEN" }   # or { file = "data/admin-token" }
 //! rate-limit = { per-second = 20, burst = 40 }
+//! per-source = { per-second = 50, burst = 100 }
 //! allow = []
 //! deny = ["0x000000000000000000000000000000000000dead"]
 //! ```
@@ -34,12 +35,24 @@ pub struct FrontDoorConfig {
     /// -42024 for everyone.
     #[serde(default = "default_ceiling")]
     pub ceiling: RateLimit,
+    /// A bucket per source address (the connection's peer IP), spent by every public request
+    /// whatever taker it names: past it, -42024 for that source only.
+    #[serde(default = "default_per_source")]
+    pub per_source: RateLimit,
     /// Takers served at start; when non-empty, only these are served.
     #[serde(default)]
     pub allow: Vec<Address>,
     /// Takers refused at start (wins over `allow`).
     #[serde(default)]
     pub deny: Vec<Address>,
+}
+
+/// 50 requests per second per source address, bursts of 100.
+fn default_per_source() -> RateLimit {
+    RateLimit::new(
+        std::num::NonZeroU32::new(50).expect("non-zero"),
+        std::num::NonZeroU32::new(100).expect("non-zero"),
+    )
 }
 
 /// 200 requests per second over all takers, bursts of 400.

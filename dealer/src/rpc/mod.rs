@@ -26,8 +26,10 @@
 //! once known, the quote id. Request bodies are not logged by us; nothing here handles secrets
 //! but the admin token, which is never logged (see `auth`).
 //!
-//! Rate limits are per taker address (see [`crate::profiler`]); `dealer_getMarkets` and
-//! `dealer_time` carry no taker and are not rate limited here (put a per-IP limit at the edge).
+//! Rate limits (see [`crate::profiler`]): every public request spends a token of its source
+//! address's bucket (the connection's peer IP, `per-source`); those naming a taker also one of
+//! the taker's and one of the ceiling over all takers. Behind a proxy every request shares the
+//! proxy's address: put the front door where it sees its callers, or limit at the proxy.
 
 mod admin;
 mod auth;
@@ -43,11 +45,17 @@ pub use methods::METHODS;
 
 use crate::api::Dealer;
 use crate::profiler::{MemoryProfiles, ProfileStore, ProfileStoreError, Profiler};
+use hyper::body::Incoming;
 use jsonrpsee::RpcModule;
-use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
-use std::net::SocketAddr;
+use jsonrpsee::server::{
+    BatchRequestConfig, Methods, Server, ServerConfig, ServerHandle, serve_with_graceful_shutdown,
+    stop_channel,
+};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::TcpListener;
+use tower::Service;
 
 /// Largest JSON-RPC batch served (bigger batches are refused whole).
 pub const MAX_BATCH: u32 = 50;
@@ -97,6 +105,8 @@ fn server_config() -> ServerConfig {
 }
 
 /// Start the public front door on `listen`, and the profiler's housekeeping (stopped with it).
+/// Connections are accepted here rather than by jsonrpsee's own loop, so that every request
+/// carries its connection's [`Source`] to the per-source limit.
 pub async fn serve(
     listen: SocketAddr,
     dealer: Arc<dyn Dealer>,
@@ -107,19 +117,51 @@ pub async fn serve(
         profiler: profiler.clone(),
     });
     methods::register(&mut module)?;
-    let server = Server::builder()
-        .set_config(server_config())
-        .build(listen)
+    let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| ServeError::Bind(listen, e))?;
-    let local_addr = server
+    let local_addr = listener
         .local_addr()
         .map_err(|e| ServeError::Bind(listen, e))?;
-    let handle = server.start(module);
+    let (stop, handle) = stop_channel();
+    let services = Server::builder()
+        .set_config(server_config())
+        .to_service_builder();
+    let methods: Methods = module.into();
+    tokio::spawn(async move {
+        loop {
+            let (socket, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        tracing::warn!(%error, "accepting a connection");
+                        continue;
+                    }
+                },
+                () = stop.clone().shutdown() => break,
+            };
+            let service = services.clone().build(methods.clone(), stop.clone());
+            let source = Source(peer.ip());
+            let service = tower::service_fn(move |mut request: http::Request<Incoming>| {
+                request.extensions_mut().insert(source);
+                let mut service = service.clone();
+                async move { service.call(request).await }
+            });
+            tokio::spawn(serve_with_graceful_shutdown(
+                socket,
+                service,
+                stop.clone().shutdown(),
+            ));
+        }
+    });
     tokio::spawn(housekeeping(profiler, handle.clone()));
     tracing::info!(%local_addr, "dealer JSON-RPC front door listening");
     Ok(RunningServer { local_addr, handle })
 }
+
+/// The peer address of the connection a request came on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Source(pub(crate) IpAddr);
 
 /// Start the admin endpoint on `listen`, behind `token`; changes are saved to `profiles`.
 pub async fn serve_admin(
@@ -191,7 +233,11 @@ impl FrontDoor {
                 configured
             }
         };
-        let profiler = Arc::new(profiler.with_ceiling(config.ceiling));
+        let profiler = Arc::new(
+            profiler
+                .with_ceiling(config.ceiling)
+                .with_per_source(config.per_source),
+        );
         let admin = serve_admin(config.admin_listen, profiler.clone(), profiles, &token).await?;
         let public = serve(config.listen, dealer, profiler.clone()).await?;
         Ok(Self {

@@ -459,6 +459,8 @@ listen = "127.0.0.1:{front_door}"
 admin-listen = "127.0.0.1:{admin}"
 admin-token = {{ file = "{token}" }}
 rate-limit = {{ per-second = 100, burst = 100 }}
+# Every taker of the tests and benches calls from loopback.
+per-source = {{ per-second = 1000, burst = 1000 }}
 
 [dealer.quotes]
 obm = {{ endpoint = "http://127.0.0.1:{obm}", exchange = "binance" }}

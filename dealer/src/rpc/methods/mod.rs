@@ -10,9 +10,9 @@ mod get_quote;
 mod submit_fill;
 mod time;
 
-use super::Context;
-use jsonrpsee::RpcModule;
+use super::{Context, Source, error::RpcError};
 use jsonrpsee::types::ErrorObjectOwned;
+use jsonrpsee::{Extensions, RpcModule};
 
 /// Every public method name: the spec's, in its order, then our extension's.
 pub const METHODS: [&str; 8] = [
@@ -26,30 +26,42 @@ pub const METHODS: [&str; 8] = [
     "dealer_unsubscribeFillStatus",
 ];
 
+/// Spends a token of the request's source bucket: first thing every public method does.
+fn admit_source(ctx: &Context, extensions: &Extensions) -> Result<(), ErrorObjectOwned> {
+    let source = extensions.get::<Source>().map(|source| source.0);
+    Ok(ctx.profiler.check_source(source).map_err(RpcError::from)?)
+}
+
 /// Register the public methods on `module`.
 pub(super) fn register(
     module: &mut RpcModule<Context>,
 ) -> Result<(), jsonrpsee::core::RegisterMethodError> {
-    module.register_method("dealer_authStatus", |params, ctx, _| {
+    module.register_method("dealer_authStatus", |params, ctx, ext| {
+        admit_source(ctx, ext)?;
         auth_status::call(&params, ctx).map_err(ErrorObjectOwned::from)
     })?;
-    module.register_method("dealer_getMarkets", |params, ctx, _| {
+    module.register_method("dealer_getMarkets", |params, ctx, ext| {
+        admit_source(ctx, ext)?;
         get_markets::call(&params, ctx).map_err(ErrorObjectOwned::from)
     })?;
-    module.register_async_method("dealer_getQuote", |params, ctx, _| async move {
+    module.register_async_method("dealer_getQuote", |params, ctx, ext| async move {
+        admit_source(&ctx, &ext)?;
         get_quote::call(&params, &ctx)
             .await
             .map_err(ErrorObjectOwned::from)
     })?;
-    module.register_async_method("dealer_submitFill", |params, ctx, _| async move {
+    module.register_async_method("dealer_submitFill", |params, ctx, ext| async move {
+        admit_source(&ctx, &ext)?;
         submit_fill::call(&params, &ctx)
             .await
             .map_err(ErrorObjectOwned::from)
     })?;
-    module.register_method("dealer_time", |params, _, _| {
+    module.register_method("dealer_time", |params, ctx, ext| {
+        admit_source(ctx, ext)?;
         time::call(&params).map_err(ErrorObjectOwned::from)
     })?;
-    module.register_async_method("dealer_getFillStatus", |params, ctx, _| async move {
+    module.register_async_method("dealer_getFillStatus", |params, ctx, ext| async move {
+        admit_source(&ctx, &ext)?;
         fill_status::call(&params, &ctx)
             .await
             .map_err(ErrorObjectOwned::from)
@@ -58,7 +70,12 @@ pub(super) fn register(
         "dealer_subscribeFillStatus",
         "dealer_fillStatus",
         "dealer_unsubscribeFillStatus",
-        |params, pending, ctx, _| fill_status::subscribe(params, pending, ctx),
+        |params, pending, ctx, ext| async move {
+            match admit_source(&ctx, &ext) {
+                Ok(()) => fill_status::subscribe(params, pending, ctx).await,
+                Err(refused) => pending.reject(refused).await,
+            }
+        },
     )?;
     Ok(())
 }
