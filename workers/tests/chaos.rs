@@ -1,6 +1,8 @@
 //! The small chaos run of `scripts/test`: a minute of all three pipelines on the real stack with
-//! a fault every few seconds, then every invariant of `chaos::invariants` (see `chaos/mod.rs`;
-//! the long run is `cargo bench --bench chaos`, which writes `bench/chaos/REPORT.md`).
+//! production's persistence (Temporal's history on disk, our data in PostgreSQL, the hedger API
+//! reading as the read-only user) and a fault every few seconds, then every invariant of
+//! `chaos::invariants` (see `chaos/mod.rs`; the long run is `cargo bench --bench chaos`, which
+//! writes `bench/chaos/REPORT.md`).
 
 #[path = "chaos/mod.rs"]
 mod chaos;
@@ -33,7 +35,7 @@ fn all_three_pipelines_under_random_faults_move_every_amount_exactly_once() {
         );
         assert!(report.fault_errors.is_empty(), "{:?}", report.fault_errors);
         assert!(
-            report.faults_injected() >= 8,
+            report.faults_injected() >= 5,
             "{}",
             report.faults_injected()
         );

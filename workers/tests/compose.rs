@@ -284,6 +284,78 @@ fn only_the_orchestrator_sees_database_credentials() {
     );
 }
 
+/// The database's writer credentials go to the roles that write (orchestrator, dealer), the
+/// hedger API reads as the read-only user the database creates at its first start, and the rest
+/// get no password and no route to the database.
+#[test]
+fn each_role_gets_the_database_rights_it_needs_and_no_more() {
+    let compose = Compose::load();
+    let password = |url: &str| {
+        url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.password().map(str::to_owned))
+    };
+    for name in ROLES {
+        let config = Role::load(&compose, name).config;
+        let service = compose.service(name);
+        let on_db_network = networks(service).contains("hedgeflow-db");
+        let writer = password(&config.database.url).is_some();
+        let reader = config
+            .database
+            .read_url
+            .as_deref()
+            .and_then(password)
+            .is_some();
+        let expected = match name {
+            "orchestrator" | "dealer" => (true, false, true),
+            "hedger-api" => (false, true, true),
+            _ => (false, false, false),
+        };
+        assert_eq!(
+            (writer, reader, on_db_network),
+            expected,
+            "`{name}`: (writer password, reader password, on the database's network)"
+        );
+        if name == "hedger-api" {
+            let url = url::Url::parse(config.database.read_url.as_deref().unwrap()).unwrap();
+            assert_eq!(
+                url.username(),
+                "hedgeflow_reader",
+                "the hedger API reads as the reader"
+            );
+            assert_eq!(url.host_str(), Some("hedgeflow-db"));
+        }
+    }
+    // The database creates the reader at its first start, from the repository's SQL.
+    let db = compose.service("hedgeflow-db");
+    let mounted: Vec<(String, String)> = mounts(db, "hedgeflow-db")
+        .into_iter()
+        .map(|mount| (mount.source, mount.target))
+        .collect();
+    for (source, target) in [
+        (
+            "./deploy/postgres/10-reader.sh",
+            "/docker-entrypoint-initdb.d/10-reader.sh",
+        ),
+        (
+            "./deploy/postgres/reader.sql",
+            "/docker-entrypoint-initdb.d/reader.sql.in",
+        ),
+    ] {
+        assert!(
+            mounted.iter().any(|(s, t)| s == source && t == target),
+            "`hedgeflow-db` must mount {source} at {target}"
+        );
+        assert!(compose.root.join(source).is_file(), "{source} exists");
+    }
+    assert!(
+        environment(db, "hedgeflow-db")
+            .iter()
+            .any(|(key, _)| key == "HEDGEFLOW_READER_PASSWORD"),
+        "`hedgeflow-db` must be given the reader's password"
+    );
+}
+
 #[test]
 fn only_the_hot_wallet_sees_the_signing_key() {
     let compose = Compose::load();

@@ -7,7 +7,8 @@
 //! - [`dealer`]: the RFQ dealer's signed quotes, their fill requests, and its taker profiles;
 //! - [`hedges`]: the hedger's epoch hedges, and each quote's hedge trade and P&L;
 //! - [`intents`]: the intent hedger's quotes and positions;
-//! - [`writer`]: the store's activities (`record_transfer`, `record_escrow_order`).
+//! - [`writer`]: the store's activities (`record_transfer`, `record_escrow_order`);
+//! - [`local_postgres`]: a PostgreSQL server of our own on this machine (tests, local stacks).
 //!
 //! Only the orchestrator role connects with write credentials. The ops CLI reads through
 //! [`Store::connect_read_only`], pointed at a read replica when one is configured.
@@ -17,6 +18,7 @@ pub mod entity;
 pub mod escrow;
 pub mod hedges;
 pub mod intents;
+pub mod local_postgres;
 pub mod migration;
 pub mod transfers;
 pub mod writer;

@@ -284,6 +284,13 @@ async fn intents(stack: &Stack, store: &Store, verdict: &mut Verdict) -> anyhow:
             let let_go = matches!(row.hedger_state.as_str(), "lost" | "rejected");
             positions && (let_go || row.chain_status.as_deref() == Some(status.as_str()))
         });
+        // What SYMMIO front ends read: the hedger API, reading as the database's read-only user.
+        let api = hedger_api_count(stack, quote_id).await;
+        verdict.check(
+            "hedger API (read-only DB user) shows the quote",
+            api == Some(1),
+            || format!("{workflow}: POST /position-state answered {api:?} quotes"),
+        );
         verdict.check(
             "intent's row agrees with the chain and the broker",
             agrees,
@@ -304,6 +311,19 @@ async fn intents(stack: &Stack, store: &Store, verdict: &mut Verdict) -> anyhow:
         );
     }
     Ok(())
+}
+
+/// How many quotes the hedger API's `POST /position-state` finds under `quote_id`.
+async fn hedger_api_count(stack: &Stack, quote_id: u64) -> Option<u64> {
+    let url = format!("{}/position-state/0/10", stack.hedger_api_url());
+    let answer = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"quote_id": {quote_id}}}"#))
+        .send()
+        .await
+        .ok()?;
+    answer.json::<serde_json::Value>().await.ok()?["count"].as_u64()
 }
 
 /// Every transaction the hot wallet's address sent, on either chain, is in its journal; no

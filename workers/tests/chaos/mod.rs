@@ -16,6 +16,7 @@ pub mod traffic;
 use crate::support::{L1_ID, L2_ID, Stack, party_a::Party, taker::Taker};
 use alloy::providers::Provider;
 use faults::Fault;
+use hedgeflow_activities::store::Store;
 use hedgeflow_workflows::{EscrowOrderWorkflow, FillWorkflow, IntentWorkflow, TransferWorkflow};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::{
@@ -73,7 +74,7 @@ pub struct Report {
     pub faults: BTreeMap<String, u32>,
     /// Faults that could not be injected, with why (a bug of the runner, not of the stack).
     pub fault_errors: Vec<String>,
-    /// Workflows still running once the quiet period ended (long-running loops excluded).
+    /// Workflows still running, and settled fills still unhedged, once the quiet period ended.
     pub stuck: Vec<String>,
     pub verdict: invariants::Verdict,
 }
@@ -152,7 +153,7 @@ impl Report {
             line(format!("| {name} | {count} |"));
         }
         line(format!(
-            "| nothing stuck: every order, fill and quote workflow closed | {} open |",
+            "| nothing stuck: every order, fill and quote workflow closed, every settled fill hedged | {} open |",
             self.stuck.len()
         ));
         line(String::new());
@@ -269,12 +270,25 @@ const LIFECYCLES: [&str; 4] = [
     TransferWorkflow::name(),
 ];
 
-/// Waits up to `quiet` for every order, fill and quote workflow to close; returns those still
-/// running then. Pending intent quotes expire on chain meanwhile (their TTL is shorter).
+/// Waits up to `quiet` for every order, fill and quote workflow to close and every settled fill
+/// to be hedged (its epoch ends, or the sweep hands it to a hedger again); returns what is still
+/// open then. Pending intent quotes expire on chain meanwhile (their TTL is shorter).
 async fn quiesce(stack: &Stack, quiet: Duration) -> Vec<String> {
     let deadline = Instant::now() + quiet;
+    let store = Store::connect_read_only(stack.config.database.read_url())
+        .await
+        .expect("the database");
     loop {
-        let running = running_lifecycles(stack).await;
+        let mut running = running_lifecycles(stack).await;
+        let unhedged = store
+            .unhedged_fills(chrono::Utc::now())
+            .await
+            .unwrap_or_default();
+        running.extend(
+            unhedged
+                .iter()
+                .map(|fill| format!("fill {} unhedged", fill.quote_id)),
+        );
         if running.is_empty() || Instant::now() >= deadline {
             return running;
         }

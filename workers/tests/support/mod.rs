@@ -29,7 +29,10 @@ use hedgeflow::{
         temporal_server,
     },
 };
-use hedgeflow_activities::chain::signer::{SecretRef, SignerSource, load_signer};
+use hedgeflow_activities::{
+    chain::signer::{SecretRef, SignerSource, load_signer},
+    store::local_postgres::{self, Postgres},
+};
 use std::{collections::BTreeMap, future::Future, path::PathBuf, sync::LazyLock, time::Duration};
 use temporalio_client::Client;
 use tokio::sync::{Mutex, OnceCell};
@@ -49,13 +52,16 @@ static STACK: OnceCell<Stack> = OnceCell::const_new();
 static RFQ_STACK: OnceCell<Stack> = OnceCell::const_new();
 static CHAOS_STACK: OnceCell<Stack> = OnceCell::const_new();
 
-/// Where the Temporal dev server keeps its history.
+/// What the stack keeps its state in.
 #[derive(Clone, Copy, PartialEq)]
-enum Durability {
-    /// In memory: the fastest, and enough while the server itself never dies.
-    Memory,
-    /// A file in the stack's directory, so the server can be SIGKILLed and restarted.
-    Disk,
+enum Persistence {
+    /// Temporal's history in memory and our data in SQLite: the fastest, and enough while the
+    /// Temporal server itself never dies.
+    Light,
+    /// As in production: Temporal's history in a file (the server can be SIGKILLed and
+    /// restarted on it), our data in a PostgreSQL of the stack's own, read by the hedger API and
+    /// the CLI's reads as the read-only user of `deploy/postgres/reader.sql`.
+    Production,
 }
 
 /// Runs a test body on the shared runtime's worker threads (children spawned there live as long
@@ -91,9 +97,10 @@ pub struct Stack {
     roles: Mutex<BTreeMap<&'static str, Supervised>>,
     /// Where the RFQ stack's position validator posts its mismatches.
     pub webhook: webhook::Webhook,
-    /// The Temporal dev server; history on disk only in the chaos stack (see [`Durability`]).
+    /// The Temporal dev server; history on disk only in the chaos stack (see [`Persistence`]).
     temporal: Mutex<Supervised>,
-    durability: Durability,
+    persistence: Persistence,
+    _postgres: Option<Postgres>,
     /// The anvil chains.
     _servers: Vec<Supervised>,
     _dir: tempfile::TempDir,
@@ -102,7 +109,7 @@ pub struct Stack {
 pub async fn stack() -> &'static Stack {
     STACK
         .get_or_init(|| async {
-            start(false, Durability::Memory)
+            start(false, Persistence::Light)
                 .await
                 .expect("starting the test stack")
         })
@@ -115,26 +122,26 @@ pub async fn stack() -> &'static Stack {
 pub async fn rfq_stack() -> &'static Stack {
     RFQ_STACK
         .get_or_init(|| async {
-            start(true, Durability::Memory)
+            start(true, Persistence::Light)
                 .await
                 .expect("starting the RFQ test stack")
         })
         .await
 }
 
-/// The RFQ stack with the Temporal server's history on disk, so that it survives
-/// [`Stack::restart_temporal`] (the chaos run).
+/// The RFQ stack with production's persistence ([`Persistence::Production`]): the Temporal
+/// server survives [`Stack::crash_temporal`], and the pipelines run on PostgreSQL (the chaos run).
 pub async fn chaos_stack() -> &'static Stack {
     CHAOS_STACK
         .get_or_init(|| async {
-            start(true, Durability::Disk)
+            start(true, Persistence::Production)
                 .await
                 .expect("starting the chaos stack")
         })
         .await
 }
 
-async fn start(rfq: bool, durability: Durability) -> anyhow::Result<Stack> {
+async fn start(rfq: bool, persistence: Persistence) -> anyhow::Result<Stack> {
     remove_stale_stacks();
     // The stack is static and never dropped; its directory carries our pid so the next run can
     // remove it once we are gone.
@@ -142,11 +149,12 @@ async fn start(rfq: bool, durability: Durability) -> anyhow::Result<Stack> {
         .prefix(&format!("{STACK_PREFIX}{}-", std::process::id()))
         .tempdir()?;
     let dir = temp.path().to_owned();
+    let (postgres, database) = database(&dir, persistence).await;
     let temporal_port = process::free_port();
     let temporal = temporal_server::start(&temporal_server::Options {
         port: temporal_port,
         ui_port: None,
-        db_file: (durability == Durability::Disk).then(|| dir.join("temporal.db")),
+        db_file: (persistence == Persistence::Production).then(|| dir.join("temporal.db")),
         log: dir.join("temporal.log"),
     })
     .await?;
@@ -183,8 +191,7 @@ address = "http://127.0.0.1:{temporal_port}"
 ui-url = "http://127.0.0.1:8233"
 grpc-compression = "none"
 
-[database]
-url = "sqlite://{dir}/hedgeflow.db?mode=rwc"
+{database}
 
 [metrics]
 orchestrator = "127.0.0.1:{orchestrator_metrics}"
@@ -252,6 +259,7 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
 "#,
         dir = dir.display(),
         mnemonic = mnemonic.display(),
+        database = database,
         orchestrator_metrics = process::free_port(),
         hot_wallet_metrics = process::free_port(),
         proxy = l2_primary.port(),
@@ -272,7 +280,7 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
     // The position validator's mismatch webhook (the RFQ stack's `[intents]`).
     let webhook = webhook::Webhook::start().await?;
     if rfq {
-        config_text.push_str(&rfq_config(&dir, l2_port, webhook.port)?);
+        config_text.push_str(&rfq_config(&dir, l2_port, webhook.port, persistence)?);
     }
     let config_path = dir.join("hedgeflow.toml");
     std::fs::write(&config_path, &config_text)?;
@@ -336,7 +344,8 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         roles: Mutex::new(BTreeMap::new()),
         webhook,
         temporal: Mutex::new(temporal),
-        durability,
+        persistence,
+        _postgres: postgres,
         _servers: servers,
         _dir: temp,
     };
@@ -359,7 +368,18 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
 }
 
 /// The RFQ sections: l1 settles, WETH/USDC quoted from the paper exchange's ETHUSDT.
-fn rfq_config(dir: &std::path::Path, l2_port: u16, webhook: u16) -> anyhow::Result<String> {
+fn rfq_config(
+    dir: &std::path::Path,
+    l2_port: u16,
+    webhook: u16,
+    persistence: Persistence,
+) -> anyhow::Result<String> {
+    // The tests run the sweep themselves; the chaos run lets it find what a crash lost, as in
+    // production.
+    let sweep_every = match persistence {
+        Persistence::Light => "1h",
+        Persistence::Production => "15s",
+    };
     let token = dir.join("dealer-admin-token");
     std::fs::write(&token, "e2e-dealer-admin-token")?;
     let signer_token = dir.join("quote-signer-token");
@@ -412,8 +432,7 @@ poll-interval = "500ms"
 [hedger]
 epoch = "{HEDGE_EPOCH_MS}ms"
 max-slippage-bps = "100"
-# Tests run the sweep themselves.
-sweep-every = "1h"
+sweep-every = "{sweep_every}"
 sweep-after = "1s"
 
 [intents]
@@ -560,14 +579,35 @@ pub const HANG_QUANTITY: &str = "0.4321";
 const STACK_PREFIX: &str = "hedgeflow-e2e-";
 
 /// Deletes the directories of earlier test processes that have exited.
+/// The `[database]` section, and the PostgreSQL server behind it when there is one.
+async fn database(dir: &std::path::Path, persistence: Persistence) -> (Option<Postgres>, String) {
+    match persistence {
+        Persistence::Light => (
+            None,
+            format!(
+                "[database]\nurl = \"sqlite://{}/hedgeflow.db?mode=rwc\"",
+                dir.display()
+            ),
+        ),
+        Persistence::Production => {
+            let server = Postgres::start().await;
+            let url = server.create_database("hedgeflow").await;
+            let read_url = server.create_reader("hedgeflow", "chaos-reader");
+            let section = format!("[database]\nurl = \"{url}\"\nread-url = \"{read_url}\"");
+            (Some(server), section)
+        }
+    }
+}
+
 fn remove_stale_stacks() {
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let pid = name
-            .strip_prefix(STACK_PREFIX)
+        let pid = [STACK_PREFIX, local_postgres::DIR_PREFIX]
+            .iter()
+            .find_map(|prefix| name.strip_prefix(prefix))
             .and_then(|rest| rest.split('-').next())
             .and_then(|pid| pid.parse::<u32>().ok());
         if let Some(pid) = pid
@@ -711,7 +751,7 @@ impl Stack {
     /// port and history file; returns once it accepts connections.
     pub async fn crash_temporal(&self, down: Duration) -> anyhow::Result<()> {
         anyhow::ensure!(
-            self.durability == Durability::Disk,
+            self.persistence == Persistence::Production,
             "the Temporal server of this stack keeps its history in memory; a crash would lose it"
         );
         let mut temporal = self.temporal.lock().await;
