@@ -57,21 +57,23 @@ impl Ceiling {
 }
 
 /// One bucket per source address (the connection's peer IP): what a caller rotating taker
-/// addresses, or naming someone else's to drain their bucket, runs into first.
+/// addresses, or naming someone else's to drain their bucket, runs into first. The front door's
+/// and the hedger API's.
 #[derive(Debug)]
-pub(super) struct PerSource(DefaultKeyedRateLimiter<IpAddr>);
+pub struct PerSource(DefaultKeyedRateLimiter<IpAddr>);
 
 impl PerSource {
-    pub(super) fn new(limit: RateLimit) -> Self {
+    pub fn new(limit: RateLimit) -> Self {
         Self(RateLimiter::keyed(limit.quota()))
     }
 
     /// Spend a token of `source`'s bucket; false when it is empty.
-    pub(super) fn check(&self, source: &IpAddr) -> bool {
+    pub fn check(&self, source: &IpAddr) -> bool {
         self.0.check_key(source).is_ok()
     }
 
-    pub(super) fn retain_recent(&self) {
+    /// Forget buckets that have refilled completely (call periodically).
+    pub fn retain_recent(&self) {
         self.0.retain_recent();
         self.0.shrink_to_fit();
     }

@@ -23,7 +23,7 @@
 mod limit;
 mod store;
 
-pub use limit::RateLimit;
+pub use limit::{PerSource, RateLimit};
 pub use store::{MemoryProfiles, ProfileStore, ProfileStoreError, Profiles};
 
 use alloy::primitives::Address;

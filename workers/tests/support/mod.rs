@@ -464,6 +464,8 @@ broker = {{ asset = "USDT", network = "L2", min-available = "{BROKER_MIN_AVAILAB
 
 [hedger-api]
 listen = "127.0.0.1:{hedger_api}"
+# Every test and the chaos run's checks call from loopback.
+rate-limit = {{ per-second = 1000, burst = 1000 }}
 
 [price-signer]
 address = "{price_signer}"

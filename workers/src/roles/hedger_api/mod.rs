@@ -4,7 +4,8 @@
 //! `/error_codes/{code}`, `/get_locked_params/{symbol}`, `POST /position-state/{start}/{size}`;
 //! websocket `/ws/{address}`: party A's uPnL every second and a notification for every change
 //! of its quotes. Reads through the read-only DB connection, the chain and the broker's public
-//! endpoints; holds no secret.
+//! endpoints; holds no secret. Every route spends a token of its source address's bucket
+//! (`[hedger-api] rate-limit`, [`limit_per_source`]).
 //!
 //! - `routes`: the REST handlers and their JSON shapes;
 //! - `stream`: the websocket.
@@ -16,7 +17,9 @@ use crate::{config::Config, telemetry};
 use anyhow::Context;
 use axum::{
     Json, Router,
+    extract::{ConnectInfo, Request},
     http::StatusCode,
+    middleware::Next,
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -25,6 +28,7 @@ use hedgeflow_activities::{
     intent::IntentsConfig,
     store::Store,
 };
+use hedgeflow_dealer::profiler::{PerSource, RateLimit};
 use hedgeflow_exchange::FuturesClient;
 use serde::Deserialize;
 use std::{net::SocketAddr, sync::Arc};
@@ -37,6 +41,15 @@ pub const ROLE: &str = "hedger-api";
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct HedgerApiConfig {
     pub listen: SocketAddr,
+    /// A token bucket per source address (the connection's peer IP), every route: past it,
+    /// HTTP 429 with SYMMIO's error body. Behind a proxy every caller shares its address.
+    #[serde(default = "default_rate_limit")]
+    pub rate_limit: RateLimit,
+}
+
+/// 20 requests per second per source address, bursts of 40.
+fn default_rate_limit() -> RateLimit {
+    RateLimit::default()
 }
 
 /// What every handler reads.
@@ -76,10 +89,44 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding the hedger API on {}", section.listen))?;
     info!(listen = %section.listen, "hedger API listening");
+    let limited = limit_per_source(router(state), section.rate_limit);
+    let app = limited.into_make_service_with_connect_info::<SocketAddr>();
     tokio::select! {
-        served = axum::serve(listener, router(state)) => served.context("hedger API"),
+        served = axum::serve(listener, app) => served.context("hedger API"),
         stop = super::shutdown_requested(ROLE) => stop,
     }
+}
+
+/// `router` behind a token bucket per source address; past it, 429 with SYMMIO's error body
+/// and `Retry-After`. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`.
+pub fn limit_per_source(router: Router, limit: RateLimit) -> Router {
+    let limiter = Arc::new(PerSource::new(limit));
+    let housekeeping = Arc::downgrade(&limiter);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            let Some(limiter) = housekeeping.upgrade() else {
+                return;
+            };
+            limiter.retain_recent();
+        }
+    });
+    router.layer(axum::middleware::from_fn(
+        move |ConnectInfo(peer): ConnectInfo<SocketAddr>, request: Request, next: Next| {
+            let limiter = limiter.clone();
+            async move {
+                if !limiter.check(&peer.ip()) {
+                    let mut refused = ApiError::too_many("rate limit reached").into_response();
+                    refused
+                        .headers_mut()
+                        .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+                    return refused;
+                }
+                next.run(request).await
+            }
+        },
+    ))
 }
 
 pub(crate) fn router(state: Arc<ApiState>) -> Router {
@@ -111,6 +158,10 @@ impl ApiError {
         Self(StatusCode::NOT_FOUND, message.into())
     }
 
+    pub fn too_many(message: impl Into<String>) -> Self {
+        Self(StatusCode::TOO_MANY_REQUESTS, message.into())
+    }
+
     pub fn unavailable(error: impl std::fmt::Display) -> Self {
         Self(StatusCode::SERVICE_UNAVAILABLE, error.to_string())
     }
@@ -123,5 +174,50 @@ impl IntoResponse for ApiError {
             "error_message": self.1,
         });
         (self.0, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::num::NonZeroU32;
+
+    /// Serves `router` behind the limit on a free port of 127.0.0.1.
+    async fn serve(router: Router, limit: RateLimit) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app =
+            limit_per_source(router, limit).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr
+    }
+
+    async fn get_from(source: &str, addr: SocketAddr) -> reqwest::Response {
+        reqwest::Client::builder()
+            .local_address(Some(source.parse().unwrap()))
+            .build()
+            .unwrap()
+            .get(format!("http://{addr}/error_codes"))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_source_past_its_bucket_gets_429_in_symmios_shape_and_others_are_served() {
+        let router = Router::new().route("/error_codes", get(|| async { "[]" }));
+        let one = NonZeroU32::new(1).unwrap();
+        let addr = serve(router, RateLimit::new(one, NonZeroU32::new(3).unwrap())).await;
+        for _ in 0..3 {
+            assert_eq!(get_from("127.0.0.1", addr).await.status(), 200);
+        }
+        let refused = get_from("127.0.0.1", addr).await;
+        assert_eq!(refused.status(), 429);
+        assert_eq!(refused.headers()["retry-after"], "1");
+        let body: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(body["error_code"], 429);
+        assert_eq!(body["error_message"], "rate limit reached");
+        // Another source has a bucket of its own.
+        assert_eq!(get_from("127.0.0.2", addr).await.status(), 200);
     }
 }
