@@ -5,9 +5,10 @@
 //! - [`faults`]: what is broken, and how;
 //! - [`invariants`]: what must hold afterwards.
 //!
-//! A run is the shared stack of its binary (`support::chaos_stack`, whose Temporal server keeps
-//! its history on disk so it can be killed). The small run is `tests/chaos.rs`, part of
-//! `scripts/test`; the long one is `benches/chaos.rs`, which writes `bench/chaos/REPORT.md`.
+//! A run is the shared stack of its binary (`support::chaos_stack`: production's persistence,
+//! Temporal's history on disk so the server can be killed, our data in PostgreSQL). The small
+//! run is `tests/chaos.rs`, part of `scripts/test`; the long one is `benches/chaos.rs`, which
+//! writes `bench/chaos/REPORT.md`.
 
 pub mod faults;
 pub mod invariants;
@@ -111,8 +112,9 @@ impl Report {
         line(String::new());
         line(format!(
             "{} s of traffic and faults (seed {}), {:.0} s in all with the quiet period and the \
-             checks, on the test stack: real Temporal dev server (history on disk), two anvil \
-             chains with 1 s blocks, every role a child process.",
+             checks, on the test stack: real Temporal dev server (history on disk), our data in \
+             PostgreSQL (the hedger API reading as the read-only user), two anvil chains with 1 s \
+             blocks, every role a child process.",
             self.plan_seconds,
             self.seed,
             self.wall.as_secs_f64()
