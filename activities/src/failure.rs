@@ -20,17 +20,33 @@ pub trait Retryable: std::error::Error + Send + Sync + 'static {
     }
 }
 
+/// `text` with every control character but newline and tab escaped (`\u{0}`), so that what a node
+/// or a venue says can be logged, shown and stored as text anywhere (PostgreSQL refuses a NUL in
+/// text and JSON alike).
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c {
+            '\n' | '\t' => vec![c],
+            c if c.is_control() => c.escape_unicode().collect(),
+            c => vec![c],
+        })
+        .collect()
+}
+
 /// Maps a typed error to a Temporal failure: retryable errors go back to the engine's retry
 /// policy, the rest fail the activity for good (a bad request; a revert, typed [`TX_REVERTED`]
 /// with the transaction as details, so a workflow tells it from a refusal). Each is logged here,
 /// in the activity's span, since the workflow history shows only an activity's last failure.
+/// The failure's message is the error's, made [`printable`]: it travels into workflow records
+/// and rows.
 pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
+    let message = printable(&error.to_string());
     if error.is_cancellation() {
         ActivityError::cancelled()
     } else if let Some(tx) = error.reverted() {
         warn!(%error, "transaction reverted");
         ActivityError::application(
-            ApplicationFailure::builder(error)
+            ApplicationFailure::builder(message)
                 .non_retryable(true)
                 .type_name(TX_REVERTED.to_owned())
                 .details(tx)
@@ -38,9 +54,9 @@ pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
         )
     } else if error.is_retryable() {
         warn!(%error, "activity attempt failed; Temporal retries it");
-        ActivityError::application(ApplicationFailure::new(error))
+        ActivityError::application(ApplicationFailure::new(message))
     } else {
         warn!(%error, "activity failed for good");
-        ActivityError::application(ApplicationFailure::non_retryable(error))
+        ActivityError::application(ApplicationFailure::non_retryable(message))
     }
 }

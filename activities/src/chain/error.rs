@@ -1,6 +1,6 @@
 //! What can go wrong talking to a chain, and whether retrying helps.
 
-use crate::failure::Retryable;
+use crate::failure::{Retryable, printable};
 use alloy::primitives::B256;
 use hedgeflow_proto::chain::FoundTx;
 
@@ -49,7 +49,14 @@ pub enum ChainError {
 
 impl ChainError {
     pub fn rpc(error: impl std::fmt::Display) -> Self {
-        Self::Rpc(error.to_string())
+        Self::Rpc(printable(&error.to_string()))
+    }
+
+    /// The node's refusal of a simulated call. Its message can carry the revert data as raw
+    /// bytes (anvil prints a custom error's arguments so, NULs included), which would travel into
+    /// failure reasons and rows that PostgreSQL refuses: they are escaped here, once.
+    pub fn would_revert(message: &str) -> Self {
+        Self::WouldRevert(printable(message))
     }
 }
 
@@ -73,5 +80,22 @@ impl Retryable for ChainError {
             }),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nodes_raw_revert_data_becomes_printable_text() {
+        let raw = "execution reverted: custom error 0xa5d15e1f: \0\0\u{1f}\u{1}ok";
+        let error = ChainError::would_revert(raw).to_string();
+        assert!(!error.chars().any(|c| c.is_control()), "{error:?}");
+        assert!(
+            error.ends_with(r"0xa5d15e1f: \u{0}\u{0}\u{1f}\u{1}ok"),
+            "{error}"
+        );
+        assert_eq!(printable("line\n\ttab"), "line\n\ttab");
     }
 }

@@ -484,7 +484,7 @@ async fn broadcast(chain: &ChainClient, entry: &JournalEntry) -> Result<(), Chai
 /// is a transport problem worth retrying.
 fn simulation_error(error: RpcError<TransportErrorKind>) -> ChainError {
     match error {
-        RpcError::ErrorResp(payload) => ChainError::WouldRevert(payload.message.to_string()),
+        RpcError::ErrorResp(payload) => ChainError::would_revert(&payload.message),
         other => ChainError::rpc(other),
     }
 }

@@ -316,7 +316,7 @@ mod tests {
             .await
             .unwrap_err();
         let message = format!("{error:?}");
-        assert!(message.contains("Unreachable"), "{message}");
+        assert!(message.contains("did not answer"), "{message}");
         assert!(!message.contains("SECRET-TOKEN"), "{message}");
     }
 
