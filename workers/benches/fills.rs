@@ -24,7 +24,7 @@ use alloy::{
     network::EthereumWallet,
     primitives::{Address, U256},
     providers::{Provider, ProviderBuilder},
-    signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
+    signers::local::PrivateKeySigner,
 };
 use common::{
     Run, Shape, Window, add_phases, bare, p50_p99, phase_rows, seconds, shape_of, status_history,
@@ -62,22 +62,13 @@ fn env_or(name: &str, default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-fn dev_account(index: u32) -> PrivateKeySigner {
-    MnemonicBuilder::<English>::default()
-        .phrase(hedgeflow::dev::DEV_MNEMONIC)
-        .index(index)
-        .unwrap()
-        .build()
-        .unwrap()
-}
-
 /// `count` takers from [`FIRST_TAKER`] on: gas money (anvil's `anvil_setBalance`), USDC minted by
 /// the deployer and the settlement approved for all of it.
 async fn takers(stack: &Stack, count: u32) -> Vec<PrivateKeySigner> {
     let signers: Vec<PrivateKeySigner> = (FIRST_TAKER..FIRST_TAKER + count)
-        .map(dev_account)
+        .map(support::dev_account)
         .collect();
-    let deployer = dev_account(9);
+    let deployer = support::dev_account(9);
     let mut wallet = EthereumWallet::from(deployer.clone());
     for signer in &signers {
         wallet.register_signer(signer.clone());

@@ -107,38 +107,34 @@ pub struct Stack {
 }
 
 pub async fn stack() -> &'static Stack {
-    STACK
-        .get_or_init(|| async {
-            start(false, Persistence::Light)
-                .await
-                .expect("starting the test stack")
-        })
-        .await
+    shared(&STACK, false, Persistence::Light).await
 }
 
 /// The stack plus the RFQ dealer's side: `RfqSettlement` on l1 (the settlement chain), a paper
 /// exchange, the order book manager and the dealer role, and the hot wallet's quote signer and
 /// fill check. The dealer's front door is at [`Stack::dealer_url`].
 pub async fn rfq_stack() -> &'static Stack {
-    RFQ_STACK
-        .get_or_init(|| async {
-            start(true, Persistence::Light)
-                .await
-                .expect("starting the RFQ test stack")
-        })
-        .await
+    shared(&RFQ_STACK, true, Persistence::Light).await
 }
 
 /// The RFQ stack with production's persistence ([`Persistence::Production`]): the Temporal
 /// server survives [`Stack::crash_temporal`], and the pipelines run on PostgreSQL (the chaos run).
 pub async fn chaos_stack() -> &'static Stack {
-    CHAOS_STACK
-        .get_or_init(|| async {
-            start(true, Persistence::Production)
-                .await
-                .expect("starting the chaos stack")
-        })
-        .await
+    shared(&CHAOS_STACK, true, Persistence::Production).await
+}
+
+/// The stack `cell` holds, started on first use.
+async fn shared(
+    cell: &'static OnceCell<Stack>,
+    rfq: bool,
+    persistence: Persistence,
+) -> &'static Stack {
+    cell.get_or_init(|| async {
+        start(rfq, persistence)
+            .await
+            .expect("starting the test stack")
+    })
+    .await
 }
 
 async fn start(rfq: bool, persistence: Persistence) -> anyhow::Result<Stack> {
@@ -911,18 +907,20 @@ pub fn payee() -> Address {
     payee_number(n)
 }
 
+/// Account `index` of the dev mnemonic.
+pub fn dev_account(index: u32) -> alloy::signers::local::PrivateKeySigner {
+    alloy::signers::local::MnemonicBuilder::<alloy::signers::local::coins_bip39::English>::default()
+        .phrase(hedgeflow::dev::DEV_MNEMONIC)
+        .index(index)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
 /// Who the hot wallet may pay: the payees, and the paper broker's deposit address (its first
 /// account's, mnemonic index 100) that the balance manager sends collateral to.
 fn policy_recipients() -> Vec<Address> {
-    let broker_deposit = alloy::signers::local::MnemonicBuilder::<
-        alloy::signers::local::coins_bip39::English,
-    >::default()
-    .phrase(hedgeflow::dev::DEV_MNEMONIC)
-    .index(100)
-    .unwrap()
-    .build()
-    .unwrap()
-    .address();
+    let broker_deposit = dev_account(100).address();
     (0..PAYEES)
         .map(payee_number)
         .chain([broker_deposit])

@@ -2,13 +2,12 @@
 //! allocated in the stack's `IntentBook` on l2, sending quotes and asking to close or cancel them
 //! as a SYMMIO front end would. Accounts 10 and up get their gas money from the deployer.
 
-use super::{DEPLOYER, Stack};
+use super::{DEPLOYER, Stack, dev_account};
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
-    signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
 };
 use hedgeflow::dev::deploy::{self, TestToken};
 use hedgeflow_activities::intent::contract::IntentBook;
@@ -107,15 +106,7 @@ pub struct Party {
 impl Party {
     /// Account `index` of the dev mnemonic, with 100,000 of collateral deposited and allocated.
     pub async fn funded(stack: &Stack, index: u32) -> Party {
-        let key = |index: u32| -> PrivateKeySigner {
-            MnemonicBuilder::<English>::default()
-                .phrase(hedgeflow::dev::DEV_MNEMONIC)
-                .index(index)
-                .unwrap()
-                .build()
-                .unwrap()
-        };
-        let (signer, deployer) = (key(index), key(9));
+        let (signer, deployer) = (dev_account(index), dev_account(9));
         let address = signer.address();
         let mut wallet = EthereumWallet::from(signer);
         wallet.register_signer(deployer.clone());

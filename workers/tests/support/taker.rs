@@ -1,12 +1,12 @@
 //! A taker of the RFQ stack: an account of the dev mnemonic with WETH and USDC on L1, approving
 //! the settlement, quoting and filling through the dealer's public JSON-RPC as any taker would.
 
-use super::{Stack, eventually};
+use super::{Stack, dev_account, eventually};
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
-    signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
+    signers::local::PrivateKeySigner,
 };
 use hedgeflow::dev::deploy::TestToken;
 use hedgeflow_dealer::{
@@ -32,18 +32,7 @@ impl Taker {
     /// Account `index` of the dev mnemonic, holding `weth` and `usdc` and approving `approved`
     /// of each to the settlement.
     pub async fn new(stack: &Stack, index: u32, funded: (u128, u128), approved: u128) -> Taker {
-        let signer = MnemonicBuilder::<English>::default()
-            .phrase(hedgeflow::dev::DEV_MNEMONIC)
-            .index(index)
-            .unwrap()
-            .build()
-            .unwrap();
-        let deployer = MnemonicBuilder::<English>::default()
-            .phrase(hedgeflow::dev::DEV_MNEMONIC)
-            .index(9)
-            .unwrap()
-            .build()
-            .unwrap();
+        let (signer, deployer) = (dev_account(index), dev_account(9));
         let mut wallet = EthereumWallet::from(signer.clone());
         wallet.register_signer(deployer.clone());
         let rpc = stack.direct_rpc(super::L1_ID);
