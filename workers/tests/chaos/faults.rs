@@ -2,8 +2,8 @@
 //! restarted, the Temporal server SIGKILLed and restarted on its history, one RPC provider of a
 //! chain gone for a while, an l2 reorg, and the paper exchange answering -1007, late, or 429.
 
-use crate::support::{L2_ID, Stack};
-use alloy::{primitives::Bytes, providers::Provider};
+use crate::support::{L2_ID, Stack, proxy::Proxy};
+use alloy::{primitives::Bytes, providers::Provider as _};
 use rand::{Rng, seq::IndexedRandom};
 use std::time::Duration;
 
@@ -28,11 +28,39 @@ pub const ROLES: [&str; 9] = [
 /// (README, "What is not guaranteed").
 const REORG_DEPTH: u64 = 1;
 
+/// The RPC providers a fault can take away (each a proxy of the stack's).
+#[derive(Clone, Copy, Debug)]
+pub enum Provider {
+    L1Primary,
+    L1Secondary,
+    L2Primary,
+}
+
+impl Provider {
+    const ALL: [Provider; 3] = [Self::L1Primary, Self::L1Secondary, Self::L2Primary];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::L1Primary => "l1 primary",
+            Self::L1Secondary => "l1 secondary",
+            Self::L2Primary => "l2 primary",
+        }
+    }
+
+    fn proxy(self, stack: &Stack) -> &Proxy {
+        match self {
+            Self::L1Primary => &stack.l1_primary,
+            Self::L1Secondary => &stack.l1_secondary,
+            Self::L2Primary => &stack.l2_primary,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub enum Fault {
     Crash(&'static str),
     TemporalCrash,
-    ProviderLoss(&'static str),
+    ProviderLoss(Provider),
     /// The last [`REORG_DEPTH`] l2 blocks replaced by new ones holding the same transactions.
     Reorg,
     /// The paper exchange's next placement answered -1007, the one after held, and the next
@@ -46,7 +74,7 @@ impl Fault {
         match self {
             Fault::Crash(role) => format!("SIGKILL {role}"),
             Fault::TemporalCrash => "SIGKILL Temporal server".into(),
-            Fault::ProviderLoss(which) => format!("provider lost: {which}"),
+            Fault::ProviderLoss(provider) => format!("provider lost: {}", provider.name()),
             Fault::Reorg => format!("l2 reorg of {REORG_DEPTH} block (transactions re-included)"),
             Fault::ExchangeFaults => "paper exchange -1007, held answer, 429".into(),
         }
@@ -57,11 +85,7 @@ impl Fault {
         match rng.random_range(0..10) {
             0..=4 => Fault::Crash(ROLES.choose(rng).expect("roles")),
             5 => Fault::TemporalCrash,
-            6 => Fault::ProviderLoss(
-                ["l1 primary", "l1 secondary", "l2 primary"]
-                    .choose(rng)
-                    .unwrap(),
-            ),
+            6 => Fault::ProviderLoss(*Provider::ALL.choose(rng).expect("providers")),
             7 => Fault::Reorg,
             _ => Fault::ExchangeFaults,
         }
@@ -71,12 +95,8 @@ impl Fault {
         match self {
             Fault::Crash(role) => stack.crash_role(role).await,
             Fault::TemporalCrash => stack.crash_temporal(Duration::from_secs(2)).await,
-            Fault::ProviderLoss(which) => {
-                let proxy = match which {
-                    "l1 primary" => &stack.l1_primary,
-                    "l1 secondary" => &stack.l1_secondary,
-                    _ => &stack.l2_primary,
-                };
+            Fault::ProviderLoss(provider) => {
+                let proxy = provider.proxy(stack);
                 proxy.stop();
                 tokio::time::sleep(Duration::from_secs(6)).await;
                 proxy.resume().await

@@ -9,16 +9,14 @@ use alloy::{
     sol_types::SolEvent,
 };
 use hedgeflow_activities::{
+    chain::ChainClient,
     escrow::contracts::{Escrow, PaymentRegistry},
-    intent::contract::IntentBook,
+    intent::{contract::IntentBook, quotes::read_quote},
     settlement::contract::RfqSettlement,
     store::Store,
 };
 use hedgeflow_exchange::{ClientOrderId, Side};
-use hedgeflow_proto::{
-    ids,
-    intent::{IntentRef, QuoteStatus, from_wad},
-};
+use hedgeflow_proto::{ids, intent::IntentRef};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,16 +39,18 @@ impl Verdict {
 
 /// `from_blocks`: L1's and l2's heads when the run began (the deploy's own transactions, sent
 /// by the hot wallet's key before any role ran, are no journal's).
+/// `l2` is the chain client the intent quotes are read through, as the hedger reads them.
 pub async fn check(
     stack: &Stack,
+    l2: &ChainClient,
     quotes: &[String],
     from_blocks: [u64; 2],
 ) -> anyhow::Result<Verdict> {
     let mut verdict = Verdict::default();
-    let store = Store::connect_read_only(&stack.config.database.url).await?;
+    let store = Store::connect_read_only(stack.config.database.read_url()).await?;
     escrow(stack, &store, &mut verdict).await?;
     rfq(stack, &store, quotes, &mut verdict).await?;
-    intents(stack, &store, &mut verdict).await?;
+    intents(stack, l2, &store, &mut verdict).await?;
     hot_wallet(stack, from_blocks, &mut verdict).await?;
     Ok(verdict)
 }
@@ -230,7 +230,12 @@ async fn rfq(
 
 /// Every quote of the book: its broker orders net to its position on chain; its row shows the
 /// chain's status and the same positions; a final quote's workflow is closed.
-async fn intents(stack: &Stack, store: &Store, verdict: &mut Verdict) -> anyhow::Result<()> {
+async fn intents(
+    stack: &Stack,
+    l2: &ChainClient,
+    store: &Store,
+    verdict: &mut Verdict,
+) -> anyhow::Result<()> {
     let intents = stack.config.intents.as_ref().expect("intents");
     let book = IntentBook::new(intents.book, stack.provider(L2_ID));
     let broker = stack.paper_futures(
@@ -239,11 +244,10 @@ async fn intents(stack: &Stack, store: &Store, verdict: &mut Verdict) -> anyhow:
     );
     let count: u64 = book.quotesCount().call().await?.try_into()?;
     for quote_id in 1..=count {
-        let quote = book.getQuote(U256::from(quote_id)).call().await?;
-        let status = QuoteStatus::from_u8(quote.quoteStatus).expect("a status");
+        let quote = read_quote(l2, intents.book, quote_id).await?;
+        let status = quote.status;
         let open = if status.has_position() {
-            from_wad(quote.quantity).expect("a quantity")
-                - from_wad(quote.closedAmount).expect("an amount")
+            quote.open_quantity()
         } else {
             Decimal::ZERO
         };

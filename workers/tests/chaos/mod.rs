@@ -17,7 +17,7 @@ pub mod traffic;
 use crate::support::{L1_ID, L2_ID, Stack, party_a::Party, taker::Taker};
 use alloy::providers::Provider;
 use faults::Fault;
-use hedgeflow_activities::store::Store;
+use hedgeflow_activities::{chain::Chains, store::Store};
 use hedgeflow_workflows::{EscrowOrderWorkflow, FillWorkflow, IntentWorkflow, TransferWorkflow};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::{
@@ -204,6 +204,10 @@ pub async fn run(stack: &'static Stack, plan: &Plan) -> Report {
     for index in 0..plan.parties {
         parties.push(Party::funded(stack, 10 + index).await);
     }
+    let chains = Chains::connect(&stack.direct_config().chains)
+        .await
+        .expect("the chains");
+    let l2 = chains.by_name("l2").expect("l2").clone();
     let until = Instant::now() + plan.duration;
     let mut drivers = tokio::task::JoinSet::new();
     drivers.spawn(traffic::escrow(
@@ -221,7 +225,14 @@ pub async fn run(stack: &'static Stack, plan: &Plan) -> Report {
             hedgeflow_paper_exchange::DEV_API_KEY,
             hedgeflow_paper_exchange::DEV_SECRET_KEY,
         );
-        drivers.spawn(traffic::intents(party, broker, until, ledger.clone()));
+        let chain = l2.clone();
+        drivers.spawn(traffic::intents(
+            party,
+            chain,
+            broker,
+            until,
+            ledger.clone(),
+        ));
     }
 
     let mut rng = StdRng::seed_from_u64(plan.seed);
@@ -248,7 +259,7 @@ pub async fn run(stack: &'static Stack, plan: &Plan) -> Report {
 
     let stuck = quiesce(stack, plan.quiet).await;
     let quotes = ledger.lock().unwrap().quotes.clone();
-    let verdict = invariants::check(stack, &quotes, from_blocks)
+    let verdict = invariants::check(stack, &l2, &quotes, from_blocks)
         .await
         .expect("reading the chains, the exchange and the DB");
     let ledger = std::mem::take(&mut *ledger.lock().unwrap());

@@ -13,9 +13,10 @@ use crate::support::{
 };
 use alloy::primitives::U256;
 use hedgeflow::cli::demo;
+use hedgeflow_activities::{chain::ChainClient, intent::quotes::read_quote};
 use hedgeflow_dealer::api::Size;
 use hedgeflow_exchange::FuturesClient;
-use hedgeflow_proto::intent::{QuoteStatus, from_wad};
+use hedgeflow_proto::intent::{ChainQuote, QuoteStatus};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use std::{
@@ -81,9 +82,11 @@ pub async fn rfq(taker: Taker, until: Instant, every: Duration, ledger: Arc<Mute
     }
 }
 
-/// Party A's lifecycles, round robin over the three kinds, until `until`.
+/// Party A's lifecycles, round robin over the three kinds, until `until`; the quotes read from
+/// `chain` as the hedger reads them.
 pub async fn intents(
     party: Party,
+    chain: ChainClient,
     broker: FuturesClient,
     until: Instant,
     ledger: Arc<Mutex<Ledger>>,
@@ -93,17 +96,17 @@ pub async fn intents(
         let Some(mark) = mark_price(&broker, &ledger).await else {
             continue;
         };
-        let (order_type, price) = match kind % 3 {
-            0 => (MARKET, mark * dec!(1.01)),
-            1 => (LIMIT, mark * dec!(1.005)),
-            _ => (LIMIT, mark * dec!(0.985)),
+        let (order_type, price, resting) = match kind % 3 {
+            0 => (MARKET, mark * dec!(1.01), false),
+            1 => (LIMIT, mark * dec!(1.005), false),
+            _ => (LIMIT, mark * dec!(0.985), true),
         };
         let ask = Ask {
             ttl: INTENT_TTL,
             ..Ask::eth(order_type, price, INTENT_QUANTITY)
         };
         let id = party.send(ask).await;
-        if kind % 3 == 2 {
+        if resting {
             // Resting below the market: party A changes its mind while the hedger waits.
             tokio::time::sleep(Duration::from_secs(3)).await;
             party.try_cancel(id).await;
@@ -113,18 +116,19 @@ pub async fn intents(
         // back: its price signature is stale in the replacing block) is tried again once the
         // quote has settled anew.
         for _ in 0..3 {
-            let status = settle(&party, id, |s| s == QuoteStatus::Opened || s.is_final()).await;
-            if status != Some(QuoteStatus::Opened) {
+            let opened = settle(&chain, &party, id, |s| {
+                s == QuoteStatus::Opened || s.is_final()
+            });
+            let Some(quote) = opened.await.filter(|q| q.status == QuoteStatus::Opened) else {
                 break;
-            }
-            let quote = party.book.getQuote(U256::from(id)).call().await.unwrap();
-            let open = from_wad(quote.quantity).unwrap() - from_wad(quote.closedAmount).unwrap();
+            };
+            let open = quote.open_quantity();
             let Some(mark) = mark_price(&broker, &ledger).await else {
                 continue;
             };
             let price = mark * dec!(0.99);
             if party.try_request_close(id, MARKET, price, open).await {
-                settle(&party, id, |s| s.is_final()).await;
+                settle(&chain, &party, id, |s| s.is_final()).await;
                 break;
             }
             ledger
@@ -149,14 +153,18 @@ async fn mark_price(broker: &FuturesClient, ledger: &Mutex<Ledger>) -> Option<De
 }
 
 /// Waits until quote `id`'s status on chain satisfies `done`, or [`INTENT_WAIT`] passes.
-async fn settle(party: &Party, id: u64, done: impl Fn(QuoteStatus) -> bool) -> Option<QuoteStatus> {
+async fn settle(
+    chain: &ChainClient,
+    party: &Party,
+    id: u64,
+    done: impl Fn(QuoteStatus) -> bool,
+) -> Option<ChainQuote> {
     let deadline = Instant::now() + INTENT_WAIT;
     while Instant::now() < deadline {
-        if let Ok(quote) = party.book.getQuote(U256::from(id)).call().await
-            && let Some(status) = QuoteStatus::from_u8(quote.quoteStatus)
-            && done(status)
+        if let Ok(quote) = read_quote(chain, *party.book.address(), id).await
+            && done(quote.status)
         {
-            return Some(status);
+            return Some(quote);
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
