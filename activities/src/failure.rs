@@ -37,14 +37,14 @@ pub fn printable(text: &str) -> String {
 /// policy, the rest fail the activity for good (a bad request; a revert, typed [`TX_REVERTED`]
 /// with the transaction as details, so a workflow tells it from a refusal). Each is logged here,
 /// in the activity's span, since the workflow history shows only an activity's last failure.
-/// The failure's message is the error's, made [`printable`]: it travels into workflow records
-/// and rows.
+/// The failure's message, and the log line, are the error's made [`printable`]: it travels into
+/// workflow records and rows.
 pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
     let message = printable(&error.to_string());
     if error.is_cancellation() {
         ActivityError::cancelled()
     } else if let Some(tx) = error.reverted() {
-        warn!(%error, "transaction reverted");
+        warn!(error = %message, "transaction reverted");
         ActivityError::application(
             ApplicationFailure::builder(message)
                 .non_retryable(true)
@@ -53,10 +53,10 @@ pub fn to_activity_error<E: Retryable>(error: E) -> ActivityError {
                 .build(),
         )
     } else if error.is_retryable() {
-        warn!(%error, "activity attempt failed; Temporal retries it");
+        warn!(error = %message, "activity attempt failed; Temporal retries it");
         ActivityError::application(ApplicationFailure::new(message))
     } else {
-        warn!(%error, "activity failed for good");
+        warn!(error = %message, "activity failed for good");
         ActivityError::application(ApplicationFailure::non_retryable(message))
     }
 }
