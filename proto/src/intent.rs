@@ -1,4 +1,4 @@
-//! The intent hedger (SYMMIO-style party B): one `intent-<chainId>-<book>-<quoteId>` workflow per quote
+//! The intent hedger (SYMMIO-style party B): one `intent-<chainId>-<book>-<quoteId>-<identity>` workflow per quote
 //! of an `IntentBook`, hedged 1:1 on a perpetual futures broker: open on the broker first, then
 //! on chain at the broker's price; close on the broker, then fill the close on chain.
 //!
@@ -23,12 +23,37 @@ pub struct IntentRef {
     pub chain_id: u64,
     pub book: Address,
     pub quote_id: u64,
+    /// The quote's [`ChainQuote::identity`]: quote ids are sequential, so an l2 reorg can hand
+    /// one to another party A's quote, which must not be taken for this one. Zero in runs
+    /// started before it existed.
+    #[serde(default)]
+    pub identity: B256,
 }
 
 impl IntentRef {
-    /// `intent-<chainId>-<book>-<quoteId>` (see [`ids::intent_workflow`]).
+    /// The reference of `quote`, as `book` on `chain_id` holds it.
+    pub fn of(chain_id: u64, book: Address, quote: &ChainQuote) -> Self {
+        Self {
+            chain_id,
+            book,
+            quote_id: quote.quote_id,
+            identity: quote.identity(),
+        }
+    }
+
+    /// Whether `quote` is this quote: the quote its id names on chain now may be another one
+    /// (an l2 reorg reassigned the id). Runs started before identities always match.
+    pub fn names(&self, quote: &ChainQuote) -> bool {
+        self.identity.is_zero() || quote.identity() == self.identity
+    }
+
+    /// `intent-<chainId>-<book>-<quoteId>-<identity>` (see [`ids::intent_workflow`]).
     pub fn workflow_id(&self) -> String {
-        ids::intent_workflow(self.chain_id, &self.book, self.quote_id)
+        let id = ids::intent_workflow(self.chain_id, &self.book, self.quote_id);
+        if self.identity.is_zero() {
+            return id;
+        }
+        format!("{id}-{}", ids::short(self.identity.as_slice()))
     }
 
     /// The idempotency key of this quote's transaction for `step` (`lock`, `open`, `close-2`…).
@@ -38,10 +63,23 @@ impl IntentRef {
 
     /// The broker client order id of this quote's order for `step` (`open`, `close-2`, `undo-open`).
     /// Binance allows 36 characters of `[.A-Z:/a-z0-9_-]`: `i-<tag>-<quoteId>-<step>`, where
-    /// `<tag>` is 4 bytes (hex) of the hash of the chain id and the book, so that another chain's
-    /// book, or a redeployed one, never finds this quote's orders.
+    /// `<tag>` is 4 bytes (hex) of the hash of the chain id, the book and the quote's identity,
+    /// so that another chain's book, a redeployed one, or another quote a reorg gave this id to
+    /// never finds this quote's orders.
     pub fn broker_order_id(&self, step: &str) -> String {
-        let tag = keccak256([&self.chain_id.to_be_bytes()[..], self.book.as_slice()].concat());
+        let identity: &[u8] = if self.identity.is_zero() {
+            &[]
+        } else {
+            self.identity.as_slice()
+        };
+        let tag = keccak256(
+            [
+                &self.chain_id.to_be_bytes()[..],
+                self.book.as_slice(),
+                identity,
+            ]
+            .concat(),
+        );
         format!("i-{}-{}-{step}", ids::short(tag.as_slice()), self.quote_id)
     }
 }
@@ -212,6 +250,27 @@ pub struct ChainQuote {
 }
 
 impl ChainQuote {
+    /// What tells this quote from another that an l2 reorg gave its id to: a hash of the terms
+    /// party A sent that the book never changes (party A, symbol, side, order type, requested
+    /// price, deadline, parent, whitelist). The same quote re-included in a later block keeps
+    /// it. The quantity is left out because the open rewrites it; the workflow checks it
+    /// against the judged one after the lock.
+    pub fn identity(&self) -> B256 {
+        let mut terms = Vec::with_capacity(128 + 20 * self.party_bs_whitelist.len());
+        terms.extend_from_slice(self.party_a.as_slice());
+        terms.extend_from_slice(&self.symbol_id.to_be_bytes());
+        terms.push(self.position_type as u8);
+        terms.push(self.order_type as u8);
+        terms.extend_from_slice(self.requested_open_price.normalize().to_string().as_bytes());
+        terms.push(b'|');
+        terms.extend_from_slice(&self.deadline.to_be_bytes());
+        terms.extend_from_slice(&self.parent_id.to_be_bytes());
+        for party_b in &self.party_bs_whitelist {
+            terms.extend_from_slice(party_b.as_slice());
+        }
+        keccak256(terms)
+    }
+
     /// The open quantity: opened minus closed.
     pub fn open_quantity(&self) -> Decimal {
         self.quantity - self.closed_amount
@@ -243,7 +302,7 @@ pub enum IntentEventKind {
     ChildQuote,
 }
 
-/// One event of a quote, as a chain input saw it: signalled to `intent-<chainId>-<book>-<quoteId>`
+/// One event of a quote, as a chain input saw it: signalled to `intent-<chainId>-<book>-<quoteId>-<identity>`
 /// (signal-with-start), which ignores one it already holds by `(block, log index)`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntentEvent {
@@ -371,10 +430,13 @@ pub enum HedgerState {
     Expired,
     /// Another party B took it before we could lock it.
     Lost,
+    /// An l2 reorg gave its id to another quote before it was hedged; that quote has a
+    /// workflow of its own.
+    Replaced,
 }
 
 impl HedgerState {
-    pub const ALL: [HedgerState; 13] = [
+    pub const ALL: [HedgerState; 14] = [
         Self::Seen,
         Self::Rejected,
         Self::Locking,
@@ -388,6 +450,7 @@ impl HedgerState {
         Self::Canceled,
         Self::Expired,
         Self::Lost,
+        Self::Replaced,
     ];
 
     /// The state [`Self::as_str`] names (as stored).
@@ -424,6 +487,7 @@ impl HedgerState {
             Self::Canceled => "canceled",
             Self::Expired => "expired",
             Self::Lost => "lost",
+            Self::Replaced => "replaced",
         }
     }
 }
@@ -472,7 +536,7 @@ pub struct ValidationRequest {
 /// validator reports it and never changes anything.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mismatch {
-    /// `intent-<chainId>-<book>-<quoteId>` or the broker symbol.
+    /// `intent-<chainId>-<book>-<quoteId>-<identity>` or the broker symbol.
     pub subject: String,
     /// `chain` or `broker`: what disagrees with our DB.
     pub against: String,
@@ -793,10 +857,14 @@ mod tests {
             chain_id: 31337,
             book: Address::ZERO,
             quote_id: 123_456_789,
+            identity: B256::repeat_byte(0xab),
         };
         let id = intent.broker_order_id("undo-close-12");
         assert!(id.len() <= 36, "{id}");
-        assert_eq!(intent.workflow_id(), "intent-31337-00000000-123456789");
+        assert_eq!(
+            intent.workflow_id(),
+            "intent-31337-00000000-123456789-abababab"
+        );
         let other_chain = IntentRef {
             chain_id: 31338,
             ..intent.clone()
@@ -805,12 +873,74 @@ mod tests {
             book: Address::repeat_byte(1),
             ..intent.clone()
         };
-        for other in [other_chain, redeployed] {
+        let reassigned = IntentRef {
+            identity: B256::repeat_byte(0xcd),
+            ..intent.clone()
+        };
+        for other in [other_chain, redeployed, reassigned] {
+            assert_ne!(other.workflow_id(), intent.workflow_id());
             assert_ne!(
                 other.broker_order_id("open"),
                 intent.broker_order_id("open")
             );
             assert_ne!(other.tx_key("open"), intent.tx_key("open"));
         }
+    }
+
+    fn quote(party_a: Address, quantity: Decimal) -> ChainQuote {
+        ChainQuote {
+            quote_id: 7,
+            status: QuoteStatus::Pending,
+            party_a,
+            party_b: None,
+            symbol_id: 1,
+            position_type: PositionType::Long,
+            order_type: OrderType::Market,
+            requested_open_price: dec!(2000.50),
+            quantity,
+            opened_price: Decimal::ZERO,
+            closed_amount: Decimal::ZERO,
+            avg_closed_price: Decimal::ZERO,
+            requested_close_price: Decimal::ZERO,
+            quantity_to_close: Decimal::ZERO,
+            close_order_type: OrderType::Market,
+            deadline: 1_800_000_000,
+            close_deadline: 0,
+            party_b_locked: Decimal::ZERO,
+            party_b_mm: Decimal::ZERO,
+            parent_id: 0,
+            party_bs_whitelist: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_quote_is_named_by_its_terms_not_by_its_id_alone() {
+        let sent = quote(Address::repeat_byte(1), dec!(2));
+        let intent = IntentRef::of(31338, Address::ZERO, &sent);
+        // What the book changes over the quote's life leaves it the same quote.
+        let mut opened = sent.clone();
+        opened.status = QuoteStatus::Opened;
+        opened.party_b = Some(Address::repeat_byte(9));
+        opened.quantity = dec!(1.5);
+        opened.opened_price = dec!(1999);
+        assert!(intent.names(&opened));
+        assert_eq!(IntentRef::of(31338, Address::ZERO, &opened), intent);
+        // Another party A's quote under the same id is another quote, with its own names.
+        let other = quote(Address::repeat_byte(2), dec!(2));
+        assert!(!intent.names(&other));
+        let replaced = IntentRef::of(31338, Address::ZERO, &other);
+        assert_ne!(replaced.workflow_id(), intent.workflow_id());
+        assert_ne!(replaced.tx_key("lock"), intent.tx_key("lock"));
+        assert_ne!(
+            replaced.broker_order_id("open"),
+            intent.broker_order_id("open")
+        );
+        // A run started before identities reads any quote as its own, under its old names.
+        let legacy = IntentRef {
+            identity: B256::ZERO,
+            ..intent.clone()
+        };
+        assert!(legacy.names(&other));
+        assert_eq!(legacy.workflow_id(), "intent-31338-00000000-7");
     }
 }

@@ -20,7 +20,7 @@ use alloy::{
 };
 use hedgeflow::dev::deploy;
 use hedgeflow_activities::{
-    intent::contract::IntentBook,
+    intent::{contract::IntentBook, quotes::decode},
     store::{Store, entity::intent_quote},
 };
 use hedgeflow_exchange::{
@@ -153,13 +153,11 @@ impl PartyA {
         QuoteStatus::from_u8(quote.quoteStatus).unwrap()
     }
 
-    /// What names quote `quote_id`'s workflow, journal keys and broker orders.
-    fn intent(&self, quote_id: u64) -> IntentRef {
-        IntentRef {
-            chain_id: L2_ID,
-            book: *self.book.address(),
-            quote_id,
-        }
+    /// What names quote `quote_id`'s workflow, journal keys and broker orders: the quote as
+    /// the chain holds it now.
+    async fn intent(&self, quote_id: u64) -> IntentRef {
+        let quote = decode(&self.quote(quote_id).await).unwrap();
+        IntentRef::of(L2_ID, *self.book.address(), &quote)
     }
 
     async fn quote(&self, quote_id: u64) -> IntentBook::Quote {
@@ -192,7 +190,7 @@ impl PartyA {
         states: &[&str],
         holds: impl Fn(&IntentRecord) -> bool,
     ) -> IntentRecord {
-        let id = self.intent(quote_id).workflow_id();
+        let id = self.intent(quote_id).await.workflow_id();
         eventually(&format!("{id} {states:?} in the DB"), WAIT, || async {
             let row = self.store.intent_quote(&id).await.unwrap()?;
             let record = serde_json::from_value(row.record).unwrap();
@@ -202,7 +200,7 @@ impl PartyA {
     }
 
     async fn row(&self, quote_id: u64) -> intent_quote::Model {
-        let id = self.intent(quote_id).workflow_id();
+        let id = self.intent(quote_id).await.workflow_id();
         self.store
             .intent_quote(&id)
             .await
@@ -212,7 +210,12 @@ impl PartyA {
 
     /// The quote's workflow result, once the indexer has started it.
     async fn result(&self, quote_id: u64) -> IntentRecord {
-        let id = self.intent(quote_id).workflow_id();
+        self.result_of(&self.intent(quote_id).await).await
+    }
+
+    /// The result of `intent`'s workflow, once the indexer has started it.
+    async fn result_of(&self, intent: &IntentRef) -> IntentRecord {
+        let id = intent.workflow_id();
         let handle = self
             .stack
             .client
@@ -232,7 +235,7 @@ impl PartyA {
         let handle = self
             .stack
             .client
-            .get_workflow_handle::<IntentWorkflow>(self.intent(quote_id).workflow_id());
+            .get_workflow_handle::<IntentWorkflow>(self.intent(quote_id).await.workflow_id());
         support::replay_history(handle, fixture).await;
     }
 
@@ -251,7 +254,7 @@ impl PartyA {
     /// The broker's order `i-<chainId>-<quoteId>-<step>`, if there is one.
     async fn find_order(&self, quote_id: u64, step: &str) -> Option<FuturesOrder> {
         let symbol = broker_symbol(self.quote(quote_id).await.symbolId.try_into().unwrap());
-        let id = ClientOrderId::new(self.intent(quote_id).broker_order_id(step)).unwrap();
+        let id = ClientOrderId::new(self.intent(quote_id).await.broker_order_id(step)).unwrap();
         self.broker.order(symbol, &id).await.unwrap()
     }
 
@@ -295,7 +298,7 @@ impl PartyA {
         let mut net = Decimal::ZERO;
         let mut found = 0;
         for step in BROKER_STEPS {
-            let client_order_id = self.intent(quote_id).broker_order_id(step);
+            let client_order_id = self.intent(quote_id).await.broker_order_id(step);
             let listed = record
                 .broker_orders
                 .iter()
@@ -430,7 +433,7 @@ fn a_market_quote_is_hedged_opened_and_closed_at_the_brokers_prices() {
         );
         let row = party_a
             .store
-            .intent_quote(&party_a.intent(id).workflow_id())
+            .intent_quote(&party_a.intent(id).await.workflow_id())
             .await
             .unwrap()
             .unwrap();
@@ -534,7 +537,7 @@ fn a_cancel_after_the_lock_cancels_the_resting_broker_order_and_is_accepted() {
         assert_eq!(record.broker_position, Decimal::ZERO);
         let row = party_a
             .store
-            .intent_quote(&party_a.intent(id).workflow_id())
+            .intent_quote(&party_a.intent(id).await.workflow_id())
             .await
             .unwrap()
             .unwrap();
@@ -583,7 +586,7 @@ fn the_hot_wallet_refuses_quote_actions_the_quotes_state_on_chain_does_not_take(
             ),
         ];
         for (step, data, why) in asks {
-            let key = format!("rogue/{}/{step}", party_a.intent(id).workflow_id());
+            let key = format!("rogue/{}/{step}", party_a.intent(id).await.workflow_id());
             let intent = hedgeflow_proto::chain::TxIntent {
                 intent_key: key.clone(),
                 chain_id: L2_ID,
@@ -1086,7 +1089,7 @@ async fn assert_opened_once(party_a: &PartyA, id: u64, placed: &FuturesOrder) ->
     assert_eq!(record.broker_position, placed.executed_qty);
     let opens = tx_steps(&record).iter().filter(|s| **s == "open").count();
     assert_eq!(opens, 1, "{record:?}");
-    let intent = party_a.intent(id).tx_key("open");
+    let intent = party_a.intent(id).await.tx_key("open");
     let signed = party_a.stack.journal_entries(&intent).len();
     assert_eq!(signed, 1, "one openPosition was ever signed");
     record
@@ -1153,7 +1156,7 @@ fn an_exchange_worker_killed_between_placing_and_answering_leaves_one_broker_ord
         stack.start_role("exchange").await.unwrap();
         assert_opened_once(&party_a, id, &placed).await;
         let log = std::fs::read_to_string(stack.log("exchange")).unwrap();
-        let client_order_id = party_a.intent(id).broker_order_id("open");
+        let client_order_id = party_a.intent(id).await.broker_order_id("open");
         assert!(
             log.lines().any(
                 |l| l.contains(&client_order_id) && l.contains("order already on the exchange")
@@ -1172,7 +1175,7 @@ fn a_hot_wallet_killed_after_broadcasting_the_open_opens_once() {
         // The lock is confirmed and the open not yet sent (the broker's answer is held): hold
         // l2's blocks, so the open sits broadcast but unmined while we kill the hot wallet.
         stack.mine_every(L2_ID, 0).await;
-        let intent = party_a.intent(id).tx_key("open");
+        let intent = party_a.intent(id).await.tx_key("open");
         let hash = stack.broadcast_on(L2_ID, &intent, WAIT).await;
         stack.kill_role("hot-wallet").await;
         stack.mine_every(L2_ID, 1).await;
@@ -1191,4 +1194,112 @@ fn a_hot_wallet_killed_after_broadcasting_the_open_opens_once() {
             "the restarted worker resumed the journaled open"
         );
     });
+}
+
+/// An l2 reorg between the hedger's judgement of a quote and its lock puts another quote of the
+/// same party A under the id, one the hedger refuses (its price is far from the mark). The lock
+/// meant for the first quote takes the other one: the first quote's workflow sees another quote
+/// under its id, gives it back and ends `replaced`; the other quote gets a workflow of its own,
+/// and no broker order is placed for either. (Before quotes were named by their terms, the one
+/// workflow of the id hedged and opened the other quote, unjudged.)
+#[test]
+fn a_quote_id_a_reorg_gives_to_another_quote_is_not_hedged_for_the_first() {
+    run(async {
+        // A party A the hedger has allocated nothing to yet: its first step, the allocation,
+        // waits for blocks while l2 holds them.
+        let party_a = PartyA::alone(19).await;
+        let stack = party_a.stack;
+        let mark = party_a.mark().await;
+        let nonce = stack
+            .l2
+            .get_transaction_count(party_a.address)
+            .await
+            .unwrap();
+        let ask = |price| Ask::eth(MARKET, price, dec!(0.5));
+        let (first, first_hash) = party_a.signed_quote(ask(mark * dec!(1.01)), nonce).await;
+        let (second, second_hash) = party_a.signed_quote(ask(mark * dec!(1.5)), nonce).await;
+
+        stack.mine_every(L2_ID, 0).await;
+        let _pending = stack.l2.send_raw_transaction(&first).await.unwrap();
+        mine_one(stack).await;
+        let id = sent_quote_id(stack, first_hash).await;
+        let judged = party_a.intent(id).await;
+        stack
+            .broadcast_on(L2_ID, &judged.tx_key("allocate"), WAIT)
+            .await;
+
+        // The first quote's block is replaced by one holding the second, at the same nonce.
+        stack
+            .l2
+            .raw_request::<_, ()>(
+                "anvil_reorg".into(),
+                serde_json::json!({ "depth": 1, "tx_block_pairs": [[second, 0]] }),
+            )
+            .await
+            .unwrap();
+        stack.mine_every(L2_ID, 1).await;
+        assert_eq!(
+            sent_quote_id(stack, second_hash).await,
+            id,
+            "the reorg reused the id"
+        );
+        let other = party_a.intent(id).await;
+        assert_ne!(other.workflow_id(), judged.workflow_id());
+
+        let first_run = party_a.result_of(&judged).await;
+        assert_eq!(first_run.state, HedgerState::Replaced, "{first_run:?}");
+        assert_eq!(tx_steps(&first_run), ["allocate", "lock", "unlock"]);
+        assert!(first_run.broker_orders.is_empty(), "{first_run:?}");
+        let other_run = party_a.result_of(&other).await;
+        assert!(
+            matches!(other_run.state, HedgerState::Rejected | HedgerState::Lost),
+            "{other_run:?}"
+        );
+        assert!(other_run.broker_orders.is_empty(), "{other_run:?}");
+
+        // On chain the other quote is PENDING for any party B; the broker has no order of
+        // either quote.
+        let quote = party_a.quote(id).await;
+        assert_eq!(
+            QuoteStatus::from_u8(quote.quoteStatus),
+            Some(QuoteStatus::Pending)
+        );
+        assert_eq!(quote.partyB, Address::ZERO);
+        assert_eq!(
+            from_wad(quote.requestedOpenPrice).unwrap(),
+            (mark * dec!(1.5)).round_dp(2)
+        );
+        for intent in [&judged, &other] {
+            for step in BROKER_STEPS {
+                let client_order_id = ClientOrderId::new(intent.broker_order_id(step)).unwrap();
+                let order = party_a
+                    .broker
+                    .order("ETHUSDT", &client_order_id)
+                    .await
+                    .unwrap();
+                assert!(order.is_none(), "{order:?}");
+            }
+        }
+    });
+}
+
+/// Mines one l2 block now.
+async fn mine_one(stack: &Stack) {
+    stack
+        .l2
+        .raw_request::<_, ()>("anvil_mine".into(), (1u64,))
+        .await
+        .unwrap();
+}
+
+/// The id of the quote `sendQuote` transaction `hash` made, once mined.
+async fn sent_quote_id(stack: &Stack, hash: alloy::primitives::B256) -> u64 {
+    let receipt = eventually("the quote to be mined", WAIT, || async {
+        stack.l2.get_transaction_receipt(hash).await.ok().flatten()
+    })
+    .await;
+    let sent = receipt
+        .decoded_log::<IntentBook::SendQuote>()
+        .expect("a SendQuote event");
+    sent.quoteId.try_into().unwrap()
 }

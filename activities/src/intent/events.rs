@@ -1,10 +1,12 @@
 //! The book's logs as intent workflow signals, and the indexer that follows them.
 //!
-//! Every event of a quote is signalled to `intent-<chainId>-<book>-<quoteId>` with signal-with-start,
-//! so the first one starts it and redundant inputs (websocket, poller) only repeat a signal the
-//! workflow drops. A finished quote's id is never reused: a late repeat does nothing.
+//! Every event of a quote is signalled to `intent-<chainId>-<book>-<quoteId>-<identity>` with
+//! signal-with-start, so the first one starts it and redundant inputs (websocket, poller) only
+//! repeat a signal the workflow drops. A finished workflow's id is never reused: a late repeat
+//! does nothing. The identity is read from the quote as the log's block holds it, so a quote
+//! that an l2 reorg puts under a used id gets a workflow of its own.
 
-use super::contract::IntentBook;
+use super::{contract::IntentBook, quotes::read_quote_at};
 use crate::{
     chain::{
         ChainClient, ChainError,
@@ -13,6 +15,7 @@ use crate::{
     observe,
 };
 use alloy::{
+    eips::BlockId,
     primitives::{Address, U256},
     rpc::types::{Filter, Log},
     sol_types::SolEvent,
@@ -27,8 +30,12 @@ use temporalio_client::{Client, WorkflowIdReusePolicy, WorkflowStartOptions};
 use temporalio_common::search_attributes::SearchAttributes;
 use tracing::{debug, info};
 
-/// The quote a log concerns and the event it is; `None` for a log the hedger does not act on.
+/// The quote a log concerns and the event it is; `None` for a log the hedger does not act on,
+/// or one a reorg removed (the block that replaces it brings its own logs).
 pub fn decode(log: &Log, source: EventSource) -> Option<(u64, IntentEvent)> {
+    if log.removed {
+        return None;
+    }
     let topic = *log.topic0()?;
     let data = &log.inner;
     let (kind, quote_id): (IntentEventKind, U256) = match topic {
@@ -91,6 +98,22 @@ pub fn decode(log: &Log, source: EventSource) -> Option<(u64, IntentEvent)> {
     Some((u64::try_from(quote_id).ok()?, event))
 }
 
+/// Where to read the quote of `event` from: its own block, so that an id a reorg gave to
+/// another quote names that one; or the head for a log deeper than [`HISTORIC_READ_DEPTH`],
+/// where no reorg reaches and a node without archive state no longer reads (an indexer catching
+/// up after a long stop), since a quote's identity never changes.
+fn read_at(head: u64, event: &IntentEvent) -> BlockId {
+    if head.saturating_sub(event.block_number) > HISTORIC_READ_DEPTH {
+        BlockId::latest()
+    } else {
+        BlockId::number(event.block_number)
+    }
+}
+
+/// Blocks below the head past which a log's quote is read at the head (see [`read_at`]): within
+/// the 128 recent states a full node keeps, and past production's l2 `finality-depth`.
+const HISTORIC_READ_DEPTH: u64 = 64;
+
 /// Signals quote events to their workflows (signal-with-start).
 #[derive(Clone)]
 pub struct IntentStarter {
@@ -140,7 +163,7 @@ impl IntentStarter {
 /// The indexer of one `IntentBook`: every log of the book, from both inputs, to its quote's
 /// workflow.
 pub struct IntentIndexer {
-    chain_id: u64,
+    chain: ChainClient,
     book: Address,
     follower: LogFollower,
     starter: IntentStarter,
@@ -156,10 +179,14 @@ impl IntentIndexer {
     ) -> Self {
         let chain_id = chain.config.chain_id;
         let cursor_file = dir.join(format!("intents-{chain_id}.cursor"));
-        let follower =
-            LogFollower::new(chain, Filter::new().address(book), cursor_file, start_block);
+        let follower = LogFollower::new(
+            chain.clone(),
+            Filter::new().address(book),
+            cursor_file,
+            start_block,
+        );
         Self {
-            chain_id,
+            chain,
             book,
             follower,
             starter,
@@ -168,8 +195,9 @@ impl IntentIndexer {
 
     /// Runs both inputs until the process stops.
     pub async fn run(self) -> Result<(), ChainError> {
-        info!(chain_id = self.chain_id, book = %self.book, "indexing intent quotes");
-        let (chain_id, book, starter) = (self.chain_id, self.book, &self.starter);
+        let chain_id = self.chain.config.chain_id;
+        info!(chain_id, book = %self.book, "indexing intent quotes");
+        let (chain, book, starter) = (&self.chain, self.book, &self.starter);
         self.follower
             .run(|logs, source| async move {
                 let source = match source {
@@ -178,15 +206,48 @@ impl IntentIndexer {
                 };
                 // In log order, so a quote's events reach it in the order they happened.
                 for (quote_id, event) in logs.iter().filter_map(|log| decode(log, source)) {
-                    let intent = IntentRef {
-                        chain_id,
-                        book,
-                        quote_id,
+                    let at = read_quote_at(chain, book, quote_id, read_at(chain.head(), &event))
+                        .await
+                        .map_err(|e| format!("reading quote {quote_id}: {e}"))?;
+                    let Some(quote) = at else {
+                        debug!(
+                            quote_id,
+                            block = event.block_number,
+                            "the log's block no longer holds its quote"
+                        );
+                        continue;
                     };
-                    starter.signal(intent, event).await?;
+                    starter
+                        .signal(IntentRef::of(chain_id, book, &quote), event)
+                        .await?;
                 }
                 Ok(())
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hedgeflow_proto::intent::IntentEventKind;
+
+    #[test]
+    fn a_logs_quote_is_read_at_its_block_unless_no_reorg_or_full_node_reaches_it() {
+        let event = |block_number| IntentEvent {
+            kind: IntentEventKind::SendQuote,
+            block_number,
+            log_index: 0,
+            tx_hash: Default::default(),
+            source: EventSource::Poller,
+        };
+        assert_eq!(read_at(1_000, &event(990)), BlockId::number(990));
+        assert_eq!(
+            read_at(1_000, &event(1_000 - HISTORIC_READ_DEPTH)),
+            BlockId::number(936)
+        );
+        assert_eq!(read_at(1_000, &event(900)), BlockId::latest());
+        // A head not seen yet (0) never sends a fresh log to the head.
+        assert_eq!(read_at(0, &event(5)), BlockId::number(5));
     }
 }

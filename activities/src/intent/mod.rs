@@ -4,7 +4,7 @@
 //! - [`config`]: `[intents]`, the book, its symbols and the policy's limits;
 //! - [`quotes`]: reading a quote into the workflows' `ChainQuote`;
 //! - [`policy`]: `evaluate_intent`, the hedger's verdict on a new quote;
-//! - [`events`]: the book's logs to `intent-<chainId>-<book>-<quoteId>` signals, and the indexer;
+//! - [`events`]: the book's logs to `intent-<chainId>-<book>-<quoteId>-<identity>` signals, and the indexer;
 //! - [`price_signer`]: `sign_price`, the oracle stand-in (the `price-signer` role);
 //! - `validator`: `validate_positions`, the position validator's comparison;
 //! - [`webhook`]: `notify_mismatches`, the validator's mismatches posted to ops' webhook;

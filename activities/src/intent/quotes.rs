@@ -2,7 +2,10 @@
 
 use super::{IntentError, contract::IntentBook};
 use crate::chain::{ChainClient, ChainError};
-use alloy::primitives::{Address, U256};
+use alloy::{
+    eips::BlockId,
+    primitives::{Address, U256},
+};
 use hedgeflow_proto::intent::{ChainQuote, OrderType, PositionType, QuoteStatus, from_wad};
 use rust_decimal::Decimal;
 
@@ -21,7 +24,35 @@ pub async fn read_quote(
     decode(&quote)
 }
 
-fn decode(quote: &IntentBook::Quote) -> Result<ChainQuote, IntentError> {
+/// The quote `quote_id` of `book` as `block` holds it; `None` when it holds no such quote (the
+/// block that made it was reorganised away).
+pub async fn read_quote_at(
+    chain: &ChainClient,
+    book: Address,
+    quote_id: u64,
+    block: BlockId,
+) -> Result<Option<ChainQuote>, IntentError> {
+    let contract = IntentBook::new(book, chain.provider.clone());
+    match contract
+        .getQuote(U256::from(quote_id))
+        .block(block)
+        .call()
+        .await
+    {
+        Ok(quote) => decode(&quote).map(Some),
+        Err(error)
+            if error
+                .as_decoded_error::<IntentBook::UnknownQuote>()
+                .is_some() =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(ChainError::rpc(error).into()),
+    }
+}
+
+/// The book's quote struct as the workflows' [`ChainQuote`].
+pub fn decode(quote: &IntentBook::Quote) -> Result<ChainQuote, IntentError> {
     let bad = |what: &str| IntentError::Decode(format!("quote {}: {what}", quote.id));
     let wad = |value: U256, what: &str| from_wad(value).ok_or_else(|| bad(what));
     let secs = |value: U256, what: &str| u64::try_from(value).map_err(|_| bad(what));

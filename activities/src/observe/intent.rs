@@ -98,12 +98,13 @@ impl Metrics {
 }
 
 /// States a quote ends in: its workflow is done.
-const FINAL: [HedgerState; 5] = [
+const FINAL: [HedgerState; 6] = [
     HedgerState::Rejected,
     HedgerState::Closed,
     HedgerState::Canceled,
     HedgerState::Expired,
     HedgerState::Lost,
+    HedgerState::Replaced,
 ];
 
 /// The states a quote should pass through in seconds or minutes: `opened` is not one (a position

@@ -251,11 +251,7 @@ async fn intents(
         } else {
             Decimal::ZERO
         };
-        let intent = IntentRef {
-            chain_id: L2_ID,
-            book: intents.book,
-            quote_id,
-        };
+        let intent = IntentRef::of(L2_ID, intents.book, &quote);
         let mut net = Decimal::ZERO;
         let mut orders = Vec::new();
         for step in BROKER_STEPS {

@@ -4,10 +4,12 @@
 
 use super::{DEPLOYER, Stack, dev_account};
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
-    primitives::{Address, U256},
+    eips::Encodable2718,
+    network::{Ethereum, EthereumWallet, NetworkTransactionBuilder, TransactionBuilder},
+    primitives::{Address, B256, Bytes, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
 };
 use hedgeflow::dev::deploy::{self, TestToken};
 use hedgeflow_activities::intent::contract::IntentBook;
@@ -97,6 +99,7 @@ impl Ask {
 /// Party A's account, book and collateral token.
 pub struct Party {
     pub address: Address,
+    signer: PrivateKeySigner,
     pub book: IntentBook::IntentBookInstance<DynProvider>,
     /// The book's collateral token, through this party's provider (which also signs for the
     /// deployer, the token's owner).
@@ -108,7 +111,7 @@ impl Party {
     pub async fn funded(stack: &Stack, index: u32) -> Party {
         let (signer, deployer) = (dev_account(index), dev_account(9));
         let address = signer.address();
-        let mut wallet = EthereumWallet::from(signer);
+        let mut wallet = EthereumWallet::from(signer.clone());
         wallet.register_signer(deployer.clone());
         let rpc = stack.config.chains["l2"].rpc[1].http.clone();
         let provider = ProviderBuilder::new()
@@ -168,6 +171,7 @@ impl Party {
         );
         Party {
             address,
+            signer,
             book,
             collateral,
         }
@@ -178,11 +182,10 @@ impl Party {
         self.send(Ask::eth(order_type, price, quantity)).await
     }
 
-    /// Sends the quote `ask` and returns its id.
-    pub async fn send(&self, ask: Ask) -> u64 {
+    /// The `sendQuote` call of `ask`.
+    fn quote_call(&self, ask: Ask) -> TransactionRequest {
         let deadline = U256::from(now() + ask.ttl);
-        let receipt = self
-            .book
+        self.book
             .sendQuote(
                 vec![],
                 U256::from(ask.symbol),
@@ -200,7 +203,32 @@ impl Party {
             .from(self.address)
             // The book's estimate can fall short by a storage write's refund; leave room.
             .gas(GAS)
-            .send()
+            .into_transaction_request()
+    }
+
+    /// The quote `ask` signed at `nonce` and not sent (for a test to send or mine itself).
+    pub async fn signed_quote(&self, ask: Ask, nonce: u64) -> (Bytes, B256) {
+        let fees = self.book.provider().estimate_eip1559_fees().await.unwrap();
+        let request = self
+            .quote_call(ask)
+            .with_nonce(nonce)
+            .with_chain_id(self.book.provider().get_chain_id().await.unwrap())
+            .with_max_fee_per_gas(fees.max_fee_per_gas * 2)
+            .with_max_priority_fee_per_gas(fees.max_priority_fee_per_gas);
+        let wallet = EthereumWallet::from(self.signer.clone());
+        let envelope =
+            <TransactionRequest as NetworkTransactionBuilder<Ethereum>>::build(request, &wallet)
+                .await
+                .unwrap();
+        (envelope.encoded_2718().into(), *envelope.tx_hash())
+    }
+
+    /// Sends the quote `ask` and returns its id.
+    pub async fn send(&self, ask: Ask) -> u64 {
+        let receipt = self
+            .book
+            .provider()
+            .send_transaction(self.quote_call(ask))
             .await
             .unwrap()
             .get_receipt()

@@ -1,4 +1,4 @@
-//! `IntentWorkflow` (`intent-<chainId>-<book>-<quoteId>`): the intent hedger's position manager for one
+//! `IntentWorkflow` (`intent-<chainId>-<book>-<quoteId>-<identity>`): the intent hedger's position manager for one
 //! quote of an `IntentBook`, hedged 1:1 on the perpetual futures broker.
 //!
 //! The chain inputs signal every event of the quote (`event`, signal-with-start), so redundant

@@ -9,7 +9,7 @@ use hedgeflow_proto::{
     activities::IntentActivities,
     intent::{
         BrokerOrder, BrokerSide, ChainQuote, HedgerState, IntentDecision, IntentEventKind,
-        OrderType, QuoteStatus, calldata, error_codes,
+        IntentRef, OrderType, QuoteStatus, calldata, error_codes,
     },
 };
 use rust_decimal::Decimal;
@@ -32,6 +32,9 @@ impl IntentRun<'_> {
         ))
         .await;
         let (quote, limit_wait_ms, allocate) = match decision {
+            Ok(IntentDecision::Accept { quote, .. }) if !self.intent().names(&quote) => {
+                return self.replaced(&quote, "nothing was done for it").await;
+            }
             Ok(IntentDecision::Accept {
                 quote,
                 symbol,
@@ -74,8 +77,18 @@ impl IntentRun<'_> {
                 return self.end(HedgerState::Rejected, code, reason).await;
             }
         }
-        if let Err(reason) = self.send("lock", calldata::lock(id)).await? {
-            let now = self.read().await?;
+        let locked = self.send("lock", calldata::lock(id)).await?;
+        let now = self.read().await?;
+        // What the lock took must be what was judged: an l2 reorg between the judgement and the
+        // lock can put another quote under the id, which the lock then took. It is given back
+        // (the other quote's own workflow judges it), and so is this quote if it changed size.
+        let replaced = !self.intent().names(&now);
+        if let Err(reason) = locked {
+            if replaced {
+                return self
+                    .replaced(&now, &format!("lockQuote was refused ({reason})"))
+                    .await;
+            }
             let reason = format!(
                 "lockQuote was refused ({reason}); the quote is {}",
                 now.status.as_str()
@@ -84,7 +97,21 @@ impl IntentRun<'_> {
                 .end(ended_by_chain(now.status), Some(error_codes::TAKEN), reason)
                 .await;
         }
-        let quote = self.read().await?;
+        if replaced {
+            let why = self.replaced_reason(&now);
+            self.unlock(HedgerState::Replaced, None, &why).await?;
+            return Ok(false);
+        }
+        if now.quantity != quote.quantity {
+            let why = format!(
+                "the quote under this id changed from {} to {} after it was judged (an l2 reorg)",
+                quote.quantity, now.quantity
+            );
+            self.unlock(HedgerState::Rejected, Some(error_codes::TAKEN), &why)
+                .await?;
+            return Ok(false);
+        }
+        let quote = now;
         self.save(HedgerState::Locked).await?;
         if quote.status == QuoteStatus::CancelPending {
             return self.accept_cancel(&quote).await;
@@ -162,26 +189,9 @@ impl IntentRun<'_> {
         match quote.status {
             QuoteStatus::CancelPending => self.accept_cancel(&quote).await,
             QuoteStatus::Locked => {
-                let refused = self
-                    .send("unlock", calldata::unlock(quote.quote_id))
-                    .await?
-                    .err();
-                let now = self.read().await?;
-                let reason = match refused {
-                    None => {
-                        "the broker filled nothing at the requested price; the quote was unlocked"
-                            .to_owned()
-                    }
-                    Some(reason) => {
-                        format!("the broker filled nothing; unlockQuote was refused ({reason})")
-                    }
-                };
-                let state = match now.status {
-                    QuoteStatus::Pending => HedgerState::Rejected,
-                    other => ended_by_chain(other),
-                };
-                self.end(state, Some(error_codes::BROKER_UNFILLED), reason)
-                    .await
+                let why = "the broker filled nothing at the requested price";
+                let code = Some(error_codes::BROKER_UNFILLED);
+                self.unlock(HedgerState::Rejected, code, why).await
             }
             other => {
                 let reason = format!("the broker filled nothing; the quote is {}", other.as_str());
@@ -193,6 +203,46 @@ impl IntentRun<'_> {
                 .await
             }
         }
+    }
+
+    /// Gives a quote we hold back to other party Bs (`unlockQuote`) and ends the run in `state`
+    /// (or where the chain took the quote, if not back to PENDING) with `code`, `why` and what
+    /// the unlock did.
+    async fn unlock(
+        &mut self,
+        state: HedgerState,
+        code: Option<u32>,
+        why: &str,
+    ) -> WorkflowResult<bool> {
+        let id = self.intent().quote_id;
+        let refused = self.send("unlock", calldata::unlock(id)).await?.err();
+        let now = self.read().await?;
+        let reason = match refused {
+            None => format!("{why}; the quote was unlocked"),
+            Some(reason) => format!("{why}; unlockQuote was refused ({reason})"),
+        };
+        let state = match now.status {
+            QuoteStatus::Pending => state,
+            other => ended_by_chain(other),
+        };
+        self.end(state, code, reason).await
+    }
+
+    /// Ends a run whose quote id an l2 reorg gave to `now`, another quote, after `what`.
+    async fn replaced(&mut self, now: &ChainQuote, what: &str) -> WorkflowResult<bool> {
+        let reason = format!("{}; {what}", self.replaced_reason(now));
+        self.end(HedgerState::Replaced, None, reason).await
+    }
+
+    fn replaced_reason(&self, now: &ChainQuote) -> String {
+        let other = IntentRef::of(self.intent().chain_id, self.intent().book, now);
+        format!(
+            "an l2 reorg gave quote id {} to another quote (party A {}), judged by its own \
+             workflow {}",
+            now.quote_id,
+            now.party_a,
+            other.workflow_id()
+        )
     }
 
     /// Reverses `executed` of a `side` order on the broker with a market order (`step` names

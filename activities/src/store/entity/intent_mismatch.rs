@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub chain_id: i64,
-    /// `intent-<chainId>-<book>-<quoteId>` or a broker symbol.
+    /// `intent-<chainId>-<book>-<quoteId>-<identity>` or a broker symbol.
     pub subject: String,
     /// `chain` or `broker`.
     pub against: String,

@@ -1,5 +1,5 @@
 //! `intent_quotes`: one row per `IntentBook` quote the intent hedger saw, keyed by its workflow
-//! id (`intent-<chainId>-<book>-<quoteId>`). Decimals are strings; `record` is the whole
+//! id (`intent-<chainId>-<book>-<quoteId>-<identity>`). Decimals are strings; `record` is the whole
 //! `IntentRecord` of the last step.
 
 use sea_orm::entity::prelude::*;

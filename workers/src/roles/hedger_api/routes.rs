@@ -233,7 +233,7 @@ impl PositionStateQuery {
 /// `last_seen_action`, `counterparty_address`, `error_code`, `filled_amount_open`).
 pub(crate) fn notification(row: &intent_quote::Model) -> Value {
     let action_status = match row.hedger_state.as_str() {
-        "rejected" | "lost" => "failed",
+        "rejected" | "lost" | "replaced" => "failed",
         "opened" | "closed" | "canceled" | "expired" => "success",
         _ => "seen",
     };
