@@ -9,7 +9,7 @@ use common::{Call, DAI, Recording, USDC, WETH, addr, limit};
 use futures::{SinkExt, StreamExt};
 use hedgeflow_dealer::api::{FillError, FillState, QuoteError, QuoteRequest, Size};
 use hedgeflow_dealer::profiler::{
-    MemoryProfiles, ProfileStore, ProfileStoreError, Profiler, Profiles,
+    ApiKeys, MemoryProfiles, ProfileStore, ProfileStoreError, Profiler, Profiles,
 };
 use hedgeflow_dealer::rpc::{self, FrontDoor, FrontDoorConfig, SecretSource};
 use serde_json::{Value, json};
@@ -1005,6 +1005,128 @@ async fn one_source_rotating_taker_addresses_stops_at_its_own_limit_and_other_so
         .unwrap();
     assert!(answer.get("result").is_some(), "{answer}");
     assert_eq!(h.dealer.calls().len(), 6);
+}
+
+/// An integrator's key, and a quote request over HTTP carrying it (or none): status and body.
+const ACME_KEY: &str = "acme-integrator-key-0123456789";
+
+async fn quote_with_key(h: &Harness, key: Option<&str>, taker: &str) -> (u16, String) {
+    let mut request = h
+        .http
+        .post(format!("http://{}", h.public))
+        .header("content-type", "application/json")
+        .body(request(
+            "dealer_getQuote",
+            json!([WETH, DAI, "1000", null, taker]),
+        ));
+    if let Some(key) = key {
+        request = request.header("x-api-key", key);
+    }
+    let answer = request.send().await.unwrap();
+    (answer.status().as_u16(), answer.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_api_key_spends_its_own_budget_for_its_own_takers_and_an_unknown_key_is_refused() {
+    let keys = ApiKeys::parse(&format!(
+        "[[keys]]\nname = \"acme\"\nkey = \"{ACME_KEY}\"\n\
+         rate-limit = {{ per-second = 1, burst = 6 }}\ntakers = [\"{TAKER}\"]\n"
+    ))
+    .unwrap();
+    let h = start(
+        Profiler::new([], [], limit(1, 2))
+            .with_per_source(limit(1, 3))
+            .with_api_keys(keys),
+    )
+    .await;
+    let served = |answer: &(u16, String)| answer.0 == 200 && answer.1.contains("\"result\"");
+    let refused = |answer: &(u16, String), code: i64| {
+        answer.0 == 200 && answer.1.contains(&format!("\"code\":{code}"))
+    };
+
+    // A key never issued: HTTP 401 before any method, nothing priced.
+    let unknown = quote_with_key(&h, Some("acme-integrator-key-guessed-000"), TAKER).await;
+    assert_eq!(unknown.0, 401, "{unknown:?}");
+    assert_eq!(h.quotes_seen(), 0);
+
+    // Someone without a key names the keyed taker's address until its bucket (2) is empty.
+    for _ in 0..2 {
+        assert!(served(&quote_with_key(&h, None, TAKER).await));
+    }
+    assert!(refused(&quote_with_key(&h, None, TAKER).await, -42024));
+
+    // The key's holder, from the same source (whose bucket of 3 is spent too), is served from
+    // its key's bucket of 6: neither the address nor the source limits it.
+    assert!(refused(
+        &quote_with_key(&h, None, OTHER_TAKER).await,
+        -42024
+    ));
+    // It names only its takers.
+    assert!(refused(
+        &quote_with_key(&h, Some(ACME_KEY), OTHER_TAKER).await,
+        -42006
+    ));
+    for _ in 0..5 {
+        let answer = quote_with_key(&h, Some(ACME_KEY), TAKER).await;
+        assert!(served(&answer), "{answer:?}");
+    }
+    assert!(refused(
+        &quote_with_key(&h, Some(ACME_KEY), TAKER).await,
+        -42024
+    ));
+    assert_eq!(h.quotes_seen(), 2 + 5, "nothing refused was priced");
+}
+
+#[tokio::test]
+async fn the_front_door_reads_its_api_keys_from_a_secret_file_and_refuses_a_bad_one() {
+    let dir = std::env::temp_dir().join(format!("hedgeflow-api-keys-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (token, keys) = (dir.join("admin-token"), dir.join("api-keys.toml"));
+    std::fs::write(&token, TOKEN).unwrap();
+    let config = |keys: &std::path::Path| -> FrontDoorConfig {
+        serde_json::from_value(json!({
+            "listen": "127.0.0.1:0",
+            "admin-listen": "127.0.0.1:0",
+            "admin-token": {"file": token},
+            "api-keys": {"file": keys},
+        }))
+        .unwrap()
+    };
+    std::fs::write(
+        &keys,
+        format!(
+            "[[keys]]\nname = \"acme\"\nkey = \"{ACME_KEY}\"\n\
+             rate-limit = {{ per-second = 1, burst = 1 }}\n"
+        ),
+    )
+    .unwrap();
+    let door = FrontDoor::start(&config(&keys), Arc::new(Recording::default()))
+        .await
+        .unwrap();
+    let h = Harness::over(&door);
+    assert_eq!(
+        quote_with_key(&h, Some("not-an-issued-key-0123456789"), TAKER)
+            .await
+            .0,
+        401
+    );
+    assert_ne!(quote_with_key(&h, Some(ACME_KEY), TAKER).await.0, 401);
+    door.stop().await;
+
+    std::fs::write(
+        &keys,
+        "[[keys]]\nname = \"tiny\"\nkey = \"short\"\nrate-limit = { per-second = 1, burst = 1 }\n",
+    )
+    .unwrap();
+    let error = FrontDoor::start(&config(&keys), Arc::new(Recording::default()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("`tiny`") && !error.contains("\"short\""),
+        "{error}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 // ---------------------------------------------------------------- the admin endpoint

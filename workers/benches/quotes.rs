@@ -494,6 +494,7 @@ async fn measure(plan: Plan) -> Measured {
         // (the load process is one source).
         ceiling: RateLimit::new(rate, rate),
         per_source: RateLimit::new(rate, rate),
+        api_keys: None,
         allow: Vec::new(),
         deny: Vec::new(),
     };

@@ -259,6 +259,7 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
             std::num::NonZeroU32::new(1_000).unwrap(),
             std::num::NonZeroU32::new(1_000).unwrap(),
         ),
+        api_keys: None,
         allow: vec![],
         deny: vec![],
     };

@@ -35,7 +35,7 @@ impl Default for RateLimit {
 }
 
 impl RateLimit {
-    fn quota(&self) -> Quota {
+    pub(super) fn quota(&self) -> Quota {
         Quota::per_second(self.per_second).allow_burst(self.burst)
     }
 }

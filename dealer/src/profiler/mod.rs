@@ -20,9 +20,11 @@
 //! naming it, and a caller rotating addresses gets a fresh bucket per address (when the allow
 //! list is empty). A per-IP limit at the edge proxy is the complement.
 
+mod keys;
 mod limit;
 mod store;
 
+pub use keys::{API_KEY_HEADER, ApiKey, ApiKeys, ApiKeysError};
 pub use limit::{PerSource, RateLimit};
 pub use store::{MemoryProfiles, ProfileStore, ProfileStoreError, Profiles};
 
@@ -106,6 +108,16 @@ pub struct Profiler {
     ceiling: Option<limit::Ceiling>,
     /// The front door's limit per source address, if any.
     per_source: Option<limit::PerSource>,
+    /// The integrators' API keys (none issued by default).
+    api_keys: ApiKeys,
+}
+
+/// Who sent a request to the public server: its connection's source address, or the holder of
+/// the API key it carried.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Source(IpAddr),
+    Key(Arc<ApiKey>),
 }
 
 impl Profiler {
@@ -122,6 +134,7 @@ impl Profiler {
             limiter: ArcSwap::from_pointee(Limiter::new(rate_limit)),
             ceiling: None,
             per_source: None,
+            api_keys: ApiKeys::default(),
         }
     }
 
@@ -137,13 +150,29 @@ impl Profiler {
         self
     }
 
-    /// Spend one of `source`'s tokens: every public request does, whatever taker it names.
-    /// A request with no known source (an in-process call) is not limited here.
-    pub fn check_source(&self, source: Option<IpAddr>) -> Result<(), Refusal> {
-        match (&self.per_source, source) {
-            (Some(limiter), Some(source)) if !limiter.check(&source) => Err(Refusal::RateLimited),
-            _ => Ok(()),
-        }
+    /// Issues `keys` to integrators (see [`keys`]).
+    pub fn with_api_keys(mut self, keys: ApiKeys) -> Self {
+        self.api_keys = keys;
+        self
+    }
+
+    /// The issued key `presented` is, if any.
+    pub fn api_key(&self, presented: &[u8]) -> Option<Arc<ApiKey>> {
+        self.api_keys.find(presented)
+    }
+
+    /// Spend one of the caller's tokens: every public request does, whatever taker it names.
+    /// A key holder spends its key's bucket, anyone else its source address's. A request with
+    /// no known caller (an in-process call) is not limited here.
+    pub fn check_caller(&self, caller: Option<&Caller>) -> Result<(), Refusal> {
+        let admitted = match caller {
+            Some(Caller::Key(key)) => key.check(),
+            Some(Caller::Source(source)) => {
+                self.per_source.as_ref().is_none_or(|l| l.check(source))
+            }
+            None => true,
+        };
+        admitted.then_some(()).ok_or(Refusal::RateLimited)
     }
 
     /// A profiler starting from saved profiles.
@@ -173,10 +202,18 @@ impl Profiler {
         self.lists.load().authorization(taker)
     }
 
-    /// Spend one of the taker's rate-limit tokens, then one of the ceiling's.
-    pub fn check_rate(&self, taker: &Address) -> Result<(), Refusal> {
+    /// Spend one of the taker's rate-limit tokens, then one of the ceiling's. A key holder
+    /// names only the takers its key serves, and spends no taker address's tokens (its key's
+    /// were spent by [`Self::check_caller`]): naming a keyed taker's address drains nothing of
+    /// its holder's.
+    pub fn check_rate(&self, taker: &Address, caller: Option<&Caller>) -> Result<(), Refusal> {
+        let own_bucket = match caller {
+            Some(Caller::Key(key)) if !key.serves(taker) => return Err(Refusal::NotAuthorized),
+            Some(Caller::Key(_)) => true,
+            _ => self.limiter.load().check(taker),
+        };
         let under_ceiling = || self.ceiling.as_ref().is_none_or(limit::Ceiling::check);
-        if self.limiter.load().check(taker) && under_ceiling() {
+        if own_bucket && under_ceiling() {
             Ok(())
         } else {
             Err(Refusal::RateLimited)
@@ -184,11 +221,11 @@ impl Profiler {
     }
 
     /// Authorization, then one rate-limit token: the gate in front of pricing and fills.
-    pub fn admit(&self, taker: &Address) -> Result<(), Refusal> {
+    pub fn admit(&self, taker: &Address, caller: Option<&Caller>) -> Result<(), Refusal> {
         if !self.authorization(taker).is_authorized() {
             return Err(Refusal::NotAuthorized);
         }
-        self.check_rate(taker)
+        self.check_rate(taker, caller)
     }
 
     /// Put `taker` on the allow list (and off the deny list).
@@ -277,7 +314,7 @@ mod tests {
         assert_eq!(p.authorization(&addr(3)), Authorization::Denied);
         assert!(p.remove(addr(3)));
         assert!(!p.remove(addr(3)));
-        assert_eq!(p.admit(&addr(1)), Err(Refusal::NotAuthorized));
+        assert_eq!(p.admit(&addr(1), None), Err(Refusal::NotAuthorized));
     }
 
     #[test]
@@ -290,12 +327,12 @@ mod tests {
     fn burst_then_refused_per_taker() {
         let p = Profiler::new([], [], limit(1, 3));
         for _ in 0..3 {
-            assert_eq!(p.admit(&addr(1)), Ok(()));
+            assert_eq!(p.admit(&addr(1), None), Ok(()));
         }
-        assert_eq!(p.admit(&addr(1)), Err(Refusal::RateLimited));
-        assert_eq!(p.admit(&addr(2)), Ok(()));
+        assert_eq!(p.admit(&addr(1), None), Err(Refusal::RateLimited));
+        assert_eq!(p.admit(&addr(2), None), Ok(()));
         p.set_rate_limit(limit(1, 5));
-        assert_eq!(p.admit(&addr(1)), Ok(()));
+        assert_eq!(p.admit(&addr(1), None), Ok(()));
         assert_eq!(p.rate_limit(), limit(1, 5));
     }
 }

@@ -85,16 +85,20 @@ where
             Box::pin(self.inner.call(request))
         } else {
             tracing::warn!(path = %request.uri().path(), "admin request without a valid bearer token");
-            Box::pin(std::future::ready(Ok(unauthorized())))
+            Box::pin(std::future::ready(Ok(unauthorized(
+                "unauthorized\n",
+                "Bearer",
+            ))))
         }
     }
 }
 
-fn unauthorized() -> HttpResponse {
-    let mut response = HttpResponse::new(HttpBody::from("unauthorized\n"));
+/// HTTP 401 with `body`, asking for credentials of `scheme`.
+pub(crate) fn unauthorized(body: &'static str, scheme: &'static str) -> HttpResponse {
+    let mut response = HttpResponse::new(HttpBody::from(body));
     *response.status_mut() = StatusCode::UNAUTHORIZED;
     response
         .headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(scheme));
     response
 }

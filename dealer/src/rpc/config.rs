@@ -6,6 +6,7 @@
 //! admin-token = { env = "HEDGEFLOW_ADMIN_TOKEN" }   # or { file = "data/admin-token" }
 //! rate-limit = { per-second = 20, burst = 40 }
 //! per-source = { per-second = 50, burst = 100 }
+//! api-keys = { file = "/run/secrets/dealer-api-keys.toml" }   # optional
 //! allow = []
 //! deny = ["0x000000000000000000000000000000000000dead"]
 //! ```
@@ -39,6 +40,10 @@ pub struct FrontDoorConfig {
     /// whatever taker it names: past it, -42024 for that source only.
     #[serde(default = "default_per_source")]
     pub per_source: RateLimit,
+    /// The integrators' API keys (`X-API-Key`), a secret file (see [`crate::profiler::ApiKeys`]):
+    /// a key's holder spends its key's bucket instead of its source's and its takers'.
+    #[serde(default)]
+    pub api_keys: Option<SecretSource>,
     /// Takers served at start; when non-empty, only these are served.
     #[serde(default)]
     pub allow: Vec<Address>,
@@ -76,14 +81,19 @@ pub enum SecretSource {
 impl SecretSource {
     /// Read the admin token. Errors name the variable or file, never the value.
     pub fn load_admin_token(&self) -> Result<AdminToken, SecretError> {
-        let value = match self {
-            Self::Env(name) => std::env::var(name).map_err(|_| SecretError::Env(name.clone()))?,
+        let value = self.load()?;
+        AdminToken::new(value.trim()).ok_or_else(|| SecretError::TooShort(self.to_string()))
+    }
+
+    /// The secret's text. Errors name the variable or file, never the value.
+    pub fn load(&self) -> Result<String, SecretError> {
+        match self {
+            Self::Env(name) => std::env::var(name).map_err(|_| SecretError::Env(name.clone())),
             Self::File(path) => std::fs::read_to_string(path).map_err(|e| SecretError::File {
                 path: path.clone(),
                 kind: e.kind(),
-            })?,
-        };
-        AdminToken::new(value.trim()).ok_or_else(|| SecretError::TooShort(self.to_string()))
+            }),
+        }
     }
 }
 

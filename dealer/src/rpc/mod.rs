@@ -44,7 +44,10 @@ pub use config::{AdminToken, FrontDoorConfig, SecretError, SecretSource};
 pub use methods::METHODS;
 
 use crate::api::Dealer;
-use crate::profiler::{MemoryProfiles, ProfileStore, ProfileStoreError, Profiler};
+use crate::profiler::{
+    API_KEY_HEADER, ApiKeys, ApiKeysError, Caller, MemoryProfiles, ProfileStore, ProfileStoreError,
+    Profiler,
+};
 use hyper::body::Incoming;
 use jsonrpsee::RpcModule;
 use jsonrpsee::server::{
@@ -79,10 +82,12 @@ pub enum ServeError {
     Bind(SocketAddr, std::io::Error),
     #[error("registering the methods failed: {0}")]
     Register(#[from] jsonrpsee::core::RegisterMethodError),
-    #[error("admin token: {0}")]
+    #[error("secret: {0}")]
     Secret(#[from] SecretError),
     #[error(transparent)]
     Profiles(#[from] ProfileStoreError),
+    #[error(transparent)]
+    ApiKeys(#[from] ApiKeysError),
 }
 
 /// A started server: where it listens and how to stop it (`handle.stop()`, then
@@ -128,6 +133,7 @@ pub async fn serve(
         .set_config(server_config())
         .to_service_builder();
     let methods: Methods = module.into();
+    let callers = profiler.clone();
     tokio::spawn(async move {
         loop {
             let (socket, peer) = tokio::select! {
@@ -141,11 +147,19 @@ pub async fn serve(
                 () = stop.clone().shutdown() => break,
             };
             let service = services.clone().build(methods.clone(), stop.clone());
-            let source = Source(peer.ip());
+            let (source, profiler) = (peer.ip(), callers.clone());
             let service = tower::service_fn(move |mut request: http::Request<Incoming>| {
-                request.extensions_mut().insert(source);
+                let caller = caller(&profiler, source, &mut request);
                 let mut service = service.clone();
-                async move { service.call(request).await }
+                async move {
+                    match caller {
+                        Some(caller) => {
+                            request.extensions_mut().insert(caller);
+                            service.call(request).await
+                        }
+                        None => Ok(auth::unauthorized("unknown API key\n", "ApiKey")),
+                    }
+                }
             });
             tokio::spawn(serve_with_graceful_shutdown(
                 socket,
@@ -159,9 +173,24 @@ pub async fn serve(
     Ok(RunningServer { local_addr, handle })
 }
 
-/// The peer address of the connection a request came on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Source(pub(crate) IpAddr);
+/// Who sent `request`: the holder of the API key it carries (taken out of the request, so no
+/// log below sees it), or its connection's `source` address; `None` for a key never issued.
+fn caller<B>(
+    profiler: &Profiler,
+    source: IpAddr,
+    request: &mut http::Request<B>,
+) -> Option<Caller> {
+    match request.headers_mut().remove(API_KEY_HEADER) {
+        None => Some(Caller::Source(source)),
+        Some(presented) => {
+            let key = profiler.api_key(presented.as_bytes());
+            if key.is_none() {
+                tracing::warn!(%source, "a request with an API key never issued");
+            }
+            key.map(Caller::Key)
+        }
+    }
+}
 
 /// Start the admin endpoint on `listen`, behind `token`; changes are saved to `profiles`.
 pub async fn serve_admin(
@@ -233,10 +262,18 @@ impl FrontDoor {
                 configured
             }
         };
+        let api_keys = match &config.api_keys {
+            Some(file) => ApiKeys::parse(&file.load()?)?,
+            None => ApiKeys::default(),
+        };
+        if !api_keys.is_empty() {
+            tracing::info!(keys = api_keys.len(), "API keys issued");
+        }
         let profiler = Arc::new(
             profiler
                 .with_ceiling(config.ceiling)
-                .with_per_source(config.per_source),
+                .with_per_source(config.per_source)
+                .with_api_keys(api_keys),
         );
         let admin = serve_admin(config.admin_listen, profiler.clone(), profiles, &token).await?;
         let public = serve(config.listen, dealer, profiler.clone()).await?;

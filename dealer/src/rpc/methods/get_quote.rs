@@ -10,6 +10,7 @@
 //! and examples say String; we take Strings only). `extra` must be an Object and is ignored.
 
 use crate::api::{QuoteError, QuoteRequest, Size};
+use crate::profiler::Caller;
 use crate::rpc::Context;
 use crate::rpc::error::{
     INVALID_ADDRESS, INVALID_ASSET, QUOTE_TOO_LARGE, QUOTE_TOO_SMALL, RpcError,
@@ -77,7 +78,11 @@ pub(super) fn parse(params: &Params<'_>) -> Result<QuoteRequest, RpcError> {
     })
 }
 
-pub(super) async fn call(params: &Params<'_>, ctx: &Context) -> Result<QuoteReply, RpcError> {
+pub(super) async fn call(
+    params: &Params<'_>,
+    ctx: &Context,
+    caller: Option<&Caller>,
+) -> Result<QuoteReply, RpcError> {
     let request = parse(params)?;
     let span = tracing::info_span!(
         "dealer_getQuote",
@@ -85,7 +90,7 @@ pub(super) async fn call(params: &Params<'_>, ctx: &Context) -> Result<QuoteRepl
         quote_id = tracing::field::Empty,
     );
     async move {
-        ctx.profiler.admit(&request.taker)?;
+        ctx.profiler.admit(&request.taker, caller)?;
         check_market(ctx, &request)?;
         let quote = ctx.dealer.quote(request).await.map_err(|e| {
             tracing::debug!(code = e.code(), reason = %e, "quote refused");

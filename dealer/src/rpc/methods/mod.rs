@@ -10,7 +10,8 @@ mod get_quote;
 mod submit_fill;
 mod time;
 
-use super::{Context, Source, error::RpcError};
+use super::{Context, error::RpcError};
+use crate::profiler::Caller;
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{Extensions, RpcModule};
 
@@ -26,10 +27,17 @@ pub const METHODS: [&str; 8] = [
     "dealer_unsubscribeFillStatus",
 ];
 
-/// Spends a token of the request's source bucket: first thing every public method does.
-fn admit_source(ctx: &Context, extensions: &Extensions) -> Result<(), ErrorObjectOwned> {
-    let source = extensions.get::<Source>().map(|source| source.0);
-    Ok(ctx.profiler.check_source(source).map_err(RpcError::from)?)
+/// Spends a token of the request's caller (its key's bucket, or its source address's): first
+/// thing every public method does. Returns the caller for the taker checks that follow.
+fn admit_caller(
+    ctx: &Context,
+    extensions: &Extensions,
+) -> Result<Option<Caller>, ErrorObjectOwned> {
+    let caller = extensions.get::<Caller>().cloned();
+    ctx.profiler
+        .check_caller(caller.as_ref())
+        .map_err(RpcError::from)?;
+    Ok(caller)
 }
 
 /// Register the public methods on `module`.
@@ -37,31 +45,31 @@ pub(super) fn register(
     module: &mut RpcModule<Context>,
 ) -> Result<(), jsonrpsee::core::RegisterMethodError> {
     module.register_method("dealer_authStatus", |params, ctx, ext| {
-        admit_source(ctx, ext)?;
-        auth_status::call(&params, ctx).map_err(ErrorObjectOwned::from)
+        let caller = admit_caller(ctx, ext)?;
+        auth_status::call(&params, ctx, caller.as_ref()).map_err(ErrorObjectOwned::from)
     })?;
     module.register_method("dealer_getMarkets", |params, ctx, ext| {
-        admit_source(ctx, ext)?;
+        admit_caller(ctx, ext)?;
         get_markets::call(&params, ctx).map_err(ErrorObjectOwned::from)
     })?;
     module.register_async_method("dealer_getQuote", |params, ctx, ext| async move {
-        admit_source(&ctx, &ext)?;
-        get_quote::call(&params, &ctx)
+        let caller = admit_caller(&ctx, &ext)?;
+        get_quote::call(&params, &ctx, caller.as_ref())
             .await
             .map_err(ErrorObjectOwned::from)
     })?;
     module.register_async_method("dealer_submitFill", |params, ctx, ext| async move {
-        admit_source(&ctx, &ext)?;
-        submit_fill::call(&params, &ctx)
+        let caller = admit_caller(&ctx, &ext)?;
+        submit_fill::call(&params, &ctx, caller.as_ref())
             .await
             .map_err(ErrorObjectOwned::from)
     })?;
     module.register_method("dealer_time", |params, ctx, ext| {
-        admit_source(ctx, ext)?;
+        admit_caller(ctx, ext)?;
         time::call(&params).map_err(ErrorObjectOwned::from)
     })?;
     module.register_async_method("dealer_getFillStatus", |params, ctx, ext| async move {
-        admit_source(&ctx, &ext)?;
+        admit_caller(&ctx, &ext)?;
         fill_status::call(&params, &ctx)
             .await
             .map_err(ErrorObjectOwned::from)
@@ -71,8 +79,8 @@ pub(super) fn register(
         "dealer_fillStatus",
         "dealer_unsubscribeFillStatus",
         |params, pending, ctx, ext| async move {
-            match admit_source(&ctx, &ext) {
-                Ok(()) => fill_status::subscribe(params, pending, ctx).await,
+            match admit_caller(&ctx, &ext) {
+                Ok(_) => fill_status::subscribe(params, pending, ctx).await,
                 Err(refused) => pending.reject(refused).await,
             }
         },

@@ -15,6 +15,7 @@
 //! its rate limit (-42024); matching the fill against the stored quote is the dealer's.
 
 use crate::api::{FillRequest, Signature};
+use crate::profiler::Caller;
 use crate::rpc::Context;
 use crate::rpc::error::{INVALID_ADDRESS, INVALID_PARAMS, INVALID_UUID, RpcError};
 use crate::rpc::params::{Positional, missing, parse_hex_bytes, parse_uuid_v4};
@@ -72,11 +73,15 @@ pub(super) fn parse(params: &Params<'_>) -> Result<FillRequest, RpcError> {
     })
 }
 
-pub(super) async fn call(params: &Params<'_>, ctx: &Context) -> Result<FillReply, RpcError> {
+pub(super) async fn call(
+    params: &Params<'_>,
+    ctx: &Context,
+    caller: Option<&Caller>,
+) -> Result<FillReply, RpcError> {
     let request = parse(params)?;
     let span = tracing::info_span!("dealer_submitFill", quote_id = %request.quote_id, signer = %request.signer);
     async move {
-        ctx.profiler.admit(&request.signer)?;
+        ctx.profiler.admit(&request.signer, caller)?;
         let receipt = ctx.dealer.submit_fill(request).await.map_err(|e| {
             tracing::debug!(code = e.code(), reason = %e, "fill refused");
             RpcError::from(e)
