@@ -76,6 +76,103 @@ async fn the_read_only_user_reads_every_table_and_changes_none() {
     }
 }
 
+/// The dealer's user (`deploy/postgres/dealer.sql`, created with the database, before any
+/// migration) gets, from the orchestrator's migrating connection, exactly what the dealer's
+/// queries need: it waits for the schema, stores a quote, records its fill request, saves and
+/// reads profiles, and is refused everything else (another table, a quote's settlement or hedge
+/// columns, deleting, creating, dropping).
+#[tokio::test]
+async fn the_dealer_user_writes_its_quotes_and_profiles_and_nothing_else() {
+    let server = Postgres::start().await;
+    let owner_url = server.create_database("hedgeflow").await;
+    let dealer_url = server.create_dealer("hedgeflow", "dealer-secret");
+    Store::connect(&owner_url)
+        .await
+        .expect("the orchestrator migrates and grants");
+    // Without its grants the dealer cannot read the migration table and waits for ever.
+    let waiting = Store::connect_when_migrated(&dealer_url, Duration::from_millis(50));
+    let dealer = tokio::time::timeout(Duration::from_secs(20), waiting)
+        .await
+        .expect("the dealer sees the schema migrated")
+        .unwrap();
+    let quote = hedgeflow_activities::store::entity::rfq_quote::Model {
+        quote_id: "7c0a3e57-1a3b-4c9e-9d1e-000000000001".into(),
+        chain_id: 31337,
+        settlement: format!("{}", Address::repeat_byte(0xaa)),
+        taker: format!("{}", Address::repeat_byte(0xbb)),
+        maker_asset: format!("{}", Address::repeat_byte(0xcc)),
+        taker_asset: format!("{}", Address::repeat_byte(0xdd)),
+        maker_amount: "1000000000000000000".into(),
+        taker_amount: "3000000000".into(),
+        size_side: "maker".into(),
+        size: "1000000000000000000".into(),
+        market: "WETH/USDC".into(),
+        side: "buy".into(),
+        price: "3000".into(),
+        pricing: serde_json::json!({}),
+        rfq_order: serde_json::json!({}),
+        order_hash: format!("{}", B256::repeat_byte(1)),
+        signature: "0x01".into(),
+        quoted_at: Utc::now(),
+        expires_at: Utc::now(),
+        status: String::new(),
+        status_history: serde_json::json!([]),
+        fill_request: None,
+        fill_requested_at: None,
+        fill_tx: None,
+        fill_block: None,
+        fill_detail: None,
+        hedge_order: None,
+        hedge_trade: None,
+        realized_pnl: None,
+        filled_trade: None,
+        filled_at: None,
+    };
+    dealer.insert_rfq_quotes([quote.clone()]).await.unwrap();
+    assert!(dealer.rfq_quote(&quote.quote_id).await.unwrap().is_some());
+    let request = serde_json::json!({"salt": "1"});
+    assert_eq!(
+        dealer
+            .request_rfq_fill(&quote.quote_id, request, Utc::now())
+            .await
+            .unwrap(),
+        hedgeflow_activities::store::dealer::FillRequestOutcome::Recorded
+    );
+    dealer
+        .save_dealer_profiles("front-door", serde_json::json!({"allow": []}))
+        .await
+        .unwrap();
+    dealer
+        .save_dealer_profiles("front-door", serde_json::json!({"allow": [1]}))
+        .await
+        .unwrap();
+    assert!(
+        dealer
+            .dealer_profiles("front-door")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    for write in [
+        "SELECT count(*) FROM escrow_orders",
+        "SELECT count(*) FROM transfers",
+        "UPDATE rfq_quotes SET fill_tx = '0x01'",
+        "UPDATE rfq_quotes SET taker_amount = '1'",
+        "UPDATE intent_quotes SET hedger_state = 'closed'",
+        "DELETE FROM rfq_quotes",
+        "INSERT INTO transfers DEFAULT VALUES",
+        "CREATE TABLE stolen (x int)",
+        "DROP TABLE rfq_quotes",
+    ] {
+        let refused = dealer.db.execute_unprepared(write).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("permission denied")
+                || refused.to_string().contains("must be owner"),
+            "{write}: {refused}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn scenarios_on_sqlite() {
     let dir = TempDir::new().expect("temporary directory");

@@ -2,7 +2,7 @@
 -- SELECT on every table of hedgeflow's schema, those the orchestrator's migrations create later
 -- included. Run as the owner of the schema (the `hedgeflow` user), with psql:
 --   psql -v reader_password="$HEDGEFLOW_READER_PASSWORD" -f reader.sql
--- docker-compose.temporal.yml runs it through 10-reader.sh when the database is first created.
+-- docker-compose.temporal.yml runs it through 10-users.sh when the database is first created.
 \set ON_ERROR_STOP on
 CREATE ROLE hedgeflow_reader LOGIN PASSWORD :'reader_password';
 GRANT USAGE ON SCHEMA public TO hedgeflow_reader;

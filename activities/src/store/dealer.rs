@@ -12,10 +12,28 @@ use hedgeflow_proto::{
     hedge::FilledTrade,
 };
 use sea_orm::{
-    ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, IntoActiveModel, QueryFilter,
+    Statement,
     prelude::Json,
     sea_query::{Expr, OnConflict},
 };
+
+/// The dealer's own database user (`deploy/postgres/dealer.sql`), when the database has one.
+pub const DEALER_USER: &str = "hedgeflow_dealer";
+
+/// What the dealer role's queries need, table by table, and nothing more: the migration table to
+/// wait for the schema (`Store::connect_when_migrated`); its quotes, to store the ones it signs
+/// ([`Store::insert_rfq_quotes`]), read them back to check a fill, and record a fill request
+/// ([`Store::request_rfq_fill`]: those four columns only, never a settlement, hedge or amount);
+/// its taker profiles. Fills, hedges and everything else are the orchestrator's.
+pub const DEALER_GRANTS: [(&str, &str); 3] = [
+    ("seaql_migrations", "SELECT"),
+    (
+        "rfq_quotes",
+        "SELECT, INSERT, UPDATE (status, status_history, fill_request, fill_requested_at)",
+    ),
+    ("dealer_profiles", "SELECT, INSERT, UPDATE"),
+];
 
 /// A signed quote nobody asked to fill yet.
 pub const QUOTED: &str = "quoted";
@@ -34,6 +52,33 @@ pub enum FillRequestOutcome {
 }
 
 impl Store {
+    /// Grants [`DEALER_USER`] its [`DEALER_GRANTS`] on PostgreSQL, if the database has that user
+    /// (production's, made at the database's creation); anywhere else, nothing. Run by the
+    /// schema's owner after migrating, so a table a migration creates is granted as it appears.
+    pub(super) async fn grant_dealer(&self) -> Result<(), StoreError> {
+        if self.db.get_database_backend() != DatabaseBackend::Postgres {
+            return Ok(());
+        }
+        let exists = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT 1 FROM pg_roles WHERE rolname = $1",
+                [DEALER_USER.into()],
+            ))
+            .await?
+            .is_some();
+        if !exists {
+            return Ok(());
+        }
+        for (table, rights) in DEALER_GRANTS {
+            self.db
+                .execute_unprepared(&format!("GRANT {rights} ON {table} TO {DEALER_USER}"))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Inserts freshly signed quotes with status `quoted`, all or none, in one statement (the
     /// dealer commits quotes in groups); their `status`, `status_history` and fill fields are set
     /// here, whatever the rows hold. Quote ids are fresh v4 UUIDs, so an existing id is an

@@ -143,7 +143,21 @@ impl Postgres {
     /// Creates the read-only user of `deploy/postgres/reader.sql` in `database`, with psql as
     /// production does at the database's creation, and returns its URL there.
     pub fn create_reader(&self, database: &str, password: &str) -> String {
-        let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/postgres/reader.sql");
+        self.create_user(database, "reader", password)
+    }
+
+    /// Creates the dealer's user of `deploy/postgres/dealer.sql` (its table rights come from the
+    /// orchestrator's migrations), and returns its URL in `database`.
+    pub fn create_dealer(&self, database: &str, password: &str) -> String {
+        self.create_user(database, "dealer", password)
+    }
+
+    /// Runs `deploy/postgres/<name>.sql` with `<name>_password` as the image's init hook does;
+    /// the user it makes is `hedgeflow_<name>`.
+    fn create_user(&self, database: &str, name: &str, password: &str) -> String {
+        let sql = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../deploy/postgres")
+            .join(format!("{name}.sql"));
         let output = Command::new(pg_bin_dir().join("psql"))
             .args([
                 "-h",
@@ -157,7 +171,7 @@ impl Postgres {
                 "-d",
                 database,
                 "-v",
-                &format!("reader_password={password}"),
+                &format!("{name}_password={password}"),
                 "-f",
             ])
             .arg(&sql)
@@ -170,9 +184,30 @@ impl Postgres {
             String::from_utf8_lossy(&output.stderr)
         );
         format!(
-            "postgres://hedgeflow_reader:{password}@127.0.0.1:{}/{database}",
+            "postgres://hedgeflow_{name}:{password}@127.0.0.1:{}/{database}",
             self.port
         )
+    }
+
+    /// From now on, connections over TCP must give a password, as production's server requires
+    /// (`initdb`'s trust is for setting the server up): the superuser's becomes `password`.
+    /// Only [`Self::url`]s that carry it connect afterwards.
+    pub async fn require_passwords(&self, password: &str) {
+        let admin = Database::connect(self.url("postgres")).await.unwrap();
+        admin
+            .execute_unprepared(&format!("ALTER ROLE \"{SUPERUSER}\" PASSWORD '{password}'"))
+            .await
+            .unwrap();
+        fs::write(
+            self.dir.path().join("data/pg_hba.conf"),
+            "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
+        )
+        .expect("write pg_hba.conf");
+        admin
+            .execute_unprepared("SELECT pg_reload_conf()")
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
     }
 
     /// Creates `name` and returns its superuser URL.

@@ -66,6 +66,7 @@ impl Store {
             let connected = async {
                 let store = Self::connect_writer(url, true).await?;
                 migration::Migrator::up(&store.db, None).await?;
+                store.grant_dealer().await?;
                 Ok::<_, StoreError>(store)
             };
             match connected.await {
