@@ -6,6 +6,11 @@
 //! published metrics ports must be the configured ones (and Prometheus must scrape them and load
 //! the alert rules), and secrets must stay with their role.
 
+#[path = "compose/boot.rs"]
+mod boot;
+#[path = "support/tls_proxy.rs"]
+mod tls_proxy;
+
 use hedgeflow::config::{Config, ENV_PREFIX};
 use hedgeflow_activities::chain::signer::{SecretRef, SignerSource};
 use serde_yaml::{Mapping, Value};
@@ -316,17 +321,25 @@ fn each_role_gets_the_database_rights_it_needs_and_no_more() {
             expected,
             "`{name}`: (writer password, reader password, on the database's network)"
         );
-        if name == "hedger-api" {
-            let url = url::Url::parse(config.database.read_url.as_deref().unwrap()).unwrap();
-            assert_eq!(
-                url.username(),
-                "hedgeflow_reader",
-                "the hedger API reads as the reader"
-            );
+        let user = match name {
+            "hedger-api" => config.database.read_url.as_deref(),
+            "orchestrator" | "dealer" => Some(config.database.url.as_str()),
+            _ => None,
+        };
+        if let Some(url) = user {
+            let url = url::Url::parse(url).unwrap();
+            let expected = match name {
+                // the schema's owner: it migrates
+                "orchestrator" => "hedgeflow",
+                "dealer" => "hedgeflow_dealer",
+                _ => "hedgeflow_reader",
+            };
+            assert_eq!(url.username(), expected, "`{name}`'s database user");
             assert_eq!(url.host_str(), Some("hedgeflow-db"));
         }
     }
-    // The database creates the reader at its first start, from the repository's SQL.
+    // The database creates the reader and the dealer's user at its first start, from the
+    // repository's SQL.
     let db = compose.service("hedgeflow-db");
     let mounted: Vec<(String, String)> = mounts(db, "hedgeflow-db")
         .into_iter()
@@ -334,12 +347,16 @@ fn each_role_gets_the_database_rights_it_needs_and_no_more() {
         .collect();
     for (source, target) in [
         (
-            "./deploy/postgres/10-reader.sh",
-            "/docker-entrypoint-initdb.d/10-reader.sh",
+            "./deploy/postgres/10-users.sh",
+            "/docker-entrypoint-initdb.d/10-users.sh",
         ),
         (
             "./deploy/postgres/reader.sql",
             "/docker-entrypoint-initdb.d/reader.sql.in",
+        ),
+        (
+            "./deploy/postgres/dealer.sql",
+            "/docker-entrypoint-initdb.d/dealer.sql.in",
         ),
     ] {
         assert!(
@@ -348,12 +365,14 @@ fn each_role_gets_the_database_rights_it_needs_and_no_more() {
         );
         assert!(compose.root.join(source).is_file(), "{source} exists");
     }
-    assert!(
-        environment(db, "hedgeflow-db")
-            .iter()
-            .any(|(key, _)| key == "HEDGEFLOW_READER_PASSWORD"),
-        "`hedgeflow-db` must be given the reader's password"
-    );
+    for password in ["HEDGEFLOW_READER_PASSWORD", "HEDGEFLOW_DEALER_DB_PASSWORD"] {
+        assert!(
+            environment(db, "hedgeflow-db")
+                .iter()
+                .any(|(key, _)| key == password),
+            "`hedgeflow-db` must be given {password}"
+        );
+    }
 }
 
 #[test]
@@ -813,6 +832,11 @@ fn environment(service: &Value, name: &str) -> Vec<(String, Option<String>)> {
 /// Compose's interpolation: `$$` is a dollar sign, `${VAR:-default}` and `${VAR-default}` become
 /// the default, and any other `${VAR…}` or `$VAR` becomes [`DUMMY`].
 fn interpolate(text: &str) -> String {
+    interpolate_with(text, |_| DUMMY.to_owned())
+}
+
+/// [`interpolate`], taking a variable's value from `value`.
+fn interpolate_with(text: &str, value: impl Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('$') {
@@ -826,18 +850,23 @@ fn interpolate(text: &str) -> String {
                 .find('}')
                 .unwrap_or_else(|| panic!("unterminated ${{ in {text:?}"));
             let expression = &braced[..end];
-            let operator = &expression[variable_length(expression)..];
+            let length = variable_length(expression);
+            let operator = &expression[length..];
             match operator
                 .strip_prefix(":-")
                 .or_else(|| operator.strip_prefix('-'))
             {
                 Some(default) => out.push_str(default),
-                None => out.push_str(DUMMY),
+                None => out.push_str(&value(&expression[..length])),
             }
             rest = &braced[end + 1..];
         } else {
             let length = variable_length(after);
-            out.push_str(if length == 0 { "$" } else { DUMMY });
+            if length == 0 {
+                out.push('$');
+            } else {
+                out.push_str(&value(&after[..length]));
+            }
             rest = &after[length..];
         }
     }

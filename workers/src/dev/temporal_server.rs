@@ -8,6 +8,10 @@ use super::{
 use anyhow::Context;
 use hedgeflow_proto::search;
 use std::{path::PathBuf, time::Duration};
+use temporalio_client::{Connection, ConnectionOptions};
+
+/// How long the dev server may take to listen, then to be healthy.
+const STARTUP: Duration = Duration::from_secs(60);
 
 pub struct Options {
     pub port: u16,
@@ -44,8 +48,27 @@ pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
         command.args(["--search-attribute", &format!("{name}={kind}")]);
     }
     let child = Supervised::spawn("temporal", command, Some(&options.log), true)?;
-    process::wait_for_port("Temporal dev server", options.port, Duration::from_secs(60))
+    process::wait_for_port("Temporal dev server", options.port, STARTUP)
+        .await
+        .with_context(|| format!("see {}", options.log.display()))?;
+    wait_until_healthy(options.port)
         .await
         .with_context(|| format!("see {}", options.log.display()))?;
     Ok(child)
+}
+
+/// Waits until the frontend answers a client's first call: it listens a moment before it is
+/// healthy, and a client connecting then is refused ("Frontend is not healthy yet").
+async fn wait_until_healthy(port: u16) -> anyhow::Result<()> {
+    let url: url::Url = format!("http://127.0.0.1:{port}").parse()?;
+    let deadline = tokio::time::Instant::now() + STARTUP;
+    loop {
+        match Connection::connect(ConnectionOptions::new(url.clone()).build()).await {
+            Ok(_) => return Ok(()),
+            Err(error) if tokio::time::Instant::now() > deadline => {
+                return Err(anyhow::anyhow!(error).context("Temporal dev server not healthy"));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
 }

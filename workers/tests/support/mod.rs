@@ -12,6 +12,7 @@ pub mod party_a;
 pub mod proxy;
 pub mod rogue;
 pub mod taker;
+pub mod tls_proxy;
 pub mod webhook;
 pub mod worker;
 
@@ -94,6 +95,8 @@ pub struct Stack {
     pub l1_secondary: proxy::Proxy,
     /// The indexer's way to Temporal.
     pub indexer_temporal: proxy::Proxy,
+    /// The dealer's own database user's URL, as production gives it (PostgreSQL stacks only).
+    dealer_database: Option<String>,
     roles: Mutex<BTreeMap<&'static str, Supervised>>,
     /// Where the RFQ stack's position validator posts its mismatches.
     pub webhook: webhook::Webhook,
@@ -145,7 +148,7 @@ async fn start(rfq: bool, persistence: Persistence) -> anyhow::Result<Stack> {
         .prefix(&format!("{STACK_PREFIX}{}-", std::process::id()))
         .tempdir()?;
     let dir = temp.path().to_owned();
-    let (postgres, database) = database(&dir, persistence).await;
+    let (postgres, database, dealer_database) = database(&dir, persistence).await;
     let temporal_port = process::free_port();
     let temporal = temporal_server::start(&temporal_server::Options {
         port: temporal_port,
@@ -337,6 +340,7 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         l1_primary,
         l1_secondary,
         indexer_temporal,
+        dealer_database,
         roles: Mutex::new(BTreeMap::new()),
         webhook,
         temporal: Mutex::new(temporal),
@@ -577,8 +581,13 @@ pub const HANG_QUANTITY: &str = "0.4321";
 const STACK_PREFIX: &str = "hedgeflow-e2e-";
 
 /// Deletes the directories of earlier test processes that have exited.
-/// The `[database]` section, and the PostgreSQL server behind it when there is one.
-async fn database(dir: &std::path::Path, persistence: Persistence) -> (Option<Postgres>, String) {
+/// The `[database]` section, the PostgreSQL server behind it when there is one, and then the
+/// dealer's own user's URL (the other roles connect as the owner or the reader, as in
+/// production).
+async fn database(
+    dir: &std::path::Path,
+    persistence: Persistence,
+) -> (Option<Postgres>, String, Option<String>) {
     match persistence {
         Persistence::Light => (
             None,
@@ -586,13 +595,15 @@ async fn database(dir: &std::path::Path, persistence: Persistence) -> (Option<Po
                 "[database]\nurl = \"sqlite://{}/hedgeflow.db?mode=rwc\"",
                 dir.display()
             ),
+            None,
         ),
         Persistence::Production => {
             let server = Postgres::start().await;
             let url = server.create_database("hedgeflow").await;
             let read_url = server.create_reader("hedgeflow", "chaos-reader");
+            let dealer_url = server.create_dealer("hedgeflow", "chaos-dealer");
             let section = format!("[database]\nurl = \"{url}\"\nread-url = \"{read_url}\"");
-            (Some(server), section)
+            (Some(server), section, Some(dealer_url))
         }
     }
 }
@@ -674,11 +685,13 @@ impl Stack {
             .env(
                 "RUST_LOG",
                 "info,hedgeflow_activities::escrow::indexer=debug",
-            )
-            .env("NO_COLOR", "1");
+            );
         if role == "indexer" {
             let temporal = format!("http://127.0.0.1:{}", self.indexer_temporal.port());
             command.env("HEDGEFLOW__TEMPORAL__ADDRESS", temporal);
+        }
+        if let (hedgeflow::roles::dealer::ROLE, Some(url)) = (role, &self.dealer_database) {
+            command.env("HEDGEFLOW__DATABASE__URL", url);
         }
         let child = Supervised::spawn(role, command, Some(&self.log(role)), false)?;
         self.roles.lock().await.insert(role, child);
