@@ -10,6 +10,7 @@ use anyhow::Context;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::{Resource, trace::SdkTracerProvider};
+use std::io::IsTerminal;
 use std::{net::SocketAddr, sync::Arc};
 use temporalio_common::telemetry::{
     PrometheusExporterOptions, TelemetryOptions, start_prometheus_metric_exporter,
@@ -30,11 +31,20 @@ impl Drop for Telemetry {
     }
 }
 
+/// Colour only for a person at a terminal: logs redirected to a file or a pipe (`hedgeflow
+/// dev`'s `data/logs/`, a supervisor's capture) stay plain text. `NO_COLOR` turns it off too.
+fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Installs the global subscriber. `RUST_LOG` filters (default `info`).
 pub fn init(service: &str, config: &ObservabilityConfig) -> anyhow::Result<Telemetry> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt = match config.log_format {
-        LogFormat::Text => tracing_subscriber::fmt::layer().with_target(false).boxed(),
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_target(false)
+            .with_ansi(colour())
+            .boxed(),
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
             .flatten_event(true)

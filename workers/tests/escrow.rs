@@ -225,6 +225,23 @@ async fn replay(stack: &Stack, workflow_id: &str, fixture: &str) {
     support::replay_history(handle, fixture).await;
 }
 
+/// Roles write their logs to files here (as `hedgeflow dev` does to `data/logs/`): plain text,
+/// without the terminal's colour codes.
+#[test]
+fn role_logs_written_to_files_carry_no_colour_codes() {
+    run(async {
+        let stack = stack().await;
+        for role in ["orchestrator", "hot-wallet", "indexer"] {
+            let log = eventually(&format!("{role}'s log"), WAIT, || async {
+                let log = std::fs::read_to_string(stack.log(role)).ok()?;
+                log.contains("INFO").then_some(log)
+            })
+            .await;
+            assert!(!log.contains('\u{1b}'), "{role}'s log has escape codes");
+        }
+    });
+}
+
 #[test]
 fn fifty_concurrent_orders_complete_and_chains_agree_with_the_db() {
     run(async {
