@@ -1,6 +1,6 @@
-//! The escrow pipeline end to end, on a real Temporal dev server, two anvil chains, the real
-//! contracts and the real role processes (orchestrator, hot wallet, indexer, relayer): 50
-//! concurrent orders, a crash of each role at its worst moment, dropped orders, the
+//! The escrow pipeline end to end, on a real Temporal dev server, anvil chains (l1 and two L2s),
+//! the real contracts and the real role processes (orchestrator, hot wallet, indexer, relayer): 50
+//! concurrent orders, orders on both L2s at once, a crash of each role at its worst moment, dropped orders, the
 //! accepted-blocks scan, an L1 provider outage, a FAILED order retried by ops, and replay of the
 //! recorded histories.
 //!
@@ -22,7 +22,7 @@ use hedgeflow_activities::{
 use hedgeflow_proto::escrow::{EscrowOrder, EscrowResult, EscrowStatus};
 use hedgeflow_workflows::EscrowOrderWorkflow;
 use std::{sync::LazyLock, time::Duration};
-use support::{HOT_WALLET, L2_ID, Stack, eventually, run, stack};
+use support::{HOT_WALLET, L2_ID, L2B_ID, Stack, eventually, run, stack};
 use temporalio_client::{
     WorkflowGetResultOptions,
     schedules::{ScheduleOverlapPolicy, TriggerScheduleOptions},
@@ -37,9 +37,19 @@ async fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().await
 }
 
-/// Places orders from the demo users (the code behind `hedgeflow demo escrow`).
+/// Places orders from the demo users (the code behind `hedgeflow demo escrow`) on the first L2.
 async fn place(count: u32, amount: &str, fee: Option<&str>) -> Vec<EscrowOrder> {
-    let orders = demo::place_orders(&stack().await.config, count, None, amount, fee)
+    place_on(None, count, amount, fee).await
+}
+
+/// [`place`] on the L2 named `chain` (`demo escrow --chain`).
+async fn place_on(
+    chain: Option<&str>,
+    count: u32,
+    amount: &str,
+    fee: Option<&str>,
+) -> Vec<EscrowOrder> {
+    let orders = demo::place_orders(&stack().await.config, count, chain, amount, fee)
         .await
         .expect("placing orders");
     assert_eq!(orders.len(), count as usize);
@@ -126,8 +136,9 @@ async fn registry_state(stack: &Stack, order: &EscrowOrder) -> (bool, bool) {
 }
 
 async fn escrow_status(stack: &Stack, order: &EscrowOrder) -> u8 {
-    let escrow = stack.config.escrow.as_ref().unwrap().l2["l2"].escrow;
-    Escrow::new(escrow, &stack.l2)
+    let (name, l2) = stack.escrow_l2(order.chain_id);
+    let escrow = stack.config.escrow.as_ref().unwrap().l2[name].escrow;
+    Escrow::new(escrow, l2)
         .get_order(U256::from(order.order_id))
         .call()
         .await
@@ -137,6 +148,14 @@ async fn escrow_status(stack: &Stack, order: &EscrowOrder) -> u8 {
 
 /// Every transaction the hot wallet signed for a claim: its intent key and the orders it claims.
 fn claim_intents(stack: &Stack) -> Vec<(String, Vec<u64>)> {
+    claims_by_chain(stack)
+        .into_iter()
+        .map(|(key, _, ids)| (key, ids))
+        .collect()
+}
+
+/// [`claim_intents`] with the L2 (chain id) each claim names.
+fn claims_by_chain(stack: &Stack) -> Vec<(String, u64, Vec<u64>)> {
     use alloy::{
         consensus::{Transaction, TxEnvelope},
         eips::eip2718::Decodable2718,
@@ -152,13 +171,14 @@ fn claim_intents(stack: &Stack) -> Vec<(String, Vec<u64>)> {
             let raw: alloy::primitives::Bytes =
                 serde_json::from_value(entry["raw"].clone()).ok()?;
             let tx = TxEnvelope::decode_2718(&mut raw.as_ref()).ok()?;
-            let ids = if let Ok(one) = claimPaymentCall::abi_decode(tx.input()) {
-                vec![one.orderId.to::<u64>()]
+            let (chain, ids) = if let Ok(one) = claimPaymentCall::abi_decode(tx.input()) {
+                (one.chainId as u64, vec![one.orderId.to::<u64>()])
             } else {
                 let many = claimPaymentBatchCall::abi_decode(tx.input()).ok()?;
-                many.orderIds.iter().map(|id| id.to::<u64>()).collect()
+                let ids = many.orderIds.iter().map(|id| id.to::<u64>()).collect();
+                (many.chainId as u64, ids)
             };
-            Some((key, ids))
+            Some((key, chain, ids))
         })
         .collect()
 }
@@ -189,7 +209,7 @@ async fn assert_paid_once_and_recorded(stack: &Stack, orders: &[EscrowOrder]) {
         for tx in [&row.transfer_tx, &row.claim_tx, &row.release_tx] {
             let hash = tx.as_deref().expect("a recorded tx").parse().unwrap();
             let provider = if tx == &row.release_tx {
-                &stack.l2
+                stack.escrow_l2(order.chain_id).1
             } else {
                 &stack.l1
             };
@@ -293,6 +313,65 @@ fn fifty_concurrent_orders_complete_and_chains_agree_with_the_db() {
             "escrow-order-completed.json",
         )
         .await;
+    });
+}
+
+/// The bridge serves each L2 with its own processor: orders placed on both L2s at once complete,
+/// each paid once on L1 and released on its own chain, and every claim transaction names one L2
+/// and holds only that L2's orders.
+#[test]
+fn orders_on_two_l2s_at_once_complete_and_each_l2s_claims_are_batched_apart() {
+    run(async {
+        let _turn = serial().await;
+        let stack = stack().await;
+        let (on_l2, on_l2b) = tokio::join!(
+            place_on(Some("l2"), 6, "0.01", None),
+            place_on(Some("l2b"), 6, "0.01", None),
+        );
+        assert!(on_l2.iter().all(|o| o.chain_id == L2_ID));
+        assert!(on_l2b.iter().all(|o| o.chain_id == L2B_ID));
+        let orders: Vec<EscrowOrder> = on_l2.into_iter().chain(on_l2b).collect();
+        let results = await_all(&orders).await;
+        assert!(
+            results.iter().all(|r| r.status == EscrowStatus::Completed),
+            "{results:?}"
+        );
+        assert_paid_once_and_recorded(stack, &orders).await;
+
+        let claims = claims_by_chain(stack);
+        for chain in [L2_ID, L2B_ID] {
+            let mine: Vec<u64> = orders
+                .iter()
+                .filter(|o| o.chain_id == chain)
+                .map(|o| o.order_id)
+                .collect();
+            let claimed: Vec<u64> = claims
+                .iter()
+                .filter(|(key, ..)| key.starts_with(&format!("escrow-claims-{chain}/")))
+                .flat_map(|(key, claim_chain, ids)| {
+                    assert_eq!(*claim_chain, chain, "{key} claims for another L2");
+                    ids.clone()
+                })
+                .collect();
+            for id in &mine {
+                assert_eq!(
+                    claimed.iter().filter(|c| *c == id).count(),
+                    1,
+                    "order {id} of {chain} claimed once, by its own L2's batcher: {claims:?}"
+                );
+            }
+        }
+
+        let (ok, listed, _) = stack.cli(&["orders", "list", "--limit", "5"]).await;
+        assert!(ok, "{listed}");
+        for (name, chain) in [("l2", L2_ID), ("l2b", L2B_ID)] {
+            assert!(
+                listed.lines().any(
+                    |l| l.starts_with(&format!("{name} ({chain}):")) && l.contains("COMPLETED")
+                ),
+                "orders list shows {name}'s figures: {listed}"
+            );
+        }
     });
 }
 

@@ -173,6 +173,26 @@ impl Store {
             .await?)
     }
 
+    /// How many orders each L2 holds in each status, by chain id then status.
+    pub async fn escrow_order_counts(&self) -> Result<Vec<(u64, String, u64)>, StoreError> {
+        let rows: Vec<(i64, String, i64)> = escrow_order::Entity::find()
+            .select_only()
+            .column(escrow_order::Column::ChainId)
+            .column(escrow_order::Column::Status)
+            .column_as(escrow_order::Column::WorkflowId.count(), "count")
+            .group_by(escrow_order::Column::ChainId)
+            .group_by(escrow_order::Column::Status)
+            .order_by_asc(escrow_order::Column::ChainId)
+            .order_by_asc(escrow_order::Column::Status)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(chain, status, count)| (chain as u64, status, count as u64))
+            .collect())
+    }
+
     /// Wei promised to accepted orders whose L1 transfer has not happened yet (PROCESSING or
     /// TRANSFERRING), other than `except`: the evaluation keeps it out of the free balance.
     pub async fn escrow_reserved(&self, except: &str) -> Result<U256, StoreError> {

@@ -105,7 +105,9 @@ async fn list(
         chain_id,
         limit,
     };
-    let rows = reader(config).await?.escrow_orders(&filter).await?;
+    let store = reader(config).await?;
+    print_per_chain(config, &store.escrow_order_counts().await?);
+    let rows = store.escrow_orders(&filter).await?;
     if rows.is_empty() {
         println!("no orders");
         return Ok(());
@@ -129,6 +131,33 @@ async fn list(
         }
     }
     Ok(())
+}
+
+/// One line per L2: its orders by status (each L2 has its own processor, scan and claims).
+fn print_per_chain(config: &Config, counts: &[(u64, String, u64)]) {
+    let mut chains: Vec<u64> = counts.iter().map(|(chain, ..)| *chain).collect();
+    chains.dedup();
+    for chain in chains {
+        let name = config
+            .chains
+            .iter()
+            .find(|(_, c)| c.chain_id == chain)
+            .map_or("?", |(name, _)| name.as_str());
+        let statuses: Vec<String> = counts
+            .iter()
+            .filter(|(c, ..)| *c == chain)
+            .map(|(_, status, count)| format!("{status} {count}"))
+            .collect();
+        let total: u64 = counts
+            .iter()
+            .filter(|(c, ..)| *c == chain)
+            .map(|(.., count)| count)
+            .sum();
+        println!("{name} ({chain}): {total} orders: {}", statuses.join(", "));
+    }
+    if !counts.is_empty() {
+        println!();
+    }
 }
 
 async fn show(config: &Config, id: &str) -> anyhow::Result<()> {

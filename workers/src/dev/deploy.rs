@@ -2,10 +2,12 @@
 //! known in advance and the config can name it:
 //!
 //! - nonces 0–3 on every chain: the ERC-20 test tokens and their mints to the hot wallet;
-//! - nonces 4–6 on L1: `L1Messenger`, `PaymentRegistry` (market maker = hot wallet), and the
-//!   registration of the L2's escrow; nonces 4–5 on the L2: `L2Messenger` (relayer = its own
-//!   key) and `Escrow`. Contracts from the same nonce share an address across chains;
-//! - nonce 7 on the settlement chain (L1): `RfqSettlement`;
+//! - for `n` L2s, on L1: one `L1Messenger` per L2 (nonces 4 to 3 + n), the `PaymentRegistry`
+//!   (market maker = hot wallet; nonce 4 + n), and each L2's registration; on each L2, nonces
+//!   4–5: its `L2Messenger` (relayer = its own key) and its `Escrow`. Contracts from the same
+//!   nonce share an address across chains;
+//! - the nonce after those on the settlement chain (L1; 7 with one L2, 9 with two):
+//!   `RfqSettlement`;
 //! - nonces 6–7 on the intents chain (L2): the collateral `TestToken` (USDT, 18 decimals) and
 //!   `IntentBook`, then its symbols, the hot wallet as party B and its collateral deposit, and
 //!   gas and collateral for the paper exchange's withdrawal key.
@@ -37,8 +39,8 @@ sol!(
     "../contracts/artifacts/TestToken.json"
 );
 
-/// The deployer's nonce that creates `RfqSettlement` on the settlement chain.
-const SETTLEMENT_NONCE: u64 = 7;
+/// The deployer's first nonce after the test tokens on every chain.
+const FIRST_CONTRACT_NONCE: u64 = 4;
 
 /// The deployer's nonces that create the intents collateral and `IntentBook`.
 const INTENT_COLLATERAL_NONCE: u64 = 6;
@@ -79,21 +81,13 @@ pub async fn ensure_tokens(
         // Deploy every missing token first (nonces 0, 1, …), then mint: the addresses depend
         // on the deployer's nonce at deployment.
         let mut deployed = Vec::new();
-        for (nonce, (symbol, token_name, decimals, minted)) in TOKENS.iter().enumerate() {
+        for (symbol, token_name, decimals, minted) in &TOKENS {
             let configured = chain
                 .tokens
                 .get(*symbol)
                 .with_context(|| format!("chains.{name}.tokens has no {symbol}"))?;
             let label = format!("{symbol} on {name}");
-            if !needs_deploy(
-                &provider,
-                deployer_address,
-                nonce as u64,
-                configured.address,
-                &label,
-            )
-            .await?
-            {
+            if !needs_deploy(&provider, deployer_address, configured.address, &label).await? {
                 continue;
             }
             let token = TestToken::deploy(
@@ -127,9 +121,10 @@ pub fn token_address(deployer: Address, symbol: &str) -> Option<Address> {
         .map(|nonce| deployer.create(nonce as u64))
 }
 
-/// The address `RfqSettlement` gets on a fresh settlement chain from `deployer`.
-pub fn settlement_address(deployer: Address) -> Address {
-    deployer.create(SETTLEMENT_NONCE)
+/// The address `RfqSettlement` gets on a fresh settlement chain (L1) from `deployer`, after the
+/// escrow contracts of `l2s` L2s.
+pub fn settlement_address(deployer: Address, l2s: usize) -> Address {
+    deployer.create(FIRST_CONTRACT_NONCE + 1 + 2 * l2s as u64)
 }
 
 /// Has each of `owners` approve `settlement` for every token configured on `chain`, unless it
@@ -188,25 +183,24 @@ pub async fn ensure_dev_taker_funds(
     Ok(())
 }
 
-/// Whether the contract meant for the deployer's `nonce` must still be deployed: no code at
-/// `configured` yet, and the deployer exactly at that nonce (anything else means the dev data
-/// dir and the config disagree, and deploying would put the contract elsewhere).
+/// Whether the contract the config places at `configured` must still be deployed: no code there
+/// yet, and the deployer exactly at the nonce that creates that address (anything else means the
+/// dev data dir and the config disagree, and deploying would put the contract elsewhere).
 async fn needs_deploy(
     provider: &impl Provider,
     deployer: Address,
-    nonce: u64,
     configured: Address,
     label: &str,
 ) -> anyhow::Result<bool> {
     if !provider.get_code_at(configured).await?.is_empty() {
         return Ok(false);
     }
-    let expected = deployer.create(nonce);
     let current = provider.get_transaction_count(deployer).await?;
-    if expected != configured || current != nonce {
+    if deployer.create(current) != configured {
         bail!(
-            "{label}: expected at {expected} (deployer nonce {nonce}), deployer is at nonce \
-             {current} and the config says {configured}; reset the dev data dir or fix the config"
+            "{label}: the config says {configured}, but the deployer's next contract (nonce \
+             {current}) would be at {}; reset the dev data dir or fix the config",
+            deployer.create(current)
         );
     }
     Ok(true)
@@ -222,28 +216,50 @@ pub struct EscrowContracts {
 }
 
 impl EscrowContracts {
-    /// Where `deployer` puts them on fresh chains (after the tokens).
-    pub fn of(deployer: Address) -> Self {
+    /// Where `deployer` puts the contracts of the `index`-th of `l2s` L2s on fresh chains (after
+    /// the tokens): the L1 messengers first, then the one registry.
+    pub fn of(deployer: Address, index: usize, l2s: usize) -> Self {
         Self {
-            l1_messenger: deployer.create(4),
-            payment_registry: deployer.create(5),
-            l2_messenger: deployer.create(4),
-            escrow: deployer.create(5),
+            l1_messenger: deployer.create(FIRST_CONTRACT_NONCE + index as u64),
+            payment_registry: deployer.create(FIRST_CONTRACT_NONCE + l2s as u64),
+            l2_messenger: deployer.create(FIRST_CONTRACT_NONCE),
+            escrow: deployer.create(FIRST_CONTRACT_NONCE + 1),
         }
     }
 }
 
-/// Deploys whatever of the escrow contracts is missing on `l1` and `l2`, and registers the L2's
-/// messenger and escrow with the registry.
+/// One L2 of the bridge and its escrow contracts.
+pub struct EscrowL2<'a> {
+    pub chain: &'a ChainConfig,
+    pub contracts: EscrowContracts,
+}
+
+/// Deploys whatever of the escrow contracts of every L2 in `l2s` is missing, in the deployer's
+/// nonce order ([`EscrowContracts::of`]): each L2's `L1Messenger`, the `PaymentRegistry` they
+/// share, each L2's `L2Messenger` and `Escrow`, then each L2's registration with the registry.
 pub async fn ensure_escrow(
     l1: &ChainConfig,
-    l2: &ChainConfig,
-    contracts: EscrowContracts,
+    l2s: &[EscrowL2<'_>],
     market_maker: Address,
     relayer: Address,
     reclaim_delay: u64,
     deployer: &SignerSource,
 ) -> anyhow::Result<()> {
+    let Some(first) = l2s.first() else {
+        return Ok(());
+    };
+    let payment_registry = first.contracts.payment_registry;
+    if let Some(other) = l2s
+        .iter()
+        .find(|l2| l2.contracts.payment_registry != payment_registry)
+    {
+        bail!(
+            "every L2 shares one PaymentRegistry; chain {} names {}, chain {} names {payment_registry}",
+            other.chain.chain_id,
+            other.contracts.payment_registry,
+            first.chain.chain_id
+        );
+    }
     let signer = load_signer(deployer)?;
     let me = signer.address();
     let wallet = EthereumWallet::from(signer);
@@ -253,40 +269,46 @@ pub async fn ensure_escrow(
             .wallet(wallet.clone())
             .connect_http(rpc))
     };
-    let (l1p, l2p) = (connect(l1)?, connect(l2)?);
-    if needs_deploy(&l1p, me, 4, contracts.l1_messenger, "L1Messenger").await? {
-        L1Messenger::deploy(&l1p).await?;
+    let l1p = connect(l1)?;
+    for l2 in l2s {
+        if needs_deploy(&l1p, me, l2.contracts.l1_messenger, "L1Messenger").await? {
+            L1Messenger::deploy(&l1p).await?;
+        }
     }
-    if needs_deploy(&l1p, me, 5, contracts.payment_registry, "PaymentRegistry").await? {
+    if needs_deploy(&l1p, me, payment_registry, "PaymentRegistry").await? {
         PaymentRegistry::deploy(&l1p, market_maker).await?;
     }
-    if needs_deploy(&l2p, me, 4, contracts.l2_messenger, "L2Messenger").await? {
-        L2Messenger::deploy(&l2p, relayer).await?;
-    }
-    if needs_deploy(&l2p, me, 5, contracts.escrow, "Escrow").await? {
-        Escrow::deploy(
-            &l2p,
-            contracts.l2_messenger,
-            contracts.payment_registry,
-            market_maker,
-            reclaim_delay,
-        )
-        .await?;
-    }
-    let registry = PaymentRegistry::new(contracts.payment_registry, &l1p);
-    let registered = registry.chains(l2.chain_id as u128).call().await?;
-    if registered.escrow != contracts.escrow || registered.messenger != contracts.l1_messenger {
-        registry
-            .registerChain(
-                l2.chain_id as u128,
-                contracts.l1_messenger,
-                contracts.escrow,
+    let registry = PaymentRegistry::new(payment_registry, &l1p);
+    for l2 in l2s {
+        let (chain, contracts) = (l2.chain, l2.contracts);
+        let l2p = connect(chain)?;
+        if needs_deploy(&l2p, me, contracts.l2_messenger, "L2Messenger").await? {
+            L2Messenger::deploy(&l2p, relayer).await?;
+        }
+        if needs_deploy(&l2p, me, contracts.escrow, "Escrow").await? {
+            Escrow::deploy(
+                &l2p,
+                contracts.l2_messenger,
+                payment_registry,
+                market_maker,
+                reclaim_delay,
             )
-            .send()
-            .await?
-            .get_receipt()
             .await?;
-        info!(l2 = l2.chain_id, escrow = %contracts.escrow, "escrow contracts deployed and registered");
+        }
+        let registered = registry.chains(chain.chain_id as u128).call().await?;
+        if registered.escrow != contracts.escrow || registered.messenger != contracts.l1_messenger {
+            registry
+                .registerChain(
+                    chain.chain_id as u128,
+                    contracts.l1_messenger,
+                    contracts.escrow,
+                )
+                .send()
+                .await?
+                .get_receipt()
+                .await?;
+            info!(l2 = chain.chain_id, escrow = %contracts.escrow, "escrow contracts deployed and registered");
+        }
     }
     Ok(())
 }
@@ -303,7 +325,7 @@ pub async fn ensure_settlement(
     let provider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(signer))
         .connect_http(rpc);
-    if needs_deploy(&provider, me, SETTLEMENT_NONCE, contract, "RfqSettlement").await? {
+    if needs_deploy(&provider, me, contract, "RfqSettlement").await? {
         RfqSettlement::deploy(&provider).await?;
         info!(%contract, "RfqSettlement deployed");
     }
@@ -349,11 +371,11 @@ pub async fn ensure_intent_book(
         );
     }
     let label = "intents collateral (USDT)";
-    if needs_deploy(&provider, me, INTENT_COLLATERAL_NONCE, collateral, label).await? {
+    if needs_deploy(&provider, me, collateral, label).await? {
         TestToken::deploy(&provider, "Tether USD".to_owned(), "USDT".to_owned(), 18).await?;
     }
     let unit = U256::from(10u64).pow(U256::from(18));
-    if needs_deploy(&provider, me, INTENT_BOOK_NONCE, intents.book, "IntentBook").await? {
+    if needs_deploy(&provider, me, intents.book, "IntentBook").await? {
         IntentBook::deploy(
             &provider,
             collateral,
@@ -441,14 +463,29 @@ mod tests {
     use super::*;
     use crate::config::Config;
 
-    /// `config/dev.toml` names the book where `hedgeflow dev` deploys it.
+    /// `config/dev.toml` names every contract where `hedgeflow dev` deploys it: each L2's escrow
+    /// contracts, the settlement after them, and the intents book.
     #[test]
-    fn the_dev_intents_book_is_where_the_deployer_puts_it() {
+    fn the_dev_contracts_are_where_the_deployer_puts_them() {
         let config = Config::parse(include_str!("../../../config/dev.toml"), []).unwrap();
         // anvil's account 9, `[dev] deployer`
         let deployer: Address = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"
             .parse()
             .unwrap();
+        let escrow = config.escrow.as_ref().unwrap();
+        let routes = &config.relayer.as_ref().unwrap().routes;
+        assert_eq!(routes.len(), 2, "dev runs two L2s");
+        for (index, route) in routes.iter().enumerate() {
+            let expected = EscrowContracts::of(deployer, index, routes.len());
+            assert_eq!(route.l1_messenger, expected.l1_messenger, "{}", route.to);
+            assert_eq!(route.l2_messenger, expected.l2_messenger, "{}", route.to);
+            assert_eq!(escrow.l2[&route.to].escrow, expected.escrow, "{}", route.to);
+            assert_eq!(escrow.payment_registry, expected.payment_registry);
+        }
+        assert_eq!(
+            config.settlement.unwrap().contract,
+            settlement_address(deployer, routes.len())
+        );
         let intents = config.intents.unwrap();
         assert_eq!(intents.book, intent_book_address(deployer));
         assert_eq!(intents.chain, "l2");

@@ -205,29 +205,32 @@ async fn ensure_escrow(config: &Config, dev: &DevConfig) -> anyhow::Result<()> {
     let relayer_address = load_signer(&relayer.signer)
         .context("relayer signer")?
         .address();
-    for route in &relayer.routes {
-        let Some(l2_escrow) = escrow.l2.get(&route.to) else {
-            continue;
-        };
-        let contracts = deploy::EscrowContracts {
-            l1_messenger: route.l1_messenger,
-            payment_registry: escrow.payment_registry,
-            l2_messenger: route.l2_messenger,
-            escrow: l2_escrow.escrow,
-        };
-        deploy::ensure_escrow(
-            &config.chains[&route.from],
-            &config.chains[&route.to],
-            contracts,
-            config.hot_wallet.address,
-            relayer_address,
-            dev.escrow_reclaim_delay.as_secs(),
-            &dev.deployer,
-        )
-        .await
-        .with_context(|| format!("deploying the escrow contracts of {}", route.to))?;
-    }
-    Ok(())
+    let l2s: Vec<deploy::EscrowL2> = relayer
+        .routes
+        .iter()
+        .filter_map(|route| {
+            let l2_escrow = escrow.l2.get(&route.to)?;
+            Some(deploy::EscrowL2 {
+                chain: &config.chains[&route.to],
+                contracts: deploy::EscrowContracts {
+                    l1_messenger: route.l1_messenger,
+                    payment_registry: escrow.payment_registry,
+                    l2_messenger: route.l2_messenger,
+                    escrow: l2_escrow.escrow,
+                },
+            })
+        })
+        .collect();
+    deploy::ensure_escrow(
+        &config.chains[&escrow.l1],
+        &l2s,
+        config.hot_wallet.address,
+        relayer_address,
+        dev.escrow_reclaim_delay.as_secs(),
+        &dev.deployer,
+    )
+    .await
+    .context("deploying the escrow contracts")
 }
 
 /// Writes `contents` to `path` unless it exists, owner-only (as any secret file should be).

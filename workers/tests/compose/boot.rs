@@ -220,7 +220,8 @@ impl Site {
             index: 9,
         };
         let deployer_address = load_signer(&deployer).unwrap().address();
-        let contracts = deploy::EscrowContracts::of(deployer_address);
+        // production.toml's one L2
+        let contracts = deploy::EscrowContracts::of(deployer_address, 0, 1);
         let at = |address: Address| toml::Value::from(address.to_string());
         for chain in rpc.keys() {
             for symbol in ["WETH", "USDC"] {
@@ -238,7 +239,7 @@ impl Site {
             at(contracts.payment_registry),
         );
         set(&mut config, "escrow.l2.l2.escrow", at(contracts.escrow));
-        let settlement = deploy::settlement_address(deployer_address);
+        let settlement = deploy::settlement_address(deployer_address, 1);
         set(&mut config, "settlement.contract", at(settlement));
         set(
             &mut config,
@@ -482,8 +483,11 @@ async fn deploy_contracts(config: &Config, secrets: &Path, deployer: &SignerSour
     deploy::ensure_tokens(&config.chains, address, deployer)
         .await
         .unwrap();
-    let contracts = deploy::EscrowContracts::of(load_signer(deployer).unwrap().address());
-    deploy::ensure_escrow(l1, l2, contracts, address, address, 24 * 3600, deployer)
+    let l2s = [deploy::EscrowL2 {
+        chain: l2,
+        contracts: deploy::EscrowContracts::of(load_signer(deployer).unwrap().address(), 0, 1),
+    }];
+    deploy::ensure_escrow(l1, &l2s, address, address, 24 * 3600, deployer)
         .await
         .unwrap();
     let settlement = config.settlement.as_ref().unwrap().contract;
