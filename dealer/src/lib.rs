@@ -3,7 +3,8 @@
 //! - [`maker`]: pricing and risk checks, pure and deterministic (books, volatility, inventory
 //!   and time come in as arguments).
 //! - [`api`]: the front door's view of the dealer (the [`api::Dealer`] trait and its types).
-//! - [`rpc`]: the public Dealer JSON-RPC v1.0 front door and its admin endpoint (jsonrpsee).
+//! - [`rpc`]: the public Dealer JSON-RPC v1.0 front door and its admin endpoint (jsonrpsee);
+//!   `openrpc.json` is the front door's OpenRPC document, served by `rpc.discover`.
 //! - [`profiler`]: taker allow/deny lists and per-taker rate limits.
 //! - [`service`]: the real [`api::Dealer`]: live books from the OBM, the maker, the hot wallet.
 

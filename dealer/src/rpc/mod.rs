@@ -6,11 +6,13 @@
 //!
 //! Two servers, each HTTP POST and WebSocket on one port:
 //! - public ([`serve`]): `dealer_authStatus`, `dealer_getMarkets`, `dealer_getQuote`,
-//!   `dealer_submitFill`, `dealer_time`, and nothing else. Positional Array params (trailing
-//!   optional ones may be omitted; `null` = omitted; named params are -32602), Array results,
-//!   amounts as base-10 Strings, addresses as lowercase hex (mixed case accepted in requests),
-//!   times as integer ms. JSON-RPC 2.0 batches of up to [`MAX_BATCH`] calls. jsonrpsee answers
-//!   -32700 (malformed JSON), -32600 (not a request object) and -32601 (unknown method) itself.
+//!   `dealer_submitFill`, `dealer_time`, our fill status extension and `rpc.discover`, and
+//!   nothing else ([`METHODS`]; `dealer/openrpc.json` is their OpenRPC document, served by
+//!   `rpc.discover`). Positional Array params (trailing optional ones may be omitted; `null` =
+//!   omitted; named params are -32602), Array results, amounts as base-10 Strings, addresses as
+//!   lowercase hex (mixed case accepted in requests), times as integer ms. JSON-RPC 2.0 batches
+//!   of up to [`MAX_BATCH`] calls. jsonrpsee answers -32700 (malformed JSON), -32600 (not a
+//!   request object) and -32601 (unknown method) itself.
 //!   Every refusal happens before [`Dealer::quote`] / [`Dealer::submit_fill`] are called.
 //! - admin ([`serve_admin`]): the `admin_*` methods behind `Authorization: Bearer <token>`
 //!   (HTTP 401 otherwise).

@@ -1,9 +1,10 @@
-//! The public `dealer_` methods, one file each with a `parse` (params to domain, every check
-//! that needs no state) and a `call` (profiler, markets, then the dealer), dispatched by
-//! [`register`]. Only these (the spec's five and our fill status extension) exist on the public
-//! server: every other name is -32601.
+//! The public methods, one file each with a `parse` (params to domain, every check that needs no
+//! state) and a `call` (profiler, markets, then the dealer), dispatched by [`register`]. Only
+//! these (the spec's five, our fill status extension and `rpc.discover`, which answers their
+//! OpenRPC document) exist on the public server: every other name is -32601.
 
 mod auth_status;
+mod discover;
 mod fill_status;
 mod get_markets;
 mod get_quote;
@@ -14,9 +15,11 @@ use super::{Context, error::RpcError};
 use crate::profiler::Caller;
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{Extensions, RpcModule};
+use std::collections::BTreeSet;
 
-/// Every public method name: the spec's, in its order, then our extension's.
-pub const METHODS: [&str; 8] = [
+/// Every public method name: the spec's, in its order, then our extension's, then OpenRPC's
+/// discovery. `dealer/openrpc.json` describes exactly these.
+pub const METHODS: [&str; 9] = [
     "dealer_authStatus",
     "dealer_getMarkets",
     "dealer_getQuote",
@@ -25,6 +28,7 @@ pub const METHODS: [&str; 8] = [
     "dealer_getFillStatus",
     "dealer_subscribeFillStatus",
     "dealer_unsubscribeFillStatus",
+    "rpc.discover",
 ];
 
 /// Spends a token of the request's caller (its key's bucket, or its source address's): first
@@ -85,6 +89,16 @@ pub(super) fn register(
             }
         },
     )?;
+    module.register_method("rpc.discover", |params, ctx, ext| {
+        admit_caller(ctx, ext)?;
+        discover::call(&params).map_err(ErrorObjectOwned::from)
+    })?;
+    // The OpenRPC document is checked against METHODS, so it must name every method served.
+    debug_assert_eq!(
+        module.method_names().collect::<BTreeSet<_>>(),
+        BTreeSet::from(METHODS),
+        "METHODS lists every public method"
+    );
     Ok(())
 }
 
