@@ -10,16 +10,21 @@
 //! - [`intent`]: the intent hedger's steps, chain events, validator, price signer and
 //!   allocation health (`hedgeflow_intent_*`);
 //! - [`broker`]: the futures broker's orders and failed requests (`hedgeflow_broker_*`);
-//! - [`rpc`]: the chain providers (`hedgeflow_rpc_*`).
+//! - [`rpc`]: the chain providers (`hedgeflow_rpc_*`);
+//! - [`rfq`]: the RFQ pipeline's fills and hedges (`hedgeflow_rfq_*`).
 
 mod broker;
+#[cfg(test)]
+mod dashboards_test;
 mod intent;
+mod rfq;
 mod rpc;
 #[cfg(test)]
 mod rules_test;
 
 pub use broker::*;
 pub use intent::*;
+pub use rfq::*;
 pub use rpc::*;
 
 use crate::chain::journal::JournalEntry;
@@ -117,6 +122,7 @@ struct Instruments {
     intent: intent::Metrics,
     broker: broker::Metrics,
     rpc: rpc::Metrics,
+    rfq: rfq::Metrics,
 }
 
 impl Instruments {
@@ -126,6 +132,7 @@ impl Instruments {
             intent: intent::Metrics::register(r),
             broker: broker::Metrics::register(r),
             rpc: rpc::Metrics::register(r),
+            rfq: rfq::Metrics::register(r),
         }
     }
 }
@@ -181,6 +188,16 @@ pub fn install_metrics(meter: Arc<dyn CoreMeter>) {
     let instruments = Instruments::register(&mut Registry::new(meter.as_ref()));
     let _ = INSTALLED.set(Installed { meter, instruments });
 }
+
+/// The Temporal SDK's worker metrics the dashboards read, as a worker's `/metrics` serves them
+/// next to ours (the end-to-end transfer test sees each one in a real scrape).
+pub const TEMPORAL_SDK_METRICS: [&str; 5] = [
+    "temporal_workflow_failed",
+    "temporal_workflow_endtoend_latency_bucket",
+    "temporal_workflow_endtoend_latency_count",
+    "temporal_activity_execution_latency_bucket",
+    "temporal_activity_execution_failed",
+];
 
 /// The name of every metric [`install_metrics`] registers, as Prometheus serves it.
 pub fn metric_names() -> Vec<&'static str> {

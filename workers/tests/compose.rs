@@ -49,6 +49,8 @@ const PROMETHEUS_FILES: [(&str, &str); 2] = [
     ),
     ("deploy/prometheus/alerts.yml", "/etc/prometheus/alerts.yml"),
 ];
+/// Where Grafana's container sees deploy/grafana/dashboards.
+const GRAFANA_DASHBOARDS: &str = "/var/lib/grafana/dashboards";
 /// The docker secrets that carry the signing key.
 const KEY_SECRETS: [&str; 2] = ["hot-wallet.keystore.json", "hot-wallet.password"];
 /// The config file the containers mount, relative to the repository root.
@@ -66,6 +68,7 @@ fn the_stack_has_every_service_and_publishes_temporal_and_its_ui() {
         "temporal-ui",
         "hedgeflow-db",
         "prometheus",
+        "grafana",
     ]
     .into_iter()
     .chain(ROLES)
@@ -220,6 +223,40 @@ fn prometheus_scrapes_every_role_and_loads_the_alert_rules() {
         "{} must load {}; it loads {rules:?}",
         config_file.display(),
         PROMETHEUS_FILES[1].1
+    );
+}
+
+#[test]
+fn grafana_loads_every_pipeline_dashboard_from_the_repository() {
+    let compose = Compose::load();
+    let grafana = compose.service("grafana");
+    let mounts = mounts(grafana, "grafana");
+    for (source, target) in [
+        ("./deploy/grafana/provisioning", "/etc/grafana/provisioning"),
+        ("./deploy/grafana/dashboards", GRAFANA_DASHBOARDS),
+    ] {
+        assert!(
+            mounts
+                .iter()
+                .any(|mount| mount.source == source && mount.target == target && mount.read_only),
+            "`grafana` must mount {source} read-only at {target}"
+        );
+    }
+    assert!(
+        keys_or_items(grafana.get("depends_on")).any(|name| name == "prometheus"),
+        "`grafana` must depend on `prometheus`"
+    );
+    let provider = compose
+        .root
+        .join("deploy/grafana/provisioning/dashboards/hedgeflow.yml");
+    let provider: Value = serde_yaml::from_str(&read(&provider)).expect("provider YAML");
+    let paths: Vec<&str> = items(provider.get("providers"))
+        .filter_map(|p| p.get("options")?.get("path")?.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [GRAFANA_DASHBOARDS],
+        "the provider reads the mounted dashboards"
     );
 }
 

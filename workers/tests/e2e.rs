@@ -406,5 +406,13 @@ fn transfers_the_hot_wallets_policy_forbids_are_refused_and_pay_nothing() {
                     && l.contains("rule=\"value-limit\"")),
             "{metrics}"
         );
+        // The SDK's worker metrics the dashboards read, as the workers really serve them.
+        let served = metrics + &stack.metrics("orchestrator").await;
+        for name in hedgeflow_activities::observe::TEMPORAL_SDK_METRICS {
+            assert!(
+                served.lines().any(|l| l.starts_with(&format!("{name}{{"))),
+                "no {name} in the workers' metrics:\n{served}"
+            );
+        }
     });
 }

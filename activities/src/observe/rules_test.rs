@@ -10,7 +10,7 @@ use std::{
 };
 
 /// Prometheus's own metrics a rule may read.
-const PROMETHEUS_METRICS: [&str; 1] = ["up"];
+pub(super) const PROMETHEUS_METRICS: [&str; 1] = ["up"];
 /// PromQL words that are neither metrics nor functions.
 const KEYWORDS: [&str; 5] = ["and", "or", "unless", "bool", "offset"];
 /// PromQL aggregations: functions that may take `by (…)` before their `(`.
@@ -164,7 +164,7 @@ fn the_expression_reader_finds_metrics_only() {
 
 /// The metric names a PromQL expression reads: identifiers that are not functions, keywords or
 /// label names (in `{…}` or in a `by (…)`-like list), outside strings and ranges.
-fn metrics_in(expr: &str) -> BTreeSet<String> {
+pub(super) fn metrics_in(expr: &str) -> BTreeSet<String> {
     let chars: Vec<char> = expr.chars().collect();
     let mut names = BTreeSet::new();
     let mut i = 0;

@@ -202,6 +202,7 @@ impl Store {
                 .col_expr(rfq_quote::Column::FilledAt, Expr::value(Utc::now()));
         }
         update.exec(&self.db).await?;
+        crate::observe::rfq_fill_recorded(record);
         Ok(())
     }
 

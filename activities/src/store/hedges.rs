@@ -86,6 +86,7 @@ impl Store {
                 .await?;
         }
         txn.commit().await?;
+        crate::observe::rfq_hedge_recorded(record);
         Ok(())
     }
 
