@@ -40,5 +40,7 @@ fn all_three_pipelines_under_random_faults_move_every_amount_exactly_once() {
             report.faults_injected()
         );
         assert!(report.lifecycles() >= 20, "{}", report.lifecycles());
+        // Ops' saved views, on the workflows this run left (and the sweep's schedule runs).
+        support::saved_views::check(&stack.client).await;
     });
 }

@@ -1,5 +1,6 @@
 //! The shared stack of the end-to-end tests: one Temporal dev server, two anvil chains (each RPC
-//! provider a proxy that tests can stop: l1 behind two, l2's primary behind one), the test tokens
+//! provider a proxy that tests can stop: l1 behind two, l2's primary behind one; the escrow stack
+//! adds a second L2, `l2b`, with its own escrow and relayer route), the test tokens
 //! and escrow contracts, and the orchestrator, hot-wallet, indexer and relayer roles as real child
 //! processes of the test binary (the indexer reaches Temporal through a stoppable proxy too).
 //! Tests isolate themselves by workflow id, token and recipient, and run on one static runtime so
@@ -11,6 +12,7 @@
 pub mod party_a;
 pub mod proxy;
 pub mod rogue;
+pub mod saved_views;
 pub mod taker;
 pub mod tls_proxy;
 pub mod webhook;
@@ -41,6 +43,8 @@ use tokio::sync::{Mutex, OnceCell};
 pub const HOT_WALLET: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 pub const L1_ID: u64 = 31337;
 pub const L2_ID: u64 = 31338;
+/// The escrow stack's second L2 (the RFQ stacks run one).
+pub const L2B_ID: u64 = 31339;
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
@@ -85,6 +89,8 @@ pub struct Stack {
     pub client: Client,
     pub l1: DynProvider,
     pub l2: DynProvider,
+    /// The second L2, `l2b`, in the escrow stack only.
+    pub l2b: Option<DynProvider>,
     /// The chains' own endpoints, behind no proxy: for test drivers no fault should reach.
     l1_rpc: reqwest::Url,
     l2_rpc: reqwest::Url,
@@ -162,7 +168,12 @@ async fn start(rfq: bool, persistence: Persistence) -> anyhow::Result<Stack> {
     // system picks, and one of them once took a port chosen for anvil before anvil bound it (the
     // stack's RPC calls then reached Temporal and got 404).
     let (l1_port, l2_port) = (process::free_port(), process::free_port());
-    for (name, port, chain_id) in [("l1", l1_port, L1_ID), ("l2", l2_port, L2_ID)] {
+    // The escrow stack's second L2: orders on two chains at once, each claimed on its own.
+    let l2b_port = (!rfq).then(process::free_port);
+    let chains = [("l1", l1_port, L1_ID), ("l2", l2_port, L2_ID)]
+        .into_iter()
+        .chain(l2b_port.map(|port| ("l2b", port, L2B_ID)));
+    for (name, port, chain_id) in chains {
         servers.push(
             anvil::start(&anvil::Options {
                 name: name.into(),
@@ -179,7 +190,8 @@ async fn start(rfq: bool, persistence: Persistence) -> anyhow::Result<Stack> {
     let l1_primary = proxy::Proxy::start(l1_port).await?;
     let l1_secondary = proxy::Proxy::start(l1_port).await?;
     let indexer_temporal = proxy::Proxy::start(temporal_port).await?;
-    let contracts = deploy::EscrowContracts::of(DEPLOYER.parse()?);
+    let l2s = if l2b_port.is_some() { 2 } else { 1 };
+    let contracts = deploy::EscrowContracts::of(DEPLOYER.parse()?, 0, l2s);
 
     let mnemonic = dir.join("mnemonic");
     std::fs::write(&mnemonic, hedgeflow::dev::DEV_MNEMONIC)?;
@@ -208,11 +220,22 @@ claim-max-batch = 20
 # Triggered by the tests that need it.
 scan-interval = "1h"
 indexer-dir = "{dir}/indexer"
-l2 = {{ l2 = {{ escrow = "{escrow}", confirmations = 1, confirmation-tiers = [{{ above = "0.5", confirmations = 4 }}], finality-depth = 3, max-unfinal-value = "3" }} }}
+
+[escrow.l2.l2]
+escrow = "{escrow}"
+confirmations = 1
+confirmation-tiers = [{{ above = "0.5", confirmations = 4 }}]
+finality-depth = 3
+max-unfinal-value = "3"
 
 [relayer]
 signer = {{ kind = "mnemonic", phrase = {{ file = "{mnemonic}" }}, index = 8 }}
-routes = [{{ from = "l1", l1-messenger = "{l1_messenger}", to = "l2", l2-messenger = "{l2_messenger}" }}]
+
+[[relayer.routes]]
+from = "l1"
+l1-messenger = "{l1_messenger}"
+to = "l2"
+l2-messenger = "{l2_messenger}"
 
 [dev]
 data-dir = "{dir}"
@@ -276,6 +299,9 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
             .collect::<Vec<_>>()
             .join(", "),
     );
+    if let Some(port) = l2b_port {
+        config_text.push_str(&l2b_config(port, 1, l2s)?);
+    }
     // The position validator's mismatch webhook (the RFQ stack's `[intents]`).
     let webhook = webhook::Webhook::start().await?;
     if rfq {
@@ -293,10 +319,21 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         phrase: SecretRef::File(mnemonic.clone()),
         index: 8,
     };
+    let escrow_l2s: Vec<deploy::EscrowL2> = config
+        .relayer
+        .as_ref()
+        .unwrap()
+        .routes
+        .iter()
+        .enumerate()
+        .map(|(index, route)| deploy::EscrowL2 {
+            chain: &config.chains[&route.to],
+            contracts: deploy::EscrowContracts::of(DEPLOYER.parse().unwrap(), index, l2s),
+        })
+        .collect();
     deploy::ensure_escrow(
         &config.chains["l1"],
-        &config.chains["l2"],
-        contracts,
+        &escrow_l2s,
         config.hot_wallet.address,
         load_signer(&relayer)?.address(),
         24 * 3600,
@@ -330,6 +367,10 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
     let stack = Stack {
         l1: ProviderBuilder::new().connect_http(l1_rpc.clone()).erased(),
         l2: ProviderBuilder::new().connect_http(l2_rpc.clone()).erased(),
+        l2b: l2b_port.map(|port| {
+            let url = format!("http://127.0.0.1:{port}").parse().unwrap();
+            ProviderBuilder::new().connect_http(url).erased()
+        }),
         l1_rpc,
         l2_rpc,
         dir,
@@ -365,6 +406,39 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         }
     }
     Ok(stack)
+}
+
+/// The second L2 of the escrow stack: its chain, its escrow (the `index`-th of `l2s`) and its
+/// relayer route (new tables, and one more `[[relayer.routes]]`).
+fn l2b_config(port: u16, index: usize, l2s: usize) -> anyhow::Result<String> {
+    let contracts = deploy::EscrowContracts::of(DEPLOYER.parse()?, index, l2s);
+    Ok(format!(
+        r#"
+[chains.l2b]
+chain-id = {L2B_ID}
+confirmations = 2
+poll-interval = "200ms"
+rpc = [{{ http = "http://127.0.0.1:{port}", ws = "ws://127.0.0.1:{port}" }}]
+tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = "{usdc}", decimals = 6 }} }}
+
+[escrow.l2.l2b]
+escrow = "{escrow}"
+confirmations = 1
+finality-depth = 3
+max-unfinal-value = "3"
+
+[[relayer.routes]]
+from = "l1"
+l1-messenger = "{l1_messenger}"
+to = "l2b"
+l2-messenger = "{l2_messenger}"
+"#,
+        weth = deployer_token("WETH"),
+        usdc = deployer_token("USDC"),
+        escrow = contracts.escrow,
+        l1_messenger = contracts.l1_messenger,
+        l2_messenger = contracts.l2_messenger,
+    ))
 }
 
 /// The RFQ sections: l1 settles, WETH/USDC quoted from the paper exchange's ETHUSDT.
@@ -506,7 +580,8 @@ quote-ttl = "60s"
 max-book-age = "3s"
 soft-cancel-bps = "100"
 "#,
-        settlement = deploy::settlement_address(DEPLOYER.parse()?),
+        // The RFQ stacks run one L2.
+        settlement = deploy::settlement_address(DEPLOYER.parse()?, 1),
         intent_book = deploy::intent_book_address(DEPLOYER.parse()?),
         intent_collateral = deploy::intent_collateral_address(DEPLOYER.parse()?),
         price_signer = PRICE_SIGNER,
@@ -670,6 +745,15 @@ impl Stack {
     pub fn hedger_api_url(&self) -> String {
         let api = self.config.hedger_api.as_ref().expect("the RFQ stack");
         format!("http://{}", api.listen)
+    }
+
+    /// The escrow L2 with `chain_id`: its name in the config and a provider on it.
+    pub fn escrow_l2(&self, chain_id: u64) -> (&str, &DynProvider) {
+        match chain_id {
+            L2_ID => ("l2", &self.l2),
+            L2B_ID => ("l2b", self.l2b.as_ref().expect("the escrow stack's l2b")),
+            other => panic!("no escrow L2 with chain id {other}"),
+        }
     }
 
     pub fn log(&self, role: &str) -> PathBuf {
