@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::signing::{KeyError, KeyKind, Signer};
+
 /// Binance Spot's REST API.
 pub const BINANCE_REST_URL: &str = "https://api.binance.com";
 /// Binance Spot's WebSocket API (the user data stream's home).
@@ -33,24 +35,45 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(12);
 /// an unknown outcome before it gives up with [`crate::Error::OutcomeUnknown`].
 pub const DEFAULT_RESOLVE_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// An HMAC API key pair.
+/// An API key and what signs with it: an HMAC secret, or an Ed25519 or RSA private key (see
+/// [`KeyKind`]).
 #[derive(Clone)]
 pub struct Credentials {
     pub api_key: String,
-    secret: String,
+    signer: Signer,
 }
 
 impl Credentials {
+    /// An HMAC key pair, the secret taken as it is (see [`Credentials::with_key`] for keys
+    /// read from a file or the environment, which are checked against their kind).
     pub fn new(api_key: impl Into<String>, secret: impl Into<String>) -> Self {
         Credentials {
             api_key: api_key.into(),
-            secret: secret.into(),
+            signer: Signer::hmac(&secret.into()),
         }
     }
 
-    /// The secret, for signing only; kept out of `Debug` so no log line can carry it.
-    pub(crate) fn secret(&self) -> &str {
-        &self.secret
+    /// An API key of `kind` with its secret as kept: the secret key string for HMAC, the
+    /// unencrypted PKCS#8 PEM private key for Ed25519 and RSA. Fails when the secret is not
+    /// of that kind; the error never shows the secret.
+    pub fn with_key(
+        api_key: impl Into<String>,
+        kind: KeyKind,
+        secret: &str,
+    ) -> Result<Self, KeyError> {
+        Ok(Credentials {
+            api_key: api_key.into(),
+            signer: Signer::new(kind, secret)?,
+        })
+    }
+
+    pub fn key_kind(&self) -> KeyKind {
+        self.signer.kind()
+    }
+
+    /// What signs requests; kept out of `Debug` so no log line can carry the key.
+    pub(crate) fn signer(&self) -> &Signer {
+        &self.signer
     }
 }
 
@@ -58,6 +81,7 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
             .field("api_key", &self.api_key)
+            .field("key_kind", &self.key_kind())
             .field("secret", &"<redacted>")
             .finish()
     }

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::signing::KeyKind;
+
 /// Binance's code for "Timeout waiting for response from backend server. Send status
 /// unknown; execution status unknown."
 pub const CODE_TIMEOUT: i64 = -1007;
@@ -90,6 +92,10 @@ pub enum Error {
     /// The user data stream failed (it reconnects by itself).
     #[error("user data stream: {0}")]
     Stream(String),
+    /// The request could not be signed (an RSA key the signer refused at signing time, which
+    /// a key accepted at load does not do): nothing was sent.
+    #[error("could not sign the request with the {0} key")]
+    Sign(KeyKind),
 }
 
 impl Error {
@@ -121,9 +127,10 @@ impl Error {
             | Error::OutcomeUnknown { .. }
             | Error::WatchTimeout { .. }
             | Error::Stream(_) => true,
-            Error::Decode { .. } | Error::InvalidClientOrderId(_) | Error::OrderNotFound(_) => {
-                false
-            }
+            Error::Decode { .. }
+            | Error::InvalidClientOrderId(_)
+            | Error::OrderNotFound(_)
+            | Error::Sign(_) => false,
         }
     }
 

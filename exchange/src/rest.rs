@@ -1,6 +1,6 @@
-//! The REST transport: SIGNED requests (HMAC of the query string, `X-MBX-APIKEY`, `timestamp`
-//! on the server's clock, `recvWindow`), the request weight Binance reports, the backoff gate
-//! after a 429 or 418, and the mapping of every failure to [`Error`].
+//! The REST transport: SIGNED requests (the query string signed as the key's kind signs,
+//! `X-MBX-APIKEY`, `timestamp` on the server's clock, `recvWindow`), the request weight Binance
+//! reports, the backoff gate after a 429 or 418, and the mapping of every failure to [`Error`].
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -13,7 +13,6 @@ use tokio::time::Instant;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::{CODE_INVALID_TIMESTAMP, Error};
-use crate::signing::sign;
 
 const API_KEY_HEADER: &str = "X-MBX-APIKEY";
 const USED_WEIGHT_HEADER: &str = "X-MBX-USED-WEIGHT-1M";
@@ -189,8 +188,10 @@ impl Client {
             ("recvWindow", recv_window.as_str()),
             ("timestamp", &timestamp),
         ]));
-        let signature = sign(self.config.credentials.secret(), &query);
-        let query = format!("{query}&signature={signature}");
+        let signature = self.config.credentials.signer().sign(&query)?;
+        // percent-encoded: a base64 signature (Ed25519, RSA) holds `+`, `/` and `=`
+        let signature = encode([("signature", signature.as_str())]);
+        let query = format!("{query}&{signature}");
         self.send(method, path, &query, true).await
     }
 

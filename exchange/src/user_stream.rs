@@ -18,7 +18,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::error::{CODE_INVALID_TIMESTAMP, Error};
 use crate::execution_report::{EventFrame, ExecutionReport, StreamEvent};
 use crate::rest::Client;
-use crate::signing::{sign, ws_payload};
+use crate::signing::ws_payload;
 
 const SUBSCRIBE_ID: &str = "subscribe";
 const FIRST_RECONNECT_DELAY: Duration = Duration::from_millis(200);
@@ -103,7 +103,7 @@ async fn run_session(
         ("recvWindow", recv_window.to_string()),
         ("timestamp", timestamp.to_string()),
     ];
-    let signature = sign(config.credentials.secret(), &ws_payload(&signed));
+    let signature = config.credentials.signer().sign(&ws_payload(&signed))?;
     let request = json!({
         "id": SUBSCRIBE_ID,
         "method": "userDataStream.subscribe.signature",

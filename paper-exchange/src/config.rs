@@ -169,14 +169,24 @@ pub struct SymbolConfig {
     pub level_qty: Decimal,
 }
 
-/// One account: its API key pair and starting balances.
+/// One account: its API key, the key's kind and its starting balances.
+///
+/// The key's kind is set as on Binance: an HMAC key has a secret (`secret-key`); an Ed25519
+/// or RSA key has the public key the client's private key signs for (`public-key`), whose
+/// algorithm is the kind. Exactly one of the two is set.
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct AccountConfig {
     /// The key clients send in the `X-MBX-APIKEY` header.
     pub api_key: String,
-    /// The HMAC-SHA256 secret requests are signed with. Never logged.
+    /// An HMAC key's secret, requests are signed with it (HMAC-SHA256, hex). Never logged.
+    /// Empty (unset) for an Ed25519 or RSA key.
+    #[serde(default)]
     pub secret_key: String,
+    /// An Ed25519 or RSA key's public key, PEM (`-----BEGIN PUBLIC KEY-----`, as Binance's
+    /// key generator writes it): requests are signed with its private key (base64).
+    #[serde(default)]
+    pub public_key: Option<String>,
     /// Starting free balance per asset, e.g. `{ USDT = "100000", ETH = "50" }`.
     pub balances: BTreeMap<String, Decimal>,
     /// Starting USDT wallet balance of the account's futures wallet, separate from the spot
@@ -197,6 +207,7 @@ impl fmt::Debug for AccountConfig {
         f.debug_struct("AccountConfig")
             .field("api_key", &self.api_key)
             .field("secret_key", &"<redacted>")
+            .field("public_key", &self.public_key)
             .field("balances", &self.balances)
             .field("futures_usdt", &self.futures_usdt)
             .finish()
@@ -217,8 +228,10 @@ pub enum ConfigError {
     },
     #[error("API key {0} is configured twice")]
     DuplicateApiKey(String),
-    #[error("an account has an empty API key or secret")]
+    #[error("an account has an empty API key")]
     EmptyKey,
+    #[error("account {api_key}: {reason}")]
+    BadAccountKey { api_key: String, reason: String },
     #[error("commission rates must be within 0 and 1")]
     BadCommission,
     #[error("tick-interval must be positive")]
@@ -262,9 +275,10 @@ impl Config {
         }
         let mut keys = BTreeSet::new();
         for account in &self.accounts {
-            if account.api_key.is_empty() || account.secret_key.is_empty() {
+            if account.api_key.is_empty() {
                 return Err(ConfigError::EmptyKey);
             }
+            crate::auth::Verifier::of(account)?;
             if !keys.insert(account.api_key.as_str()) {
                 return Err(ConfigError::DuplicateApiKey(account.api_key.clone()));
             }
@@ -373,6 +387,7 @@ impl Default for Config {
             accounts: vec![AccountConfig {
                 api_key: DEV_API_KEY.into(),
                 secret_key: DEV_SECRET_KEY.into(),
+                public_key: None,
                 balances: [("USDT", "1000000"), ("BTC", "20"), ("ETH", "500")]
                     .into_iter()
                     .map(|(asset, amount)| (asset.to_string(), d(amount)))

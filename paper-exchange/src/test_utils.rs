@@ -1,6 +1,10 @@
 //! Helpers for tests of the wallet (feature `test-utils`): a local `anvil` on a free port and
 //! the project's `TestToken` ERC-20. Both this crate's and the client crate's end-to-end tests
 //! use them. They panic on failure: a test cannot go on without its chain.
+//!
+//! [`keys`]: Ed25519 and RSA API key pairs generated at test time.
+
+pub mod keys;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

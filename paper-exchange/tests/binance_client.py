@@ -3,8 +3,10 @@
 
 Places, queries and cancels an order, reads depth and balances, and checks every answer; exits
 non-zero on the first failure. Run by the Rust test tests/e2e/binance_client.rs, which starts the
-exchange and sets PAPER_EXCHANGE_URL, PAPER_EXCHANGE_API_KEY, PAPER_EXCHANGE_SECRET_KEY and
-PYTHONPATH (.tools/python-clients, installed by scripts/bootstrap).
+exchange and sets PAPER_EXCHANGE_URL, PAPER_EXCHANGE_API_KEY, PYTHONPATH (.tools/python-clients,
+installed by scripts/bootstrap) and the key: PAPER_EXCHANGE_SECRET_KEY for an HMAC key, or
+PAPER_EXCHANGE_PRIVATE_KEY (a PKCS#8 PEM) for an Ed25519 or RSA key, which the client signs with
+itself.
 """
 
 import os
@@ -31,10 +33,14 @@ def balance(client, asset):
 
 
 def main():
+    if "PAPER_EXCHANGE_PRIVATE_KEY" in os.environ:
+        key = {"private_key": os.environ["PAPER_EXCHANGE_PRIVATE_KEY"]}
+    else:
+        key = {"api_secret": os.environ["PAPER_EXCHANGE_SECRET_KEY"]}
     client = Spot(
         api_key=os.environ["PAPER_EXCHANGE_API_KEY"],
-        api_secret=os.environ["PAPER_EXCHANGE_SECRET_KEY"],
         base_url=os.environ["PAPER_EXCHANGE_URL"],
+        **key,
     )
 
     check(client.ping() == {}, "ping")

@@ -4,6 +4,7 @@
 mod clock_and_limits;
 mod futures;
 mod idempotency;
+mod key_kinds;
 mod orders;
 mod support;
 mod wallet;

@@ -21,6 +21,7 @@ fn config() -> Config {
     let second = AccountConfig {
         api_key: "b".into(),
         secret_key: "b".into(),
+        public_key: None,
         balances: config.accounts[0].balances.clone(),
         futures_usdt: config.accounts[0].futures_usdt,
     };
