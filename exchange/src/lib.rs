@@ -9,13 +9,15 @@
 //!
 //! Layout:
 //! - `config`: endpoints, credentials (the secret never reaches `Debug`), timeouts.
-//! - `signing`: HMAC-SHA256 signatures of REST and WebSocket API requests.
+//! - `signing`: the signatures of REST and WebSocket API requests with each kind of API key
+//!   ([`KeyKind`]: HMAC, Ed25519, RSA).
 //! - `clock`: request timestamps on the server's clock.
 //! - `rest`: the [`Client`] transport: signing, rate limit gate, used weight, errors.
 //! - `error`: [`Error`], and which failures leave an order's fate unknown.
 //! - `orders`: orders, the client order id, and the REST order answers.
 //! - `filters`: a symbol's trading rules and rounding to them.
 //! - `trading`: the endpoints (rules, place, query, cancel, open orders, balances).
+//! - `trades`: the account's trades of an order (`myTrades`), with their commissions.
 //! - `place_once`: idempotent placement.
 //! - `execution_report`, `user_stream`: the user data stream over the WebSocket API.
 //! - `watch`: [`OrderWatch`], the stream and polling combined.
@@ -35,6 +37,7 @@ mod orders;
 mod place_once;
 mod rest;
 mod signing;
+mod trades;
 mod trading;
 mod user_stream;
 mod wallet;
@@ -62,6 +65,8 @@ pub use orders::{
 };
 pub use place_once::Placement;
 pub use rest::Client;
+pub use signing::{KeyError, KeyKind};
+pub use trades::Trade;
 pub use trading::{Balance, Touch};
 pub use wallet::deposit::{Deposit, DepositAddress, DepositStatus};
 pub use wallet::transfer::{Transfer, TransferType};

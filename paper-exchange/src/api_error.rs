@@ -213,6 +213,7 @@ impl From<FuturesReject> for ApiError {
             FuturesReject::Filter(failure) => failure.code(),
             FuturesReject::Margin => -2019,
             FuturesReject::ReduceOnly => -2022,
+            FuturesReject::MaxNotional => -2027,
             FuturesReject::UnknownOrder => -2011,
             FuturesReject::NoSuchOrder => -2013,
         };

@@ -1,10 +1,12 @@
 //! A Binance-compatible paper exchange with a synthetic, live-moving market: the dev stack's and
 //! the tests' stand-in for Binance Spot (no real exchange is reachable there).
 //!
-//! It speaks Binance's REST API (`/api/v3/ping`, `time`, `exchangeInfo`, `depth`, SIGNED
-//! `order` POST/DELETE/GET, `openOrders`, `account`) with Binance's field names, error codes and
-//! HTTP statuses, and Binance's diff depth streams over websocket, whose update ids agree with
-//! the REST snapshots so that Binance's local order book procedure rebuilds the book exactly.
+//! It speaks Binance's REST API (`/api/v3/ping`, `time`, `exchangeInfo`, `depth`, the
+//! `ticker/24hr`, `ticker/price` and `ticker/bookTicker` tickers; SIGNED `order`
+//! POST/DELETE/GET, `openOrders`, `account`, `myTrades`) with Binance's field names, error codes
+//! and HTTP statuses, and Binance's diff depth streams over websocket, whose update ids agree
+//! with the REST snapshots so that Binance's local order book procedure rebuilds the book
+//! exactly.
 //! Each symbol's mid price follows a random walk; synthetic liquidity is re-quoted around it
 //! every tick; users' orders take that liquidity, rest on the book (and in the streams), and
 //! are filled when the market moves through them. Given a seed the market is deterministic.
@@ -13,20 +15,26 @@
 //! (`userDataStream.subscribe.signature`): an `executionReport` for every change of an order
 //! and an `outboundAccountPosition` after every balance change.
 //!
+//! Accounts have API keys of each kind Binance issues: HMAC (a shared secret), Ed25519 and RSA
+//! (a public key), and SIGNED requests are checked as Binance checks each kind, on REST and on
+//! the WebSocket API ([`config::AccountConfig`]).
+//!
 //! A USDⓈ-M-style perpetual futures market runs beside it (`futures/`, `rest/futures/`): one
 //! perpetual per symbol quoted in USDT, with Binance's futures API names (`/fapi/v1/ping`,
 //! `time`, `exchangeInfo`, `premiumIndex`; SIGNED `order` POST/DELETE/GET, `openOrders`,
-//! `/fapi/v2/positionRisk`, `/fapi/v2/account`; `/fapi/v1/listenKey`), the
-//! `<symbol>@markPrice@1s` and `<symbol>@markPrice` (3 s) streams, and the user data stream
+//! `/fapi/v2/positionRisk`, `/fapi/v2/account`, `leverageBracket`, `leverage`,
+//! `positionSide/dual`; `/fapi/v1/listenKey`), the `<symbol>@markPrice@1s` and
+//! `<symbol>@markPrice` (3 s) streams, and the user data stream
 //! of `ORDER_TRADE_UPDATE` and `ACCOUNT_UPDATE` events at `/ws/<listenKey>`. Each perpetual
 //! has a book of its own fed with the spot symbol's synthetic ladders (same prices, separate
 //! liquidity); its mark and index price are the spot mid. Accounts are in one-way mode
-//! (`positionSide` BOTH), cross margin at a fixed leverage (default 20x; initial margin is
-//! notional / leverage, maintenance a fixed rate, default 0.4 %), with a USDT futures wallet
+//! (`positionSide` BOTH), cross margin at a leverage per account and symbol (default 20x, at
+//! most the one bracket's; initial margin is notional / leverage, maintenance a fixed rate,
+//! default 0.4 %, up to a 9,000,000 USDT notional per position), with a USDT futures wallet
 //! separate from the spot balances ([`config::AccountConfig::futures_usdt`]). Commissions
 //! (default 0.02 % maker, 0.05 % taker) and realized profit are booked in the wallet. The
 //! funding rate (default 0.0001) is reported, never charged. Only LIMIT (GTC, IOC, FOK) and
-//! MARKET orders; no leverage or margin type changes, no liquidations.
+//! MARKET orders; no margin type changes, no hedge mode, no liquidations.
 //!
 //! Binance's wallet API (`/sapi`, SIGNED): universal transfers between the spot and futures
 //! wallets (`/sapi/v1/asset/transfer`, `MAIN_UMFUTURE` / `UMFUTURE_MAIN`), and with
@@ -37,9 +45,9 @@
 //! confirmations (`deposit/hisrec`). Without `[wallet]` the `capital` endpoints answer -1020.
 //!
 //! Limits: state lives in memory for the life of the process (orders are never archived); only
-//! LIMIT, LIMIT_MAKER and MARKET orders; HMAC keys only; no rate limits (every REST request
-//! weighs 1 in `X-MBX-USED-WEIGHT-1M`, nothing is refused for it); of the WebSocket API only
-//! `ping`, `time` and the user data stream methods.
+//! LIMIT, LIMIT_MAKER and MARKET orders; no rate limits (every REST request weighs 1 in
+//! `X-MBX-USED-WEIGHT-1M`, nothing is refused for it); of the WebSocket API only `ping`,
+//! `time` and the user data stream methods (so no `session.logon`).
 //!
 //! For clients' recovery tests, [`config::FaultConfig`] makes the first order placements
 //! (spot and futures, one shared count) answer -1007 (HTTP 503) or hang after they applied,
@@ -54,9 +62,11 @@
 //!   execute against them.
 //! - `depth`: the published book, its update id, snapshots and diffs.
 //! - `exchange/`: the matching engine behind one lock (`place`, `manage`: cancel and lookups;
-//!   `ledger`: accounts, orders and the money of each execution).
+//!   `ledger`: accounts, orders and the money of each execution; `trades`: every execution;
+//!   `ticker`: the 24 h statistics, and what they approximate).
 //! - `accounts`, `orders`: balances, and orders with Binance's enums.
-//! - `auth`: SIGNED request checks (API key, HMAC-SHA256 signature, recvWindow).
+//! - `auth`: SIGNED request checks (API key, signature of the key's kind: HMAC, Ed25519 or
+//!   RSA; recvWindow).
 //! - `params`: query string and form body parameters.
 //! - `api_error`: Binance's `{"code","msg"}` errors and HTTP statuses.
 //! - `rest/`: the HTTP routes, order parameters and JSON shapes, the used-weight header.
@@ -67,9 +77,10 @@
 //! - `wallet/`: transfers, withdrawals and deposits (`transfer`, `withdraw`, `deposit` in the
 //!   engine; `chain`: the tasks sending withdrawals and watching deposits; `config`, `keys`,
 //!   `units`); `rest/wallet/`: their `/sapi` routes.
-//! - `test_utils` (feature `test-utils`): anvil and a `TestToken` for wallet tests.
+//! - `test_utils` (feature `test-utils`): anvil and a `TestToken` for wallet tests; `keys`:
+//!   Ed25519 and RSA API key pairs generated at test time.
 //! - `futures/`: the perpetual futures engine (`position`, `place`, `manage`, `events`,
-//!   `listen_keys`); `futures_stream`: its user data stream websocket.
+//!   `listen_keys`, `leverage`); `futures_stream`: its user data stream websocket.
 
 mod accounts;
 mod api_error;
@@ -167,7 +178,7 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), Error> {
     };
     let shared = Arc::new(Shared {
         exchange: Mutex::new(Exchange::new(&config, seed)),
-        keys: auth::Keys::new(&config.accounts),
+        keys: auth::Keys::new(&config.accounts)?,
         events: receiver,
         faults: Faults::new(&config.faults),
         used_weight: UsedWeight::default(),

@@ -1,5 +1,6 @@
 //! One epoch's hedge order on the exchange: priced from the touch, rounded to the symbol's
-//! rules, placed once by client order id, and followed to its final state.
+//! rules, placed once by client order id, and followed to its final state, its commissions
+//! read from the order's trades when the stream and the placement answer missed some.
 
 use super::ExchangeError;
 use hedgeflow_exchange::{
@@ -70,7 +71,7 @@ pub async fn execute(
                     touch,
                     limit: found.price,
                 };
-                follow(watch, order, &id, placed, order_timeout).await
+                follow(client, watch, order, &id, placed, order_timeout).await
             }
             None => Ok(unplaced()),
         };
@@ -96,7 +97,7 @@ pub async fn execute(
         touch,
         limit: placed.order().price,
     };
-    follow(watch, order, &id, placed, order_timeout).await
+    follow(client, watch, order, &id, placed, order_timeout).await
 }
 
 /// What is known of a placed order besides its final state.
@@ -107,6 +108,7 @@ struct Placed<'a> {
 }
 
 async fn follow(
+    client: &Client,
     watch: &OrderWatch,
     order: &HedgeOrder,
     id: &ClientOrderId,
@@ -114,7 +116,51 @@ async fn follow(
     order_timeout: Duration,
 ) -> Result<HedgeExecution, ExchangeError> {
     let done = watch.wait_final(&order.symbol, id, order_timeout).await?;
+    let done = with_exact_fees(client, done).await?;
     Ok(execution(order, placed, done))
+}
+
+/// The final order with every trade's commission. The watch knows only the trades it saw (the
+/// user data stream, this attempt's placement answer): after a crash, or with the stream down,
+/// some are missing. Then the order's trades are read from the exchange (`myTrades`), which
+/// keeps them all; they replace what was seen when they add up to the executed quantity.
+/// Otherwise (the exchange's trade list lagging, or refused) the seen commissions stay, a
+/// lower bound marked incomplete. A failure that may pass fails the attempt: its retry finds
+/// the order by client order id and places nothing.
+async fn with_exact_fees(
+    client: &Client,
+    mut done: FinalOrder,
+) -> Result<FinalOrder, ExchangeError> {
+    if done.commissions_complete {
+        return Ok(done);
+    }
+    let order_id = done.order_id;
+    let trades = match client.order_trades(&done.symbol, order_id).await {
+        Ok(trades) => trades,
+        Err(e) if e.is_retryable() => return Err(e.into()),
+        Err(e) => {
+            tracing::warn!(error = %e, order_id, "the order's trades unread; fees a lower bound");
+            return Ok(done);
+        }
+    };
+    let qty: Decimal = trades.iter().map(|t| t.qty).sum();
+    if qty != done.executed_qty {
+        let executed = done.executed_qty;
+        tracing::warn!(order_id, %qty, %executed, "trades short of the fills; fees a lower bound");
+        return Ok(done);
+    }
+    let mut commissions = BTreeMap::new();
+    for trade in trades {
+        *commissions.entry(trade.commission_asset).or_default() += trade.commission;
+    }
+    tracing::info!(
+        order_id = done.order_id,
+        ?commissions,
+        "fees the watch missed read from the order's trades"
+    );
+    done.commissions = commissions;
+    done.commissions_complete = true;
+    Ok(done)
 }
 
 fn execution(order: &HedgeOrder, placed: Placed<'_>, done: FinalOrder) -> HedgeExecution {
@@ -204,5 +250,56 @@ mod tests {
         assert_eq!(limit, "2985.00".parse::<Decimal>().unwrap());
         // below the minimum notional: not placed
         assert_eq!(price(&order(Side::Buy, "0.001"), &filters(), touch), None);
+    }
+
+    /// After a crash: the first attempt placed the hedge and died before following it, so the
+    /// fills were in an answer and on a stream nobody reads any more. The retry finds the order
+    /// filled by polling, with no commission seen, and reads them from the order's trades.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn fees_the_watch_missed_are_read_from_the_orders_trades() {
+        use hedgeflow_exchange::{Config, Credentials, OrderStatus};
+        use hedgeflow_paper_exchange::{DEV_API_KEY, DEV_SECRET_KEY};
+        use std::sync::Arc;
+
+        let paper = hedgeflow_paper_exchange::spawn(hedgeflow_paper_exchange::Config {
+            seed: Some(7),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let url = format!("http://{}", paper.addr).parse().unwrap();
+        let credentials = Credentials::new(DEV_API_KEY, DEV_SECRET_KEY);
+        let client = Arc::new(Client::new(Config::paper(url, credentials)).unwrap());
+        // several levels of the book: several trades, each with its commission
+        let hedge = order(Side::Buy, "12");
+
+        let filters = client.symbol_filters(&hedge.symbol).await.unwrap();
+        let touch = client.touch(&hedge.symbol).await.unwrap();
+        let (qty, limit) = price(&hedge, &filters, touch).unwrap();
+        let request = OrderRequest {
+            symbol: hedge.symbol.clone(),
+            side: ExchangeSide::Buy,
+            kind: OrderKind::Limit {
+                price: limit,
+                qty,
+                time_in_force: TimeInForce::Ioc,
+            },
+            client_order_id: ClientOrderId::new(hedge.client_order_id.clone()).unwrap(),
+        };
+        let first = client.place_once(&request).await.unwrap().into_order();
+        assert_eq!(first.status, OrderStatus::Filled);
+        assert!(first.fills.len() > 1, "{first:?}");
+        let fees: Decimal = first.fills.iter().map(|f| f.commission).sum();
+
+        // the restarted role: a new watch, the same hedge
+        let watch = OrderWatch::start(client.clone(), Duration::from_millis(100));
+        let done = execute(&client, &watch, &hedge, Duration::from_secs(10))
+            .await
+            .unwrap();
+        assert_eq!(done.order_id, Some(first.order_id));
+        assert_eq!(done.executed, qty);
+        assert!(done.fees_complete, "{done:?}");
+        assert_eq!(done.fees, BTreeMap::from([("ETH".to_string(), fees)]));
+        assert_eq!(done.fees_in_quote, fees * first.average_price().unwrap());
     }
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::trades::{Trade, Trades};
 use crate::accounts::{AccountId, Accounts};
 use crate::config::CommissionConfig;
 use crate::orders::{Fill, Order, Side};
@@ -19,11 +20,13 @@ pub struct Assets<'a> {
     pub quote: &'a str,
 }
 
-/// Accounts, all orders ever placed (kept for the life of the process), and trade ids.
+/// Accounts, all orders and trades ever made (kept for the life of the process), and trade
+/// ids.
 #[derive(Debug)]
 pub struct Ledger {
     pub accounts: Accounts,
     pub orders: BTreeMap<u64, Order>,
+    pub trades: Trades,
     commission: CommissionConfig,
     next_order_id: u64,
     next_trade_id: u64,
@@ -43,6 +46,7 @@ impl Ledger {
         Ledger {
             accounts,
             orders: BTreeMap::new(),
+            trades: Trades::default(),
             commission,
             next_order_id: 1,
             next_trade_id: 1,
@@ -56,13 +60,22 @@ impl Ledger {
         id
     }
 
+    /// The id of a new match; both sides of it carry it.
+    pub fn next_trade_id(&mut self) -> u64 {
+        let id = self.next_trade_id;
+        self.next_trade_id += 1;
+        id
+    }
+
     pub fn commission(&self) -> &CommissionConfig {
         &self.commission
     }
 
     /// Moves the money of one execution for `account` on `side`: it pays the quote (buy) or
     /// base (sell), a taker from its free funds and a maker (a resting order) from the order's
-    /// lock, and receives the other asset less the role's commission.
+    /// lock, and receives the other asset less the role's commission. `trade_id` names the
+    /// match (from [`Ledger::next_trade_id`]).
+    #[allow(clippy::too_many_arguments)]
     pub fn settle(
         &mut self,
         account: AccountId,
@@ -71,6 +84,7 @@ impl Ledger {
         role: Role,
         price: Decimal,
         qty: Decimal,
+        trade_id: u64,
     ) -> Fill {
         let rate = match role {
             Role::Taker => self.commission.taker,
@@ -88,8 +102,6 @@ impl Ledger {
             Role::Maker => account.debit_locked(paid_asset, paid),
         }
         account.credit(received_asset, received - commission);
-        let trade_id = self.next_trade_id;
-        self.next_trade_id += 1;
         Fill {
             price,
             qty,
@@ -99,14 +111,21 @@ impl Ledger {
         }
     }
 
-    /// Executes `qty` of resting order `order_id` at its price, paying from its lock, and
-    /// publishes the maker's trade and balances.
-    pub fn fill_resting(&mut self, order_id: u64, assets: Assets<'_>, qty: Decimal, now: u64) {
+    /// Executes `qty` of resting order `order_id` at its price, paying from its lock, in the
+    /// match `trade_id`; records and publishes the maker's trade and balances.
+    pub fn fill_resting(
+        &mut self,
+        order_id: u64,
+        assets: Assets<'_>,
+        qty: Decimal,
+        trade_id: u64,
+        now: u64,
+    ) {
         let Some(order) = self.orders.get(&order_id) else {
             return;
         };
         let (account, side, price) = (order.account, order.side, order.price);
-        let fill = self.settle(account, assets, side, Role::Maker, price, qty);
+        let fill = self.settle(account, assets, side, Role::Maker, price, qty, trade_id);
         let order = self
             .orders
             .get_mut(&order_id)
@@ -116,13 +135,15 @@ impl Ledger {
             Side::Buy => price * qty,
             Side::Sell => qty,
         };
-        let fill = Execution::Trade {
-            fill: &fill,
-            maker: true,
-        };
-        self.events.order(order, fill, now);
+        record_trade(&mut self.trades, &mut self.events, order, &fill, true, now);
         self.accounts.get_mut(account).update_time = now;
         self.publish_position(account, assets, now);
+    }
+
+    /// Records one execution of `order` (not yet in [`Ledger::orders`]: a new order taking
+    /// liquidity) and publishes its `executionReport`.
+    pub fn record_taker_trade(&mut self, order: &Order, fill: &Fill, now: u64) {
+        record_trade(&mut self.trades, &mut self.events, order, fill, false, now);
     }
 
     /// Publishes `account`'s balances of the two assets of a symbol.
@@ -147,4 +168,18 @@ impl Ledger {
         let locked = std::mem::take(&mut order.locked);
         self.accounts.get_mut(order.account).unlock(asset, locked);
     }
+}
+
+/// Keeps one execution of `order` (already applied to it) for `myTrades` and the tickers, and
+/// publishes its `executionReport`.
+fn record_trade(
+    trades: &mut Trades,
+    events: &mut UserEvents,
+    order: &Order,
+    fill: &Fill,
+    maker: bool,
+    now: u64,
+) {
+    trades.record(Trade::new(order, fill, maker, now));
+    events.order(order, Execution::Trade { fill, maker }, now);
 }

@@ -5,12 +5,16 @@
 //! - [`ledger`]: accounts, orders, and the money movements of an execution.
 //! - [`place`]: new orders (filters, balance checks, matching, resting).
 //! - [`manage`]: cancelling and looking up orders.
+//! - [`trades`]: every execution, per account (`myTrades`) and per symbol.
+//! - [`ticker`]: a symbol's 24 h statistics and best prices, for the tickers.
 
 pub mod ledger;
 pub mod manage;
 pub mod place;
 #[cfg(test)]
 mod tests;
+pub mod ticker;
+pub mod trades;
 
 use rust_decimal::Decimal;
 
@@ -163,8 +167,9 @@ impl Exchange {
                 quote: &venue.config.quote_asset,
             };
             for cross in &crosses {
+                let trade_id = self.ledger.next_trade_id();
                 self.ledger
-                    .fill_resting(cross.order_id, assets, cross.qty, now);
+                    .fill_resting(cross.order_id, assets, cross.qty, trade_id, now);
             }
             if !crosses.is_empty() {
                 tracing::debug!(symbol = %venue.config.symbol, fills = crosses.len(), "market crossed resting orders");

@@ -160,18 +160,22 @@ impl Exchange {
         venue.book.apply(side, &takes);
         let assets = venue.assets();
         for take in &takes {
-            let fill = self
-                .ledger
-                .settle(account, assets, side, Role::Taker, take.price, take.qty);
+            let trade_id = self.ledger.next_trade_id();
+            let fill = self.ledger.settle(
+                account,
+                assets,
+                side,
+                Role::Taker,
+                take.price,
+                take.qty,
+                trade_id,
+            );
             order.execute(take.price, take.qty, now);
-            let trade = Execution::Trade {
-                fill: &fill,
-                maker: false,
-            };
-            self.ledger.events.order(&order, trade, now);
+            self.ledger.record_taker_trade(&order, &fill, now);
             order.fills.push(fill);
             if let Maker::Order(maker_id) = take.maker {
-                self.ledger.fill_resting(maker_id, assets, take.qty, now);
+                self.ledger
+                    .fill_resting(maker_id, assets, take.qty, trade_id, now);
             }
         }
 

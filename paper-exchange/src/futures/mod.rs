@@ -12,8 +12,10 @@
 //! - [`manage`]: cancels, lookups, and resting orders filled by the moving market.
 //! - [`events`]: the futures user data stream's `ORDER_TRADE_UPDATE` and `ACCOUNT_UPDATE`.
 //! - [`listen_keys`]: the user data stream's listen keys.
+//! - [`leverage`]: leverage per account and symbol, and the notional bracket.
 
 pub mod events;
+pub mod leverage;
 pub mod listen_keys;
 pub mod manage;
 pub mod place;
@@ -27,6 +29,7 @@ use crate::accounts::AccountId;
 use crate::config::{Config, FuturesConfig};
 use crate::orders::Order;
 use crate::user_data::UserEvents;
+use leverage::LeverageSettings;
 use listen_keys::ListenKeys;
 use position::Position;
 
@@ -50,6 +53,9 @@ pub enum FuturesReject {
     Margin,
     #[error("ReduceOnly Order is rejected.")]
     ReduceOnly,
+    /// The position would pass the bracket's notional cap.
+    #[error("Exceeded the maximum allowable position at current leverage.")]
+    MaxNotional,
     /// A cancel found no open order.
     #[error("Unknown order sent.")]
     UnknownOrder,
@@ -114,6 +120,8 @@ pub struct FuturesAccount {
     pub wallet: Decimal,
     pub positions: BTreeMap<String, Position>,
     pub update_time: u64,
+    /// Leverage set per symbol; the configured default elsewhere.
+    pub leverage: LeverageSettings,
 }
 
 /// The futures side of the engine: wallets, positions, orders and their events.
@@ -174,19 +182,15 @@ impl Futures {
             .unwrap_or_default()
     }
 
-    pub fn leverage(&self) -> Decimal {
-        Decimal::from(self.config.leverage)
-    }
-
-    /// Initial margin the account's open orders hold: each non-reduce-only order's unfilled
-    /// notional at its price over the leverage.
-    pub fn open_order_margin(&self, account: AccountId) -> Decimal {
+    /// Initial margin the account's open orders hold (on one symbol or all): each
+    /// non-reduce-only order's unfilled notional at its price over its symbol's leverage.
+    pub fn open_order_margin(&self, account: AccountId, symbol: Option<&str>) -> Decimal {
         self.orders
             .values()
             .filter(|o| o.order.account == account && o.order.status.is_open() && !o.reduce_only)
-            .map(|o| o.order.price * o.order.remaining())
-            .sum::<Decimal>()
-            / self.leverage()
+            .filter(|o| symbol.is_none_or(|s| o.order.symbol == s))
+            .map(|o| o.order.price * o.order.remaining() / self.leverage(account, &o.order.symbol))
+            .sum()
     }
 }
 
@@ -227,14 +231,14 @@ impl crate::exchange::Exchange {
         let wallet = futures.account(account).wallet;
         let mut margins = Margins {
             wallet,
-            open_order_initial: futures.open_order_margin(account),
+            open_order_initial: futures.open_order_margin(account, None),
             ..Margins::default()
         };
         for (symbol, position) in &futures.account(account).positions {
             let mark = self.mark_price(symbol).unwrap_or(position.entry);
             let notional = position.amt.abs() * mark;
             margins.unrealized += position.unrealized(mark);
-            margins.position_initial += notional / futures.leverage();
+            margins.position_initial += notional / futures.leverage(account, symbol);
             margins.maintenance += notional * futures.config.maintenance_margin_rate;
         }
         margins

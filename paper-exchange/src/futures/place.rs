@@ -93,7 +93,12 @@ impl Exchange {
                 cost / filled
             };
             let opening = (qty - reducible).max(Decimal::ZERO);
-            let leverage = self.futures.leverage();
+            // the position after it, valued at the order's prices, within the bracket's cap
+            let cap = self.futures.bracket().notional_cap;
+            if (position.amt.abs() - reducible + opening) * average > cap {
+                return Err(FuturesReject::MaxNotional);
+            }
+            let leverage = self.futures.leverage(account, &request.symbol);
             let needed =
                 opening * average / leverage + qty * average * self.futures.config.taker_commission;
             if needed > self.futures_margins(account).available() {

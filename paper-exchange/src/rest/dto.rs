@@ -7,6 +7,8 @@ use serde_json::{Map, Value, json};
 use crate::accounts::Account;
 use crate::config::{CommissionConfig, SymbolConfig};
 use crate::depth::Snapshot;
+use crate::exchange::ticker::{BestPrices, Ticker};
+use crate::exchange::trades::Trade;
 use crate::orders::{Order, OrderType};
 
 /// Decimal places Binance prints amounts with (the assets' precision).
@@ -223,6 +225,85 @@ pub fn order_canceled(order: &Order, cancel_client_order_id: &str, now: u64) -> 
     map.insert("clientOrderId".into(), cancel_client_order_id.into());
     map.insert("transactTime".into(), now.into());
     Value::Object(map)
+}
+
+/// `GET /api/v3/ticker/24hr` (`type=FULL`, the default).
+pub fn ticker_24hr(ticker: &Ticker) -> Value {
+    let mut value = ticker_mini(ticker);
+    let fields = [
+        ("priceChange", amount(ticker.price_change())),
+        (
+            "priceChangePercent",
+            ticker.price_change_percent().to_string(),
+        ),
+        ("weightedAvgPrice", amount(ticker.weighted_average())),
+        ("prevClosePrice", amount(ticker.prev_close)),
+        ("lastQty", amount(ticker.last_qty)),
+        ("bidPrice", amount(ticker.best.bid.0)),
+        ("bidQty", amount(ticker.best.bid.1)),
+        ("askPrice", amount(ticker.best.ask.0)),
+        ("askQty", amount(ticker.best.ask.1)),
+    ];
+    for (name, field) in fields {
+        value[name] = field.into();
+    }
+    value
+}
+
+/// `GET /api/v3/ticker/24hr?type=MINI`. Without trades in the window the ids are -1.
+pub fn ticker_mini(ticker: &Ticker) -> Value {
+    let (first_id, last_id) = ticker
+        .trade_ids
+        .map_or((-1, -1), |(first, last)| (first as i64, last as i64));
+    json!({
+        "symbol": ticker.symbol,
+        "openPrice": amount(ticker.open),
+        "highPrice": amount(ticker.high),
+        "lowPrice": amount(ticker.low),
+        "lastPrice": amount(ticker.last),
+        "volume": amount(ticker.volume),
+        "quoteVolume": amount(ticker.quote_volume),
+        "openTime": ticker.open_time,
+        "closeTime": ticker.close_time,
+        "firstId": first_id,
+        "lastId": last_id,
+        "count": ticker.count,
+    })
+}
+
+/// `GET /api/v3/ticker/price`
+pub fn ticker_price(symbol: &str, price: Decimal) -> Value {
+    json!({ "symbol": symbol, "price": amount(price) })
+}
+
+/// `GET /api/v3/ticker/bookTicker`
+pub fn book_ticker(symbol: &str, best: &BestPrices) -> Value {
+    json!({
+        "symbol": symbol,
+        "bidPrice": amount(best.bid.0),
+        "bidQty": amount(best.bid.1),
+        "askPrice": amount(best.ask.0),
+        "askQty": amount(best.ask.1),
+    })
+}
+
+/// One entry of `GET /api/v3/myTrades`.
+pub fn my_trade(trade: &Trade) -> Value {
+    json!({
+        "symbol": trade.symbol,
+        "id": trade.id,
+        "orderId": trade.order_id,
+        "orderListId": -1,
+        "price": amount(trade.price),
+        "qty": amount(trade.qty),
+        "quoteQty": amount(trade.price * trade.qty),
+        "commission": amount(trade.commission),
+        "commissionAsset": trade.commission_asset,
+        "time": trade.time,
+        "isBuyer": trade.buyer,
+        "isMaker": trade.maker,
+        "isBestMatch": true,
+    })
 }
 
 #[cfg(test)]

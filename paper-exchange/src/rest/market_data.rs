@@ -32,15 +32,7 @@ pub async fn exchange_info(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let params = Params::parse(query.as_deref(), b"")?;
-    let wanted: Option<Vec<String>> = match (params.get("symbol"), params.get("symbols")) {
-        (Some(_), Some(_)) => return Err(ApiError::not_required("symbols")),
-        (Some(symbol), None) => Some(vec![symbol.to_string()]),
-        (None, Some(list)) => Some(
-            serde_json::from_str(list)
-                .map_err(|_| ApiError::illegal_chars("symbols", "[\"SYMBOL\",...]"))?,
-        ),
-        (None, None) => None,
-    };
+    let wanted = wanted_symbols(&params)?.map(Wanted::into_names);
     let exchange = shared.exchange();
     let symbols = match wanted {
         None => exchange
@@ -53,6 +45,35 @@ pub async fn exchange_info(
             .collect::<Result<Vec<_>, _>>()?,
     };
     Ok(Json(dto::exchange_info(symbols, now_ms())))
+}
+
+/// The symbols a request names: `symbol` (one) or `symbols` (a JSON array), never both.
+pub enum Wanted {
+    One(String),
+    Some(Vec<String>),
+}
+
+impl Wanted {
+    pub fn into_names(self) -> Vec<String> {
+        match self {
+            Wanted::One(name) => vec![name],
+            Wanted::Some(names) => names,
+        }
+    }
+}
+
+/// `symbol` or `symbols`; `None` when neither is sent (all symbols).
+pub fn wanted_symbols(params: &Params) -> Result<Option<Wanted>, ApiError> {
+    Ok(match (params.get("symbol"), params.get("symbols")) {
+        (Some(_), Some(_)) => return Err(ApiError::not_required("symbols")),
+        (Some(symbol), None) => Some(Wanted::One(symbol.to_string())),
+        (None, Some(list)) => {
+            Some(Wanted::Some(serde_json::from_str(list).map_err(|_| {
+                ApiError::illegal_chars("symbols", "[\"SYMBOL\",...]")
+            })?))
+        }
+        (None, None) => None,
+    })
 }
 
 /// `GET /api/v3/depth?symbol=..&limit=..`

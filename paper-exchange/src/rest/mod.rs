@@ -1,8 +1,10 @@
 //! The REST API (`/api/v3/...` and `/fapi/...`) and the routes of the websocket streams.
 //!
 //! - [`market_data`]: ping, time, exchangeInfo, depth (public).
+//! - [`tickers`]: the 24 h, price and book tickers (public).
 //! - [`trading`]: place, cancel and query orders, open orders (SIGNED).
 //! - [`account`]: balances (SIGNED).
+//! - [`trades`]: the account's trades, `myTrades` (SIGNED).
 //! - [`order_params`]: reading order requests.
 //! - [`signed`]: the authenticated SIGNED request every SIGNED endpoint takes.
 //! - [`dto`]: the JSON shapes.
@@ -19,6 +21,8 @@ pub mod limits;
 pub mod market_data;
 pub mod order_params;
 pub mod signed;
+pub mod tickers;
+pub mod trades;
 pub mod trading;
 pub mod wallet;
 
@@ -44,6 +48,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v3/time", get(market_data::time))
         .route("/api/v3/exchangeInfo", get(market_data::exchange_info))
         .route("/api/v3/depth", get(market_data::depth))
+        .route("/api/v3/ticker/24hr", get(tickers::ticker_24hr))
+        .route("/api/v3/ticker/price", get(tickers::ticker_price))
+        .route("/api/v3/ticker/bookTicker", get(tickers::book_ticker))
         .route(
             "/api/v3/order",
             get(trading::query_order)
@@ -52,6 +59,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/api/v3/openOrders", get(trading::open_orders))
         .route("/api/v3/account", get(account::account))
+        .route("/api/v3/myTrades", get(trades::my_trades))
         .merge(futures::routes())
         .merge(wallet::routes())
         .route_layer(middleware::from_fn_with_state(

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::dto;
@@ -41,6 +40,7 @@ pub async fn position_risk(
                 &position,
                 mark,
                 wallet,
+                exchange.futures.leverage_of(account, symbol),
                 &exchange.futures.config,
             ))
         })
@@ -55,25 +55,18 @@ pub async fn account(
 ) -> Result<Json<Value>, ApiError> {
     let exchange = shared.exchange();
     let futures = &exchange.futures;
-    let leverage = futures.leverage();
     let positions = exchange
         .perpetuals()
         .map(|venue| {
             let symbol = &venue.config.symbol;
             let mark = exchange.mark_price(symbol)?;
-            let open_order_initial = exchange
-                .open_futures_orders(account, Some(symbol))?
-                .iter()
-                .filter(|o| !o.reduce_only)
-                .map(|o| o.order.price * o.order.remaining())
-                .sum::<Decimal>()
-                / leverage;
             let position = futures.position(account, symbol);
             Ok(dto::account_position(
                 symbol,
                 &position,
                 mark,
-                open_order_initial,
+                futures.open_order_margin(account, Some(symbol)),
+                futures.leverage_of(account, symbol),
                 &futures.config,
             ))
         })

@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::next_funding_time;
 use crate::config::{FuturesConfig, SymbolConfig};
+use crate::futures::leverage::NOTIONAL_CAP;
 use crate::futures::position::Position;
 use crate::futures::{FuturesAccount, FuturesOrder, MARGIN_ASSET, Margins};
 use crate::orders::Status;
@@ -12,8 +13,10 @@ use crate::rest::dto::amount;
 
 /// Binance lists perpetuals with this delivery date (2100-12-25).
 const PERPETUAL_DELIVERY_DATE: u64 = 4_133_404_800_000;
-/// Most notional one position may have at the default leverage (reported only).
-const MAX_NOTIONAL: &str = "9000000.00000000";
+/// Most notional one position may have (the one bracket's cap).
+fn max_notional() -> String {
+    amount(Decimal::from(NOTIONAL_CAP))
+}
 
 /// One symbol of `GET /fapi/v1/exchangeInfo`.
 pub fn symbol_info(symbol: &SymbolConfig, futures: &FuturesConfig) -> Value {
@@ -142,12 +145,13 @@ pub fn order_ack(accepted: &FuturesOrder) -> Value {
     order(accepted)
 }
 
-/// One entry of `GET /fapi/v2/positionRisk`.
+/// One entry of `GET /fapi/v2/positionRisk`, at the account's `leverage` of the symbol.
 pub fn position_risk(
     symbol: &str,
     position: &Position,
     mark: Decimal,
     wallet: Decimal,
+    leverage: u32,
     futures: &FuturesConfig,
 ) -> Value {
     let zero = amount(Decimal::ZERO);
@@ -159,8 +163,8 @@ pub fn position_risk(
         "markPrice": amount(mark),
         "unRealizedProfit": amount(position.unrealized(mark)),
         "liquidationPrice": amount(position.liquidation_price(wallet, futures.maintenance_margin_rate)),
-        "leverage": futures.leverage.to_string(),
-        "maxNotionalValue": MAX_NOTIONAL,
+        "leverage": leverage.to_string(),
+        "maxNotionalValue": max_notional(),
         "marginType": "cross",
         "isolatedMargin": zero,
         "isAutoAddMargin": "false",
@@ -171,16 +175,18 @@ pub fn position_risk(
     })
 }
 
-/// One position of a symbol in `GET /fapi/v2/account`, with its margins at `mark`.
+/// One position of a symbol in `GET /fapi/v2/account`, with its margins at `mark` and the
+/// account's `leverage` of the symbol.
 pub fn account_position(
     symbol: &str,
     position: &Position,
     mark: Decimal,
     open_order_initial: Decimal,
+    leverage: u32,
     futures: &FuturesConfig,
 ) -> Value {
     let notional = position.amt.abs() * mark;
-    let position_initial = notional / Decimal::from(futures.leverage);
+    let position_initial = notional / Decimal::from(leverage);
     json!({
         "symbol": symbol,
         "initialMargin": amount(position_initial + open_order_initial),
@@ -188,11 +194,11 @@ pub fn account_position(
         "unrealizedProfit": amount(position.unrealized(mark)),
         "positionInitialMargin": amount(position_initial),
         "openOrderInitialMargin": amount(open_order_initial),
-        "leverage": futures.leverage.to_string(),
+        "leverage": leverage.to_string(),
         "isolated": false,
         "entryPrice": amount(position.entry),
         "breakEvenPrice": amount(position.entry),
-        "maxNotional": MAX_NOTIONAL,
+        "maxNotional": max_notional(),
         "bidNotional": amount(Decimal::ZERO),
         "askNotional": amount(Decimal::ZERO),
         "positionSide": "BOTH",

@@ -3,15 +3,19 @@
 //! - [`market_data`]: ping, time, exchangeInfo, premiumIndex (public).
 //! - [`trading`]: place, cancel and query orders, open orders (SIGNED).
 //! - [`account`]: positionRisk and account (SIGNED).
+//! - [`leverage`]: leverageBracket and leverage (SIGNED).
+//! - [`position_mode`]: positionSide/dual, one-way only (SIGNED).
 //! - [`listen_key`]: the user data stream's listen key (API key only).
 //! - [`params`]: reading order requests.
 //! - [`dto`]: the JSON shapes.
 
 pub mod account;
 pub mod dto;
+pub mod leverage;
 pub mod listen_key;
 pub mod market_data;
 pub mod params;
+pub mod position_mode;
 pub mod trading;
 
 use std::sync::Arc;
@@ -45,6 +49,12 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/fapi/v1/openOrders", get(trading::open_orders))
         .route("/fapi/v2/positionRisk", get(account::position_risk))
         .route("/fapi/v2/account", get(account::account))
+        .route("/fapi/v1/leverageBracket", get(leverage::leverage_bracket))
+        .route("/fapi/v1/leverage", post(leverage::change_leverage))
+        .route(
+            "/fapi/v1/positionSide/dual",
+            get(position_mode::get).post(position_mode::change),
+        )
         .route(
             "/fapi/v1/listenKey",
             post(listen_key::create)
