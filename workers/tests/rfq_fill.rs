@@ -5,7 +5,8 @@
 //! settlement that reverts on chain ends "fill failed"; a hot wallet SIGKILLed after broadcasting
 //! settles exactly once; the recorded history replays. The settled fill is hedged on the paper
 //! exchange by its market's hedger; `hedging` tests the hedger's epochs and an exchange worker
-//! crash.
+//! crash. The Python taker example (`dealer/examples/python/taker.py`) runs unmodified against the
+//! same front door, and its fill is checked on chain.
 //!
 //! Tests that fill through the dealer take turns (`serial`): two of them hold L1's blocks.
 
@@ -22,7 +23,7 @@ use hedgeflow_activities::{settlement::contract::RfqSettlement, store::Store};
 use hedgeflow_dealer::taker::{FillAck, TakerClient, TakerQuote};
 use hedgeflow_proto::fill::{FillResult, FillStatus};
 use hedgeflow_workflows::FillWorkflow;
-use std::{sync::LazyLock, time::Duration};
+use std::{path::Path, sync::LazyLock, time::Duration};
 use support::{L1_ID, Stack, eventually, rfq_stack, run, taker::Taker};
 use temporalio_client::WorkflowGetResultOptions;
 use tokio::sync::{Mutex, MutexGuard};
@@ -212,6 +213,142 @@ fn a_taker_fill_settles_once_and_moves_exactly_the_quoted_amounts() {
 
         replay(stack, &id, "fill-settled.json").await;
     });
+}
+
+/// The dev mnemonic's account the Python taker example fills as: beyond anvil's funded 0 to 9 and
+/// the other takers here (1 to 6).
+const PYTHON_TAKER: u32 = 12;
+
+/// What a taker not written in Rust sees: `dealer/examples/python/taker.py`, unmodified, quotes,
+/// checks and approves (eth-account's EIP-712) and fills through the front door. Its printed
+/// quote is what the chain moved, once.
+#[test]
+fn the_python_taker_example_fills_a_quote_that_settles_once_for_exactly_its_sizes() {
+    run(async {
+        let _turn = serial().await;
+        let stack = rfq_stack().await;
+        // Gas for the taker's approvals (anvil funds accounts 0 to 9 only); the fill itself is
+        // sent by the hot wallet.
+        let gas = U256::from(10u128.pow(19));
+        let account = support::dev_account(PYTHON_TAKER).address();
+        let _: () = stack
+            .l1
+            .raw_request("anvil_setBalance".into(), (account, gas))
+            .await
+            .unwrap();
+        let taker = Taker::new(stack, PYTHON_TAKER, (0, 100_000 * USDC), u128::MAX).await;
+        // Once the dealer serves quotes (a small one, left unfilled): the script runs once, so a
+        // stack still warming up is not its failure.
+        taker.quote(WETH / 100).await;
+        let before = (
+            taker.balance(taker.weth).await,
+            taker.balance(taker.usdc).await,
+        );
+
+        let stdout = python_taker(stack, &taker).await;
+        let id = printed(&stdout, "quote ").to_owned();
+        let maker_size: U256 = printed(&stdout, "  receive ").parse().unwrap();
+        let taker_size: U256 = printed(&stdout, "  pay     ").parse().unwrap();
+        let order_hash: B256 = printed(&stdout, "  order   ").parse().unwrap();
+        let tx: B256 = printed(&stdout, "fill submitted: transaction ")
+            .parse()
+            .unwrap();
+        assert_eq!(maker_size, U256::from(WETH), "the default size, 1 WETH");
+
+        // On chain: the settlement mined and succeeded, exactly the printed sizes moved, once.
+        let receipt = taker
+            .l1
+            .get_transaction_receipt(tx)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("the printed fill transaction {tx} is not mined"));
+        assert!(receipt.status(), "the fill transaction {tx} reverted");
+        assert_eq!(receipt.to, Some(taker.settlement));
+        assert_eq!(
+            taker.balance(taker.weth).await,
+            before.0 + maker_size,
+            "the taker received exactly the quoted maker size"
+        );
+        assert_eq!(
+            taker.balance(taker.usdc).await,
+            before.1 - taker_size,
+            "the taker paid exactly the quoted taker size"
+        );
+        assert_eq!(fills_on_chain(&taker, order_hash).await, 1);
+
+        // Settled once, by the quote's fill workflow, through that transaction.
+        let result = result(stack, &id).await;
+        assert_eq!(result.status, FillStatus::FilledUnhedged);
+        assert_eq!(result.receipt.expect("a confirmed receipt").tx_hash, tx);
+        assert_eq!(stack.journal_entries(&format!("fill-{id}/settle")).len(), 1);
+        let row = store(stack).await.rfq_quote(&id).await.unwrap().unwrap();
+        assert_eq!(row.fill_tx, Some(tx.to_string()));
+        let submitted = statuses(&row)
+            .iter()
+            .filter(|s| *s == "fill submitted")
+            .count();
+        assert_eq!(submitted, 1, "{:?}", statuses(&row));
+        let status = printed_line(&stdout, "fill status: ");
+        assert!(["filled, unhedged", "hedged"].contains(&status), "{status}");
+    });
+}
+
+/// Runs `dealer/examples/python/taker.py` as its README says (`python3` with the clients
+/// `scripts/bootstrap` installs), as `taker` against the stack's front door and tokens; its stdout,
+/// once it exited 0 without printing the key.
+async fn python_taker(stack: &Stack, taker: &Taker) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the crate sits in the workspace");
+    let clients = root.join(".tools/python-clients");
+    assert!(
+        clients.join("eth_account").is_dir(),
+        "eth-account is not installed in {}: run scripts/bootstrap",
+        clients.display()
+    );
+    let key = alloy::hex::encode(taker.signer.to_bytes());
+    let script = tokio::process::Command::new("python3")
+        .arg(root.join("dealer/examples/python/taker.py"))
+        .args(["--maker-asset", &taker.weth.to_string()])
+        .args(["--taker-asset", &taker.usdc.to_string()])
+        .env("PYTHONPATH", &clients)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("DEALER_URL", stack.dealer_url())
+        .env("TAKER_PRIVATE_KEY", format!("0x{key}"))
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(WAIT, script)
+        .await
+        .expect("taker.py to finish")
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "taker.py failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    assert!(
+        !stdout.contains(&key) && !stderr.contains(&key),
+        "taker.py printed its key"
+    );
+    stdout
+}
+
+/// The rest of the line of `stdout` that starts with `prefix`.
+fn printed_line<'a>(stdout: &'a str, prefix: &str) -> &'a str {
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line {prefix:?} in taker.py's output:\n{stdout}"))
+}
+
+/// The first word after `prefix` on its line of `stdout`.
+fn printed<'a>(stdout: &'a str, prefix: &str) -> &'a str {
+    printed_line(stdout, prefix)
+        .split_whitespace()
+        .next()
+        .unwrap_or_else(|| panic!("nothing after {prefix:?} in taker.py's output:\n{stdout}"))
 }
 
 #[test]
