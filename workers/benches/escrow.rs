@@ -13,13 +13,17 @@
 //!   differ from the next by a fifth, and the server's state changes as runs accumulate.
 //!
 //! Writes `bench/escrow/REPORT.md` (and prints it), with the CPU each process used in each kind
-//! of run. The report is the measurement; nothing here asserts a time.
+//! of run, and what each lifecycle cost the workflow engine (`common/engine.rs`): an order's
+//! `EscrowOrderWorkflow` plus its share of the claim batcher's runs, and one treasury transfer
+//! (`TransferWorkflow`) started at the end. The report is the measurement; nothing here asserts
+//! a time.
 
 #[path = "common/mod.rs"]
 mod common;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use common::engine::{self, Cost, Lifecycle};
 use common::{
     Run, Shape, Window, add_phase, add_phases, bare, p50_p99, phase_rows, seconds, shape_of,
     status_history, times,
@@ -27,12 +31,13 @@ use common::{
 use futures::future::join_all;
 use hedgeflow::cli::demo;
 use hedgeflow_activities::store::Store;
-use hedgeflow_workflows::EscrowOrderWorkflow;
-use std::collections::BTreeMap;
+use hedgeflow_proto::{escrow::EscrowOrder, ids};
+use hedgeflow_workflows::{EscrowOrderWorkflow, TransferWorkflow};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 use temporalio_client::WorkflowGetResultOptions;
 
-async fn pipeline(orders: u32) -> (Run, Shape) {
+async fn pipeline(orders: u32) -> (Run, Shape, Vec<EscrowOrder>) {
     let stack = support::stack().await;
     let store = Store::connect_read_only(&stack.config.database.url)
         .await
@@ -91,7 +96,94 @@ async fn pipeline(orders: u32) -> (Run, Shape) {
         wall,
         cpu,
     };
-    (run, shape)
+    (run, shape, placed)
+}
+
+/// One treasury transfer of 1 USDC on l1 through the CLI, to count its engine cost: its
+/// workflow id once it completed, or why it did not.
+async fn one_transfer(stack: &support::Stack) -> Result<String, String> {
+    let (to, request_id) = (support::payee(), uuid::Uuid::new_v4());
+    let (to, request_id) = (to.to_string(), format!("bench-{request_id}"));
+    let (ok, stdout, stderr) = stack
+        .cli(&[
+            "wallet",
+            "transfer",
+            "--chain",
+            "l1",
+            "--token",
+            "USDC",
+            "--to",
+            &to,
+            "--amount",
+            "1",
+            "--request-id",
+            &request_id,
+            "--no-wait",
+        ])
+        .await;
+    let id = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("started "))
+        .filter(|_| ok)
+        .ok_or_else(|| format!("the transfer was refused: {stderr}"))?
+        .to_owned();
+    let handle = stack.client.get_workflow_handle::<TransferWorkflow>(&id);
+    let result = handle.get_result(WorkflowGetResultOptions::default());
+    match tokio::time::timeout(Duration::from_secs(120), result).await {
+        Ok(Ok(_)) => Ok(id),
+        Ok(Err(e)) => Err(format!("{id} failed: {e}")),
+        Err(_) => Err(format!("{id} did not finish in 120 s")),
+    }
+}
+
+/// The engine's cost per lifecycle: the measured orders' own workflows, plus the claim
+/// batchers' runs (every run since the stack started) spread over every order placed on their
+/// chains (`all_orders`, the warm-up's included); then one transfer's.
+async fn engine_section(
+    stack: &support::Stack,
+    measured: &[EscrowOrder],
+    all_orders: u64,
+) -> String {
+    let mut orders = Cost::default();
+    for order in measured {
+        orders.add(&engine::of(&stack.client, &order.workflow_id()).await);
+    }
+    let mut claims = Cost::default();
+    let chains: BTreeSet<u64> = measured.iter().map(|o| o.chain_id).collect();
+    for chain_id in chains {
+        let batcher = ids::escrow_claims_workflow(chain_id);
+        claims.add(&engine::of(&stack.client, &batcher).await);
+    }
+    let n = measured.len() as u64;
+    let mut rows = vec![
+        Lifecycle::new("EscrowOrderWorkflow (detection → claimed, released)", n)
+            .part(orders.clone(), n),
+        Lifecycle::new(
+            "claim batcher (EscrowClaimsWorkflow runs), share per order",
+            n,
+        )
+        .part(claims.clone(), all_orders),
+        Lifecycle::new("**escrow order, total**", n)
+            .part(orders, n)
+            .part(claims, all_orders),
+    ];
+    let transfer_note = match one_transfer(stack).await {
+        Ok(id) => {
+            let cost = engine::of(&stack.client, &id).await;
+            rows.push(
+                Lifecycle::new("TransferWorkflow (one treasury transfer, l1 USDC)", 1)
+                    .part(cost, 1),
+            );
+            String::new()
+        }
+        Err(why) => format!("\nThe treasury transfer for its row did not complete: {why}\n"),
+    };
+    format!(
+        "{}\nThe claim batcher's share is all its runs since the stack started (it continues \
+         as new every 200 batches, and is still running) over the {all_orders} orders placed \
+         in this bench, warm-up included.\n{transfer_note}",
+        engine::section(&rows)
+    )
 }
 
 /// The runs of one kind, each measured at its own time: runs of a kind vary and the server's
@@ -149,9 +241,10 @@ fn main() {
     let runtime = common::runtime();
     let report = runtime.block_on(async {
         // Warm-up: the stack, the claim batcher and every code path once.
-        pipeline(3).await;
+        const WARM_UP: u32 = 3;
+        pipeline(WARM_UP).await;
         let stack = support::stack().await;
-        let (first, shape) = pipeline(orders).await;
+        let (first, shape, mut measured) = pipeline(orders).await;
         let plain = Shape {
             upserts: 0,
             ..shape
@@ -170,7 +263,10 @@ fn main() {
         staged.runs.push(bare(stack, orders, shape).await);
         staged.runs.push(bare(stack, orders, shape).await);
         base.runs.push(bare(stack, orders, plain).await);
-        ours.runs.push(pipeline(orders).await.0);
+        let (last, _, last_orders) = pipeline(orders).await;
+        ours.runs.push(last);
+        measured.extend(last_orders);
+        let engine = engine_section(stack, &measured, u64::from(WARM_UP + 2 * orders)).await;
 
         let ratio = ours.throughput() / base.throughput();
         let staged_ratio = ours.throughput() / staged.throughput();
@@ -228,7 +324,8 @@ fn main() {
              CPU used by each kind's two runs, by process (from `/proc`, machine-wide; the bench \
              process runs the bare worker and every run's clients). A run's CPU seconds over its \
              wall time says how busy it kept the {cores} cores.\n\n\
-             {cpu}",
+             {cpu}\n\
+             {engine}",
             profile = if cfg!(debug_assertions) {
                 "dev"
             } else {

@@ -12,8 +12,9 @@
 //! - Baseline: as many workflows, each running the same number of no-op activities as a fill
 //!   ran (counted from a real fill's history), started at once on a worker in this process.
 //!
-//! Writes `bench/fills/REPORT.md` (and prints it). The report is the measurement; nothing here
-//! asserts a time.
+//! Writes `bench/fills/REPORT.md` (and prints it), with what each fill cost the workflow engine
+//! (`common/engine.rs`): its `FillWorkflow` plus its share of the market hedger's epochs. The
+//! report is the measurement; nothing here asserts a time.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -26,6 +27,7 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
+use common::engine::{self, Cost, Lifecycle};
 use common::{
     Run, Shape, Window, add_phases, bare, p50_p99, phase_rows, seconds, shape_of, status_history,
     times,
@@ -163,6 +165,8 @@ struct Pipeline {
     retries: u32,
     /// Fills that did not settle, by why.
     failures: BTreeMap<String, u32>,
+    /// The settled fills' quote ids.
+    settled_ids: Vec<String>,
 }
 
 /// The fill's status changes up to "filled, unhedged", from `dealer_submitFill` on.
@@ -201,6 +205,7 @@ async fn pipeline(stack: &Stack, takers: &[PrivateKeySigner], fills: u32) -> Pip
     let mut window = Window::default();
     let mut failures: BTreeMap<String, u32> = BTreeMap::new();
     let mut settled = None;
+    let mut settled_ids = Vec::new();
     for fill in &done {
         match &fill.result {
             Ok(result) if result.status == FillStatus::FilledUnhedged => {}
@@ -224,6 +229,7 @@ async fn pipeline(stack: &Stack, takers: &[PrivateKeySigner], fills: u32) -> Pip
         latencies.push(seconds(fill.submitted_at, close));
         add_phases(&mut phases, &statuses(&store, fill).await, close);
         settled.get_or_insert(id);
+        settled_ids.push(fill.quote_id.clone());
     }
     let settled = settled.expect("at least one settled fill");
     // The activities one fill ran, for a like-for-like baseline.
@@ -242,7 +248,65 @@ async fn pipeline(stack: &Stack, takers: &[PrivateKeySigner], fills: u32) -> Pip
         submit_calls: done.iter().map(|f| f.submit_call.as_secs_f64()).collect(),
         retries: done.iter().map(|f| f.retries).sum(),
         failures,
+        settled_ids,
     }
+}
+
+/// The engine's cost per fill: the measured fills' own workflows, plus the market hedger's runs
+/// (every epoch since the stack started) spread over every fill handed to it (`all_fills`,
+/// the warm-up's included), once each fill is recorded hedged (or after a minute).
+async fn engine_section(stack: &Stack, measured: &[String], all_fills: &[String]) -> String {
+    let store = Store::connect_read_only(&stack.config.database.url)
+        .await
+        .expect("store");
+    let mut markets = std::collections::BTreeSet::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut unhedged = 0;
+    for quote_id in all_fills {
+        loop {
+            let row = store.rfq_quote(quote_id).await.unwrap().expect("stored");
+            if row.status == FillStatus::Hedged.as_str() {
+                markets.insert(row.market);
+                break;
+            }
+            if Instant::now() > deadline {
+                unhedged += 1;
+                markets.insert(row.market);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+    let mut fills = Cost::default();
+    for quote_id in measured {
+        fills.add(&engine::of(&stack.client, &format!("fill-{quote_id}")).await);
+    }
+    let mut hedges = Cost::default();
+    for market in &markets {
+        let hedger = hedgeflow_proto::ids::hedge_workflow(market);
+        hedges.add(&engine::of(&stack.client, &hedger).await);
+    }
+    let (n, all) = (measured.len() as u64, all_fills.len() as u64);
+    let rows = [
+        Lifecycle::new("FillWorkflow (submitFill → handed to the hedger)", n)
+            .part(fills.clone(), n),
+        Lifecycle::new("hedger epochs (HedgeWorkflow runs), share per fill", n)
+            .part(hedges.clone(), all),
+        Lifecycle::new("**fill, total**", n)
+            .part(fills, n)
+            .part(hedges, all),
+    ];
+    let unhedged = if unhedged == 0 {
+        String::new()
+    } else {
+        format!(" {unhedged} fills were not recorded hedged a minute after the runs.")
+    };
+    format!(
+        "{}\nThe hedger's share is all its runs since the stack started (one per epoch: it \
+         continues as new after each) over the {all} fills settled in this bench, warm-up \
+         included; its `filled` signals, one per fill, are in it.{unhedged}\n",
+        engine::section(&rows)
+    )
 }
 
 /// The 1-minute load average: the machine may be shared.
@@ -261,7 +325,7 @@ fn main() {
         let stack = support::rfq_stack().await;
         let takers = takers(stack, fills.div_ceil(FILLS_PER_TAKER).max(4)).await;
         // Warm-up: the dealer's book, the hot wallet and every code path once.
-        pipeline(stack, &takers, 3).await;
+        let warm_up = pipeline(stack, &takers, 3).await;
         let mut ours = pipeline(stack, &takers, fills).await;
         let activities = ours.activities;
         let shape = Shape {
@@ -270,7 +334,10 @@ fn main() {
         };
         let mut base = bare(stack, fills, shape).await;
         let loads = (load_before, load_average());
-        report(fills, takers.len(), loads, &mut ours, &mut base)
+        let all: Vec<String> = [&warm_up.settled_ids[..], &ours.settled_ids[..]].concat();
+        let engine = engine_section(stack, &ours.settled_ids, &all).await;
+        let report = report(fills, takers.len(), loads, &mut ours, &mut base);
+        format!("{report}\n{engine}")
     });
     common::write_report("fills", &report);
 }

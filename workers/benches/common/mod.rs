@@ -1,9 +1,10 @@
 //! What the benches share: the bare Temporal baseline (a workflow of no-op activities, run on a
 //! worker in the bench process), the shape it copies from a real run (activities, search-attribute
 //! updates), the CPU each process used, and the percentiles, windows and workflow times the
-//! reports are made of.
+//! reports are made of; [`engine`] counts what each lifecycle cost the workflow engine.
 
 pub mod cpu;
+pub mod engine;
 
 use crate::support::Stack;
 use chrono::{DateTime, Utc};
