@@ -13,7 +13,8 @@
 //! - [`hedge`]: the RFQ dealer's hedger, one per market, netting fills per epoch;
 //! - [`intent`]: the intent hedger's position manager, one per `IntentBook` quote, and its
 //!   scheduled position validator and balance manager;
-//! - [`replayer`]: every workflow registered for history replay tests.
+//! - [`register_all`]: every workflow, registered on the orchestrator's worker and on the
+//!   [`replayer`] of the history replay tests.
 
 pub mod escrow;
 pub mod failure;
@@ -36,22 +37,60 @@ pub use intent::{
 };
 pub use transfer::TransferWorkflow;
 
-use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+use temporalio_common::WorkflowDefinition;
+use temporalio_sdk::{
+    WorkerOptions, WorkflowRegistrationError,
+    workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions},
+};
+use temporalio_workflow::workflows::WorkflowImplementation;
+
+/// Where workflows are registered: the orchestrator's worker and the replayer take the same list
+/// ([`register_all`]), so a workflow the worker runs is one the replay tests check.
+pub trait Registry {
+    fn register<W>(&mut self) -> Result<(), WorkflowRegistrationError>
+    where
+        W: WorkflowImplementation,
+        <W::Run as WorkflowDefinition>::Input: Send;
+}
+
+impl Registry for WorkerOptions {
+    fn register<W>(&mut self) -> Result<(), WorkflowRegistrationError>
+    where
+        W: WorkflowImplementation,
+        <W::Run as WorkflowDefinition>::Input: Send,
+    {
+        self.register_workflow::<W>().map(drop)
+    }
+}
+
+impl Registry for WorkflowReplayerOptions {
+    fn register<W>(&mut self) -> Result<(), WorkflowRegistrationError>
+    where
+        W: WorkflowImplementation,
+        <W::Run as WorkflowDefinition>::Input: Send,
+    {
+        self.register_workflow::<W>().map(drop)
+    }
+}
+
+/// Registers every workflow of this crate on `registry`.
+pub fn register_all(registry: &mut impl Registry) -> Result<(), WorkflowRegistrationError> {
+    registry.register::<TransferWorkflow>()?;
+    registry.register::<EscrowOrderWorkflow>()?;
+    registry.register::<EscrowClaimsWorkflow>()?;
+    registry.register::<EscrowScanWorkflow>()?;
+    registry.register::<FillWorkflow>()?;
+    registry.register::<HedgeWorkflow>()?;
+    registry.register::<HedgeSweepWorkflow>()?;
+    registry.register::<IntentWorkflow>()?;
+    registry.register::<IntentValidatorWorkflow>()?;
+    registry.register::<IntentBalanceWorkflow>()
+}
 
 /// A replayer with every workflow of this crate registered: replay tests check recorded
 /// histories against it, so a change that would break running workflows fails in CI.
 pub fn replayer() -> Result<WorkflowReplayer, Box<dyn std::error::Error + Send + Sync>> {
-    let options = WorkflowReplayerOptions::new()
-        .register_workflow::<TransferWorkflow>()?
-        .register_workflow::<EscrowOrderWorkflow>()?
-        .register_workflow::<EscrowClaimsWorkflow>()?
-        .register_workflow::<EscrowScanWorkflow>()?
-        .register_workflow::<FillWorkflow>()?
-        .register_workflow::<HedgeWorkflow>()?
-        .register_workflow::<HedgeSweepWorkflow>()?
-        .register_workflow::<IntentWorkflow>()?
-        .register_workflow::<IntentValidatorWorkflow>()?
-        .register_workflow::<IntentBalanceWorkflow>()?
-        .build();
+    let mut options = WorkflowReplayerOptions::new().build();
+    register_all(&mut options)?;
     Ok(WorkflowReplayer::new(options)?)
 }

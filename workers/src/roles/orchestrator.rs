@@ -15,9 +15,8 @@ use hedgeflow_proto::{
     balance::BalanceRequest, escrow::ScanRequest, ids, intent::ValidationRequest, queues,
 };
 use hedgeflow_workflows::{
-    EscrowClaimsWorkflow, EscrowOrderWorkflow, EscrowScanWorkflow, FillWorkflow,
-    HedgeSweepWorkflow, HedgeWorkflow, IntentBalanceWorkflow, IntentValidatorWorkflow,
-    IntentWorkflow, TransferWorkflow,
+    EscrowScanWorkflow, HedgeSweepWorkflow, IntentBalanceWorkflow, IntentValidatorWorkflow,
+    register_all,
 };
 use std::time::Duration;
 use temporalio_client::tonic::Code;
@@ -38,16 +37,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let chains = Chains::connect(&config.chains).await.context("chains")?;
     let client = temporal::connect(&config.temporal, ROLE).await?;
     let mut options = WorkerOptions::new(queues::ORCHESTRATOR)
-        .register_workflow::<TransferWorkflow>()?
-        .register_workflow::<EscrowOrderWorkflow>()?
-        .register_workflow::<EscrowClaimsWorkflow>()?
-        .register_workflow::<EscrowScanWorkflow>()?
-        .register_workflow::<FillWorkflow>()?
-        .register_workflow::<HedgeWorkflow>()?
-        .register_workflow::<HedgeSweepWorkflow>()?
-        .register_workflow::<IntentWorkflow>()?
-        .register_workflow::<IntentValidatorWorkflow>()?
-        .register_workflow::<IntentBalanceWorkflow>()?
         .register_activities(StoreWriter::new(store.clone()))
         .register_activities(HedgerActivities::new(
             client.clone(),
@@ -90,6 +79,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ));
     }
     let mut options = options.build();
+    register_all(&mut options)?;
     temporal::tune(&config.temporal, &mut options);
     let worker = Worker::new(&runtime, client, options)?;
     info!(task_queue = queues::ORCHESTRATOR, "orchestrator ready");
