@@ -7,35 +7,11 @@ use crate::{
     hedge::FilledTrade,
     ids,
     rfq::{self, RfqOrder},
+    side::Side,
 };
 use alloy::primitives::{Address, B256, Bytes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-
-/// The taker's side of the market's base asset.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    Buy,
-    Sell,
-}
-
-impl Side {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Buy => "buy",
-            Self::Sell => "sell",
-        }
-    }
-
-    /// `amount` signed by this side: positive for a buy, negative for a sell.
-    pub fn signed(self, amount: Decimal) -> Decimal {
-        match self {
-            Self::Buy => amount,
-            Self::Sell => -amount,
-        }
-    }
-}
 
 /// The fill workflow's input: a fill request the dealer validated against the stored quote (the
 /// order as signed, the taker's approval of exactly that order), plus the trade in market terms

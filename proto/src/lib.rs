@@ -12,6 +12,7 @@
 //! - [`rfq`]: the RFQ dealer's EIP-712 settlement order and the taker's fill approval;
 //! - [`fill`]: a taker's fill of a quote, as the `fill-<quoteId>` workflow settles it;
 //! - [`hedge`]: the hedger's epochs, hedge orders and per-quote P&L;
+//! - [`side`]: the taker's side of a market, shared by the fill and the hedger;
 //! - [`intent`]: the intent hedger's quotes, events, broker orders and records;
 //! - [`activities`]: the activity *signatures*, implemented in `activities/`;
 //! - [`grpc`]: the gRPC services between roles (`grpc/*.proto`, compiled by tonic).
@@ -31,6 +32,7 @@ pub mod intent;
 pub mod queues;
 pub mod rfq;
 pub mod search;
+pub mod side;
 pub mod transfer;
 
 pub use amount::Amount;

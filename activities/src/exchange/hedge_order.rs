@@ -8,8 +8,8 @@ use hedgeflow_exchange::{
     Side as ExchangeSide, SymbolFilters, TimeInForce, Touch,
 };
 use hedgeflow_proto::{
-    fill::Side,
     hedge::{HedgeExecution, HedgeOrder, NOT_PLACED},
+    side::Side,
 };
 use rust_decimal::Decimal;
 use std::{

@@ -423,8 +423,8 @@ mod tests {
     #[tokio::test]
     async fn a_hedge_is_recorded_once_on_every_quote_it_covered() {
         use hedgeflow_proto::{
-            fill::Side,
             hedge::{HedgeExecution, HedgeRecord, QuoteHedge},
+            side::Side,
         };
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());

@@ -2,7 +2,10 @@
 //! `dealer` role. The dealer validates a fill against its stored quote, records it, and hands the
 //! settlement the [`FillOrder`] built here; the taker's reply is the settlement's answer.
 
-use hedgeflow_proto::fill::{FillAnswer, FillOrder, FillRefusal, Side};
+use hedgeflow_proto::{
+    fill::{FillAnswer, FillOrder, FillRefusal},
+    side::Side,
+};
 use rust_decimal::Decimal;
 
 use super::config::Pair;

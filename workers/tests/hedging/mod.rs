@@ -13,9 +13,9 @@ use hedgeflow_activities::store::{
 };
 use hedgeflow_exchange::{ClientOrderId, Order};
 use hedgeflow_proto::{
-    fill::Side,
     hedge::{FilledTrade, HedgeExecution, HedgerInput, HedgerSettings, realized_pnl},
     queues,
+    side::Side,
 };
 use hedgeflow_workflows::HedgeWorkflow;
 use rust_decimal::Decimal;
