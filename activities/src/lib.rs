@@ -5,12 +5,19 @@
 //! - [`treasury`]: balances and the treasury transfer's plan (`plan_transfer`);
 //! - [`escrow`]: the escrow pipeline's evaluation, registry checks, claims, release, indexer and
 //!   accepted-blocks scan;
-//! - [`settlement`]: the RFQ dealer's settlement: the hot wallet's quote signer (gRPC);
-//! - [`exchange`]: the exchange role's hedge orders (`place_hedge`, exchange queue);
-//! - [`hedger`]: handing settled fills to their market's hedger (`hedge_fill`);
+//! - [`settlement`]: the RFQ dealer's settlement: the hot wallet's quote signer (gRPC) and its
+//!   fill check (`check_rfq_fill`);
+//! - [`exchange`]: the exchange role: hedge orders (`place_hedge`), the intent hedger's broker
+//!   orders and wallet moves (exchange queue);
+//! - [`hedger`]: handing settled fills to their market's hedger (`hedge_fill`) and the sweep of
+//!   fills left unhedged;
+//! - [`intent`]: the intent hedger: the book's events and quotes, the policy, the price signer,
+//!   the position validator, the balance manager and the mismatch webhook;
 //! - [`policy`]: the hot wallet's transaction policy (allowlist, value limits, chain checks);
 //! - [`store`]: the database (sea-orm entities, migrations) and the `record_*` activities;
-//! - [`observe`]: what the activities report, as log events and metrics.
+//! - [`observe`]: what the activities report, as log events and metrics;
+//! - [`heartbeat`]: heartbeats of long activities;
+//! - [`failure`]: errors to retryable or non-retryable Temporal failures.
 //!
 //! Activity structs own their clients and implement the signatures declared in
 //! `hedgeflow_proto::activities`. Each activity documents its idempotency key and what a retry

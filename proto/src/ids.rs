@@ -56,10 +56,10 @@ pub fn hedge_order(market: &str, epoch: u64) -> String {
 /// `rfq-hedge-sweep`: the Temporal Schedule handing fills left unhedged to their hedgers again.
 pub const HEDGE_SWEEP_SCHEDULE: &str = "rfq-hedge-sweep";
 
-/// `intent-<chainId>-<book>-<quoteId>`: the intent hedger's handling of one `IntentBook` quote,
-/// where `<book>` is the book's address's first 4 bytes (hex), so a redeployed book, numbering its
-/// quotes from 1 again, names other workflows, journal keys and broker orders. The quote's
-/// identity follows it (`IntentRef::workflow_id`).
+/// `intent-<chainId>-<book>-<quoteId>`, the stem of an intent workflow's id: `<book>` is the
+/// book's address's first 4 bytes (hex), so a redeployed book, numbering its quotes from 1 again,
+/// names other workflows, journal keys and broker orders. `IntentRef::workflow_id` appends the
+/// quote's identity: `intent-<chainId>-<book>-<quoteId>-<identity>`.
 pub fn intent_workflow(chain_id: u64, book: &Address, quote_id: u64) -> String {
     format!("intent-{chain_id}-{}-{quote_id}", short(book.as_slice()))
 }

@@ -1,4 +1,4 @@
-//! One escrow order, `escrow-<chainId>-<orderId>`: store (PENDING) → evaluate (PROCESSING, or
+//! One escrow order, `escrow-<chainId>-<orderId>-<tx>`: store (PENDING) → evaluate (PROCESSING, or
 //! DROPPED) → pay the user on L1 (TRANSFERRING) → confirmations (FULFILLED) → claim through the
 //! chain's batcher (CLAIMING) → the release on L2 (COMPLETED).
 //!

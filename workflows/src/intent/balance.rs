@@ -3,8 +3,9 @@
 //! party-A allocation's health, the broker account's available balance), plans the moves that
 //! keep every allocation above the configured health ([`super::balance_plan`]) and makes them
 //! one by one. Each move is its own step with its own keys: the hot wallet journals each
-//! transaction under `<run>/<n>-<step>` and the broker's withdrawal carries `<run>-<n>` as its
-//! `withdrawOrderId`, so a retried step never moves collateral twice. A move that fails is
+//! transaction under `bal-<chainId>-<unixSeconds>-<n>/<step>` and the broker's withdrawal
+//! carries `bal-<chainId>-<unixSeconds>-<n>` as its `withdrawOrderId`, so a retried step never
+//! moves collateral twice. A move that fails is
 //! reported with its reason and the run goes on with the next; the next run plans from what the
 //! chain and the broker then hold.
 
