@@ -85,6 +85,7 @@ fn provisioned_source() -> String {
 #[test]
 fn every_panel_reads_metrics_hedgeflow_serves_and_each_pipeline_has_its_dashboard() {
     let source = provisioned_source();
+    let declared = Declared::read();
     let served: BTreeSet<&str> = super::metric_names()
         .into_iter()
         .chain(super::TEMPORAL_SDK_METRICS)
@@ -128,7 +129,7 @@ fn every_panel_reads_metrics_hedgeflow_serves_and_each_pipeline_has_its_dashboar
                 for ds in [&panel.datasource, &target.datasource] {
                     assert_eq!(ds.uid, source, "{what}: not the provisioned data source");
                 }
-                check_label_values(&what, &target.expr);
+                declared.check_label_values(&what, &target.expr);
                 let metrics = metrics_in(&target.expr);
                 assert!(
                     !metrics.is_empty(),
@@ -150,34 +151,53 @@ fn every_panel_reads_metrics_hedgeflow_serves_and_each_pipeline_has_its_dashboar
     }
 }
 
-/// The workflow and activity types a query selects exist: `workflow_type="X"` or `=~"X|Y"` names
-/// workflows of `workflows/`, and `activity_type=~".*::(a|b)"` (the SDK labels an activity
-/// `<Trait>::<fn>`) names activities declared in `proto/src/activities.rs`.
-fn check_label_values(what: &str, expr: &str) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let activities = fs::read_to_string(root.join("proto/src/activities.rs")).unwrap();
-    for names in label_values(expr, "activity_type=~\".*::(", ")") {
-        for name in names.split('|') {
-            assert!(
-                activities.contains(&format!("pub fn {name}(")),
-                "{what}: no activity {name} in proto/src/activities.rs"
-            );
+/// The sources that declare activities and workflows, read once for every panel.
+struct Declared {
+    activities: String,
+    workflows: String,
+}
+
+impl Declared {
+    fn read() -> Self {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        Self {
+            activities: fs::read_to_string(root.join("proto/src/activities.rs")).unwrap(),
+            workflows: workflow_sources(&root.join("workflows/src")),
         }
     }
-    let workflows = workflow_sources(&root.join("workflows/src"));
-    for prefix in ["workflow_type=\"", "workflow_type=~\""] {
-        for names in label_values(expr, prefix, "\"") {
+
+    /// The workflow and activity types a query selects exist: `workflow_type="X"` or
+    /// `=~"X|Y"` names workflows of `workflows/`, and `activity_type=~".*::(a|b)"` (the SDK
+    /// labels an activity `<Trait>::<fn>`) names activities declared in
+    /// `proto/src/activities.rs`.
+    fn check_label_values(&self, what: &str, expr: &str) {
+        for names in label_values(expr, "activity_type=~\".*::(", ")") {
             for name in names.split('|') {
-                let declared =
-                    workflows
-                        .match_indices(&format!("pub struct {name}"))
-                        .any(|(at, found)| {
-                            !workflows[at + found.len()..]
-                                .starts_with(|c: char| c.is_alphanumeric() || c == '_')
-                        });
-                assert!(declared, "{what}: no workflow {name} in workflows/src");
+                assert!(
+                    self.activities.contains(&format!("pub fn {name}(")),
+                    "{what}: no activity {name} in proto/src/activities.rs"
+                );
             }
         }
+        for prefix in ["workflow_type=\"", "workflow_type=~\""] {
+            for names in label_values(expr, prefix, "\"") {
+                for name in names.split('|') {
+                    assert!(
+                        self.declares_workflow(name),
+                        "{what}: no workflow {name} in workflows/src"
+                    );
+                }
+            }
+        }
+    }
+
+    /// `pub struct <name>` stands in `workflows/`, not as the prefix of a longer name.
+    fn declares_workflow(&self, name: &str) -> bool {
+        let declaration = format!("pub struct {name}");
+        self.workflows.match_indices(&declaration).any(|(at, _)| {
+            !self.workflows[at + declaration.len()..]
+                .starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        })
     }
 }
 
