@@ -12,8 +12,8 @@ const HOUSEKEEPING: [&str; 4] = [
     "HedgeSweepWorkflow",
 ];
 
-/// `(view, query)` for each row of the README's saved views, the placeholder `<an hour ago>`
-/// filled in as ops would.
+/// `(view, query)` for each row of the README's saved views. The stuck-orders view asks ops to
+/// type a time where it says `<an hour ago>`; the test types now minus one hour.
 pub fn from_readme() -> Vec<(String, String)> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
     let readme = std::fs::read_to_string(path).expect("README.md");
