@@ -5,13 +5,13 @@ use crate::{
     failure::{Retryable, to_activity_error},
     store::{Store, StoreError},
 };
+use hedgeflow_proto::workflows::HedgeWorkflow;
 use hedgeflow_proto::{
     activities::definitions,
     fill::FillStatus,
     hedge::{FilledTrade, HedgerInput, HedgerSettings},
     queues, search,
 };
-use hedgeflow_workflows::HedgeWorkflow;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::{sync::Arc, time::Duration};

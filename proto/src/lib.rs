@@ -15,6 +15,8 @@
 //! - [`side`]: the taker's side of a market, shared by the fill and the hedger;
 //! - [`intent`]: the intent hedger's quotes, events, broker orders and records;
 //! - [`activities`]: the activity *signatures*, implemented in `activities/`;
+//! - [`workflows`]: the workflow, signal, query and update *signatures*, implemented in
+//!   `workflows/`;
 //! - [`grpc`]: the gRPC services between roles (`grpc/*.proto`, compiled by tonic).
 //!
 //! New fields on existing types carry `#[serde(default)]` so old histories still decode.
@@ -34,5 +36,6 @@ pub mod rfq;
 pub mod search;
 pub mod side;
 pub mod transfer;
+pub mod workflows;
 
 pub use amount::Amount;

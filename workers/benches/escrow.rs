@@ -31,8 +31,8 @@ use common::{
 use futures::future::join_all;
 use hedgeflow::cli::demo;
 use hedgeflow_activities::store::Store;
+use hedgeflow_proto::workflows::{EscrowOrderWorkflow, TransferWorkflow};
 use hedgeflow_proto::{escrow::EscrowOrder, ids};
-use hedgeflow_workflows::{EscrowOrderWorkflow, TransferWorkflow};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 use temporalio_client::WorkflowGetResultOptions;

@@ -38,7 +38,7 @@ use hedgeflow_activities::store::Store;
 use hedgeflow_dealer::api::Size;
 use hedgeflow_dealer::taker::{TakerClient, TakerError, TakerQuote};
 use hedgeflow_proto::fill::{FillResult, FillStatus};
-use hedgeflow_workflows::FillWorkflow;
+use hedgeflow_proto::workflows::FillWorkflow;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 use support::Stack;

@@ -50,7 +50,8 @@ use hedgeflow_activities::{
 };
 use hedgeflow_exchange::{ClientOrderId, FuturesClient, OrderStatus};
 use hedgeflow_proto::intent::{HedgerState, IntentRecord, IntentRef};
-use hedgeflow_workflows::{IntentWorkflow, intent::CONFIRMATIONS};
+use hedgeflow_proto::workflows::IntentWorkflow;
+use hedgeflow_workflows::intent::CONFIRMATIONS;
 use intent_book::{Book, Events};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;

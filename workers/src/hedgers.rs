@@ -1,8 +1,8 @@
 //! What the hedgers have not hedged yet, read from each market's `hedge-<market>` workflow (its
 //! `unhedged` query): the maker leans its prices against it, and `hedgeflow inventory` shows it.
 
+use hedgeflow_proto::workflows::HedgeWorkflow;
 use hedgeflow_proto::{hedge::Unhedged, ids};
-use hedgeflow_workflows::HedgeWorkflow;
 use rust_decimal::Decimal;
 use std::{collections::HashMap, time::Duration};
 use temporalio_client::{Client, WorkflowQueryOptions, errors::WorkflowQueryError};

@@ -6,7 +6,7 @@ mod support;
 
 use alloy::primitives::U256;
 use hedgeflow_activities::store::Store;
-use hedgeflow_workflows::TransferWorkflow;
+use hedgeflow_proto::workflows::TransferWorkflow;
 use std::time::Duration;
 use support::{L1_ID, L2_ID, USDC_PER_TX_LIMIT, eventually, fresh_address, payee, run, stack};
 use temporalio_client::{

@@ -20,7 +20,7 @@ use hedgeflow_activities::{
     store::Store,
 };
 use hedgeflow_proto::escrow::{EscrowOrder, EscrowResult, EscrowStatus};
-use hedgeflow_workflows::EscrowOrderWorkflow;
+use hedgeflow_proto::workflows::EscrowOrderWorkflow;
 use std::{sync::LazyLock, time::Duration};
 use support::{HOT_WALLET, L2_ID, L2B_ID, Stack, eventually, run, stack};
 use temporalio_client::{

@@ -27,6 +27,7 @@ use hedgeflow_exchange::{
     ClientOrderId, Config as BrokerConfig, Credentials, FuturesClient, FuturesOrder,
     FuturesOrderKind, FuturesOrderRequest, OrderStatus, Side, TimeInForce,
 };
+use hedgeflow_proto::workflows::{IntentValidatorWorkflow, IntentWorkflow};
 use hedgeflow_proto::{
     intent::{
         HedgerState, IntentRecord, IntentRef, QuoteStatus, ValidationRequest, error_codes,
@@ -34,7 +35,6 @@ use hedgeflow_proto::{
     },
     queues,
 };
-use hedgeflow_workflows::{IntentValidatorWorkflow, IntentWorkflow};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use std::time::Duration;

@@ -22,7 +22,7 @@ use hedgeflow::dev::deploy::TestToken;
 use hedgeflow_activities::{settlement::contract::RfqSettlement, store::Store};
 use hedgeflow_dealer::taker::{FillAck, TakerClient, TakerQuote};
 use hedgeflow_proto::fill::{FillResult, FillStatus};
-use hedgeflow_workflows::FillWorkflow;
+use hedgeflow_proto::workflows::FillWorkflow;
 use std::{path::Path, sync::LazyLock, time::Duration};
 use support::{L1_ID, Stack, eventually, rfq_stack, run, taker::Taker};
 use temporalio_client::WorkflowGetResultOptions;

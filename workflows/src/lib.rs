@@ -26,6 +26,11 @@ pub mod options;
 pub mod steps;
 pub mod transfer;
 
+#[cfg(test)]
+mod definitions_test;
+#[cfg(test)]
+mod layout_test;
+
 pub use escrow::{
     claims::EscrowClaimsWorkflow, order::EscrowOrderWorkflow, scan::EscrowScanWorkflow,
 };

@@ -13,13 +13,13 @@ use alloy::{
     sol_types::SolEvent,
 };
 use futures::{StreamExt, TryStreamExt};
+use hedgeflow_proto::workflows::{EscrowClaimsWorkflow, EscrowOrderWorkflow};
 use hedgeflow_proto::{
     escrow::{
         ClaimAnswer, ClaimBatcherInput, ClaimRequest, EscrowOrder, EscrowStatus, OrderSource,
     },
     ids, queues, search,
 };
-use hedgeflow_workflows::{EscrowClaimsWorkflow, EscrowOrderWorkflow};
 use temporalio_client::{
     Client, WorkflowIdReusePolicy, WorkflowSignalOptions, WorkflowStartOptions,
     errors::{WorkflowInteractionError, WorkflowStartError},

@@ -20,11 +20,11 @@ use alloy::{
     rpc::types::{Filter, Log},
     sol_types::SolEvent,
 };
+use hedgeflow_proto::workflows::IntentWorkflow;
 use hedgeflow_proto::{
     intent::{EventSource, IntentEvent, IntentEventKind, IntentRef},
     queues, search,
 };
-use hedgeflow_workflows::IntentWorkflow;
 use std::path::Path;
 use temporalio_client::{Client, WorkflowIdReusePolicy, WorkflowStartOptions};
 use temporalio_common::search_attributes::SearchAttributes;

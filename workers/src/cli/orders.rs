@@ -7,12 +7,12 @@ use crate::{config::Config, temporal};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use hedgeflow_activities::store::{Store, entity::escrow_order, escrow::OrderFilter};
+use hedgeflow_proto::workflows::EscrowOrderWorkflow;
 use hedgeflow_proto::{
     Amount,
     escrow::EscrowStatus,
     ids::{self, EscrowOrderName},
 };
-use hedgeflow_workflows::EscrowOrderWorkflow;
 use temporalio_client::WorkflowSignalOptions;
 
 #[derive(Subcommand)]

@@ -9,8 +9,8 @@ use hedgeflow_activities::{
     store::Store,
     treasury::{self, TreasuryError},
 };
+use hedgeflow_proto::workflows::TransferWorkflow;
 use hedgeflow_proto::{Amount, ids, queues, search, transfer::TransferRequest};
-use hedgeflow_workflows::TransferWorkflow;
 use std::collections::BTreeMap;
 use temporalio_client::{
     WorkflowGetResultOptions, WorkflowIdReusePolicy, WorkflowStartOptions,

@@ -12,12 +12,16 @@ use hedgeflow_activities::{
     treasury::Treasury,
 };
 use hedgeflow_proto::{
-    balance::BalanceRequest, escrow::ScanRequest, ids, intent::ValidationRequest, queues,
+    balance::BalanceRequest,
+    escrow::ScanRequest,
+    ids,
+    intent::ValidationRequest,
+    queues,
+    workflows::{
+        EscrowScanWorkflow, HedgeSweepWorkflow, IntentBalanceWorkflow, IntentValidatorWorkflow,
+    },
 };
-use hedgeflow_workflows::{
-    EscrowScanWorkflow, HedgeSweepWorkflow, IntentBalanceWorkflow, IntentValidatorWorkflow,
-    register_all,
-};
+use hedgeflow_workflows::register_all;
 use std::time::Duration;
 use temporalio_client::tonic::Code;
 use temporalio_client::{

@@ -18,7 +18,9 @@ use crate::support::{L1_ID, L2_ID, Stack, party_a::Party, taker::Taker};
 use alloy::providers::Provider;
 use faults::Fault;
 use hedgeflow_activities::{chain::Chains, store::Store};
-use hedgeflow_workflows::{EscrowOrderWorkflow, FillWorkflow, IntentWorkflow, TransferWorkflow};
+use hedgeflow_proto::workflows::{
+    EscrowOrderWorkflow, FillWorkflow, IntentWorkflow, TransferWorkflow,
+};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::{
     collections::BTreeMap,

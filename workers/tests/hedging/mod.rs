@@ -12,12 +12,12 @@ use hedgeflow_activities::store::{
     entity::{rfq_hedge, rfq_quote},
 };
 use hedgeflow_exchange::{ClientOrderId, Order};
+use hedgeflow_proto::workflows::HedgeWorkflow;
 use hedgeflow_proto::{
     hedge::{FilledTrade, HedgeExecution, HedgerInput, HedgerSettings, realized_pnl},
     queues,
     side::Side,
 };
-use hedgeflow_workflows::HedgeWorkflow;
 use rust_decimal::Decimal;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use temporalio_client::{
@@ -341,7 +341,7 @@ fn a_fill_its_hedger_lost_is_swept_to_a_new_hedger_and_hedged() {
         let swept: u32 = stack
             .client
             .start_workflow(
-                hedgeflow_workflows::HedgeSweepWorkflow::run,
+                hedgeflow_proto::workflows::HedgeSweepWorkflow::run,
                 (),
                 WorkflowStartOptions::new(
                     queues::ORCHESTRATOR,

@@ -8,7 +8,7 @@ use hedgeflow_exchange::{Client as SpotClient, TransferType};
 use hedgeflow_proto::balance::{
     Allocation, BalanceMove, BalanceReport, BalanceRequest, MoveOutcome,
 };
-use hedgeflow_workflows::IntentBalanceWorkflow;
+use hedgeflow_proto::workflows::IntentBalanceWorkflow;
 use rust_decimal::RoundingStrategy;
 
 impl PartyA {

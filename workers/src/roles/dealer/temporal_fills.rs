@@ -3,11 +3,11 @@
 //! workflow's own answer and a repeat joins the same run.
 
 use hedgeflow_dealer::service::{FillSettlement, SettleError};
+use hedgeflow_proto::workflows::FillWorkflow;
 use hedgeflow_proto::{
     fill::{FillAnswer, FillOrder},
     queues,
 };
-use hedgeflow_workflows::FillWorkflow;
 use temporalio_client::{
     Client, WorkflowGetResultOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
     WorkflowUpdateWithStartOptions,
