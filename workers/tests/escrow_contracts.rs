@@ -16,7 +16,7 @@ use alloy::{
     sol,
     sol_types::{SolCall, SolError, SolValue},
 };
-use contract_chain::{events, mined, reverts};
+use contract_chain::{events, increase_time, mined, reverts, reverts_for, set_code, timestamp};
 use hedgeflow::dev::process;
 use std::fmt::Debug;
 
@@ -235,26 +235,9 @@ impl Env {
         mined(self.relay_call(message).from(self.relayer())).await
     }
 
-    async fn increase_time(&self, seconds: u64) {
-        self.provider
-            .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (seconds,))
-            .await
-            .unwrap();
-        self.provider
-            .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
-            .await
-            .unwrap();
-    }
-
+    /// The timestamp of the block that mined `receipt`.
     async fn timestamp(&self, receipt: &TransactionReceipt) -> u64 {
-        let number = receipt.block_number.unwrap();
-        self.provider
-            .get_block_by_number(number.into())
-            .await
-            .unwrap()
-            .unwrap()
-            .header
-            .timestamp
+        timestamp(&self.provider, receipt.block_number.unwrap().into()).await
     }
 }
 
@@ -740,7 +723,7 @@ async fn relaying_the_claim_releases_amount_and_fee_to_the_market_maker_exactly_
         "a failed relay leaves the nonce unrelayed"
     );
     // Nor can the sender reclaim a claimed order, however late.
-    env.increase_time(RECLAIM_DELAY + 1).await;
+    increase_time(&env.provider, RECLAIM_DELAY + 1).await;
     reverts(
         env.escrow.reclaim_order(order_id).from(env.user(1)),
         Escrow::OrderNotOpen {
@@ -1067,18 +1050,12 @@ async fn a_batch_with_one_bad_element_reverts_as_a_whole() {
     let claimed = [amounts[0], amounts[1], short];
     let message = env.message(&mined(batch(&ids, &recipients, &claimed)).await);
     let mm_before = env.balance(env.mm()).await;
-    let error = env
-        .relay_call(&message)
-        .from(env.relayer())
-        .send()
-        .await
-        .map(|pending| *pending.tx_hash())
-        .expect_err("the relay must revert");
-    assert_eq!(
-        error.as_decoded_error::<Escrow::OrderMismatch>(),
-        Some(Escrow::OrderMismatch { order_id: ids[2] }),
-        "{error:?}"
-    );
+    reverts_for(
+        "the relay",
+        env.relay_call(&message).from(env.relayer()),
+        Escrow::OrderMismatch { order_id: ids[2] },
+    )
+    .await;
     assert!(!env.relayed(message.nonce).await);
     for id in &ids {
         assert_eq!(env.status(*id).await, OPEN);
@@ -1104,7 +1081,7 @@ async fn reclaim_before_the_delay_or_by_another_account_is_rejected() {
         },
     )
     .await;
-    env.increase_time(RECLAIM_DELAY - 100).await;
+    increase_time(&env.provider, RECLAIM_DELAY - 100).await;
     reverts(
         env.escrow.reclaim_order(order_id).from(sender),
         Escrow::ReclaimTooEarly {
@@ -1113,7 +1090,7 @@ async fn reclaim_before_the_delay_or_by_another_account_is_rejected() {
         },
     )
     .await;
-    env.increase_time(200).await;
+    increase_time(&env.provider, 200).await;
     for caller in [other, env.mm()] {
         reverts(
             env.escrow.reclaim_order(order_id).from(caller),
@@ -1140,7 +1117,7 @@ async fn reclaim_after_the_delay_refunds_the_sender_once_and_a_later_claim_is_re
     let (sender, recipient) = (env.user(1), Address::repeat_byte(0xa9));
     let (amount, fee) = (eth(90), eth(4));
     let order_id = env.set_order(sender, recipient, amount, fee).await;
-    env.increase_time(RECLAIM_DELAY).await;
+    increase_time(&env.provider, RECLAIM_DELAY).await;
 
     let before = env.balance(sender).await;
     let receipt = mined(env.escrow.reclaim_order(order_id).from(sender)).await;
@@ -1285,13 +1262,12 @@ async fn a_reentrant_sender_cannot_reclaim_twice() {
     let escrow = *env.escrow.address();
     let attacker = Address::repeat_byte(0xee);
     // The first order of this fresh escrow has id 0.
-    env.provider
-        .raw_request::<_, serde_json::Value>(
-            "anvil_setCode".into(),
-            (attacker, reentrant_sender_code(escrow, U256::ZERO)),
-        )
-        .await
-        .unwrap();
+    set_code(
+        &env.provider,
+        attacker,
+        reentrant_sender_code(escrow, U256::ZERO),
+    )
+    .await;
     let (amount, fee) = (eth(20), eth(1));
     through(
         &env,
@@ -1317,7 +1293,7 @@ async fn a_reentrant_sender_cannot_reclaim_twice() {
         )
         .await;
 
-    env.increase_time(RECLAIM_DELAY).await;
+    increase_time(&env.provider, RECLAIM_DELAY).await;
     through(
         &env,
         attacker,
@@ -1362,35 +1338,26 @@ async fn constructors_reject_zero_addresses() {
         (some, Address::ZERO, some),
         (some, some, Address::ZERO),
     ] {
-        let error = Escrow::deploy_builder(env.provider.clone(), messenger, registry, mm, 1)
-            .from(env.deployer())
-            .deploy()
-            .await
-            .expect_err("deployed with a zero address");
-        assert_eq!(
-            error.as_decoded_error::<Escrow::ZeroAddress>(),
-            Some(Escrow::ZeroAddress {}),
-            "{error:?}"
-        );
+        reverts_for(
+            "deploying with a zero address",
+            Escrow::deploy_builder(env.provider.clone(), messenger, registry, mm, 1)
+                .from(env.deployer()),
+            Escrow::ZeroAddress {},
+        )
+        .await;
     }
-    let error = L2Messenger::deploy_builder(env.provider.clone(), Address::ZERO)
-        .from(env.deployer())
-        .deploy()
-        .await
-        .expect_err("deployed without a relayer");
-    assert_eq!(
-        error.as_decoded_error::<L2Messenger::ZeroAddress>(),
-        Some(L2Messenger::ZeroAddress {})
-    );
-    let error = PaymentRegistry::deploy_builder(env.provider.clone(), Address::ZERO)
-        .from(env.deployer())
-        .deploy()
-        .await
-        .expect_err("deployed without a market maker");
-    assert_eq!(
-        error.as_decoded_error::<PaymentRegistry::ZeroAddress>(),
-        Some(PaymentRegistry::ZeroAddress {})
-    );
+    reverts_for(
+        "deploying without a relayer",
+        L2Messenger::deploy_builder(env.provider.clone(), Address::ZERO).from(env.deployer()),
+        L2Messenger::ZeroAddress {},
+    )
+    .await;
+    reverts_for(
+        "deploying without a market maker",
+        PaymentRegistry::deploy_builder(env.provider.clone(), Address::ZERO).from(env.deployer()),
+        PaymentRegistry::ZeroAddress {},
+    )
+    .await;
     let nonce = env
         .provider
         .get_transaction_count(env.deployer())

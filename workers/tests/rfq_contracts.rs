@@ -18,8 +18,8 @@ mod rfq_stack;
 
 use alloy::{
     primitives::{Address, B256, Bytes, U256, keccak256},
-    providers::{DynProvider, Provider},
-    signers::{Signature, SignerSync, local::PrivateKeySigner},
+    providers::DynProvider,
+    signers::{SignerSync, local::PrivateKeySigner},
     sol_types::{Eip712Domain, SolEvent, SolStruct, SolValue},
 };
 use hedgeflow::dev::process;
@@ -33,7 +33,9 @@ use hedgeflow_proto::grpc::{
         self as wire, FundsRequest, SignRfqOrderRequest, hot_wallet_client::HotWalletClient,
     },
 };
-use rfq_stack::contract_chain::{self, events, mined, reverts};
+use rfq_stack::contract_chain::{
+    self, events, high_s_twin, increase_time, mined, now, reverts, reverts_for, set_code,
+};
 use rfq_stack::{RfqSettlement, TestToken};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio_stream::wrappers::TcpListenerStream;
@@ -68,14 +70,6 @@ const USDC: u128 = 1_000_000;
 /// The maker's and the taker's starting balances.
 const MAKER_WETH: u128 = 10 * WETH;
 const TAKER_USDC: u128 = 100_000 * USDC;
-
-/// The secp256k1 group order.
-const SECP256K1_N: U256 = U256::from_limbs([
-    0xbfd25e8cd0364141,
-    0xbaaedce6af48a03b,
-    0xfffffffffffffffe,
-    0xffffffffffffffff,
-]);
 
 type Settlement = RfqSettlement::RfqSettlementInstance<DynProvider>;
 type Token = TestToken::TestTokenInstance<DynProvider>;
@@ -153,7 +147,7 @@ impl Env {
             taker: self.account(TAKER),
             txOrigin: self.account(HOT_WALLET),
             pool: keccak256("hedgeflow rfq"),
-            expiry: self.now().await + 3_600,
+            expiry: now(&self.provider).await + 3_600,
             salt: U256::from(salt),
         }
     }
@@ -220,38 +214,10 @@ impl Env {
         )
     }
 
-    /// The latest block's timestamp.
-    async fn now(&self) -> u64 {
-        self.provider
-            .get_block_by_number(Default::default())
-            .await
-            .unwrap()
-            .unwrap()
-            .header
-            .timestamp
-    }
-
-    async fn increase_time(&self, seconds: u64) {
-        self.provider
-            .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (seconds,))
-            .await
-            .unwrap();
-        self.provider
-            .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
-            .await
-            .unwrap();
-    }
-
     /// Puts `code` at an address derived from it (so different codes get different ones).
     async fn deploy_code(&self, code: Vec<u8>) -> Address {
         let address = Address::from_word(keccak256(&code));
-        self.provider
-            .raw_request::<_, serde_json::Value>(
-                "anvil_setCode".into(),
-                (address, Bytes::from(code)),
-            )
-            .await
-            .unwrap();
+        set_code(&self.provider, address, code.into()).await;
         address
     }
 
@@ -506,7 +472,7 @@ async fn a_fill_moves_both_amounts_exactly_once_and_emits_rfq_order_filled() {
         RfqSettlement::OrderAlreadyFilled { orderHash: hash },
     )
     .await;
-    env.increase_time(3_600).await;
+    increase_time(&env.provider, 3_600).await;
     reverts(
         env.fill(&order).from(maker),
         RfqSettlement::OrderAlreadyFilled { orderHash: hash },
@@ -596,7 +562,7 @@ async fn an_order_fills_only_before_its_expiry() {
     let hot_wallet = env.account(HOT_WALLET);
     // Expiring at the latest block's time: the next block is at or after it.
     let mut expired = env.order(1).await;
-    expired.expiry = env.now().await;
+    expired.expiry = now(&env.provider).await;
     reverts(
         env.fill(&expired).from(hot_wallet),
         RfqSettlement::OrderExpired {
@@ -607,14 +573,14 @@ async fn an_order_fills_only_before_its_expiry() {
     .await;
 
     let mut soon = env.order(2).await;
-    soon.expiry = env.now().await + 60;
+    soon.expiry = now(&env.provider).await + 60;
     env.fill(&soon)
         .from(hot_wallet)
         .call()
         .await
         .expect("fillable before its expiry");
     let later = env.order(3).await;
-    env.increase_time(60).await;
+    increase_time(&env.provider, 60).await;
     reverts(
         env.fill(&soon).from(hot_wallet),
         RfqSettlement::OrderExpired {
@@ -636,8 +602,8 @@ async fn the_maker_signature_must_be_the_makers_one_canonical_signature_of_the_o
     let hash = order.eip712_signing_hash(&env.domain);
     let approval = env.approve(TAKER, &order);
     let good = env.signers[HOT_WALLET].sign_hash_sync(&hash).unwrap();
-    // Its malleable twin: (r, n - s) with the other parity recovers to the same key.
-    let twin = Signature::new(good.r(), SECP256K1_N - good.s(), !good.v());
+    // Its malleable twin recovers to the same key.
+    let twin = high_s_twin(&good);
     assert_eq!(
         twin.recover_address_from_prehash(&hash).unwrap(),
         hot_wallet
@@ -666,18 +632,13 @@ async fn the_maker_signature_must_be_the_makers_one_canonical_signature_of_the_o
         ("nothing", Bytes::new()),
     ];
     for (what, signature) in bad {
-        let error = env
-            .fill_with(&order, signature, approval.clone())
-            .from(hot_wallet)
-            .send()
-            .await
-            .map(|pending| *pending.tx_hash())
-            .expect_err(what);
-        assert_eq!(
-            error.as_decoded_error::<RfqSettlement::BadMakerSignature>(),
-            Some(RfqSettlement::BadMakerSignature { orderHash: hash }),
-            "{what}: {error:?}"
-        );
+        reverts_for(
+            what,
+            env.fill_with(&order, signature, approval.clone())
+                .from(hot_wallet),
+            RfqSettlement::BadMakerSignature { orderHash: hash },
+        )
+        .await;
     }
     // A changed amount under the original signatures is another order, signed by nobody.
     let mut tampered = order.clone();
@@ -714,7 +675,7 @@ async fn the_taker_approval_must_be_the_takers_for_this_order() {
             .eip712_signing_hash(&env.domain),
         )
         .unwrap();
-    let twin = Signature::new(good.r(), SECP256K1_N - good.s(), !good.v());
+    let twin = high_s_twin(&good);
     let bad = [
         ("another key", env.approve(OTHER, &order)),
         ("the maker's key", env.approve(HOT_WALLET, &order)),
@@ -725,18 +686,13 @@ async fn the_taker_approval_must_be_the_takers_for_this_order() {
         ("nothing", Bytes::new()),
     ];
     for (what, approval) in bad {
-        let error = env
-            .fill_with(&order, maker_signature.clone(), approval)
-            .from(hot_wallet)
-            .send()
-            .await
-            .map(|pending| *pending.tx_hash())
-            .expect_err(what);
-        assert_eq!(
-            error.as_decoded_error::<RfqSettlement::BadTakerApproval>(),
-            Some(RfqSettlement::BadTakerApproval { orderHash: hash }),
-            "{what}: {error:?}"
-        );
+        reverts_for(
+            what,
+            env.fill_with(&order, maker_signature.clone(), approval)
+                .from(hot_wallet),
+            RfqSettlement::BadTakerApproval { orderHash: hash },
+        )
+        .await;
     }
     // The approval names the taker only through the order: an order for another taker, signed
     // by the maker, cannot borrow this taker's approval.

@@ -1,16 +1,21 @@
 //! What the contract tests share: a fresh anvil whose ten dev accounts sign through one
-//! provider, and the call helpers (mined, reverts by custom error, decoded events).
+//! provider, its clock and code cheats, and the call helpers (mined, reverts by custom error,
+//! decoded events, a signature's malleable twin).
 
 // Each test binary compiles this module and uses part of it.
 #![allow(dead_code)]
 
 use alloy::{
     contract::{CallBuilder, CallDecoder},
+    eips::BlockNumberOrTag,
     network::EthereumWallet,
-    primitives::Address,
+    primitives::{Address, Bytes, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionReceipt,
-    signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
+    signers::{
+        Signature,
+        local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
+    },
     sol_types::{SolError, SolEvent},
 };
 use hedgeflow::dev::{self, anvil, process};
@@ -94,14 +99,26 @@ pub async fn reverts<P: Provider, D: CallDecoder, E: SolError + PartialEq + Debu
     call: CallBuilder<P, D>,
     expected: E,
 ) {
+    reverts_for("the call", call, expected).await
+}
+
+/// [`reverts`], naming in its failure `what` the call tries (for tests looping over bad inputs).
+pub async fn reverts_for<P: Provider, D: CallDecoder, E: SolError + PartialEq + Debug>(
+    what: &str,
+    call: CallBuilder<P, D>,
+    expected: E,
+) {
     let error = match call.send().await {
-        Ok(pending) => panic!("expected {expected:?}, but {} was sent", pending.tx_hash()),
+        Ok(pending) => panic!(
+            "{what}: expected {expected:?}, but {} was sent",
+            pending.tx_hash()
+        ),
         Err(error) => error,
     };
     assert_eq!(
         error.as_decoded_error::<E>(),
         Some(expected),
-        "revert data {:?} of {error:?}",
+        "{what}: revert data {:?} of {error:?}",
         error.as_revert_data()
     );
 }
@@ -115,4 +132,55 @@ pub fn events<E: SolEvent>(receipt: &TransactionReceipt, emitter: Address) -> Ve
         .filter_map(|log| log.log_decode::<E>().ok())
         .map(|log| log.inner.data)
         .collect()
+}
+
+/// The timestamp of block `block`.
+pub async fn timestamp(provider: &DynProvider, block: BlockNumberOrTag) -> u64 {
+    provider
+        .get_block_by_number(block)
+        .await
+        .unwrap()
+        .unwrap()
+        .header
+        .timestamp
+}
+
+/// The latest block's timestamp: the chain's clock, which [`increase_time`] moves.
+pub async fn now(provider: &DynProvider) -> u64 {
+    timestamp(provider, BlockNumberOrTag::Latest).await
+}
+
+/// Moves the chain's clock `seconds` ahead and mines a block at the new time, so calls
+/// estimated next already see it.
+pub async fn increase_time(provider: &DynProvider, seconds: u64) {
+    provider
+        .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (seconds,))
+        .await
+        .unwrap();
+    provider
+        .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
+        .await
+        .unwrap();
+}
+
+/// Puts runtime `code` at `address` (anvil's cheat), for callers no Solidity source describes.
+pub async fn set_code(provider: &DynProvider, address: Address, code: Bytes) {
+    provider
+        .raw_request::<_, serde_json::Value>("anvil_setCode".into(), (address, code))
+        .await
+        .unwrap();
+}
+
+/// The secp256k1 group order.
+const SECP256K1_N: U256 = U256::from_limbs([
+    0xbfd25e8cd0364141,
+    0xbaaedce6af48a03b,
+    0xfffffffffffffffe,
+    0xffffffffffffffff,
+]);
+
+/// `signature`'s malleable twin: (r, n - s) with the other parity recovers to the same key, so
+/// a contract must refuse it (high s) for signatures to be unique.
+pub fn high_s_twin(signature: &Signature) -> Signature {
+    Signature::new(signature.r(), SECP256K1_N - signature.s(), !signature.v())
 }
