@@ -8,27 +8,22 @@
 //! over gRPC with a timeout → store the [`QuoteRecord`] → reply. A failed signature or store
 //! releases the reservation and refuses the quote as unavailable.
 //!
-//! A fill request is checked against the stored quote (unknown, already requested, expired, and
-//! every field and signature of the order as signed), recorded, and handed to the fill workflow
-//! ([`FillSettlement`]), whose answer is the reply. Positions from the inventory manager are not
-//! wired yet (see [`QuoteService`]).
+//! Fill requests are served in [`super::fill_request`]. Positions from the inventory manager are
+//! not wired yet (see [`QuoteService`]).
 
-use std::collections::{BTreeMap, HashMap};
-use std::future::Future;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alloy::primitives::{Address, B256, U256};
 use alloy::sol_types::{Eip712Domain, SolStruct};
 use arc_swap::ArcSwap;
-use hedgeflow_proto::grpc::exchange::{
-    self as exchange_wire, exchange_account_client::ExchangeAccountClient,
-};
+use hedgeflow_proto::grpc::exchange::exchange_account_client::ExchangeAccountClient;
 use hedgeflow_proto::grpc::{
     auth::{HotWalletClient, SendToken},
     hot_wallet::{self as wire, hot_wallet_client},
 };
-use hedgeflow_proto::rfq::{self, RfqFillApproval, RfqOrder};
+use hedgeflow_proto::rfq::{self, RfqOrder};
 use rust_decimal::Decimal;
 use tokio::task::JoinHandle;
 use tonic::transport::{Channel, Endpoint};
@@ -36,15 +31,16 @@ use uuid::Uuid;
 
 use super::books::{BookCache, BooksError, MarketSnapshot};
 use super::config::{DealerSettings, Pair, Token};
-use super::fills::{self, FillSettlement};
-use super::record::{FillRecord, FillRecorded, QuoteRecord, QuoteStore, StoreError};
+use super::fills::FillSettlement;
+use super::inventory::{read_exchange_funds, read_funds, refresh_inventory};
+use super::record::{QuoteRecord, QuoteStore};
 use super::units;
 use crate::api::{
     self, Dealer, FillError, FillReceipt, FillRequest, Quote, QuoteError, QuoteRequest, SignedOrder,
 };
 use crate::maker::{
     self, Exposure, ExposureBook, Inventory, Maker, MakerError, PricedQuote, QuoteContext,
-    TakerSide, adverse_move_bps,
+    TakerSide,
 };
 
 /// Why the service could not start.
@@ -68,22 +64,23 @@ pub enum ServiceError {
 /// Exposure: every signed quote reserves what it would deliver until it expires (fills and
 /// cancellations do not release it early yet, being unknown here); indicative quotes
 /// (`include_order = false`) reserve nothing.
+// `pub(super)` fields are the ones `fill_request` reads to serve fills.
 pub struct QuoteService {
-    maker: Maker,
+    pub(super) maker: Maker,
     markets: Arc<[api::Market]>,
-    pairs: HashMap<(Address, Address), Pair>,
+    pub(super) pairs: HashMap<(Address, Address), Pair>,
     chain_id: u64,
     settlement: Address,
     domain: Eip712Domain,
-    trade_info: api::TradeInfo,
+    pub(super) trade_info: api::TradeInfo,
     hot_wallet: Address,
     sign_timeout: Duration,
-    books: BookCache,
+    pub(super) books: BookCache,
     inventory: Arc<ArcSwap<Inventory>>,
     exposure: Arc<Mutex<ExposureBook>>,
     signer: HotWalletClient,
-    store: Arc<dyn QuoteStore>,
-    fills: Arc<dyn FillSettlement>,
+    pub(super) store: Arc<dyn QuoteStore>,
+    pub(super) fills: Arc<dyn FillSettlement>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -354,108 +351,12 @@ impl Dealer for QuoteService {
         Ok(quote)
     }
 
-    /// Validates the request against the stored quote, records it, and hands it to the fill
-    /// settlement, whose answer (the transaction, or a refusal with its code) is the reply. The
-    /// same request again joins that settlement and gets the same answer; a different request
-    /// for a quote already taken is -42016.
     async fn submit_fill(&self, request: FillRequest) -> Result<FillReceipt, FillError> {
-        let quote_id = request.quote_id;
-        let internal = |error| store_unavailable(quote_id, error);
-        let mut record = self
-            .store
-            .get(quote_id)
-            .await
-            .map_err(internal)?
-            .ok_or(FillError::UnknownQuote)?;
-        let pair = self
-            .pairs
-            .get(&(record.maker_asset, record.taker_asset))
-            .ok_or(FillError::UnknownQuote)?;
-        if record.fill.is_none() {
-            let now_ms = now_ms();
-            if now_ms > record.expiration_ms {
-                return Err(FillError::Expired);
-            }
-            self.check_soft_cancel(pair, &record, now_ms)?;
-            fill_matches(&record, &request, self.trade_info.gas_price)
-                .map_err(|reason| FillError::QuoteValidation(reason.into()))?;
-            let fill = FillRecord {
-                request: request.clone(),
-                accepted_at_ms: now_ms,
-            };
-            match self
-                .store
-                .request_fill(quote_id, fill.clone())
-                .await
-                .map_err(internal)?
-            {
-                FillRecorded::Recorded => {
-                    tracing::info!(%quote_id, "fill requested");
-                    record.fill = Some(fill);
-                }
-                // a concurrent request won: answer as to a repeat of it
-                FillRecorded::AlreadyRequested => {
-                    record = self
-                        .store
-                        .get(quote_id)
-                        .await
-                        .map_err(internal)?
-                        .ok_or(FillError::UnknownQuote)?;
-                }
-                FillRecorded::Unknown => return Err(FillError::UnknownQuote),
-            }
-        }
-        let accepted = record.fill.as_ref().ok_or(FillError::Internal)?;
-        if accepted.request != request {
-            return Err(FillError::AlreadyFilled);
-        }
-        let order = fills::fill_order(&record, accepted, pair).ok_or_else(|| {
-            tracing::error!(%quote_id, "stored quote does not convert to a fill");
-            FillError::Internal
-        })?;
-        let answer = self.fills.settle(order).await.map_err(|error| {
-            tracing::error!(%quote_id, %error, "fill not handed to its settlement");
-            FillError::Internal
-        })?;
-        fills::reply(quote_id, answer)
+        self.submit_fill_request(request).await
     }
 
-    /// The fill's state as its workflow last stored it on the quote's row.
     async fn fill_status(&self, quote_id: Uuid) -> Result<api::FillState, FillError> {
-        self.store
-            .fill_state(quote_id)
-            .await
-            .map_err(|error| store_unavailable(quote_id, error))?
-            .ok_or(FillError::UnknownQuote)
-    }
-}
-
-impl QuoteService {
-    /// The quote's soft cancel (its `validityParameters`): a fill is refused (-42017) when the
-    /// market's mid has moved against the quote by more than the market allows since it was
-    /// priced, or when no fresh book is there to tell.
-    fn check_soft_cancel(
-        &self,
-        pair: &Pair,
-        record: &QuoteRecord,
-        now_ms: u64,
-    ) -> Result<(), FillError> {
-        let Some(max_bps) = pair.soft_cancel_bps else {
-            return Ok(());
-        };
-        let refused = |why: String| FillError::ValidationFailed(format!("soft cancel: {why}"));
-        let mid_now = self
-            .maker
-            .mid(&pair.market, &*self.books.snapshot(), now_ms)
-            .map_err(|e| refused(format!("no fresh price to check the quote against ({e})")))?;
-        let moved = adverse_move_bps(pair.side, record.priced.inputs.mid, mid_now);
-        if moved > max_bps {
-            return Err(refused(format!(
-                "the mid moved {} bps against the quote, more than {max_bps}",
-                moved.round_dp(1)
-            )));
-        }
-        Ok(())
+        self.stored_fill_state(quote_id).await
     }
 }
 
@@ -474,57 +375,6 @@ fn soft_cancel(pair: &Pair, priced: &PricedQuote) -> Vec<api::ValidityParameter>
             value: priced.inputs.mid.normalize().to_string().into(),
         },
     ]
-}
-
-/// A fill call the quote store could not serve: logged, and -32603 to the taker (who may retry).
-fn store_unavailable(quote_id: Uuid, error: StoreError) -> FillError {
-    tracing::error!(%quote_id, %error, "quote store unavailable");
-    FillError::Internal
-}
-
-/// Why `request` does not fill `record`'s order exactly as signed (the spec's -42020), in words
-/// a taker can act on.
-fn fill_matches(
-    record: &QuoteRecord,
-    request: &FillRequest,
-    gas_price: U256,
-) -> Result<(), &'static str> {
-    let signed = &record.order;
-    let order = &signed.order;
-    if request.salt != order.salt {
-        return Err("salt is not the quote's order salt");
-    }
-    if request.signer != order.taker {
-        return Err("signer is not the quote's taker");
-    }
-    if request.gas_price != gas_price {
-        return Err("gasPrice is not the quote's tradeInfo.gasPrice");
-    }
-    if request.expiration_time_seconds != order.expiry {
-        return Err("expirationTimeSeconds is not the order's expiry");
-    }
-    let approval = RfqFillApproval {
-        order: order.clone(),
-    };
-    let digest =
-        approval.eip712_signing_hash(&rfq::domain(signed.chain_id, signed.verifying_contract));
-    let approver = alloy::primitives::Signature::from_raw(request.taker_signature.as_slice())
-        .ok()
-        .and_then(|signature| signature.recover_address_from_prehash(&digest).ok());
-    if approver != Some(order.taker) {
-        return Err("signature is not the taker's RfqFillApproval of the quote's order");
-    }
-    if !request.data.is_empty()
-        && request.data.as_ref()
-            != rfq::fill_calldata(
-                order,
-                signed.signature.as_slice(),
-                request.taker_signature.as_slice(),
-            )
-    {
-        return Err("data is not the fillRfqOrder call of the quote's order and signatures");
-    }
-    Ok(())
 }
 
 /// The request's base-unit size as the maker's human size on the market's base or quote.
@@ -568,7 +418,7 @@ pub fn quote_error(error: &MakerError) -> QuoteError {
     }
 }
 
-fn now_ms() -> u64 {
+pub(super) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -581,85 +431,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 fn lazy_channel(endpoint: &str) -> Option<Channel> {
     let endpoint = Endpoint::from_shared(endpoint.to_owned()).ok()?;
     Some(endpoint.connect_timeout(CONNECT_TIMEOUT).connect_lazy())
-}
-
-/// Reads with `read` every `every`, forever, and applies each reading to the inventory (the rest
-/// of it kept); a failed read keeps the last reading and logs.
-async fn refresh_inventory<T, Fut>(
-    every: Duration,
-    what: &'static str,
-    inventory: Arc<ArcSwap<Inventory>>,
-    read: impl Fn() -> Fut,
-    apply: impl Fn(&mut Inventory, T),
-) where
-    T: Clone,
-    Fut: Future<Output = Result<T, String>>,
-{
-    let mut ticker = tokio::time::interval(every);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        match read().await {
-            Ok(reading) => {
-                inventory.rcu(|current| {
-                    let mut next = Inventory::clone(current);
-                    apply(&mut next, reading.clone());
-                    next
-                });
-            }
-            Err(error) => tracing::warn!(%error, "{what} not refreshed"),
-        }
-    }
-}
-
-/// The exchange account's free balances, by our asset symbols (`assets`: ours → the exchange's).
-async fn read_exchange_funds(
-    mut client: ExchangeAccountClient<Channel>,
-    assets: Arc<BTreeMap<String, String>>,
-) -> Result<HashMap<String, Decimal>, String> {
-    let reply = client
-        .balances(exchange_wire::BalancesRequest {})
-        .await
-        .map_err(|status| status.message().to_owned())?;
-    let free: HashMap<String, Decimal> = reply
-        .into_inner()
-        .balances
-        .into_iter()
-        .filter_map(|b| Some((b.asset, b.free.parse().ok()?)))
-        .collect();
-    Ok(assets
-        .iter()
-        .map(|(ours, theirs)| (ours.clone(), free.get(theirs).copied().unwrap_or_default()))
-        .collect())
-}
-
-/// The hot wallet's balance of each of `tokens`, by symbol, in human units.
-pub async fn read_funds(
-    mut client: HotWalletClient,
-    tokens: &[Token],
-) -> Result<HashMap<String, Decimal>, String> {
-    let request = wire::FundsRequest {
-        owner: String::new(),
-        tokens: tokens.iter().map(|t| t.address.to_string()).collect(),
-    };
-    let reply = client
-        .funds(request)
-        .await
-        .map_err(|status| status.message().to_owned())?
-        .into_inner();
-    let mut balances = HashMap::new();
-    for funds in reply.tokens {
-        let address: Address = funds.token.parse().map_err(|_| "bad token address")?;
-        let token = tokens
-            .iter()
-            .find(|t| t.address == address)
-            .ok_or("funds for an unknown token")?;
-        let units = U256::from_str_radix(&funds.balance, 10).map_err(|_| "bad balance")?;
-        // A balance beyond Decimal's range is more than any quote can deliver.
-        let human = units::to_human(units, token.decimals).unwrap_or(Decimal::MAX);
-        balances.insert(token.symbol.clone(), human);
-    }
-    Ok(balances)
 }
 
 #[cfg(test)]
