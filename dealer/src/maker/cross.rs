@@ -8,19 +8,19 @@
 
 use rust_decimal::Decimal;
 
-use super::hedge::{DirectHedge, HedgeCost};
+use super::hedge_cost::{DirectHedgeCost, HedgeCost};
 use super::walk::WalkError;
 
 /// [`HedgeCost`] through a common asset.
 #[derive(Clone, Copy, Debug)]
-pub struct CrossHedge<'a> {
+pub struct CrossHedgeCost<'a> {
     /// BASE/VIA.
-    pub base_leg: DirectHedge<'a>,
+    pub base_leg: DirectHedgeCost<'a>,
     /// QUOTE/VIA.
-    pub quote_leg: DirectHedge<'a>,
+    pub quote_leg: DirectHedgeCost<'a>,
 }
 
-impl HedgeCost for CrossHedge<'_> {
+impl HedgeCost for CrossHedgeCost<'_> {
     /// VIA needed to buy `base`, then QUOTE to sell to raise that VIA.
     fn cost_to_buy(&self, base: Decimal) -> Result<Decimal, WalkError> {
         let via = self.base_leg.cost_to_buy(base)?;
@@ -61,12 +61,12 @@ mod tests {
         let eth = book("ETHUSDT", &[("1999", "10")], &[("2000", "10")]);
         let btc = book("BTCUSDT", &[("40000", "10")], &[("40100", "10")]);
         let fee = d("0.001");
-        let cross = CrossHedge {
-            base_leg: DirectHedge {
+        let cross = CrossHedgeCost {
+            base_leg: DirectHedgeCost {
                 book: &eth,
                 taker_fee: fee,
             },
-            quote_leg: DirectHedge {
+            quote_leg: DirectHedgeCost {
                 book: &btc,
                 taker_fee: fee,
             },
@@ -102,12 +102,12 @@ mod tests {
             &[("40100", "10")],
         );
         let free = d("0");
-        let cross = CrossHedge {
-            base_leg: DirectHedge {
+        let cross = CrossHedgeCost {
+            base_leg: DirectHedgeCost {
                 book: &eth,
                 taker_fee: free,
             },
-            quote_leg: DirectHedge {
+            quote_leg: DirectHedgeCost {
                 book: &btc,
                 taker_fee: free,
             },

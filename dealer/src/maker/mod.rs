@@ -12,12 +12,13 @@
 //! - [`book`]: book snapshots, mid, freshness and sanity checks.
 //! - [`walk`]: walking one side for a base size or a quote amount.
 //! - [`market`]: a market's typed config, assets and their rounding, taker side and size.
-//! - [`hedge`]: fee-inclusive hedge cost on one symbol ([`HedgeCost`], [`DirectHedge`]).
-//! - [`cross`]: implied cross rates through a common asset ([`CrossHedge`]).
+//! - [`hedge_cost`]: fee-inclusive hedge cost on one symbol ([`HedgeCost`], [`DirectHedgeCost`]).
+//! - [`cross`]: implied cross rates through a common asset ([`CrossHedgeCost`]).
 //! - [`spread`]: premium, volatility widening and inventory skew.
 //! - [`risk`]: size limits, hot-wallet balance, pending exposure.
 //! - [`price`]: the composition, [`Maker::quote`].
 //! - [`error`]: [`MakerError`] and its JSON-RPC codes.
+//! - `price_tests`, `proptests` and their `testkit` (tests only).
 //!
 //! Guarantees (property-tested in `proptests`): a bigger size never gets a better price; the
 //! buy price is strictly above the sell price; the taker never pays less than the fee-inclusive
@@ -27,7 +28,7 @@
 pub mod book;
 pub mod cross;
 pub mod error;
-pub mod hedge;
+pub mod hedge_cost;
 pub mod market;
 pub mod price;
 pub mod risk;
@@ -42,9 +43,9 @@ mod proptests;
 mod testkit;
 
 pub use book::{BookError, BookRef, BookSnapshot, Level};
-pub use cross::CrossHedge;
+pub use cross::CrossHedgeCost;
 pub use error::MakerError;
-pub use hedge::{DirectHedge, HedgeCost};
+pub use hedge_cost::{DirectHedgeCost, HedgeCost};
 pub use market::{Asset, ConfigError, HedgeLeg, Market, Route, Size, TakerSide};
 pub use price::{
     Maker, MarketData, MarketView, PriceInputs, PricedQuote, QuoteContext, QuoteRequest,

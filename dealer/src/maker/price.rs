@@ -6,8 +6,8 @@
 //! spread → hedge cost through the market's [`Route`] → rounding in our favour → size limits on
 //! the resulting base → deviation from mid → hot-wallet balance → exposure cap.
 //!
-//! Pricing, with `hedge` the fee-inclusive hedge cost in quote units (see [`super::hedge`]) and
-//! `factor = 1 ± markup` (see [`super::spread`]):
+//! Pricing, with `hedge` the fee-inclusive hedge cost in quote units (see
+//! [`super::hedge_cost`]) and `factor = 1 ± markup` (see [`super::spread`]):
 //!
 //! | taker | size given | we compute                                                     |
 //! |-------|------------|----------------------------------------------------------------|
@@ -25,9 +25,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::book::{BookError, BookRef, BookSnapshot};
-use super::cross::{CrossHedge, implied_mid};
+use super::cross::{CrossHedgeCost, implied_mid};
 use super::error::MakerError;
-use super::hedge::{DirectHedge, HedgeCost};
+use super::hedge_cost::{DirectHedgeCost, HedgeCost};
 use super::market::{ConfigError, Market, Route, Size, TakerSide};
 use super::risk::{
     ExposureBook, Inventory, RiskLimits, check_balance, check_base_size, check_exposure,
@@ -241,7 +241,7 @@ impl Maker {
             books.push(book);
         }
         let mids = mids(&books)?;
-        let direct = |i: usize| DirectHedge {
+        let direct = |i: usize| DirectHedgeCost {
             book: books[i],
             taker_fee: legs[i].taker_fee,
         };
@@ -252,7 +252,7 @@ impl Maker {
                 (&direct_hedge, mids[0])
             }
             Route::Via { .. } => {
-                cross_hedge = CrossHedge {
+                cross_hedge = CrossHedgeCost {
                     base_leg: direct(0),
                     quote_leg: direct(1),
                 };

@@ -1,6 +1,6 @@
 //! Hedge cost: what buying or selling base on the exchange costs or raises in the market's quote
-//! asset, fees included. Strategies implement [`HedgeCost`]: [`DirectHedge`] on one symbol, and
-//! [`super::cross::CrossHedge`] through a common asset.
+//! asset, fees included. Strategies implement [`HedgeCost`]: [`DirectHedgeCost`] on one symbol, and
+//! [`super::cross::CrossHedgeCost`] through a common asset.
 //!
 //! All four directions are needed because a request is sized on either side: for a base size we
 //! ask what that base costs; for a quote size we ask how much base that quote buys (or how much
@@ -26,12 +26,12 @@ pub trait HedgeCost {
 /// Hedging on one symbol: walk the asks to buy, the bids to sell; the fee scales the notional
 /// by `(1 + fee)` on a buy and `(1 - fee)` on a sell.
 #[derive(Clone, Copy, Debug)]
-pub struct DirectHedge<'a> {
+pub struct DirectHedgeCost<'a> {
     pub book: &'a BookSnapshot,
     pub taker_fee: Decimal,
 }
 
-impl HedgeCost for DirectHedge<'_> {
+impl HedgeCost for DirectHedgeCost<'_> {
     fn cost_to_buy(&self, base: Decimal) -> Result<Decimal, WalkError> {
         Ok(walk_base(&self.book.asks, base)?.quote * (Decimal::ONE + self.taker_fee))
     }
@@ -61,7 +61,7 @@ mod tests {
             &[("99", "1"), ("98", "1")],
             &[("100", "1"), ("101", "1")],
         );
-        let h = DirectHedge {
+        let h = DirectHedgeCost {
             book: &b,
             taker_fee: d("0.001"),
         };
@@ -74,7 +74,7 @@ mod tests {
         assert_eq!(h.base_to_sell(d("196.803")).unwrap(), d("2"));
         // 1.5 on the bids: 99 + 49 = 148 × 0.999.
         assert_eq!(h.proceeds_of_sell(d("1.5")).unwrap(), d("147.852"));
-        let free = DirectHedge {
+        let free = DirectHedgeCost {
             book: &b,
             taker_fee: d("0"),
         };
