@@ -28,12 +28,13 @@ use super::book::{BookError, BookRef, BookSnapshot};
 use super::cross::{CrossHedgeCost, implied_mid};
 use super::error::MakerError;
 use super::hedge_cost::{DirectHedgeCost, HedgeCost};
-use super::market::{ConfigError, Market, Route, Size, TakerSide};
+use super::market::{ConfigError, HedgeLeg, Market, Route, Size, TakerSide};
 use super::risk::{
     ExposureBook, Inventory, RiskLimits, check_balance, check_base_size, check_exposure,
     check_hedge_funds, check_quote_size, check_unfillable, too_small,
 };
 use super::spread::{Spread, to_bps};
+use super::walk::WalkError;
 
 /// Read access to the order book manager's and market watcher's data.
 pub trait MarketView {
@@ -198,11 +199,7 @@ impl Maker {
             .iter()
             .map(|leg| usable_book(market_data, now_ms, &leg.symbol, market))
             .collect::<Result<Vec<_>, _>>()?;
-        let mids = mids(&books)?;
-        Ok(match market.route {
-            Route::Direct(_) => mids[0],
-            Route::Via { .. } => implied_mid(mids[0], mids[1]),
-        })
+        Ok(route_mid(&market.route, &mids(&books)?))
     }
 
     /// Prices `request` and runs the risk checks. Pure: the same inputs give the same quote.
@@ -226,39 +223,8 @@ impl Maker {
         }
 
         let legs = market.route.legs();
-        let mut books = Vec::with_capacity(legs.len());
-        let mut volatility = Decimal::ZERO;
-        for leg in &legs {
-            let book = usable_book(ctx.market_data, ctx.now_ms, &leg.symbol, market)?;
-            // A negative reading would narrow the quote: treat it as missing.
-            volatility += ctx
-                .market_data
-                .volatility(&leg.symbol)
-                .filter(|v| *v >= Decimal::ZERO)
-                .ok_or_else(|| MakerError::NoVolatility {
-                    symbol: leg.symbol.clone(),
-                })?;
-            books.push(book);
-        }
-        let mids = mids(&books)?;
-        let direct = |i: usize| DirectHedgeCost {
-            book: books[i],
-            taker_fee: legs[i].taker_fee,
-        };
-        let (direct_hedge, cross_hedge);
-        let (hedge, mid): (&dyn HedgeCost, Decimal) = match &market.route {
-            Route::Direct(_) => {
-                direct_hedge = direct(0);
-                (&direct_hedge, mids[0])
-            }
-            Route::Via { .. } => {
-                cross_hedge = CrossHedgeCost {
-                    base_leg: direct(0),
-                    quote_leg: direct(1),
-                };
-                (&cross_hedge, implied_mid(mids[0], mids[1]))
-            }
-        };
+        let (books, volatility) = books_and_volatility(market, &legs, ctx)?;
+        let mid = route_mid(&market.route, &mids(&books)?);
 
         if let Size::Quote(quote) = size {
             check_quote_size(market, quote, mid)?;
@@ -276,59 +242,17 @@ impl Maker {
             });
         }
 
-        // (base, quote, hedge quote), exact.
-        let exact = match (side, size) {
-            (TakerSide::Buy, Size::Base(b)) => hedge.cost_to_buy(b).map(|h| (b, h * factor, h)),
-            (TakerSide::Sell, Size::Base(b)) => {
-                hedge.proceeds_of_sell(b).map(|h| (b, h * factor, h))
-            }
-            (TakerSide::Buy, Size::Quote(q)) => {
-                let h = q / factor;
-                hedge.base_buyable(h).map(|b| (b, q, h))
-            }
-            (TakerSide::Sell, Size::Quote(q)) => {
-                let h = q / factor;
-                hedge.base_to_sell(h).map(|b| (b, q, h))
-            }
-        };
         let (base_exact, quote_exact, hedge_quote) =
-            exact.map_err(|_| check_unfillable(market, size, mid))?;
-
-        let (base_amount, quote_amount) = match (side, size) {
-            (_, Size::Base(b)) => (b, round_taker(market, side, false, quote_exact)),
-            (_, Size::Quote(q)) => (round_taker(market, side, true, base_exact), q),
-        };
-        check_base_size(market, base_amount)?;
-        // A base that underflowed Decimal's 28 places is dust, whatever min_base says.
-        if quote_amount <= Decimal::ZERO || base_exact <= Decimal::ZERO {
-            return Err(too_small(market));
-        }
+            exact_amounts(market, &legs, &books, side, size, factor)
+                .map_err(|_| check_unfillable(market, size, mid))?;
+        let (base_amount, quote_amount) =
+            rounded_amounts(market, side, size, base_exact, quote_exact)?;
 
         let price = quote_exact / base_exact;
-        let deviation_bps = to_bps((price / mid - Decimal::ONE).abs());
-        if deviation_bps > market.max_deviation_bps {
-            return Err(MakerError::PriceDeviation {
-                price,
-                mid,
-                deviation_bps,
-                max_bps: market.max_deviation_bps,
-            });
-        }
+        check_deviation(market, price, mid)?;
+        self.check_funds(market, side, base_amount, quote_amount, ctx)?;
 
-        let (deliver_asset, deliver_amount) = match side {
-            TakerSide::Buy => (&market.base.symbol, base_amount),
-            TakerSide::Sell => (&market.quote.symbol, quote_amount),
-        };
-        let (now_ms, inv, exp) = (ctx.now_ms, ctx.inventory, ctx.exposure);
-        check_balance(inv, exp, deliver_asset, deliver_amount, now_ms)?;
-        check_exposure(&self.limits, exp, deliver_asset, deliver_amount, now_ms)?;
-        // The hedge buys back what we deliver, paying (at most about) what the taker pays us.
-        let (hedge_asset, hedge_pays) = match side {
-            TakerSide::Buy => (&market.quote.symbol, quote_amount),
-            TakerSide::Sell => (&market.base.symbol, base_amount),
-        };
-        check_hedge_funds(inv, hedge_asset, hedge_pays)?;
-
+        let now_ms = ctx.now_ms;
         let ttl_ms = u64::try_from(market.quote_ttl.as_millis()).unwrap_or(u64::MAX);
         Ok(PricedQuote {
             market: market.id.clone(),
@@ -354,6 +278,141 @@ impl Maker {
             },
         })
     }
+
+    /// The hot-wallet balance and exposure cap for what we deliver, and the exchange funds for
+    /// the hedge that buys it back.
+    fn check_funds<V>(
+        &self,
+        market: &Market,
+        side: TakerSide,
+        base_amount: Decimal,
+        quote_amount: Decimal,
+        ctx: &QuoteContext<'_, V>,
+    ) -> Result<(), MakerError> {
+        let (deliver_asset, deliver_amount) = match side {
+            TakerSide::Buy => (&market.base.symbol, base_amount),
+            TakerSide::Sell => (&market.quote.symbol, quote_amount),
+        };
+        let (now_ms, inv, exp) = (ctx.now_ms, ctx.inventory, ctx.exposure);
+        check_balance(inv, exp, deliver_asset, deliver_amount, now_ms)?;
+        check_exposure(&self.limits, exp, deliver_asset, deliver_amount, now_ms)?;
+        // The hedge buys back what we deliver, paying (at most about) what the taker pays us.
+        let (hedge_asset, hedge_pays) = match side {
+            TakerSide::Buy => (&market.quote.symbol, quote_amount),
+            TakerSide::Sell => (&market.base.symbol, base_amount),
+        };
+        check_hedge_funds(inv, hedge_asset, hedge_pays)
+    }
+}
+
+/// Each leg's book, usable to quote from, and the legs' volatilities summed.
+fn books_and_volatility<'v, V: MarketView>(
+    market: &Market,
+    legs: &[&HedgeLeg],
+    ctx: &QuoteContext<'v, V>,
+) -> Result<(Vec<&'v BookSnapshot>, Decimal), MakerError> {
+    let mut books = Vec::with_capacity(legs.len());
+    let mut volatility = Decimal::ZERO;
+    for leg in legs {
+        let book = usable_book(ctx.market_data, ctx.now_ms, &leg.symbol, market)?;
+        // A negative reading would narrow the quote: treat it as missing.
+        volatility += ctx
+            .market_data
+            .volatility(&leg.symbol)
+            .filter(|v| *v >= Decimal::ZERO)
+            .ok_or_else(|| MakerError::NoVolatility {
+                symbol: leg.symbol.clone(),
+            })?;
+        books.push(book);
+    }
+    Ok((books, volatility))
+}
+
+/// The market's mid from its legs' `mids`: the book's own, or the implied cross mid.
+fn route_mid(route: &Route, mids: &[Decimal]) -> Decimal {
+    match route {
+        Route::Direct(_) => mids[0],
+        Route::Via { .. } => implied_mid(mids[0], mids[1]),
+    }
+}
+
+/// (base, quote, hedge quote), exact: the hedge cost through the market's route, the taker's
+/// side marked up by `factor`.
+fn exact_amounts(
+    market: &Market,
+    legs: &[&HedgeLeg],
+    books: &[&BookSnapshot],
+    side: TakerSide,
+    size: Size,
+    factor: Decimal,
+) -> Result<(Decimal, Decimal, Decimal), WalkError> {
+    let direct = |i: usize| DirectHedgeCost {
+        book: books[i],
+        taker_fee: legs[i].taker_fee,
+    };
+    let (direct_cost, cross_cost);
+    let hedge_cost: &dyn HedgeCost = match &market.route {
+        Route::Direct(_) => {
+            direct_cost = direct(0);
+            &direct_cost
+        }
+        Route::Via { .. } => {
+            cross_cost = CrossHedgeCost {
+                base_leg: direct(0),
+                quote_leg: direct(1),
+            };
+            &cross_cost
+        }
+    };
+    match (side, size) {
+        (TakerSide::Buy, Size::Base(b)) => hedge_cost.cost_to_buy(b).map(|h| (b, h * factor, h)),
+        (TakerSide::Sell, Size::Base(b)) => {
+            hedge_cost.proceeds_of_sell(b).map(|h| (b, h * factor, h))
+        }
+        (TakerSide::Buy, Size::Quote(q)) => {
+            let h = q / factor;
+            hedge_cost.base_buyable(h).map(|b| (b, q, h))
+        }
+        (TakerSide::Sell, Size::Quote(q)) => {
+            let h = q / factor;
+            hedge_cost.base_to_sell(h).map(|b| (b, q, h))
+        }
+    }
+}
+
+/// The exact amounts rounded in our favour (the size given kept as is), then checked against
+/// the size limits.
+fn rounded_amounts(
+    market: &Market,
+    side: TakerSide,
+    size: Size,
+    base_exact: Decimal,
+    quote_exact: Decimal,
+) -> Result<(Decimal, Decimal), MakerError> {
+    let (base_amount, quote_amount) = match (side, size) {
+        (_, Size::Base(b)) => (b, round_taker(market, side, false, quote_exact)),
+        (_, Size::Quote(q)) => (round_taker(market, side, true, base_exact), q),
+    };
+    check_base_size(market, base_amount)?;
+    // A base that underflowed Decimal's 28 places is dust, whatever min_base says.
+    if quote_amount <= Decimal::ZERO || base_exact <= Decimal::ZERO {
+        return Err(too_small(market));
+    }
+    Ok((base_amount, quote_amount))
+}
+
+/// Refuses a `price` further from `mid` than the market allows.
+fn check_deviation(market: &Market, price: Decimal, mid: Decimal) -> Result<(), MakerError> {
+    let deviation_bps = to_bps((price / mid - Decimal::ONE).abs());
+    if deviation_bps > market.max_deviation_bps {
+        return Err(MakerError::PriceDeviation {
+            price,
+            mid,
+            deviation_bps,
+            max_bps: market.max_deviation_bps,
+        });
+    }
+    Ok(())
 }
 
 /// Rounds the requested size to its asset's decimals in our favour.
