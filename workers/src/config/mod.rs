@@ -5,25 +5,35 @@
 //! `HEDGEFLOW__DATABASE__URL=postgres://…` or `HEDGEFLOW__CHAINS__L1__CONFIRMATIONS=12`.
 //! Secrets (DB password, signing key) belong in the environment or in files, never in the file
 //! itself; errors name the file and the key but never print values.
+//!
+//! Layout: [`Config`], the whole file, with the loading, the overrides and the cross-section
+//! checks here, and the `[database]` and `[observability]` sections every role reads; the other
+//! sections in files named for them:
+//! - `temporal`: `[temporal]`, the workflow engine's frontend.
+//! - `signers`: `[relayer]`, `[hot-wallet]` and `[price-signer]`, the roles that hold a key.
+//! - `dealer`: `[dealer]`, and the quote service's configuration drawn from other sections.
+//! - `dev`: `[dev]` and `[paper-exchange]`, the local stack.
 
-use alloy::primitives::Address;
+mod dealer;
+mod dev;
+mod signers;
+mod temporal;
+
+pub use dealer::DealerSection;
+pub use dev::{AnvilConfig, DevConfig, PaperExchangeConfig};
+pub use signers::{
+    HotWalletConfig, LimitConfig, PolicyConfig, PriceSignerConfig, RelayRoute, RelayerConfig,
+};
+pub use temporal::{GrpcCompression, TemporalConfig, TemporalTls};
+
 use anyhow::{Context, bail};
 use hedgeflow_activities::{
-    chain::{ChainConfig, signer::SignerSource},
-    escrow::EscrowConfig,
-    exchange::ExchangeConfig,
-    hedger::HedgerConfig,
-    intent::IntentsConfig,
-    settlement::SettlementConfig,
+    chain::ChainConfig, escrow::EscrowConfig, exchange::ExchangeConfig, hedger::HedgerConfig,
+    intent::IntentsConfig, settlement::SettlementConfig,
 };
-use hedgeflow_dealer::{rpc::FrontDoorConfig, service::DealerConfig};
 use hedgeflow_market::config::{ExchangeEndpoints, ObmConfig};
 use serde::Deserialize;
-use std::{
-    collections::BTreeMap,
-    net::SocketAddr,
-    path::{Path, PathBuf},
-};
+use std::{collections::BTreeMap, net::SocketAddr, path::Path};
 use url::Url;
 
 pub const ENV_PREFIX: &str = "HEDGEFLOW__";
@@ -85,58 +95,6 @@ pub struct Config {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct TemporalConfig {
-    /// Frontend gRPC address, e.g. `http://127.0.0.1:7233`.
-    pub address: Url,
-    #[serde(default = "default_namespace")]
-    pub namespace: String,
-    /// Where people open the UI; printed with workflow links.
-    pub ui_url: Url,
-    /// Activities one worker runs at once. Most of ours wait on a chain (inclusion,
-    /// confirmations, a release), and a waiting activity is a parked task, so this is high: a
-    /// worker full of waiters must still take the short steps queued behind them.
-    #[serde(default = "default_max_concurrent_activities")]
-    pub max_concurrent_activities: usize,
-    /// Most concurrent polls per task kind; the worker scales between 1 and this on the
-    /// server's feedback.
-    #[serde(default = "default_max_pollers")]
-    pub max_pollers: usize,
-    /// Whether gRPC calls to the frontend are gzip-compressed (`gzip`, the SDK's default, for a
-    /// server across a network) or not (`none`: on loopback it only costs CPU on both ends).
-    #[serde(default)]
-    pub grpc_compression: GrpcCompression,
-    /// Mutual TLS to the frontend (the address is then `https://`): the server's CA and this
-    /// process's client certificate and key. Absent: plaintext, for a server on loopback only.
-    #[serde(default)]
-    pub tls: Option<TemporalTls>,
-}
-
-/// [`TemporalConfig::tls`]: PEM files, read at connection.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct TemporalTls {
-    /// The CA that signed the frontend's certificate.
-    pub ca: PathBuf,
-    /// This process's certificate, signed by a CA the frontend requires of its clients.
-    pub cert: PathBuf,
-    /// Its private key (a secret: readable by this role only).
-    pub key: PathBuf,
-    /// The name the frontend's certificate is for, when the address's host is another.
-    #[serde(default)]
-    pub domain: Option<String>,
-}
-
-/// [`TemporalConfig::grpc_compression`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GrpcCompression {
-    #[default]
-    Gzip,
-    None,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// `sqlite://data/hedgeflow.db?mode=rwc` (default) or `postgres://…` (set it from the
     /// environment when it carries a password).
@@ -151,24 +109,6 @@ impl DatabaseConfig {
     pub fn read_url(&self) -> &str {
         self.read_url.as_deref().unwrap_or(&self.url)
     }
-}
-
-/// The relayer's key (its own, not the hot wallet's) and the messenger pairs it serves.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct RelayerConfig {
-    pub signer: SignerSource,
-    pub routes: Vec<RelayRoute>,
-}
-
-/// Messages sent through `l1_messenger` on chain `from` are delivered by `l2_messenger` on `to`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct RelayRoute {
-    pub from: String,
-    pub l1_messenger: Address,
-    pub to: String,
-    pub l2_messenger: Address,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -188,124 +128,6 @@ pub enum LogFormat {
     #[default]
     Text,
     Json,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct HotWalletConfig {
-    /// The hot wallet's public address: every role may know it; only the `hot-wallet` role
-    /// loads the key, and refuses to start if the key is not this address's.
-    pub address: Address,
-    /// The signing key's source; read only by the `hot-wallet` role.
-    pub signer: SignerSource,
-    /// The transaction journal (write-ahead record of signed transactions).
-    pub journal: PathBuf,
-    /// What the hot wallet agrees to sign beyond the pipelines' own calls (always enforced).
-    #[serde(default)]
-    pub policy: PolicyConfig,
-}
-
-/// `[hot-wallet.policy]`: the pipelines' calls are allowed from their own sections; this adds
-/// who may be paid and how much may move.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct PolicyConfig {
-    /// Who treasury transfers (native or configured tokens) and the balance manager's collateral
-    /// transfers (the broker's deposit address) may pay. Nobody else is ever paid.
-    #[serde(default)]
-    pub recipients: Vec<Address>,
-    /// Value limits per asset.
-    #[serde(default)]
-    pub limits: Vec<LimitConfig>,
-}
-
-/// One asset's limits, in its units (`ETH`, or a token symbol of the chain).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct LimitConfig {
-    pub chain: String,
-    pub asset: String,
-    pub per_tx: String,
-    pub per_day: String,
-}
-
-/// `[price-signer]`: the key the `IntentBook` checks prices against.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct PriceSignerConfig {
-    /// Its public address (what the book is deployed with); only the `price-signer` role loads
-    /// the key, and refuses to start if the key is not this address's.
-    pub address: Address,
-    pub signer: SignerSource,
-}
-
-/// The local stack's paper exchange.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct PaperExchangeConfig {
-    /// Where it serves REST and websocket streams.
-    pub listen: SocketAddr,
-    /// Its symbols, synthetic market and accounts (every field has a dev default).
-    #[serde(default)]
-    pub market: hedgeflow_paper_exchange::Config,
-}
-
-/// The embedded local stack.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct DevConfig {
-    /// Temporal's SQLite file, anvil state, logs: all under here.
-    pub data_dir: PathBuf,
-    pub temporal_port: u16,
-    pub temporal_ui_port: u16,
-    /// One anvil per entry, by chain name; chain ids come from `[chains.<name>]`.
-    pub anvil: BTreeMap<String, AnvilConfig>,
-    /// Development-only key that deploys the test tokens (anvil's account 9 by default).
-    pub deployer: SignerSource,
-    /// How long a user of the dev `Escrow` waits before reclaiming an unfilled order.
-    #[serde(default = "default_reclaim_delay", with = "humantime_serde")]
-    pub escrow_reclaim_delay: std::time::Duration,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct AnvilConfig {
-    pub port: u16,
-    /// Seconds between blocks (0 mines on every transaction).
-    #[serde(default = "default_block_time")]
-    pub block_time: u64,
-}
-
-fn default_namespace() -> String {
-    "default".into()
-}
-fn default_max_concurrent_activities() -> usize {
-    2000
-}
-fn default_max_pollers() -> usize {
-    20
-}
-fn default_block_time() -> u64 {
-    1
-}
-fn default_reclaim_delay() -> std::time::Duration {
-    std::time::Duration::from_secs(24 * 3600)
-}
-
-/// `[dealer]`: the RFQ dealer role.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct DealerSection {
-    /// The public JSON-RPC front door and its admin endpoint.
-    pub front_door: FrontDoorConfig,
-    /// Gas limit of the settlement transaction (the spec's `tradeInfo.gasLimit`).
-    pub gas_limit: u64,
-    /// Gas price of the settlement transaction, wei (the spec's `tradeInfo.gasPrice`).
-    pub gas_price: u64,
-    /// The quote service (`hedgeflow_dealer::service::DealerConfig`): the OBM and hot wallet
-    /// endpoints, exposure caps and markets. What other sections own is filled in from them
-    /// ([`Config::dealer_config`]).
-    pub quotes: toml::Table,
 }
 
 impl Config {
@@ -388,81 +210,6 @@ impl Config {
         Ok(())
     }
 
-    /// The address the paper exchange sends withdrawals from, when it has a wallet.
-    pub fn paper_exchange_wallet(&self) -> anyhow::Result<Option<alloy::primitives::Address>> {
-        let Some(wallet) = self
-            .paper_exchange
-            .as_ref()
-            .and_then(|p| p.market.wallet.as_ref())
-        else {
-            return Ok(None);
-        };
-        let signer = hedgeflow_paper_exchange::withdraw_signer(&wallet.withdraw_signer)
-            .context("[paper-exchange.market.wallet] withdraw-signer")?;
-        Ok(Some(signer.address()))
-    }
-
-    /// The dealer's quote service configuration: `[dealer.quotes]` with the hot wallet's
-    /// address, the settlement chain and contract, and that chain's tokens filled in from the
-    /// sections that own them.
-    pub fn dealer_config(&self) -> anyhow::Result<DealerConfig> {
-        let dealer = self.dealer.as_ref().context("no [dealer] section")?;
-        let settlement = self
-            .settlement
-            .as_ref()
-            .context("the dealer needs a [settlement] section")?;
-        let chain = self.chains.get(&settlement.chain).with_context(|| {
-            format!("settlement chain {:?} is not configured", settlement.chain)
-        })?;
-        let mut quotes = dealer.quotes.clone();
-        for key in ["assets", "settlement"] {
-            if quotes.contains_key(key) {
-                bail!(
-                    "[dealer.quotes] must not set {key}: it comes from [settlement] and [chains]"
-                );
-            }
-        }
-        let assets: toml::Table = chain
-            .tokens
-            .iter()
-            .map(|(symbol, token)| {
-                let mut asset = toml::Table::new();
-                asset.insert("address".into(), token.address.to_string().into());
-                asset.insert("decimals".into(), i64::from(token.decimals).into());
-                (symbol.clone(), asset.into())
-            })
-            .collect();
-        quotes.insert("assets".into(), assets.into());
-        let mut contract = toml::Table::new();
-        contract.insert("chain-id".into(), (chain.chain_id as i64).into());
-        contract.insert("contract".into(), settlement.contract.to_string().into());
-        contract.insert("gas-limit".into(), (dealer.gas_limit as i64).into());
-        contract.insert("gas-price".into(), (dealer.gas_price as i64).into());
-        quotes.insert("settlement".into(), contract.into());
-        let hot_wallet = quotes
-            .entry("hot-wallet")
-            .or_insert_with(|| toml::Table::new().into())
-            .as_table_mut()
-            .context("[dealer.quotes.hot-wallet] must be a table")?;
-        if hot_wallet.contains_key("address") {
-            bail!("[dealer.quotes.hot-wallet] must not set address: it is [hot-wallet].address");
-        }
-        hot_wallet.insert("address".into(), self.hot_wallet.address.to_string().into());
-        toml::Value::Table(quotes)
-            .try_into()
-            .context("invalid [dealer.quotes]")
-    }
-
-    /// The quote signer's bearer token, for its callers (the dealer, the inventory CLI).
-    pub fn quote_signer_token(&self) -> anyhow::Result<Option<hedgeflow_proto::grpc::auth::Token>> {
-        let Some(settlement) = &self.settlement else {
-            return Ok(None);
-        };
-        settlement
-            .signer_token()
-            .context("[settlement] signer-token")
-    }
-
     pub fn metrics_addr(&self, role: &str) -> Option<SocketAddr> {
         self.metrics.get(role).copied()
     }
@@ -496,8 +243,9 @@ fn apply_override(tree: &mut toml::Table, path: &str, value: &str) -> anyhow::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
-    const EXAMPLE: &str = include_str!("../../config/dev.toml");
+    const EXAMPLE: &str = include_str!("../../../config/dev.toml");
 
     #[test]
     fn temporal_tls_and_an_https_address_go_together() {
