@@ -3,8 +3,8 @@
 //!
 //! The all-in price is `hedge × (1 + markup)` when the taker buys base and
 //! `hedge × (1 - markup)` when the taker sells, where `hedge` already includes the exchange fee
-//! (see [`super::hedge`]). Every markup is `>= widening >= 0`, so a quote is never better for the
-//! taker than the fee-adjusted hedge cost.
+//! (see [`super::hedge_cost`]). Every markup is `>= widening >= 0`, so a quote is never better
+//! for the taker than the fee-adjusted hedge cost.
 //!
 //! **Skew.** `lean = skew_factor × clamp(position / inventory_limit, -1, 1)`, positive when we
 //! are long base. Being long, we lower both prices: the ask (taker buys) narrows by the lean and

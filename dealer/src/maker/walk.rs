@@ -2,7 +2,7 @@
 //!
 //! A side is a slice of [`Level`]s best first (asks for buying base, bids for selling base). The
 //! walk fills from the best level outwards and reports the base filled, the quote exchanged and
-//! the worst price touched. Fees are not applied here (see [`super::hedge`]).
+//! the worst price touched. Fees are not applied here (see [`super::hedge_cost`]).
 
 use rust_decimal::Decimal;
 

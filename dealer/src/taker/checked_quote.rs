@@ -7,7 +7,8 @@ use hedgeflow_proto::rfq::domain;
 use super::TakerError;
 use crate::api::{Quote, Signature, SignedOrder};
 
-/// A firm quote, checked (see the [`taker`](super) module docs): a [`Quote`] whose signed order is present.
+/// A firm quote, checked (see the [`taker`](super) module docs): a [`Quote`] whose signed order
+/// is present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TakerQuote {
     /// Invariant: `quote.order` is `Some` (checked by [`TakerQuote::checked`]).

@@ -133,7 +133,8 @@ impl TakerClient {
     }
 
     /// `dealer_getQuote` with an order: `taker` receives `maker_asset` and pays `taker_asset`,
-    /// `size` fixing one side in base units. The answer is checked (see the [`taker`](super) module docs).
+    /// `size` fixing one side in base units. The answer is checked (see the [`taker`](super)
+    /// module docs).
     pub async fn quote(
         &self,
         maker_asset: Address,
