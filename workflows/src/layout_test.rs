@@ -47,9 +47,7 @@ fn only_the_workers_see_workflow_bodies() {
     let dependents: Vec<_> = members
         .iter()
         .filter(|member| member.as_str() != "workflows")
-        .filter(|member| {
-            hedgeflow_dependencies(member).contains(&"hedgeflow-workflows".to_owned())
-        })
+        .filter(|member| hedgeflow_dependencies(member).contains(&"hedgeflow-workflows".to_owned()))
         .collect();
     assert_eq!(dependents, ["workers"]);
 }

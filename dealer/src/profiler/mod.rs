@@ -144,13 +144,13 @@ impl Profiler {
         self
     }
 
-    /// Adds a bucket per source address, spent by every request (see [`Profiler::check_source`]).
+    /// Adds a bucket per source address, spent by every request (see [`Profiler::check_caller`]).
     pub fn with_per_source(mut self, limit: RateLimit) -> Self {
         self.per_source = Some(limit::PerSource::new(limit));
         self
     }
 
-    /// Issues `keys` to integrators (see [`keys`]).
+    /// Issues `keys` to integrators (see `profiler::keys`).
     pub fn with_api_keys(mut self, keys: ApiKeys) -> Self {
         self.api_keys = keys;
         self

@@ -113,7 +113,7 @@ fn server_config() -> ServerConfig {
 
 /// Start the public front door on `listen`, and the profiler's housekeeping (stopped with it).
 /// Connections are accepted here rather than by jsonrpsee's own loop, so that every request
-/// carries its connection's [`Source`] to the per-source limit.
+/// carries its connection's source address (`Caller::Source`) to the per-source limit.
 pub async fn serve(
     listen: SocketAddr,
     dealer: Arc<dyn Dealer>,
