@@ -5,8 +5,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::exchange::Reject;
-use crate::futures::FuturesReject;
+use crate::engine::exchange::Reject;
+use crate::engine::futures::FuturesReject;
+use crate::engine::wallet::WalletReject;
 
 /// An error as Binance sends it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -218,6 +219,25 @@ impl From<FuturesReject> for ApiError {
             FuturesReject::NoSuchOrder => -2013,
         };
         ApiError::bad_request(code, msg)
+    }
+}
+
+impl From<WalletReject> for ApiError {
+    /// Codes of Binance's wallet (SAPI) error list: -5013 ASSET_INSUFFICIENT for transfers,
+    /// -4026 for withdrawals beyond the balance, -5007/-4003 for zero amounts, -4019 for a
+    /// coin not open for withdrawal or deposit, -4001 INVALID_OPERATION for a repeated
+    /// `withdrawOrderId` (Binance documents none for it), -1020 without a wallet.
+    fn from(reject: WalletReject) -> Self {
+        let code = match &reject {
+            WalletReject::NotConfigured => -1020,
+            WalletReject::TransferInsufficient => -5013,
+            WalletReject::TransferAsset => -1100,
+            WalletReject::WithdrawInsufficient => -4026,
+            WalletReject::ZeroAmount => -4003,
+            WalletReject::DuplicateWithdrawOrderId(_) => -4001,
+            WalletReject::UnsupportedCoin { .. } => -4019,
+        };
+        ApiError::bad_request(code, reject.to_string())
     }
 }
 

@@ -25,9 +25,9 @@ use spki::der::asn1::UintRef;
 use spki::der::{Decode, Reader, SliceReader};
 use spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};
 
-use crate::accounts::AccountId;
 use crate::api_error::ApiError;
 use crate::config::{AccountConfig, ConfigError};
+use crate::engine::accounts::AccountId;
 use crate::params::Params;
 
 const API_KEY_HEADER: &str = "X-MBX-APIKEY";

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-pub use crate::wallet::config::{
+pub use crate::engine::wallet::config::{
     CoinConfig, DepositAddressConfig, SecretRef, SignerSource, WalletConfig,
 };
 

@@ -15,9 +15,10 @@ use serde_json::json;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::accounts::AccountId;
-use crate::user_data::UserEvent;
-use crate::{Shared, now_ms};
+use crate::Shared;
+use crate::engine::accounts::AccountId;
+use crate::engine::now_ms;
+use crate::engine::user_data::UserEvent;
 
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// How often a quiet connection checks that its key is still live.

@@ -82,39 +82,33 @@
 //! - `futures/`: the perpetual futures engine (`position`, `place`, `manage`, `events`,
 //!   `listen_keys`, `leverage`); `futures_stream`: its user data stream websocket.
 
-mod accounts;
 mod api_error;
 mod auth;
-mod book;
 pub mod config;
-mod depth;
-mod exchange;
+mod engine;
 mod faults;
-mod futures;
 mod futures_stream;
-mod market;
-mod orders;
 mod params;
 mod rest;
 mod stream;
 #[cfg(feature = "test-utils")]
 pub mod test_utils;
-mod user_data;
-mod wallet;
 mod ws_api;
 
 use std::convert::Infallible;
 use std::future::IntoFuture;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::time::MissedTickBehavior;
 
 pub use config::{Config, ConfigError, DEV_API_KEY, DEV_SECRET_KEY, FaultConfig, WalletConfig};
-use depth::Speed;
-use exchange::Exchange;
+use engine::depth::Speed;
+use engine::exchange::{self, Exchange};
+use engine::now_ms;
+use engine::wallet;
 use faults::Faults;
 use rest::limits::UsedWeight;
 use stream::StreamEvent;
@@ -156,10 +150,9 @@ struct Shared {
 }
 
 impl Shared {
-    /// The engine. A panic while it was held leaves it as the panicking request left it; the
-    /// exchange keeps serving rather than failing every later request.
+    /// The engine (a poisoned lock still serves, see [`exchange::lock`]).
     fn exchange(&self) -> MutexGuard<'_, Exchange> {
-        self.exchange.lock().unwrap_or_else(PoisonError::into_inner)
+        exchange::lock(&self.exchange)
     }
 }
 
@@ -190,7 +183,7 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), Error> {
     tokio::select! {
         served = axum::serve(listener, app).into_future() => served.map_err(Error::Serve),
         never = run_market(&shared, sender, config.tick_interval) => match never {},
-        never = wallet::chain::run(shared.clone(), chain) => match never {},
+        never = wallet::chain::run(&shared.exchange, chain) => match never {},
     }
 }
 
@@ -294,11 +287,4 @@ fn send_mark_prices(
         // no subscribers is not an error
         let _ = events.send(Arc::new(mark));
     }
-}
-
-/// Milliseconds since the Unix epoch, Binance's time unit.
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -20,8 +20,8 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::Shared;
-use crate::depth::{Diff, Speed};
-use crate::rest::dto::amount;
+use crate::engine::depth::{Diff, Speed};
+use crate::engine::orders::amount;
 
 const PING_EVERY: Duration = Duration::from_secs(20);
 

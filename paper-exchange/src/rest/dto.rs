@@ -4,22 +4,12 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value, json};
 
-use crate::accounts::Account;
 use crate::config::{CommissionConfig, SymbolConfig};
-use crate::depth::Snapshot;
-use crate::exchange::ticker::{BestPrices, Ticker};
-use crate::exchange::trades::Trade;
-use crate::orders::{Order, OrderType};
-
-/// Decimal places Binance prints amounts with (the assets' precision).
-const DP: u32 = 8;
-
-/// An amount as Binance prints it: a string with 8 decimals.
-pub fn amount(value: Decimal) -> String {
-    let mut value = value.round_dp(DP);
-    value.rescale(DP);
-    value.to_string()
-}
+use crate::engine::accounts::Account;
+use crate::engine::depth::Snapshot;
+use crate::engine::exchange::ticker::{BestPrices, Ticker};
+use crate::engine::exchange::trades::Trade;
+use crate::engine::orders::{DP, Order, OrderType, amount};
 
 fn levels(levels: &[(Decimal, Decimal)]) -> Vec<[String; 2]> {
     levels
@@ -304,16 +294,4 @@ pub fn my_trade(trade: &Trade) -> Value {
         "isMaker": trade.maker,
         "isBestMatch": true,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_have_eight_decimals() {
-        assert_eq!(amount("4".parse().unwrap()), "4.00000000");
-        assert_eq!(amount("0.000000015".parse().unwrap()), "0.00000002");
-        assert_eq!(amount(Decimal::ZERO), "0.00000000");
-    }
 }

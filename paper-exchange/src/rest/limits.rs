@@ -11,8 +11,9 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::Shared;
 use crate::api_error::ApiError;
-use crate::{Shared, now_ms};
+use crate::engine::now_ms;
 
 const USED_WEIGHT_HEADER: &str = "x-mbx-used-weight-1m";
 const MS_PER_MINUTE: u64 = 60_000;

@@ -7,9 +7,10 @@ use axum::extract::{RawQuery, State};
 use serde_json::{Value, json};
 
 use super::dto;
+use crate::Shared;
 use crate::api_error::ApiError;
+use crate::engine::now_ms;
 use crate::params::Params;
-use crate::{Shared, now_ms};
 
 /// Default `limit` of a depth snapshot.
 const DEFAULT_DEPTH_LIMIT: u64 = 100;

@@ -1,9 +1,9 @@
 //! Reading order requests' parameters, with Binance's error for each way they can be wrong.
 
 use crate::api_error::ApiError;
-use crate::exchange::manage::OrderRef;
-use crate::exchange::place::{MarketSize, NewOrder, OrderKind};
-use crate::orders::{Side, TimeInForce};
+use crate::engine::exchange::manage::OrderRef;
+use crate::engine::exchange::place::{MarketSize, NewOrder, OrderKind};
+use crate::engine::orders::{Side, TimeInForce};
 use crate::params::Params;
 
 /// Binance's syntax for client order ids.

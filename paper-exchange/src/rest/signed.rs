@@ -7,10 +7,11 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 
-use crate::accounts::AccountId;
+use crate::Shared;
 use crate::auth::{Signed, authenticate};
+use crate::engine::accounts::AccountId;
+use crate::engine::now_ms;
 use crate::params::Params;
-use crate::{Shared, now_ms};
 
 /// An authenticated SIGNED request.
 pub struct SignedRequest {

@@ -1,6 +1,6 @@
 //! Public tickers: `GET /api/v3/ticker/24hr` (FULL or MINI), `ticker/price` and
 //! `ticker/bookTicker`, for one `symbol` (an object), a `symbols` list or every symbol (an
-//! array). What the statistics approximate is said in [`crate::exchange::ticker`].
+//! array). What the statistics approximate is said in [`crate::engine::exchange::ticker`].
 
 use std::sync::Arc;
 
@@ -10,10 +10,11 @@ use serde_json::Value;
 
 use super::dto;
 use super::market_data::{Wanted, wanted_symbols};
+use crate::Shared;
 use crate::api_error::ApiError;
-use crate::exchange::Exchange;
+use crate::engine::exchange::Exchange;
+use crate::engine::now_ms;
 use crate::params::Params;
-use crate::{Shared, now_ms};
 
 /// The only `tradingStatus` the paper exchange's symbols have.
 const TRADING: &str = "TRADING";

@@ -10,7 +10,7 @@ use super::dto;
 use super::signed::SignedRequest;
 use crate::Shared;
 use crate::api_error::ApiError;
-use crate::exchange::trades::{DAY_MS, DEFAULT_TRADES_LIMIT, MAX_TRADES_LIMIT, TradeQuery};
+use crate::engine::exchange::trades::{DAY_MS, DEFAULT_TRADES_LIMIT, MAX_TRADES_LIMIT, TradeQuery};
 use crate::params::Params;
 
 /// `GET /api/v3/myTrades?symbol=..` with `orderId`, `startTime`/`endTime`, `fromId` and

@@ -12,8 +12,8 @@ use super::order_params::{self, RespType};
 use super::signed::SignedRequest;
 use crate::Shared;
 use crate::api_error::ApiError;
+use crate::engine::orders::generate_client_order_id;
 use crate::faults::AfterPlacement;
-use crate::orders::generate_client_order_id;
 
 /// `POST /api/v3/order`. An injected fault (see [`crate::config::FaultConfig`]) acts only
 /// after the order applied, as an unknown outcome does on Binance.

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
-use crate::accounts::AccountId;
+use crate::Shared;
 use crate::api_error::ApiError;
 use crate::auth::{check_time, recv_window};
-use crate::user_data::UserEvent;
-use crate::{Shared, now_ms};
+use crate::engine::accounts::AccountId;
+use crate::engine::now_ms;
+use crate::engine::user_data::UserEvent;
 
 /// The user data stream subscriptions of one connection.
 #[derive(Debug, Default)]

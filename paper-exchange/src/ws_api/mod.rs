@@ -22,7 +22,7 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::Shared;
-use crate::user_data::UserEvent;
+use crate::engine::user_data::UserEvent;
 use methods::Session;
 
 /// Binance's WebSocket API pings every 20 seconds.

@@ -5,11 +5,11 @@ use serde_json::{Map, Value, json};
 
 use super::next_funding_time;
 use crate::config::{FuturesConfig, SymbolConfig};
-use crate::futures::leverage::NOTIONAL_CAP;
-use crate::futures::position::Position;
-use crate::futures::{FuturesAccount, FuturesOrder, MARGIN_ASSET, Margins};
-use crate::orders::Status;
-use crate::rest::dto::amount;
+use crate::engine::futures::leverage::NOTIONAL_CAP;
+use crate::engine::futures::position::Position;
+use crate::engine::futures::{FuturesAccount, FuturesOrder, MARGIN_ASSET, Margins};
+use crate::engine::orders::Status;
+use crate::engine::orders::amount;
 
 /// Binance lists perpetuals with this delivery date (2100-12-25).
 const PERPETUAL_DELIVERY_DATE: u64 = 4_133_404_800_000;

@@ -1,5 +1,5 @@
 //! SIGNED `GET /fapi/v1/leverageBracket` and `POST /fapi/v1/leverage`: the notional bracket
-//! and the account's leverage per symbol (the rules are [`crate::futures::leverage`]'s).
+//! and the account's leverage per symbol (the rules are [`crate::engine::futures::leverage`]'s).
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::api_error::ApiError;
-use crate::futures::leverage::{Bracket, LeverageReject};
+use crate::engine::futures::leverage::{Bracket, LeverageReject};
 use crate::rest::signed::SignedRequest;
 
 impl From<LeverageReject> for ApiError {

@@ -1,8 +1,8 @@
 //! Reading futures order requests, with Binance's error for each way they can be wrong.
 
 use crate::api_error::ApiError;
-use crate::futures::place::NewFuturesOrder;
-use crate::orders::{Side, TimeInForce};
+use crate::engine::futures::place::NewFuturesOrder;
+use crate::engine::orders::{Side, TimeInForce};
 use crate::params::Params;
 use crate::rest::order_params::client_order_id;
 

@@ -8,12 +8,12 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use super::super::dto::amount;
 use super::super::signed::SignedRequest;
 use super::{Window, service};
 use crate::Shared;
 use crate::api_error::ApiError;
-use crate::wallet::deposit::Deposit;
+use crate::engine::orders::amount;
+use crate::engine::wallet::deposit::Deposit;
 
 /// `GET /sapi/v1/capital/deposit/address`: the account's one address, for every coin.
 pub async fn address(

@@ -18,8 +18,8 @@ use axum::routing::{get, post};
 
 use crate::Shared;
 use crate::api_error::ApiError;
+use crate::engine::wallet::{WalletReject, WalletService};
 use crate::params::Params;
-use crate::wallet::{WalletReject, WalletService};
 
 /// Records a history answers at most, and by default (Binance's `limit`).
 const MAX_LIMIT: u64 = 1000;

@@ -8,12 +8,12 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use super::super::dto::amount;
 use super::super::signed::SignedRequest;
 use crate::Shared;
 use crate::api_error::ApiError;
+use crate::engine::orders::amount;
+use crate::engine::wallet::transfer::TransferKind;
 use crate::params::Params;
-use crate::wallet::transfer::TransferKind;
 
 /// Rows per page of the history, by default and at most (Binance's `size`).
 const DEFAULT_SIZE: u64 = 10;

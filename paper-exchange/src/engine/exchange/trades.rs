@@ -8,8 +8,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::accounts::AccountId;
-use crate::orders::{Fill, Order, Side};
+use crate::engine::accounts::AccountId;
+use crate::engine::orders::{Fill, Order, Side};
 
 /// Binance's default and largest `limit` of `myTrades`.
 pub const DEFAULT_TRADES_LIMIT: usize = 500;

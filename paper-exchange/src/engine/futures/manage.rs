@@ -2,11 +2,11 @@
 
 use super::events::{Execution, order_trade_update};
 use super::{Futures, FuturesOrder, FuturesReject};
-use crate::accounts::AccountId;
-use crate::book::{Book, Cross};
-use crate::exchange::Exchange;
-use crate::exchange::manage::OrderRef;
-use crate::orders::Status;
+use crate::engine::accounts::AccountId;
+use crate::engine::book::{Book, Cross};
+use crate::engine::exchange::Exchange;
+use crate::engine::exchange::manage::OrderRef;
+use crate::engine::orders::Status;
 
 impl Futures {
     /// The order `by` names, if `account` placed it on `symbol`.

@@ -12,8 +12,8 @@ use rand::rngs::StdRng;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
-use crate::book::Ladder;
 use crate::config::SymbolConfig;
+use crate::engine::book::Ladder;
 use liquidity::Shape;
 use walk::RandomWalk;
 
@@ -48,7 +48,7 @@ impl SyntheticMarket {
     /// The current mid, on the tick grid.
     pub fn mid(&self) -> Decimal {
         let mid = Decimal::from_f64(self.walk.mid()).unwrap_or(Decimal::ZERO);
-        crate::book::floor_to(mid, self.shape.tick_size).max(self.shape.tick_size)
+        crate::engine::book::floor_to(mid, self.shape.tick_size).max(self.shape.tick_size)
     }
 
     /// The ladders at the current mid, without moving it (the book before the first tick).

@@ -5,11 +5,13 @@ use rust_decimal::Decimal;
 
 use super::events::{Execution, account_update, order_trade_update};
 use super::{FilterFailure, Futures, FuturesOrder, FuturesReject, money};
-use crate::accounts::AccountId;
-use crate::book::{Book, Maker, Want};
 use crate::config::SymbolConfig;
-use crate::exchange::Exchange;
-use crate::orders::{Order, OrderType, Side, Status, TimeInForce, generate_client_order_id};
+use crate::engine::accounts::AccountId;
+use crate::engine::book::{Book, Maker, Want};
+use crate::engine::exchange::Exchange;
+use crate::engine::orders::{
+    Order, OrderType, Side, Status, TimeInForce, generate_client_order_id,
+};
 
 /// A validated new futures order request.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@
 //! and diffs are taken under the same lock, so Binance's local order book procedure rebuilds
 //! the book exactly.
 
-use crate::book::Ladder;
+use crate::engine::book::Ladder;
 use rust_decimal::Decimal;
 
 /// The two update speeds of the diff depth stream.

@@ -12,9 +12,9 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use crate::accounts::{Account, AccountId};
-use crate::orders::{Fill, Order};
-use crate::rest::dto::amount;
+use crate::engine::accounts::{Account, AccountId};
+use crate::engine::orders::amount;
+use crate::engine::orders::{Fill, Order};
 
 /// User events a websocket connection may fall behind by before it is closed.
 const USER_EVENT_BUFFER: usize = 4096;

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::position::Position;
 use super::{Futures, FuturesAccount, FuturesOrder, MARGIN_ASSET};
-use crate::accounts::AccountId;
-use crate::rest::dto::amount;
+use crate::engine::accounts::AccountId;
+use crate::engine::orders::amount;
 
 /// What happened to an order (`o.x`).
 #[derive(Clone, Debug)]

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::trades::{Trade, Trades};
-use crate::accounts::{AccountId, Accounts};
 use crate::config::CommissionConfig;
-use crate::orders::{Fill, Order, Side};
-use crate::user_data::{Execution, UserEvents};
+use crate::engine::accounts::{AccountId, Accounts};
+use crate::engine::orders::{Fill, Order, Side};
+use crate::engine::user_data::{Execution, UserEvents};
 
 /// Decimal places of commissions (the symbols' commission precision).
 const COMMISSION_DP: u32 = 8;

@@ -1,8 +1,19 @@
-//! Orders as the exchange records them: Binance's enums and one order's state and fills.
+//! Orders as the exchange records them: Binance's enums and amounts, and one order's state
+//! and fills.
 
 use rust_decimal::Decimal;
 
-use crate::accounts::AccountId;
+use crate::engine::accounts::AccountId;
+
+/// Decimal places Binance prints amounts with (the assets' precision).
+pub const DP: u32 = 8;
+
+/// An amount as Binance prints it: a string with 8 decimals.
+pub fn amount(value: Decimal) -> String {
+    let mut value = value.round_dp(DP);
+    value.rescale(DP);
+    value.to_string()
+}
 
 /// Order side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,4 +159,16 @@ pub fn generate_client_order_id() -> String {
         .take(22)
         .map(char::from)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_have_eight_decimals() {
+        assert_eq!(amount("4".parse().unwrap()), "4.00000000");
+        assert_eq!(amount("0.000000015".parse().unwrap()), "0.00000002");
+        assert_eq!(amount(Decimal::ZERO), "0.00000000");
+    }
 }

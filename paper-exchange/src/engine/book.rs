@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use rust_decimal::Decimal;
 
-use crate::orders::Side;
+use crate::engine::orders::Side;
 
 /// Price → quantity, as published in depth snapshots and diffs.
 pub type Ladder = BTreeMap<Decimal, Decimal>;

@@ -14,8 +14,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::{Futures, FuturesReject};
-use crate::accounts::AccountId;
-use crate::exchange::Exchange;
+use crate::engine::accounts::AccountId;
+use crate::engine::exchange::Exchange;
 
 /// The highest leverage Binance offers on any perpetual.
 pub const MAX_LEVERAGE: u32 = 125;
@@ -116,8 +116,8 @@ impl Exchange {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::futures::place::NewFuturesOrder;
-    use crate::orders::Side;
+    use crate::engine::futures::place::NewFuturesOrder;
+    use crate::engine::orders::Side;
 
     fn exchange() -> Exchange {
         let mut config = Config {

@@ -2,7 +2,7 @@
 //! one-way mode (`positionSide` BOTH), cross margin at the configured leverage, a USDT wallet
 //! per account separate from the spot balances.
 //!
-//! Each perpetual has a book of its own ([`crate::exchange::Venue::perp`]) fed every tick with
+//! Each perpetual has a book of its own ([`crate::engine::exchange::Venue::perp`]) fed every tick with
 //! the same synthetic ladders as the spot book: the same prices, but liquidity of its own, so
 //! futures orders never consume spot liquidity nor fill spot orders. The mark and index
 //! prices are the spot symbol's synthetic mid. The funding rate is reported, never charged.
@@ -25,10 +25,10 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::accounts::AccountId;
 use crate::config::{Config, FuturesConfig};
-use crate::orders::Order;
-use crate::user_data::UserEvents;
+use crate::engine::accounts::AccountId;
+use crate::engine::orders::Order;
+use crate::engine::user_data::UserEvents;
 use leverage::LeverageSettings;
 use listen_keys::ListenKeys;
 use position::Position;
@@ -224,7 +224,7 @@ impl Margins {
     }
 }
 
-impl crate::exchange::Exchange {
+impl crate::engine::exchange::Exchange {
     /// The margins of `account`, its positions valued at each symbol's mark price.
     pub fn futures_margins(&self, account: AccountId) -> Margins {
         let futures = &self.futures;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::accounts::AccountId;
+use crate::engine::accounts::AccountId;
 
 /// How long a listen key lives without a keepalive.
 pub const VALIDITY_MS: u64 = 60 * 60 * 1000;

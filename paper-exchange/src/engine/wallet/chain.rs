@@ -8,7 +8,7 @@
 //! still be mined: refunding it could pay twice).
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::Mutex;
 
 use alloy::network::EthereumWallet;
 use alloy::primitives::{Address, B256};
@@ -28,8 +28,9 @@ use super::deposit::SeenTransfer;
 use super::keys::{self, KeyError};
 use super::units::{from_base_units, to_base_units};
 use super::withdraw::WithdrawalId;
-use crate::accounts::AccountId;
-use crate::{Shared, now_ms};
+use crate::engine::accounts::AccountId;
+use crate::engine::exchange::{self, Exchange};
+use crate::engine::now_ms;
 
 /// Most blocks asked for in one `eth_getLogs` (public RPCs refuse wide ranges).
 const LOG_RANGE: u64 = 2_000;
@@ -90,7 +91,7 @@ pub fn start(
 }
 
 /// Sends withdrawals and watches for deposits, forever; without a wallet, waits forever.
-pub async fn run(shared: Arc<Shared>, chain: Option<Chain>) -> Infallible {
+pub async fn run(engine: &Mutex<Exchange>, chain: Option<Chain>) -> Infallible {
     let Some(chain) = chain else {
         return std::future::pending().await;
     };
@@ -100,8 +101,8 @@ pub async fn run(shared: Arc<Shared>, chain: Option<Chain>) -> Infallible {
         deposit_addresses,
         queue,
     } = chain;
-    let sending = send_withdrawals(&shared, &provider, &config, queue);
-    let watching = watch_deposits(&shared, &provider, &config, &deposit_addresses);
+    let sending = send_withdrawals(engine, &provider, &config, queue);
+    let watching = watch_deposits(engine, &provider, &config, &deposit_addresses);
     tokio::select! {
         never = sending => never,
         never = watching => never,
@@ -109,7 +110,7 @@ pub async fn run(shared: Arc<Shared>, chain: Option<Chain>) -> Infallible {
 }
 
 async fn send_withdrawals(
-    shared: &Shared,
+    engine: &Mutex<Exchange>,
     provider: &DynProvider,
     config: &WalletConfig,
     mut queue: mpsc::UnboundedReceiver<WithdrawalId>,
@@ -117,24 +118,24 @@ async fn send_withdrawals(
     let mut mining = FuturesUnordered::new();
     loop {
         tokio::select! {
-            Some(id) = queue.recv() => match send(shared, provider, config, id).await {
+            Some(id) = queue.recv() => match send(engine, provider, config, id).await {
                 Ok(pending) => {
-                    shared.exchange().withdrawal_sent(id, *pending.tx_hash());
+                    exchange::lock(engine).withdrawal_sent(id, *pending.tx_hash());
                     mining.push(async move { (id, pending.get_receipt().await) });
                 }
                 Err(reason) => {
                     tracing::warn!(withdrawal = id.0, %reason, "withdrawal not sent; refunded");
-                    shared.exchange().withdrawal_failed(id, reason, now_ms());
+                    exchange::lock(engine).withdrawal_failed(id, reason, now_ms());
                 }
             },
             Some((id, receipt)) = mining.next() => match receipt {
                 Ok(receipt) if receipt.status() => {
                     tracing::info!(withdrawal = id.0, tx = %receipt.transaction_hash, "withdrawal mined");
-                    shared.exchange().withdrawal_completed(id, now_ms());
+                    exchange::lock(engine).withdrawal_completed(id, now_ms());
                 }
                 Ok(receipt) => {
                     tracing::warn!(withdrawal = id.0, tx = %receipt.transaction_hash, "withdrawal reverted; refunded");
-                    shared.exchange().withdrawal_failed(id, "transaction reverted".into(), now_ms());
+                    exchange::lock(engine).withdrawal_failed(id, "transaction reverted".into(), now_ms());
                 }
                 Err(e) => tracing::error!(withdrawal = id.0, error = %e, "withdrawal receipt unreadable; left processing"),
             },
@@ -145,13 +146,13 @@ async fn send_withdrawals(
 
 /// Broadcasts withdrawal `id`'s token transfer; the error is the withdrawal's `info`.
 async fn send(
-    shared: &Shared,
+    engine: &Mutex<Exchange>,
     provider: &DynProvider,
     config: &WalletConfig,
     id: WithdrawalId,
 ) -> Result<PendingTransactionBuilder<alloy::network::Ethereum>, String> {
     let request = {
-        let exchange = shared.exchange();
+        let exchange = exchange::lock(engine);
         let withdrawal = exchange.withdrawal(id).ok_or("unknown withdrawal")?;
         withdrawal.request.clone()
     };
@@ -169,7 +170,7 @@ async fn send(
 }
 
 async fn watch_deposits(
-    shared: &Shared,
+    engine: &Mutex<Exchange>,
     provider: &DynProvider,
     config: &WalletConfig,
     addresses: &[Address],
@@ -179,7 +180,7 @@ async fn watch_deposits(
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = scan(shared, provider, config, addresses, &mut next).await {
+        if let Err(e) = scan(engine, provider, config, addresses, &mut next).await {
             tracing::warn!(error = %e, "deposit scan failed; trying again next poll");
         }
     }
@@ -188,7 +189,7 @@ async fn watch_deposits(
 /// Reads the next range of blocks (up to the head) for deposits, then credits those with
 /// enough confirmations. `next` is the first block not read yet (the head when unset).
 async fn scan(
-    shared: &Shared,
+    engine: &Mutex<Exchange>,
     provider: &DynProvider,
     config: &WalletConfig,
     addresses: &[Address],
@@ -211,7 +212,7 @@ async fn scan(
             .to_block(to);
         let logs = provider.get_logs(&filter).await?;
         let now = now_ms();
-        let mut exchange = shared.exchange();
+        let mut exchange = exchange::lock(engine);
         for seen in logs
             .iter()
             .filter_map(|log| seen_transfer(config, addresses, log))
@@ -222,9 +223,7 @@ async fn scan(
         }
         *next = Some(to + 1);
     }
-    shared
-        .exchange()
-        .confirm_deposits(head, config.confirmations, now_ms());
+    exchange::lock(engine).confirm_deposits(head, config.confirmations, now_ms());
     Ok(())
 }
 

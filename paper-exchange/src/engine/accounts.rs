@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 
 use crate::config::AccountConfig;
 
-/// Index of an account, the same in [`Accounts`] and in [`crate::auth::Keys`].
+/// Index of an account, the same in [`Accounts`] and among the API keys (`Config::accounts`
+/// order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AccountId(pub usize);
 

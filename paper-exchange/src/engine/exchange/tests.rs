@@ -5,9 +5,9 @@ use rust_decimal::Decimal;
 
 use super::place::{MarketSize, NewOrder, OrderKind};
 use super::{Exchange, Reject};
-use crate::accounts::{AccountId, Balance};
 use crate::config::{AccountConfig, Config};
-use crate::orders::{Side, Status, TimeInForce};
+use crate::engine::accounts::{AccountId, Balance};
+use crate::engine::orders::{Side, Status, TimeInForce};
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()

@@ -7,8 +7,8 @@ use alloy::primitives::{Address, B256};
 use rust_decimal::Decimal;
 
 use super::publish_balance_update;
-use crate::accounts::AccountId;
-use crate::exchange::Exchange;
+use crate::engine::accounts::AccountId;
+use crate::engine::exchange::Exchange;
 
 /// Binance's deposit statuses, as far as the paper exchange goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

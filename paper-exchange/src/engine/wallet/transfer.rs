@@ -5,10 +5,10 @@
 use rust_decimal::Decimal;
 
 use super::{WalletReject, publish_balance_update};
-use crate::accounts::AccountId;
-use crate::exchange::Exchange;
-use crate::futures::MARGIN_ASSET;
-use crate::futures::events::wallet_transfer_update;
+use crate::engine::accounts::AccountId;
+use crate::engine::exchange::Exchange;
+use crate::engine::futures::MARGIN_ASSET;
+use crate::engine::futures::events::wallet_transfer_update;
 
 /// Which way a transfer goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,8 +120,8 @@ impl Exchange {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::futures::place::NewFuturesOrder;
-    use crate::orders::{Side, TimeInForce};
+    use crate::engine::futures::place::NewFuturesOrder;
+    use crate::engine::orders::{Side, TimeInForce};
 
     const ACCOUNT: AccountId = AccountId(0);
 

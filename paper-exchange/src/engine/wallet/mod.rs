@@ -3,7 +3,7 @@
 //! deposits to per-account addresses found by following the tokens' `Transfer` logs).
 //!
 //! The money moves in the engine, under its one lock ([`WalletBook`] sits in
-//! [`crate::exchange::Exchange`]), so a withdrawal's debit or a deposit's credit is atomic
+//! [`crate::engine::exchange::Exchange`]), so a withdrawal's debit or a deposit's credit is atomic
 //! with every order; only the chain I/O ([`chain`]) runs outside it.
 //!
 //! Limits: state lives in memory, so a restart forgets the history, the withdrawals still in
@@ -33,15 +33,16 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::accounts::AccountId;
-use crate::api_error::ApiError;
-use crate::user_data::UserEvents;
+use crate::engine::accounts::AccountId;
+use crate::engine::orders::amount;
+use crate::engine::user_data::UserEvents;
 use config::WalletConfig;
 use deposit::Deposit;
 use transfer::Transfer;
 use withdraw::{Withdrawal, WithdrawalId};
 
-/// Why the engine refuses a wallet request; each maps to one Binance error (see `From`).
+/// Why the engine refuses a wallet request; each maps to one Binance error (the API's
+/// `ApiError::from`).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum WalletReject {
     /// The exchange runs without `[wallet]`.
@@ -63,25 +64,6 @@ pub enum WalletReject {
     /// The coin is not configured, or not on the requested network.
     #[error("{coin} is not supported on network {network}.")]
     UnsupportedCoin { coin: String, network: String },
-}
-
-impl From<WalletReject> for ApiError {
-    /// Codes of Binance's wallet (SAPI) error list: -5013 ASSET_INSUFFICIENT for transfers,
-    /// -4026 for withdrawals beyond the balance, -5007/-4003 for zero amounts, -4019 for a
-    /// coin not open for withdrawal or deposit, -4001 INVALID_OPERATION for a repeated
-    /// `withdrawOrderId` (Binance documents none for it), -1020 without a wallet.
-    fn from(reject: WalletReject) -> Self {
-        let code = match &reject {
-            WalletReject::NotConfigured => -1020,
-            WalletReject::TransferInsufficient => -5013,
-            WalletReject::TransferAsset => -1100,
-            WalletReject::WithdrawInsufficient => -4026,
-            WalletReject::ZeroAmount => -4003,
-            WalletReject::DuplicateWithdrawOrderId(_) => -4001,
-            WalletReject::UnsupportedCoin { .. } => -4019,
-        };
-        ApiError::bad_request(code, reject.to_string())
-    }
 }
 
 /// The wallet's records, in the engine: transfers, withdrawals and deposits of every account.
@@ -139,7 +121,7 @@ fn publish_balance_update(
         "e": "balanceUpdate",
         "E": now,
         "a": asset,
-        "d": crate::rest::dto::amount(delta),
+        "d": amount(delta),
         "T": now,
     });
     events.publish(account, event);

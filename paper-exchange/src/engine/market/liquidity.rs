@@ -4,7 +4,7 @@ use rand::Rng;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
-use crate::book::{Ladder, floor_to};
+use crate::engine::book::{Ladder, floor_to};
 
 /// The shape of one symbol's synthetic book.
 #[derive(Clone, Debug)]

@@ -5,11 +5,13 @@ use rust_decimal::Decimal;
 
 use super::ledger::{Assets, Role};
 use super::{Exchange, Reject};
-use crate::accounts::AccountId;
-use crate::book::{Maker, Want};
 use crate::config::SymbolConfig;
-use crate::orders::{Order, OrderType, Side, Status, TimeInForce, generate_client_order_id};
-use crate::user_data::Execution;
+use crate::engine::accounts::AccountId;
+use crate::engine::book::{Maker, Want};
+use crate::engine::orders::{
+    Order, OrderType, Side, Status, TimeInForce, generate_client_order_id,
+};
+use crate::engine::user_data::Execution;
 
 /// A validated new order request.
 #[derive(Clone, Debug)]

@@ -6,8 +6,8 @@ use alloy::primitives::{Address, B256};
 use rust_decimal::Decimal;
 
 use super::{WalletReject, publish_balance_update};
-use crate::accounts::AccountId;
-use crate::exchange::Exchange;
+use crate::engine::accounts::AccountId;
+use crate::engine::exchange::Exchange;
 
 /// A withdrawal's number: its place in [`super::WalletBook::withdrawals`] plus one. Binance's
 /// `id` is its decimal string.

@@ -16,16 +16,18 @@ mod tests;
 pub mod ticker;
 pub mod trades;
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
 use rust_decimal::Decimal;
 
-use crate::accounts::Accounts;
-use crate::book::Book;
 use crate::config::{Config, SymbolConfig};
-use crate::depth::{Depth, Diff, Snapshot, Speed};
-use crate::futures::{Futures, FuturesReject, MARGIN_ASSET};
-use crate::market::SyntheticMarket;
-use crate::orders::Side;
-use crate::wallet::WalletBook;
+use crate::engine::accounts::Accounts;
+use crate::engine::book::Book;
+use crate::engine::depth::{Depth, Diff, Snapshot, Speed};
+use crate::engine::futures::{Futures, FuturesReject, MARGIN_ASSET};
+use crate::engine::market::SyntheticMarket;
+use crate::engine::orders::Side;
+use crate::engine::wallet::WalletBook;
 use ledger::{Assets, Ledger};
 
 /// Why the engine refuses a request; each maps to one Binance error.
@@ -49,6 +51,12 @@ pub enum Reject {
     /// A query found no order.
     #[error("Order does not exist.")]
     NoSuchOrder,
+}
+
+/// Locks the engine. A panic while it was held leaves it as the panicking request left it; the
+/// exchange keeps serving rather than failing every later request.
+pub fn lock(exchange: &Mutex<Exchange>) -> MutexGuard<'_, Exchange> {
+    exchange.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// One listed symbol.
@@ -84,7 +92,7 @@ pub struct Exchange {
     pub(crate) venues: Vec<Venue>,
     pub ledger: Ledger,
     pub futures: Futures,
-    /// Transfers, withdrawals and deposits (`crate::wallet`).
+    /// Transfers, withdrawals and deposits (`crate::engine::wallet`).
     pub wallet: WalletBook,
 }
 

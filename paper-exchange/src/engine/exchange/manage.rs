@@ -1,9 +1,9 @@
 //! Looking up and cancelling orders.
 
 use super::{Exchange, Reject};
-use crate::accounts::AccountId;
-use crate::orders::{Order, Status};
-use crate::user_data::Execution;
+use crate::engine::accounts::AccountId;
+use crate::engine::orders::{Order, Status};
+use crate::engine::user_data::Execution;
 
 /// How a request names an order: `orderId`, `origClientOrderId`, or both (then both must match).
 #[derive(Clone, Debug, Default)]
