@@ -278,7 +278,7 @@ impl Config {
             if account.api_key.is_empty() {
                 return Err(ConfigError::EmptyKey);
             }
-            crate::auth::Verifier::of(account)?;
+            crate::api::auth::Verifier::of(account)?;
             if !keys.insert(account.api_key.as_str()) {
                 return Err(ConfigError::DuplicateApiKey(account.api_key.clone()));
             }

@@ -19,12 +19,12 @@
 //! (a public key), and SIGNED requests are checked as Binance checks each kind, on REST and on
 //! the WebSocket API ([`config::AccountConfig`]).
 //!
-//! A USDⓈ-M-style perpetual futures market runs beside it (`futures/`, `rest/futures/`): one
-//! perpetual per symbol quoted in USDT, with Binance's futures API names (`/fapi/v1/ping`,
-//! `time`, `exchangeInfo`, `premiumIndex`; SIGNED `order` POST/DELETE/GET, `openOrders`,
-//! `/fapi/v2/positionRisk`, `/fapi/v2/account`, `leverageBracket`, `leverage`,
-//! `positionSide/dual`; `/fapi/v1/listenKey`), the `<symbol>@markPrice@1s` and
-//! `<symbol>@markPrice` (3 s) streams, and the user data stream
+//! A USDⓈ-M-style perpetual futures market runs beside it (`engine/futures/`,
+//! `api/rest/futures/`): one perpetual per symbol quoted in USDT, with Binance's futures API
+//! names (`/fapi/v1/ping`, `time`, `exchangeInfo`, `premiumIndex`; SIGNED `order`
+//! POST/DELETE/GET, `openOrders`, `/fapi/v2/positionRisk`, `/fapi/v2/account`,
+//! `leverageBracket`, `leverage`, `positionSide/dual`; `/fapi/v1/listenKey`), the
+//! `<symbol>@markPrice@1s` and `<symbol>@markPrice` (3 s) streams, and the user data stream
 //! of `ORDER_TRADE_UPDATE` and `ACCOUNT_UPDATE` events at `/ws/<listenKey>`. Each perpetual
 //! has a book of its own fed with the spot symbol's synthetic ladders (same prices, separate
 //! liquidity); its mark and index price are the spot mid. Accounts are in one-way mode
@@ -55,45 +55,43 @@
 //!
 //! Layout:
 //! Public API: [`Config`] (with [`DEV_API_KEY`] / [`DEV_SECRET_KEY`] in its default) and
-//! [`serve`]. Inside (`src/`):
+//! [`serve`]. Inside (`src/`), two trees: `engine` imports nothing of `api` nor of an HTTP
+//! crate (a test below reads its sources to keep it so), and `api` serves it.
 //! - `config`: the configuration and its defaults.
-//! - `market/`: the synthetic market (`walk`: random-walk mid; `liquidity`: bid/ask ladders).
-//! - `book`: one symbol's synthetic levels and resting orders; how takers and the moving market
-//!   execute against them.
-//! - `depth`: the published book, its update id, snapshots and diffs.
-//! - `exchange/`: the matching engine behind one lock (`place`, `manage`: cancel and lookups;
-//!   `ledger`: accounts, orders and the money of each execution; `trades`: every execution;
-//!   `ticker`: the 24 h statistics, and what they approximate).
-//! - `accounts`, `orders`: balances, and orders with Binance's enums.
-//! - `auth`: SIGNED request checks (API key, signature of the key's kind: HMAC, Ed25519 or
-//!   RSA; recvWindow).
-//! - `params`: query string and form body parameters.
-//! - `api_error`: Binance's `{"code","msg"}` errors and HTTP statuses.
-//! - `rest/`: the HTTP routes, order parameters and JSON shapes, the used-weight header.
-//! - `stream`: the websocket market streams (diff depth, mark price).
-//! - `user_data`: the user data stream's events, published by the engine.
-//! - `ws_api/`: the WebSocket API and its user data stream subscriptions.
-//! - `faults`: the injected failures still to happen.
-//! - `wallet/`: transfers, withdrawals and deposits (`transfer`, `withdraw`, `deposit` in the
-//!   engine; `chain`: the tasks sending withdrawals and watching deposits; `config`, `keys`,
-//!   `units`); `rest/wallet/`: their `/sapi` routes.
+//! - `engine/`: the domain, behind one lock.
+//!   - `market/`: the synthetic market (`walk`: random-walk mid; `liquidity`: bid/ask ladders).
+//!   - `book`: one symbol's synthetic levels and resting orders; how takers and the moving
+//!     market execute against them.
+//!   - `depth`: the published book, its update id, snapshots and diffs.
+//!   - `exchange/`: the matching engine behind one lock (`place`, `manage`: cancel and
+//!     lookups; `ledger`: accounts, orders and the money of each execution; `trades`: every
+//!     execution; `ticker`: the 24 h statistics, and what they approximate).
+//!   - `accounts`, `orders`: balances, and orders with Binance's enums and amounts.
+//!   - `user_data`: the user data stream's events, published by the engine.
+//!   - `futures/`: the perpetual futures engine (`position`, `place`, `manage`, `events`,
+//!     `listen_keys`, `leverage`).
+//!   - `wallet/`: transfers, withdrawals and deposits (`transfer`, `withdraw`, `deposit`;
+//!     `chain`: the tasks sending withdrawals and watching deposits; `config`, `keys`,
+//!     `units`).
+//! - `api/`: Binance's API over the engine.
+//!   - `rest/`: the HTTP routes, order parameters and JSON shapes, the used-weight header;
+//!     `rest/futures/` and `rest/wallet/`: the `/fapi` and `/sapi` routes.
+//!   - `stream`: the websocket market streams (diff depth, mark price); `futures_stream`: the
+//!     futures user data stream websocket.
+//!   - `ws_api/`: the WebSocket API and its user data stream subscriptions.
+//!   - `auth`: SIGNED request checks (API key, signature of the key's kind: HMAC, Ed25519 or
+//!     RSA; recvWindow).
+//!   - `params`: query string and form body parameters.
+//!   - `error`: Binance's `{"code","msg"}` errors and HTTP statuses.
+//!   - `faults`: the injected failures still to happen.
 //! - `test_utils` (feature `test-utils`): anvil and a `TestToken` for wallet tests; `keys`:
 //!   Ed25519 and RSA API key pairs generated at test time.
-//! - `futures/`: the perpetual futures engine (`position`, `place`, `manage`, `events`,
-//!   `listen_keys`, `leverage`); `futures_stream`: its user data stream websocket.
 
-mod api_error;
-mod auth;
+mod api;
 pub mod config;
 mod engine;
-mod faults;
-mod futures_stream;
-mod params;
-mod rest;
-mod stream;
 #[cfg(feature = "test-utils")]
 pub mod test_utils;
-mod ws_api;
 
 use std::convert::Infallible;
 use std::future::IntoFuture;
@@ -104,14 +102,15 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::time::MissedTickBehavior;
 
+use api::faults::Faults;
+use api::rest::limits::UsedWeight;
+use api::stream::StreamEvent;
+use api::{auth, rest};
 pub use config::{Config, ConfigError, DEV_API_KEY, DEV_SECRET_KEY, FaultConfig, WalletConfig};
 use engine::depth::Speed;
 use engine::exchange::{self, Exchange};
 use engine::now_ms;
 use engine::wallet;
-use faults::Faults;
-use rest::limits::UsedWeight;
-use stream::StreamEvent;
 pub use wallet::chain::WalletError;
 pub use wallet::keys::{KeyError, withdraw_signer};
 
@@ -286,5 +285,71 @@ fn send_mark_prices(
     for mark in marks {
         // no subscribers is not an error
         let _ = events.send(Arc::new(mark));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    /// Crates that speak HTTP or websockets: `engine` must use none of them.
+    const HTTP_CRATES: [&str; 4] = ["axum", "tokio_tungstenite", "hyper", "http"];
+
+    /// The `.rs` files under `dir`, recursively.
+    fn sources(dir: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(sources(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+        files
+    }
+
+    /// Whether `line` names crate `name` as the first segment of a path (`name::…`), so that
+    /// another crate's module of the same name (alloy's `transports::http::`) does not count.
+    fn names_crate(line: &str, name: &str) -> bool {
+        let pattern = format!("{name}::");
+        line.match_indices(&pattern).any(|(at, _)| {
+            let before = line[..at].chars().next_back();
+            !before.is_some_and(|c| c == ':' || c == '_' || c.is_alphanumeric())
+        })
+    }
+
+    #[test]
+    fn engine_imports_neither_the_api_nor_http() {
+        let engine = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine");
+        let files = sources(&engine);
+        assert!(files.len() > 20, "found only {files:?}");
+        let mut offences = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (number, line) in text.lines().enumerate() {
+                let http = HTTP_CRATES.iter().find(|c| names_crate(line, c));
+                if line.contains("crate::api") || http.is_some() {
+                    offences.push(format!("{}:{}: {line}", file.display(), number + 1));
+                }
+            }
+        }
+        assert!(
+            offences.is_empty(),
+            "engine/ reaches up:\n{}",
+            offences.join("\n")
+        );
+    }
+
+    #[test]
+    fn crate_paths_are_told_from_modules_of_the_same_name() {
+        assert!(names_crate("use axum::Router;", "axum"));
+        assert!(names_crate("    http::StatusCode::OK", "http"));
+        assert!(!names_crate(
+            "use alloy::transports::http::reqwest::Url;",
+            "http"
+        ));
+        assert!(!names_crate("let url = \"http://127.0.0.1\";", "http"));
+        assert!(!names_crate("my_http::x", "http"));
     }
 }

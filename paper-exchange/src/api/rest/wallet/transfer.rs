@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 
 use super::super::signed::SignedRequest;
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
 use crate::engine::orders::amount;
 use crate::engine::wallet::transfer::TransferKind;
-use crate::params::Params;
 
 /// Rows per page of the history, by default and at most (Binance's `size`).
 const DEFAULT_SIZE: u64 = 10;

@@ -9,8 +9,8 @@ use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::api_error::ApiError;
-use crate::auth::api_key_account;
+use crate::api::auth::api_key_account;
+use crate::api::error::ApiError;
 use crate::engine::now_ms;
 
 /// `POST`: the account's live key (extended) or a new one.

@@ -9,9 +9,9 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::rest::signed::SignedRequest;
 use crate::engine::futures::leverage::{Bracket, LeverageReject};
-use crate::rest::signed::SignedRequest;
 
 impl From<LeverageReject> for ApiError {
     fn from(reject: LeverageReject) -> Self {

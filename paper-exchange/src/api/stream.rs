@@ -61,7 +61,7 @@ impl StreamEvent {
             "i": amount(mark),
             "P": amount(mark),
             "r": amount(funding_rate),
-            "T": crate::rest::futures::next_funding_time(event_time),
+            "T": crate::api::rest::futures::next_funding_time(event_time),
         });
         let stream = format!("{}{suffix}", symbol.to_ascii_lowercase());
         StreamEvent {
@@ -115,7 +115,7 @@ pub async fn raw(
     Path(streams): Path<String>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if let Some(user_stream) = crate::futures_stream::UserStream::find(&shared, &streams) {
+    if let Some(user_stream) = crate::api::futures_stream::UserStream::find(&shared, &streams) {
         return user_stream.upgrade(ws);
     }
     upgrade(

@@ -12,12 +12,12 @@ use serde_json::{Value, json};
 use super::super::signed::SignedRequest;
 use super::{Window, date_time, service};
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
 use crate::engine::now_ms;
 use crate::engine::orders::amount;
 use crate::engine::wallet::units::to_base_units;
 use crate::engine::wallet::withdraw::{WithdrawRequest, WithdrawStatus, Withdrawal};
-use crate::params::Params;
 
 const ADDRESS_SYNTAX: &str = "^0x[0-9a-fA-F]{40}$";
 const WITHDRAW_ORDER_ID_SYNTAX: &str = "^[a-zA-Z0-9_-]{1,64}$";

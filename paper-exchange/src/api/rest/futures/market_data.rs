@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use super::dto;
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
 use crate::engine::now_ms;
-use crate::params::Params;
 
 /// `GET /fapi/v1/ping`
 pub async fn ping() -> Json<Value> {

@@ -1,5 +1,5 @@
 //! `POST /paper/v1/faults`: not Binance's; arms injected faults at runtime (see
-//! [`crate::faults::Arm`]). Any configured API key may arm them: the paper exchange is a
+//! [`crate::api::faults::Arm`]). Any configured API key may arm them: the paper exchange is a
 //! development tool, and the key only keeps a stray request from doing it.
 
 use std::sync::Arc;
@@ -11,9 +11,9 @@ use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::api_error::ApiError;
-use crate::auth::api_key_account;
-use crate::faults::Arm;
+use crate::api::auth::api_key_account;
+use crate::api::error::ApiError;
+use crate::api::faults::Arm;
 
 pub async fn arm(
     State(shared): State<Arc<Shared>>,

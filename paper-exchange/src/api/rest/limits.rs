@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
 use crate::engine::now_ms;
 
 const USED_WEIGHT_HEADER: &str = "x-mbx-used-weight-1m";

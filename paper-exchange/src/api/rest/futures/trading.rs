@@ -10,10 +10,10 @@ use serde_json::Value;
 use super::dto;
 use super::params::{self, RespType};
 use crate::Shared;
-use crate::api_error::ApiError;
-use crate::rest::order_params::order_ref;
-use crate::rest::signed::SignedRequest;
-use crate::rest::trading::apply_placement_fault;
+use crate::api::error::ApiError;
+use crate::api::rest::order_params::order_ref;
+use crate::api::rest::signed::SignedRequest;
+use crate::api::rest::trading::apply_placement_fault;
 
 /// `POST /fapi/v1/order`. The injected placement faults (see [`crate::config::FaultConfig`])
 /// act here as on the spot route, after the order applied; the counters are shared.

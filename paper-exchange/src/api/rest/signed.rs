@@ -1,4 +1,4 @@
-//! The extractor every SIGNED endpoint takes: the request authenticated by [`crate::auth`]
+//! The extractor every SIGNED endpoint takes: the request authenticated by [`crate::api::auth`]
 //! (API key, signature over query and body, `recvWindow`) at the time it was received.
 
 use std::sync::Arc;
@@ -8,10 +8,10 @@ use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 
 use crate::Shared;
-use crate::auth::{Signed, authenticate};
+use crate::api::auth::{Signed, authenticate};
+use crate::api::params::Params;
 use crate::engine::accounts::AccountId;
 use crate::engine::now_ms;
-use crate::params::Params;
 
 /// An authenticated SIGNED request.
 pub struct SignedRequest {

@@ -11,10 +11,10 @@ use serde_json::Value;
 use super::dto;
 use super::market_data::{Wanted, wanted_symbols};
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
 use crate::engine::exchange::Exchange;
 use crate::engine::now_ms;
-use crate::params::Params;
 
 /// The only `tradingStatus` the paper exchange's symbols have.
 const TRADING: &str = "TRADING";

@@ -1,10 +1,10 @@
 //! Reading futures order requests, with Binance's error for each way they can be wrong.
 
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
+use crate::api::rest::order_params::client_order_id;
 use crate::engine::futures::place::NewFuturesOrder;
 use crate::engine::orders::{Side, TimeInForce};
-use crate::params::Params;
-use crate::rest::order_params::client_order_id;
 
 /// Which response `POST /fapi/v1/order` sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,10 +1,10 @@
 //! Reading order requests' parameters, with Binance's error for each way they can be wrong.
 
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
 use crate::engine::exchange::manage::OrderRef;
 use crate::engine::exchange::place::{MarketSize, NewOrder, OrderKind};
 use crate::engine::orders::{Side, TimeInForce};
-use crate::params::Params;
 
 /// Binance's syntax for client order ids.
 const CLIENT_ORDER_ID_SYNTAX: &str = "^[\\.A-Z\\:/a-z0-9_-]{1,36}$";

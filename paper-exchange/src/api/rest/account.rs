@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::dto;
 use super::signed::SignedRequest;
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
 
 /// `GET /api/v3/account`, with `omitZeroBalances`.
 pub async fn account(

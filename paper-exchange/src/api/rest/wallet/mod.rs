@@ -17,9 +17,9 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
 use crate::engine::wallet::{WalletReject, WalletService};
-use crate::params::Params;
 
 /// Records a history answers at most, and by default (Binance's `limit`).
 const MAX_LIMIT: u64 = 1000;

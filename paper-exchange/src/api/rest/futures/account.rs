@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::dto;
 use crate::Shared;
-use crate::api_error::ApiError;
-use crate::rest::signed::SignedRequest;
+use crate::api::error::ApiError;
+use crate::api::rest::signed::SignedRequest;
 
 /// `GET /fapi/v2/positionRisk`: one entry per perpetual (flat ones included), or for `symbol`.
 pub async fn position_risk(

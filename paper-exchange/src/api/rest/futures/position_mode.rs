@@ -8,8 +8,8 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::api_error::ApiError;
-use crate::rest::signed::SignedRequest;
+use crate::api::error::ApiError;
+use crate::api::rest::signed::SignedRequest;
 
 /// `GET /fapi/v1/positionSide/dual`: always one-way mode.
 pub async fn get(SignedRequest { .. }: SignedRequest) -> Json<Value> {

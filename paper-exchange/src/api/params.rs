@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
 
 /// Binance's syntax for decimal parameters.
 const DECIMAL_SYNTAX: &str = "^([0-9]{1,20})(\\.[0-9]{1,20})?$";

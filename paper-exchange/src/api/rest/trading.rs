@@ -11,9 +11,9 @@ use super::dto;
 use super::order_params::{self, RespType};
 use super::signed::SignedRequest;
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::faults::AfterPlacement;
 use crate::engine::orders::generate_client_order_id;
-use crate::faults::AfterPlacement;
 
 /// `POST /api/v3/order`. An injected fault (see [`crate::config::FaultConfig`]) acts only
 /// after the order applied, as an unknown outcome does on Binance.

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use crate::Shared;
-use crate::api_error::ApiError;
-use crate::auth::{check_time, recv_window};
+use crate::api::auth::{check_time, recv_window};
+use crate::api::error::ApiError;
 use crate::engine::accounts::AccountId;
 use crate::engine::now_ms;
 use crate::engine::user_data::UserEvent;

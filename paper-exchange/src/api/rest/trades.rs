@@ -9,9 +9,9 @@ use serde_json::Value;
 use super::dto;
 use super::signed::SignedRequest;
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
 use crate::engine::exchange::trades::{DAY_MS, DEFAULT_TRADES_LIMIT, MAX_TRADES_LIMIT, TradeQuery};
-use crate::params::Params;
 
 /// `GET /api/v3/myTrades?symbol=..` with `orderId`, `startTime`/`endTime`, `fromId` and
 /// `limit` as Binance documents them: without `fromId` or a time the most recent trades,

@@ -34,7 +34,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 
 use crate::Shared;
-use crate::{stream, ws_api};
+use crate::api::{stream, ws_api};
 
 /// Every route of the exchange.
 pub fn router(shared: Arc<Shared>) -> Router {

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::super::signed::SignedRequest;
 use super::{Window, service};
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
 use crate::engine::orders::amount;
 use crate::engine::wallet::deposit::Deposit;
 

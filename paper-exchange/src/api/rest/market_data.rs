@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use super::dto;
 use crate::Shared;
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
 use crate::engine::now_ms;
-use crate::params::Params;
 
 /// Default `limit` of a depth snapshot.
 const DEFAULT_DEPTH_LIMIT: u64 = 100;

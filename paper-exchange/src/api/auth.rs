@@ -25,10 +25,10 @@ use spki::der::asn1::UintRef;
 use spki::der::{Decode, Reader, SliceReader};
 use spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};
 
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::params::Params;
 use crate::config::{AccountConfig, ConfigError};
 use crate::engine::accounts::AccountId;
-use crate::params::Params;
 
 const API_KEY_HEADER: &str = "X-MBX-APIKEY";
 const DEFAULT_RECV_WINDOW_MS: u64 = 5_000;
