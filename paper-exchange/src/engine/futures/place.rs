@@ -7,7 +7,7 @@ use super::events::{Execution, account_update, order_trade_update};
 use super::{FilterFailure, Futures, FuturesOrder, FuturesReject, money};
 use crate::config::SymbolConfig;
 use crate::engine::accounts::AccountId;
-use crate::engine::book::{Book, Maker, Want};
+use crate::engine::book::{Book, Maker, Take, Want};
 use crate::engine::exchange::Exchange;
 use crate::engine::orders::{
     Order, OrderType, Side, Status, TimeInForce, generate_client_order_id,
@@ -36,7 +36,8 @@ pub enum Role {
 
 impl Exchange {
     /// Places a futures order for `account`. Either the whole request applies or nothing
-    /// does. Returns the order as it was accepted (the ACK answer) and as it is now.
+    /// does: every check comes before the first change. Returns the order as it was accepted
+    /// (the ACK answer) and as it is now.
     pub fn place_futures(
         &mut self,
         account: AccountId,
@@ -59,9 +60,8 @@ impl Exchange {
         let config = &self.venues[index].config;
         check_filters(config, &request)?;
 
-        let side = request.side;
         let position = self.futures.position(account, &request.symbol);
-        let reducible = position.reducible(side == Side::Buy);
+        let reducible = position.reducible(request.side == Side::Buy);
         // reduce-only: never opens or increases; more than the position is trimmed to it
         let qty = if request.reduce_only {
             if reducible.is_zero() {
@@ -76,94 +76,33 @@ impl Exchange {
             return Err(FuturesReject::Filter(FilterFailure::Notional));
         }
 
-        let book = self.venues[index]
-            .perp
-            .as_mut()
-            .expect("perp_index found a perp");
-        let mut takes = book.plan(side, request.limit.map(|(p, _)| p), Want::Base(qty));
-        let filled: Decimal = takes.iter().map(|t| t.qty).sum();
-        if matches!(request.limit, Some((_, TimeInForce::Fok))) && filled < qty {
-            takes.clear();
-        }
+        let (takes, filled) = self.plan_futures(index, &request, qty);
         if !request.reduce_only {
-            // the part that opens or increases the position needs initial margin (and its
-            // commission), valued at the planned fills and the limit price for the rest
-            let cost: Decimal = takes.iter().map(|t| t.price * t.qty).sum();
-            let average = if filled.is_zero() {
-                notional_price
-            } else {
-                cost / filled
+            let opening = Opening {
+                qty,
+                reducible,
+                filled,
+                notional_price,
             };
-            let opening = (qty - reducible).max(Decimal::ZERO);
-            // the position after it, valued at the order's prices, within the bracket's cap
-            let cap = self.futures.bracket().notional_cap;
-            if (position.amt.abs() - reducible + opening) * average > cap {
-                return Err(FuturesReject::MaxNotional);
-            }
-            let leverage = self.futures.leverage(account, &request.symbol);
-            let needed =
-                opening * average / leverage + qty * average * self.futures.config.taker_commission;
-            if needed > self.futures_margins(account).available() {
-                return Err(FuturesReject::Margin);
-            }
+            self.check_opening(account, &request.symbol, &opening, &takes)?;
         }
 
+        let id = self.futures.next_order_id();
+        let mut order = new_futures_order(id, account, request, qty, now);
+        let accepted = order.clone();
         let futures = &mut self.futures;
         let book = self.venues[index]
             .perp
             .as_mut()
             .expect("perp_index found a perp");
-        let (order_type, time_in_force, price) = match request.limit {
-            Some((price, tif)) => (OrderType::Limit, tif, price),
-            None => (OrderType::Market, TimeInForce::Gtc, Decimal::ZERO),
-        };
-        let mut order = FuturesOrder {
-            order: Order {
-                id: futures.next_order_id(),
-                account,
-                symbol: request.symbol,
-                client_order_id: request
-                    .client_order_id
-                    .unwrap_or_else(generate_client_order_id),
-                side,
-                order_type,
-                time_in_force,
-                price,
-                orig_qty: qty,
-                orig_quote_order_qty: Decimal::ZERO,
-                executed_qty: Decimal::ZERO,
-                cummulative_quote_qty: Decimal::ZERO,
-                status: Status::New,
-                time: now,
-                update_time: now,
-                locked: Decimal::ZERO,
-                fills: Vec::new(),
-            },
-            reduce_only: request.reduce_only,
-        };
-        let accepted = order.clone();
         futures.publish(order_trade_update(&order, &Execution::New, now));
-        book.apply(side, &takes);
-        for take in &takes {
-            futures.execute(&mut order, Role::Taker, take.price, take.qty, now);
-            if let Maker::Order(maker_id) = take.maker {
-                futures.fill_maker(book, maker_id, take.price, take.qty, now);
-            }
-        }
-        if !order.order.remaining().is_zero() {
-            if matches!(request.limit, Some((_, TimeInForce::Gtc))) {
-                book.rest(side, price, order.order.id, order.order.remaining());
-            } else {
-                order.order.status = Status::Expired;
-                order.order.update_time = now;
-                futures.publish(order_trade_update(&order, &Execution::Expired, now));
-            }
-        }
+        futures.execute_takes(book, &mut order, &takes, now);
+        futures.rest_or_expire(book, &mut order, now);
         tracing::info!(
             order_id = order.order.id,
             symbol = %order.order.symbol,
-            side = side.as_str(),
-            r#type = order_type.as_str(),
+            side = order.order.side.as_str(),
+            r#type = order.order.order_type.as_str(),
             status = order.order.status.as_str(),
             executed = %order.order.executed_qty,
             "futures order placed"
@@ -171,9 +110,160 @@ impl Exchange {
         futures.orders.insert(order.order.id, order.clone());
         Ok((accepted, order))
     }
+
+    /// The perpetual's liquidity the order would take for `qty`, and the quantity of it. For a
+    /// fill-or-kill order that cannot fill the takes are empty, the quantity still what the
+    /// book had.
+    fn plan_futures(
+        &self,
+        index: usize,
+        request: &NewFuturesOrder,
+        qty: Decimal,
+    ) -> (Vec<Take>, Decimal) {
+        let book = self.venues[index]
+            .perp
+            .as_ref()
+            .expect("perp_index found a perp");
+        let mut takes = book.plan(request.side, request.limit.map(|(p, _)| p), Want::Base(qty));
+        let filled: Decimal = takes.iter().map(|t| t.qty).sum();
+        if matches!(request.limit, Some((_, TimeInForce::Fok))) && filled < qty {
+            takes.clear();
+        }
+        (takes, filled)
+    }
+
+    /// Refuses an order whose part that opens or increases the position would take the
+    /// position past the bracket's notional cap, or needs more initial margin (and
+    /// commission) than is available. Both are valued at the planned fills and the limit
+    /// price for the rest.
+    fn check_opening(
+        &self,
+        account: AccountId,
+        symbol: &str,
+        opening: &Opening,
+        takes: &[Take],
+    ) -> Result<(), FuturesReject> {
+        let Opening {
+            qty,
+            reducible,
+            filled,
+            notional_price,
+        } = *opening;
+        let cost: Decimal = takes.iter().map(|t| t.price * t.qty).sum();
+        let average = if filled.is_zero() {
+            notional_price
+        } else {
+            cost / filled
+        };
+        let opened = (qty - reducible).max(Decimal::ZERO);
+        // the position after it, valued at the order's prices, within the bracket's cap
+        let position = self.futures.position(account, symbol);
+        let cap = self.futures.bracket().notional_cap;
+        if (position.amt.abs() - reducible + opened) * average > cap {
+            return Err(FuturesReject::MaxNotional);
+        }
+        let leverage = self.futures.leverage(account, symbol);
+        let needed =
+            opened * average / leverage + qty * average * self.futures.config.taker_commission;
+        if needed > self.futures_margins(account).available() {
+            return Err(FuturesReject::Margin);
+        }
+        Ok(())
+    }
+}
+
+/// What the margin check of a new order needs: its quantity after reduce-only trimming, the
+/// part of it that reduces the position, the planned fills' quantity, and the price the rest
+/// is valued at (the limit price, or the mark for a market order).
+#[derive(Clone, Copy)]
+struct Opening {
+    qty: Decimal,
+    reducible: Decimal,
+    filled: Decimal,
+    notional_price: Decimal,
+}
+
+/// The new futures order `id` as accepted, for `qty` (after reduce-only trimming), before any
+/// execution.
+fn new_futures_order(
+    id: u64,
+    account: AccountId,
+    request: NewFuturesOrder,
+    qty: Decimal,
+    now: u64,
+) -> FuturesOrder {
+    let (order_type, time_in_force, price) = match request.limit {
+        Some((price, tif)) => (OrderType::Limit, tif, price),
+        None => (OrderType::Market, TimeInForce::Gtc, Decimal::ZERO),
+    };
+    FuturesOrder {
+        order: Order {
+            id,
+            account,
+            symbol: request.symbol,
+            client_order_id: request
+                .client_order_id
+                .unwrap_or_else(generate_client_order_id),
+            side: request.side,
+            order_type,
+            time_in_force,
+            price,
+            orig_qty: qty,
+            orig_quote_order_qty: Decimal::ZERO,
+            executed_qty: Decimal::ZERO,
+            cummulative_quote_qty: Decimal::ZERO,
+            status: Status::New,
+            time: now,
+            update_time: now,
+            locked: Decimal::ZERO,
+            fills: Vec::new(),
+        },
+        reduce_only: request.reduce_only,
+    }
 }
 
 impl Futures {
+    /// Executes the planned `takes` for the taker `order`: the book loses them, the order
+    /// executes, and resting makers fill.
+    fn execute_takes(
+        &mut self,
+        book: &mut Book,
+        order: &mut FuturesOrder,
+        takes: &[Take],
+        now: u64,
+    ) {
+        book.apply(order.order.side, takes);
+        for take in takes {
+            self.execute(order, Role::Taker, take.price, take.qty, now);
+            if let Maker::Order(maker_id) = take.maker {
+                self.fill_maker(book, maker_id, take.price, take.qty, now);
+            }
+        }
+    }
+
+    /// What is left of `order` after taking: a GTC limit order rests on the book; anything
+    /// else expires.
+    fn rest_or_expire(&mut self, book: &mut Book, order: &mut FuturesOrder, now: u64) {
+        let remaining = order.order.remaining();
+        if remaining.is_zero() {
+            return;
+        }
+        let gtc_limit = matches!(order.order.order_type, OrderType::Limit)
+            && matches!(order.order.time_in_force, TimeInForce::Gtc);
+        if gtc_limit {
+            book.rest(
+                order.order.side,
+                order.order.price,
+                order.order.id,
+                remaining,
+            );
+        } else {
+            order.order.status = Status::Expired;
+            order.order.update_time = now;
+            self.publish(order_trade_update(order, &Execution::Expired, now));
+        }
+    }
+
     /// Executes `qty` of `order` at `price`: the position moves, the wallet books the realized
     /// profit less the commission, and both are published.
     pub(crate) fn execute(
