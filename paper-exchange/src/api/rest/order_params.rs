@@ -1,5 +1,7 @@
 //! Reading order requests' parameters, with Binance's error for each way they can be wrong.
 
+use rust_decimal::Decimal;
+
 use crate::api::error::ApiError;
 use crate::api::params::Params;
 use crate::engine::exchange::manage::OrderRef;
@@ -36,6 +38,28 @@ pub fn new_order(params: &Params) -> Result<(NewOrder, RespType), ApiError> {
         Some("FOK") => Some(TimeInForce::Fok),
         Some(_) => return Err(ApiError::invalid_time_in_force()),
     };
+    let kind = order_kind(order_type, quantity, price, quote_order_qty, time_in_force)?;
+    let resp_type = resp_type(params)?;
+    let client_order_id = client_order_id(params, "newClientOrderId")?;
+    Ok((
+        NewOrder {
+            symbol,
+            side,
+            kind,
+            client_order_id,
+        },
+        resp_type,
+    ))
+}
+
+/// The order's type and what it asks for, from the parameters each type requires and refuses.
+fn order_kind(
+    order_type: &str,
+    quantity: Option<Decimal>,
+    price: Option<Decimal>,
+    quote_order_qty: Option<Decimal>,
+    time_in_force: Option<TimeInForce>,
+) -> Result<OrderKind, ApiError> {
     let refuse = |name: &str, value: bool| {
         if value {
             Err(ApiError::not_required(name))
@@ -92,6 +116,11 @@ pub fn new_order(params: &Params) -> Result<(NewOrder, RespType), ApiError> {
         }
         _ => return Err(ApiError::invalid_order_type()),
     };
+    Ok(kind)
+}
+
+/// `newOrderRespType`, FULL when absent.
+fn resp_type(params: &Params) -> Result<RespType, ApiError> {
     let resp_type = match params.get("newOrderRespType") {
         None | Some("FULL") => RespType::Full,
         Some("RESULT") => RespType::Result,
@@ -103,16 +132,7 @@ pub fn new_order(params: &Params) -> Result<(NewOrder, RespType), ApiError> {
             ));
         }
     };
-    let client_order_id = client_order_id(params, "newClientOrderId")?;
-    Ok((
-        NewOrder {
-            symbol,
-            side,
-            kind,
-            client_order_id,
-        },
-        resp_type,
-    ))
+    Ok(resp_type)
 }
 
 /// `orderId` and/or `origClientOrderId`, at least one.
