@@ -8,6 +8,8 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::api::keys::Verifier;
+
 pub use crate::engine::wallet::config::{
     CoinConfig, DepositAddressConfig, SecretRef, SignerSource, WalletConfig,
 };
@@ -202,6 +204,19 @@ fn default_futures_usdt() -> Decimal {
     Decimal::from(DEFAULT_FUTURES_USDT)
 }
 
+impl AccountConfig {
+    /// How this account's signatures are checked; refused when its key is not one Binance
+    /// issues (the reason never shows the secret).
+    pub(crate) fn verifier(&self) -> Result<Verifier, ConfigError> {
+        Verifier::of(&self.secret_key, self.public_key.as_deref()).map_err(|reason| {
+            ConfigError::BadAccountKey {
+                api_key: self.api_key.clone(),
+                reason,
+            }
+        })
+    }
+}
+
 impl fmt::Debug for AccountConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AccountConfig")
@@ -278,7 +293,7 @@ impl Config {
             if account.api_key.is_empty() {
                 return Err(ConfigError::EmptyKey);
             }
-            crate::api::auth::Verifier::of(account)?;
+            account.verifier()?;
             if !keys.insert(account.api_key.as_str()) {
                 return Err(ConfigError::DuplicateApiKey(account.api_key.clone()));
             }

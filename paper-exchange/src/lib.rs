@@ -79,8 +79,9 @@
 //!   - `stream`: the websocket market streams (diff depth, mark price); `futures_stream`: the
 //!     futures user data stream websocket.
 //!   - `ws_api/`: the WebSocket API and its user data stream subscriptions.
-//!   - `auth`: SIGNED request checks (API key, signature of the key's kind: HMAC, Ed25519 or
-//!     RSA; recvWindow).
+//!   - `auth`: SIGNED request checks (API key, signature, recvWindow); `keys`: the API keys'
+//!     kinds (HMAC, Ed25519, RSA) and their signature checks, which `config` also uses to
+//!     check the configured keys.
 //!   - `params`: query string and form body parameters.
 //!   - `error`: Binance's `{"code","msg"}` errors and HTTP statuses.
 //!   - `faults`: the injected failures still to happen.
