@@ -73,7 +73,7 @@
 //!   - `wallet/`: transfers, withdrawals and deposits (`transfer`, `withdraw`, `deposit`;
 //!     `chain`: the tasks sending withdrawals and watching deposits; `config`, `keys`,
 //!     `units`).
-//! - `api/`: Binance's API over the engine.
+//! - `api/`: Binance's API over the engine, and `Shared`, the state its handlers hold.
 //!   - `rest/`: the HTTP routes, order parameters and JSON shapes, the used-weight header;
 //!     `rest/futures/` and `rest/wallet/`: the `/fapi` and `/sapi` routes.
 //!   - `stream`: the websocket market streams (diff depth, mark price); `futures_stream`: the
@@ -96,7 +96,7 @@ pub mod test_utils;
 
 use std::convert::Infallible;
 use std::future::IntoFuture;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -106,10 +106,10 @@ use tokio::time::MissedTickBehavior;
 use api::faults::Faults;
 use api::rest::limits::UsedWeight;
 use api::stream::StreamEvent;
-use api::{auth, rest};
+use api::{Shared, auth, rest};
 pub use config::{Config, ConfigError, DEV_API_KEY, DEV_SECRET_KEY, FaultConfig, WalletConfig};
 use engine::depth::Speed;
-use engine::exchange::{self, Exchange};
+use engine::exchange::Exchange;
 use engine::now_ms;
 use engine::wallet;
 pub use wallet::chain::WalletError;
@@ -135,25 +135,6 @@ pub enum Error {
     Serve(#[from] std::io::Error),
     #[error("paper exchange wallet: {0}")]
     Wallet(#[from] wallet::chain::WalletError),
-}
-
-/// State shared by the HTTP handlers, the websocket connections and the market loop.
-struct Shared {
-    exchange: Mutex<Exchange>,
-    keys: auth::Keys,
-    /// Kept only to hand new websocket connections their own receiver.
-    events: broadcast::Receiver<Arc<StreamEvent>>,
-    faults: Faults,
-    used_weight: UsedWeight,
-    /// The on-chain wallet, when `[wallet]` is configured.
-    wallet: Option<wallet::WalletService>,
-}
-
-impl Shared {
-    /// The engine (a poisoned lock still serves, see [`exchange::lock`]).
-    fn exchange(&self) -> MutexGuard<'_, Exchange> {
-        exchange::lock(&self.exchange)
-    }
 }
 
 /// Serves the paper exchange on `listener` until the returned future is dropped (or the server

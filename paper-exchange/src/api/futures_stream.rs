@@ -15,7 +15,7 @@ use serde_json::json;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::engine::accounts::AccountId;
 use crate::engine::now_ms;
 use crate::engine::user_data::UserEvent;

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::engine::depth::{Diff, Speed};
 use crate::engine::orders::amount;
 

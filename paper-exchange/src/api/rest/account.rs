@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::dto;
 use super::signed::SignedRequest;
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 
 /// `GET /api/v3/account`, with `omitZeroBalances`.

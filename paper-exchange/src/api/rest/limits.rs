@@ -11,7 +11,7 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::engine::now_ms;
 

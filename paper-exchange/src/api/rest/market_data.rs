@@ -7,7 +7,7 @@ use axum::extract::{RawQuery, State};
 use serde_json::{Value, json};
 
 use super::dto;
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::params::Params;
 use crate::engine::now_ms;

@@ -33,7 +33,7 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::routing::{get, post};
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::{stream, ws_api};
 
 /// Every route of the exchange.

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::auth::{Signed, authenticate};
 use crate::api::params::Params;
 use crate::engine::accounts::AccountId;

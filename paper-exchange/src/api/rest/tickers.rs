@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::dto;
 use super::market_data::{Wanted, wanted_symbols};
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::params::Params;
 use crate::engine::exchange::Exchange;

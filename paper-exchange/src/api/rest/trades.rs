@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::dto;
 use super::signed::SignedRequest;
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::params::Params;
 use crate::engine::exchange::trades::{DAY_MS, DEFAULT_TRADES_LIMIT, MAX_TRADES_LIMIT, TradeQuery};

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::dto;
 use super::order_params::{self, RespType};
 use super::signed::SignedRequest;
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::faults::AfterPlacement;
 use crate::engine::orders::generate_client_order_id;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::auth::{check_time, recv_window};
 use crate::api::error::ApiError;
 use crate::engine::accounts::AccountId;

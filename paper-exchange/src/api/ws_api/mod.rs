@@ -21,7 +21,7 @@ use futures::{SinkExt, StreamExt};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::engine::user_data::UserEvent;
 use methods::Session;
 

@@ -154,10 +154,10 @@ mod tests {
     #[test]
     fn the_exchange_config_takes_it_as_its_wallet_table() {
         let toml = format!("[wallet]\n{}", EXAMPLE.replace("[coins.", "[wallet.coins."));
-        let config: crate::Config = toml::from_str(&toml).unwrap();
+        let config: crate::config::Config = toml::from_str(&toml).unwrap();
         config.validate().unwrap();
         assert_eq!(config.wallet.map(|w| w.network), Some("ETH".to_string()));
-        assert!(crate::Config::default().wallet.is_none());
+        assert!(crate::config::Config::default().wallet.is_none());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use axum::extract::State;
 use serde_json::Value;
 
 use super::dto;
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::rest::signed::SignedRequest;
 

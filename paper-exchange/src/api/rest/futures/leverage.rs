@@ -8,7 +8,7 @@ use axum::extract::State;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::rest::signed::SignedRequest;
 use crate::engine::futures::leverage::{Bracket, LeverageReject};

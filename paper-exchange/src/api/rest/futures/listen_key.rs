@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::auth::api_key_account;
 use crate::api::error::ApiError;
 use crate::engine::now_ms;

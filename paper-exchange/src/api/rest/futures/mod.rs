@@ -23,7 +23,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::Shared;
+use crate::api::Shared;
 
 /// Funding happens every 8 hours, at 00:00, 08:00 and 16:00 UTC.
 const FUNDING_INTERVAL_MS: u64 = 8 * 60 * 60 * 1000;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::dto;
 use super::params::{self, RespType};
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::rest::order_params::order_ref;
 use crate::api::rest::signed::SignedRequest;

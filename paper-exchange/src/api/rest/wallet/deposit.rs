@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::super::signed::SignedRequest;
 use super::{Window, service};
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::engine::orders::amount;
 use crate::engine::wallet::deposit::Deposit;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::params::Params;
 use crate::engine::wallet::{WalletReject, WalletService};

@@ -9,7 +9,7 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use super::super::signed::SignedRequest;
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::params::Params;
 use crate::engine::orders::amount;

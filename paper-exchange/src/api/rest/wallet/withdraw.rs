@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::super::signed::SignedRequest;
 use super::{Window, date_time, service};
-use crate::Shared;
+use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::params::Params;
 use crate::engine::now_ms;
