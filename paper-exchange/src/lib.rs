@@ -67,7 +67,7 @@
 //!     lookups; `ledger`: accounts, orders and the money of each execution; `trades`: every
 //!     execution; `ticker`: the 24 h statistics, and what they approximate).
 //!   - `accounts`, `orders`: balances, and orders with Binance's enums and amounts.
-//!   - `user_data`: the user data stream's events, published by the engine.
+//!   - `user_data`: the user data streams' events, published by the engine under its lock.
 //!   - `futures/`: the perpetual futures engine (`position`, `place`, `manage`, `events`,
 //!     `listen_keys`, `leverage`).
 //!   - `wallet/`: transfers, withdrawals and deposits (`transfer`, `withdraw`, `deposit`;
@@ -78,7 +78,8 @@
 //!     `rest/futures/` and `rest/wallet/`: the `/fapi` and `/sapi` routes.
 //!   - `stream`: the websocket market streams (diff depth, mark price); `futures_stream`: the
 //!     futures user data stream websocket.
-//!   - `ws_api/`: the WebSocket API and its user data stream subscriptions.
+//!   - `ws_api/`: the WebSocket API and its user data stream subscriptions; `user_data`:
+//!     Binance's JSON of the user data streams' events (spot and futures).
 //!   - `auth`: SIGNED request checks (API key, signature, recvWindow); `keys`: the API keys'
 //!     kinds (HMAC, Ed25519, RSA) and their signature checks, which `config` also uses to
 //!     check the configured keys.

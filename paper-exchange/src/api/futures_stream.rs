@@ -16,7 +16,9 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::api::Shared;
+use crate::api::user_data::futures_event;
 use crate::engine::accounts::AccountId;
+use crate::engine::futures::events::FuturesEvent;
 use crate::engine::now_ms;
 use crate::engine::user_data::UserEvent;
 
@@ -29,7 +31,7 @@ pub struct UserStream {
     shared: Arc<Shared>,
     key: String,
     account: AccountId,
-    events: broadcast::Receiver<Arc<UserEvent>>,
+    events: broadcast::Receiver<Arc<UserEvent<FuturesEvent>>>,
 }
 
 impl UserStream {
@@ -57,7 +59,7 @@ async fn run(
     shared: Arc<Shared>,
     key: String,
     account: AccountId,
-    mut events: broadcast::Receiver<Arc<UserEvent>>,
+    mut events: broadcast::Receiver<Arc<UserEvent<FuturesEvent>>>,
 ) {
     let (mut sink, mut source) = socket.split();
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
@@ -69,7 +71,7 @@ async fn run(
     loop {
         let outgoing = tokio::select! {
             event = events.recv() => match event {
-                Ok(event) if event.account == account => Some(Message::Text(event.event.to_string().into())),
+                Ok(event) if event.account == account => Some(Message::Text(futures_event(&event.event).to_string().into())),
                 Ok(_) => None,
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "futures user data stream subscriber fell behind; closing it");

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod params;
 pub mod rest;
 pub mod stream;
+pub mod user_data;
 pub mod ws_api;
 
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -10,9 +10,10 @@ use serde_json::{Map, Value, json};
 use crate::api::Shared;
 use crate::api::auth::{check_time, recv_window};
 use crate::api::error::ApiError;
+use crate::api::user_data::spot_event;
 use crate::engine::accounts::AccountId;
 use crate::engine::now_ms;
-use crate::engine::user_data::UserEvent;
+use crate::engine::user_data::{SpotEvent, UserEvent};
 
 /// The user data stream subscriptions of one connection.
 #[derive(Debug, Default)]
@@ -23,11 +24,13 @@ pub struct Session {
 
 impl Session {
     /// The frames `event` gives this connection: one per subscription of its account.
-    pub fn frames_for(&self, event: &UserEvent) -> Vec<String> {
+    pub fn frames_for(&self, event: &UserEvent<SpotEvent>) -> Vec<String> {
         self.subscriptions
             .iter()
             .filter(|(_, account)| **account == event.account)
-            .map(|(id, _)| json!({ "subscriptionId": id, "event": event.event }).to_string())
+            .map(|(id, _)| {
+                json!({ "subscriptionId": id, "event": spot_event(&event.event) }).to_string()
+            })
             .collect()
     }
 

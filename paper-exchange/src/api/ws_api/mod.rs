@@ -22,7 +22,7 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::api::Shared;
-use crate::engine::user_data::UserEvent;
+use crate::engine::user_data::{SpotEvent, UserEvent};
 use methods::Session;
 
 /// Binance's WebSocket API pings every 20 seconds.
@@ -38,7 +38,7 @@ pub async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) ->
 async fn run(
     socket: WebSocket,
     shared: Arc<Shared>,
-    mut events: broadcast::Receiver<Arc<UserEvent>>,
+    mut events: broadcast::Receiver<Arc<UserEvent<SpotEvent>>>,
 ) {
     let (mut sink, mut source) = socket.split();
     let mut session = Session::default();

@@ -8,7 +8,7 @@ use super::trades::{Trade, Trades};
 use crate::config::CommissionConfig;
 use crate::engine::accounts::{AccountId, Accounts};
 use crate::engine::orders::{Fill, Order, Side};
-use crate::engine::user_data::{Execution, UserEvents};
+use crate::engine::user_data::{Execution, SpotEvent, UserEvents};
 
 /// Decimal places of commissions (the symbols' commission precision).
 const COMMISSION_DP: u32 = 8;
@@ -31,7 +31,7 @@ pub struct Ledger {
     next_order_id: u64,
     next_trade_id: u64,
     /// The user data stream: every change of an order or a balance is published here.
-    pub events: UserEvents,
+    pub events: UserEvents<SpotEvent>,
 }
 
 /// Whether an execution takes or makes liquidity, and so which commission rate applies.
@@ -174,12 +174,19 @@ impl Ledger {
 /// publishes its `executionReport`.
 fn record_trade(
     trades: &mut Trades,
-    events: &mut UserEvents,
+    events: &mut UserEvents<SpotEvent>,
     order: &Order,
     fill: &Fill,
     maker: bool,
     now: u64,
 ) {
     trades.record(Trade::new(order, fill, maker, now));
-    events.order(order, Execution::Trade { fill, maker }, now);
+    events.order(
+        order,
+        Execution::Trade {
+            fill: fill.clone(),
+            maker,
+        },
+        now,
+    );
 }

@@ -82,7 +82,7 @@ impl Exchange {
         order.update_time = now;
         let order = order.clone();
         let canceled = Execution::Canceled {
-            cancel_client_order_id,
+            cancel_client_order_id: cancel_client_order_id.to_string(),
         };
         self.ledger.events.order(&order, canceled, now);
         self.ledger.accounts.get_mut(account).update_time = now;

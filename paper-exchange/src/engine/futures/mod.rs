@@ -29,6 +29,7 @@ use crate::config::{Config, FuturesConfig};
 use crate::engine::accounts::AccountId;
 use crate::engine::orders::Order;
 use crate::engine::user_data::UserEvents;
+use events::FuturesEvent;
 use leverage::LeverageSettings;
 use listen_keys::ListenKeys;
 use position::Position;
@@ -133,7 +134,7 @@ pub struct Futures {
     next_order_id: u64,
     next_trade_id: u64,
     /// The futures user data stream (separate from the spot one).
-    pub events: UserEvents,
+    pub events: UserEvents<FuturesEvent>,
     pub listen_keys: ListenKeys,
 }
 

@@ -30,12 +30,10 @@ use std::collections::HashMap;
 
 use alloy::primitives::{Address, B256};
 use rust_decimal::Decimal;
-use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::engine::accounts::AccountId;
-use crate::engine::orders::amount;
-use crate::engine::user_data::UserEvents;
+use crate::engine::user_data::{SpotEvent, UserEvents};
 use config::WalletConfig;
 use deposit::Deposit;
 use transfer::Transfer;
@@ -111,18 +109,16 @@ impl WalletService {
 /// Publishes Binance's `balanceUpdate` (a deposit, withdrawal or transfer changed `asset`'s
 /// free balance by `delta`) on the spot user data stream.
 fn publish_balance_update(
-    events: &UserEvents,
+    events: &UserEvents<SpotEvent>,
     account: AccountId,
     asset: &str,
     delta: Decimal,
     now: u64,
 ) {
-    let event = json!({
-        "e": "balanceUpdate",
-        "E": now,
-        "a": asset,
-        "d": amount(delta),
-        "T": now,
-    });
+    let event = SpotEvent::BalanceUpdate {
+        asset: asset.to_string(),
+        delta,
+        now,
+    };
     events.publish(account, event);
 }
