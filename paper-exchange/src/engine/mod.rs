@@ -1,7 +1,7 @@
 //! The exchange's domain: markets, books, accounts, spot and futures orders, the wallet. It
-//! knows Binance's names, enums and numbers, but nothing of HTTP or websockets: `api` serves
-//! it, and a test in `lib.rs` fails if a file here names `api` or an HTTP crate. Its modules
-//! are listed in the crate's doc.
+//! knows Binance's names, enums and numbers, but nothing of HTTP, websockets or JSON: `api`
+//! serves it, and a test in `lib.rs` fails if a file here names `api` or an HTTP, websocket or
+//! JSON crate. Its modules are listed in the crate's doc.
 
 pub mod accounts;
 pub mod book;
