@@ -5,12 +5,11 @@
 //! - [`treasury`]: balances and the treasury transfer's plan (`plan_transfer`);
 //! - [`escrow`]: the escrow pipeline's evaluation, registry checks, claims, release, indexer and
 //!   accepted-blocks scan;
-//! - [`settlement`]: the RFQ dealer's settlement: the hot wallet's quote signer (gRPC) and its
-//!   fill check (`check_rfq_fill`);
+//! - [`rfq`]: the RFQ dealer: the hot wallet's quote signer (gRPC), its fill check
+//!   (`check_rfq_fill`), and handing settled fills to their market's hedger (`hedge_fill`) and
+//!   the sweep of fills left unhedged;
 //! - [`exchange`]: the exchange role: hedge orders (`place_hedge`), the intent hedger's broker
 //!   orders and wallet moves (exchange queue);
-//! - [`hedger`]: handing settled fills to their market's hedger (`hedge_fill`) and the sweep of
-//!   fills left unhedged;
 //! - [`intent`]: the intent hedger: the book's events and quotes, the policy, the price signer,
 //!   the position validator, the balance manager and the mismatch webhook;
 //! - [`policy`]: the hot wallet's transaction policy (allowlist, value limits, chain checks);
@@ -29,10 +28,9 @@ pub mod escrow;
 pub mod exchange;
 pub mod failure;
 pub mod heartbeat;
-pub mod hedger;
 pub mod intent;
 pub mod observe;
 pub mod policy;
-pub mod settlement;
+pub mod rfq;
 pub mod store;
 pub mod treasury;

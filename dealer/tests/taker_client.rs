@@ -16,7 +16,7 @@ use hedgeflow_dealer::api::{
 use hedgeflow_dealer::profiler::Profiler;
 use hedgeflow_dealer::rpc::{self, RunningServer};
 use hedgeflow_dealer::taker::{FillAck, MarketsQuery, TakerClient, TakerError};
-use hedgeflow_proto::rfq::{RfqFillApproval, domain};
+use hedgeflow_proto::rfq::quote::{RfqFillApproval, domain};
 use serde_json::json;
 use std::sync::Arc;
 

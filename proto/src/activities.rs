@@ -14,12 +14,12 @@ use crate::{
         ClaimAnswer, ClaimBatch, ClaimPlan, ClaimRequest, Decision, EscrowOrder, EscrowRecord,
         FoundTx, Released, ScanReport, ScanRequest,
     },
-    fill::{FillCheck, FillOrder, FillRecord},
-    hedge::{FilledTrade, HedgeExecution, HedgeOrder, HedgeRecord},
     intent::{
         BrokerExecution, BrokerOrder, BrokerPosition, ChainQuote, IntentDecision, IntentRecord,
         IntentRef, PriceRequest, SignedPrice, ValidationReport, ValidationRequest,
     },
+    rfq::fill::{FillCheck, FillOrder, FillRecord},
+    rfq::hedge::{FilledTrade, HedgeExecution, HedgeOrder, HedgeRecord},
     transfer::{TransferPlan, TransferRecord, TransferRequest},
 };
 use temporalio_macros::activity_definitions;

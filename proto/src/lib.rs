@@ -9,10 +9,7 @@
 //! - [`chain`]: transaction intents, submissions and receipts (any pipeline);
 //! - [`transfer`]: the treasury transfer pipeline's inputs, plan and record;
 //! - [`escrow`]: the bridge market maker's escrow orders, claims and scan;
-//! - [`rfq`]: the RFQ dealer's EIP-712 settlement order and the taker's fill approval;
-//! - [`fill`]: a taker's fill of a quote, as the `fill-<quoteId>` workflow settles it;
-//! - [`hedge`]: the hedger's epochs, hedge orders and per-quote P&L;
-//! - [`side`]: the taker's side of a market, shared by the fill and the hedger;
+//! - [`rfq`]: the RFQ dealer's pipeline: the signed quote, the taker's fill, the hedge;
 //! - [`intent`]: the intent hedger's quotes, events, broker orders and records;
 //! - [`activities`]: the activity *signatures*, implemented in `activities/`;
 //! - [`workflows`]: the workflow, signal, query and update *signatures*, implemented in
@@ -26,15 +23,12 @@ pub mod amount;
 pub mod balance;
 pub mod chain;
 pub mod escrow;
-pub mod fill;
 pub mod grpc;
-pub mod hedge;
 pub mod ids;
 pub mod intent;
 pub mod queues;
 pub mod rfq;
 pub mod search;
-pub mod side;
 pub mod transfer;
 pub mod workflows;
 

@@ -16,9 +16,9 @@ use crate::{
         ClaimBatcherInput, ClaimOutcome, ClaimRequest, EscrowOrder, EscrowResult, ScanReport,
         ScanRequest,
     },
-    fill::{FillAnswer, FillOrder, FillResult},
-    hedge::{FilledTrade, HedgerInput, Unhedged},
     intent::{IntentEvent, IntentRecord, IntentRef, ValidationReport, ValidationRequest},
+    rfq::fill::{FillAnswer, FillOrder, FillResult},
+    rfq::hedge::{FilledTrade, HedgerInput, Unhedged},
     transfer::{TransferRequest, TransferResult},
 };
 use std::marker::PhantomData;

@@ -37,7 +37,7 @@ use hedgeflow::dev::deploy::TestToken;
 use hedgeflow_activities::store::Store;
 use hedgeflow_dealer::api::Size;
 use hedgeflow_dealer::taker::{TakerClient, TakerError, TakerQuote};
-use hedgeflow_proto::fill::{FillResult, FillStatus};
+use hedgeflow_proto::rfq::fill::{FillResult, FillStatus};
 use hedgeflow_proto::workflows::FillWorkflow;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
@@ -421,6 +421,6 @@ fn report(
         ours_wall = ours.run.wall.as_secs_f64(),
         base_wall = base.wall.as_secs_f64(),
         retries = ours.retries,
-        confirmations = hedgeflow_workflows::fill::CONFIRMATIONS,
+        confirmations = hedgeflow_workflows::rfq::fill::CONFIRMATIONS,
     )
 }

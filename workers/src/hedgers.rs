@@ -2,7 +2,7 @@
 //! `unhedged` query): the maker leans its prices against it, and `hedgeflow inventory` shows it.
 
 use hedgeflow_proto::workflows::HedgeWorkflow;
-use hedgeflow_proto::{hedge::Unhedged, ids};
+use hedgeflow_proto::{ids, rfq::hedge::Unhedged};
 use rust_decimal::Decimal;
 use std::{collections::HashMap, time::Duration};
 use temporalio_client::{Client, WorkflowQueryOptions, errors::WorkflowQueryError};

@@ -26,7 +26,7 @@ use hedgeflow_dealer::maker::MarketView;
 use hedgeflow_dealer::rpc::{FrontDoor, FrontDoorConfig, SecretSource};
 use hedgeflow_dealer::service::{MemoryQuoteStore, QuoteService, QuoteStore};
 use hedgeflow_dealer::taker::TakerClient;
-use hedgeflow_proto::rfq::RfqFillApproval;
+use hedgeflow_proto::rfq::quote::RfqFillApproval;
 use rfq_stack::contract_chain::mined;
 use rfq_stack::{HOT_WALLET, RfqChain, SettleOnChain, TAKER, USDC, WETH, obm, onchain, ready};
 use rust_decimal::Decimal;
@@ -117,7 +117,7 @@ async fn the_dealer_prices_from_live_books_signs_with_the_hot_wallet_and_the_ord
     let approval = RfqFillApproval {
         order: order.clone(),
     };
-    let domain = hedgeflow_proto::rfq::domain(CHAIN_ID, *chain.settlement.address());
+    let domain = hedgeflow_proto::rfq::quote::domain(CHAIN_ID, *chain.settlement.address());
     let taker_signature = chain
         .signer(TAKER)
         .sign_hash_sync(&approval.eip712_signing_hash(&domain))
@@ -377,7 +377,7 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
     let someone_else = RfqFillApproval {
         order: quote.order().order.clone(),
     }
-    .eip712_signing_hash(&hedgeflow_proto::rfq::domain(
+    .eip712_signing_hash(&hedgeflow_proto::rfq::quote::domain(
         CHAIN_ID,
         *chain.settlement.address(),
     ));
@@ -416,7 +416,7 @@ async fn the_front_door_stores_quotes_and_validates_fills_against_them() {
         assert_eq!(error.code(), -42020, "{request:?}: {error}");
     }
     // The exact calldata the hot wallet will send is accepted as `data`.
-    let calldata = hedgeflow_proto::rfq::fill_calldata(
+    let calldata = hedgeflow_proto::rfq::quote::fill_calldata(
         &quote.order().order,
         quote.order().signature.as_slice(),
         approval.as_slice(),

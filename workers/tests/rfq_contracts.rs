@@ -25,7 +25,7 @@ use alloy::{
 use hedgeflow::dev::process;
 use hedgeflow_activities::{
     chain::{ChainClient, ChainConfig},
-    settlement::QuoteSigner,
+    rfq::QuoteSigner,
 };
 use hedgeflow_proto::grpc::{
     auth,
@@ -43,7 +43,7 @@ use tonic::{Code, transport::Channel};
 
 // The signed types as the dealer and the hot wallet declare them: these tests pin them to
 // the contract.
-use hedgeflow_proto::rfq::{self, RfqFillApproval, RfqOrder};
+use hedgeflow_proto::rfq::quote::{self, RfqFillApproval, RfqOrder};
 
 const CHAIN_ID: u64 = 41350;
 const ORDER_TYPE: &str = "RfqOrder(address makerToken,address takerToken,uint128 makerAmount,\
@@ -118,7 +118,7 @@ impl Env {
             settlement: RfqSettlement::new(settlement, provider.clone()),
             weth: TestToken::new(weth, provider.clone()),
             usdc: TestToken::new(usdc, provider.clone()),
-            domain: rfq::domain(CHAIN_ID, settlement),
+            domain: quote::domain(CHAIN_ID, settlement),
             rpc,
             provider,
             signers,

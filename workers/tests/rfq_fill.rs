@@ -19,9 +19,9 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use hedgeflow::dev::deploy::TestToken;
-use hedgeflow_activities::{settlement::contract::RfqSettlement, store::Store};
+use hedgeflow_activities::{rfq::contract::RfqSettlement, store::Store};
 use hedgeflow_dealer::taker::{FillAck, TakerClient, TakerQuote};
-use hedgeflow_proto::fill::{FillResult, FillStatus};
+use hedgeflow_proto::rfq::fill::{FillResult, FillStatus};
 use hedgeflow_proto::workflows::FillWorkflow;
 use std::{path::Path, sync::LazyLock, time::Duration};
 use support::{L1_ID, Stack, eventually, rfq_stack, run, taker::Taker};
@@ -583,7 +583,7 @@ fn the_hot_wallet_signs_nothing_a_rogue_worker_asks_beyond_its_policy() {
 
         let stranger = PrivateKeySigner::random();
         let settlement = stack.config.settlement.as_ref().unwrap().contract;
-        let unsigned = hedgeflow_proto::rfq::RfqOrder {
+        let unsigned = hedgeflow_proto::rfq::quote::RfqOrder {
             makerToken: stack.token("WETH"),
             takerToken: stack.token("USDC"),
             makerAmount: WETH,
@@ -597,7 +597,7 @@ fn the_hot_wallet_signs_nothing_a_rogue_worker_asks_beyond_its_policy() {
         };
         let hash = alloy::sol_types::SolStruct::eip712_signing_hash(
             &unsigned,
-            &hedgeflow_proto::rfq::domain(L1_ID, settlement),
+            &hedgeflow_proto::rfq::quote::domain(L1_ID, settlement),
         );
         let forged = alloy::signers::SignerSync::sign_hash_sync(&stranger, &hash).unwrap();
         let settle = hedgeflow_proto::chain::TxIntent {
@@ -605,7 +605,8 @@ fn the_hot_wallet_signs_nothing_a_rogue_worker_asks_beyond_its_policy() {
             chain_id: L1_ID,
             to: settlement,
             value: hedgeflow_proto::Amount::ZERO,
-            data: hedgeflow_proto::rfq::fill_calldata(&unsigned, &forged.as_bytes(), &[]).into(),
+            data: hedgeflow_proto::rfq::quote::fill_calldata(&unsigned, &forged.as_bytes(), &[])
+                .into(),
         };
         let elsewhere = hedgeflow_proto::chain::TxIntent {
             intent_key: "rogue/elsewhere".into(),

@@ -9,8 +9,8 @@
 //! - [`steps`]: steps every pipeline takes alike (an activity as a step, waiting for confirmations);
 //! - [`transfer`]: the hot wallet's treasury transfer;
 //! - [`escrow`]: the bridge market maker's orders, claim batcher and accepted-blocks scan;
-//! - [`fill`]: the RFQ dealer's settlement of a taker's fill;
-//! - [`hedge`]: the RFQ dealer's hedger, one per market, netting fills per epoch;
+//! - [`rfq`]: the RFQ dealer's settlement of a taker's fill, the hedger (one per market, netting
+//!   fills per epoch) and the sweep of fills a hedger lost;
 //! - [`intent`]: the intent hedger's position manager, one per `IntentBook` quote, and its
 //!   scheduled position validator and balance manager;
 //! - [`register_all`]: every workflow, registered on the orchestrator's worker and on the
@@ -18,11 +18,9 @@
 
 pub mod escrow;
 pub mod failure;
-pub mod fill;
-pub mod hedge;
-pub mod hedge_sweep;
 pub mod intent;
 pub mod options;
+pub mod rfq;
 pub mod steps;
 pub mod transfer;
 
@@ -34,12 +32,10 @@ mod layout_test;
 pub use escrow::{
     claims::EscrowClaimsWorkflow, order::EscrowOrderWorkflow, scan::EscrowScanWorkflow,
 };
-pub use fill::FillWorkflow;
-pub use hedge::HedgeWorkflow;
-pub use hedge_sweep::HedgeSweepWorkflow;
 pub use intent::{
     IntentWorkflow, balance::IntentBalanceWorkflow, validator::IntentValidatorWorkflow,
 };
+pub use rfq::{fill::FillWorkflow, hedge::HedgeWorkflow, hedge_sweep::HedgeSweepWorkflow};
 pub use transfer::TransferWorkflow;
 
 use temporalio_common::WorkflowDefinition;

@@ -8,8 +8,8 @@ use hedgeflow_exchange::{
     Side as ExchangeSide, SymbolFilters, TimeInForce, Touch,
 };
 use hedgeflow_proto::{
-    hedge::{HedgeExecution, HedgeOrder, NOT_PLACED},
-    side::Side,
+    rfq::hedge::{HedgeExecution, HedgeOrder, NOT_PLACED},
+    rfq::side::Side,
 };
 use rust_decimal::Decimal;
 use std::{

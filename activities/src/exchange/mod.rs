@@ -24,7 +24,7 @@ use crate::{
 use hedgeflow_exchange::{Client, OrderWatch};
 use hedgeflow_proto::{
     activities::definitions,
-    hedge::{HedgeExecution, HedgeOrder},
+    rfq::hedge::{HedgeExecution, HedgeOrder},
 };
 use std::{sync::Arc, time::Duration};
 use temporalio_macros::activities;

@@ -2,7 +2,7 @@
 //! to see fills settle and the hedger keep its net flat.
 
 use super::{Registry, record, record_one};
-use hedgeflow_proto::{fill::FillRecord, hedge::HedgeRecord};
+use hedgeflow_proto::{rfq::fill::FillRecord, rfq::hedge::HedgeRecord};
 use rust_decimal::prelude::ToPrimitive;
 use temporalio_common::telemetry::metrics::{Counter, GaugeF64};
 use tracing::info;

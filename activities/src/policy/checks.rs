@@ -18,7 +18,7 @@ use hedgeflow_proto::{
         QuoteStatus, acceptCancelCloseRequestCall, acceptCancelRequestCall, fillCloseRequestCall,
         lockQuoteCall, openPositionCall, unlockQuoteCall,
     },
-    rfq::{domain, fillRfqOrderCall},
+    rfq::quote::{domain, fillRfqOrderCall},
 };
 
 /// Which chain check a rule's calls must pass.

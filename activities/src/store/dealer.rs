@@ -8,8 +8,8 @@ use super::{
 };
 use chrono::{DateTime, Utc};
 use hedgeflow_proto::{
-    fill::{FillRecord, FillStatus},
-    hedge::FilledTrade,
+    rfq::fill::{FillRecord, FillStatus},
+    rfq::hedge::FilledTrade,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, IntoActiveModel, QueryFilter,
@@ -377,7 +377,7 @@ mod tests {
     #[tokio::test]
     async fn the_fill_workflow_writes_its_statuses_once_each() {
         use alloy::primitives::B256;
-        use hedgeflow_proto::fill::FillStatus;
+        use hedgeflow_proto::rfq::fill::FillStatus;
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("f.db").display());
         let store = Store::connect(&url).await.unwrap();
@@ -423,8 +423,8 @@ mod tests {
     #[tokio::test]
     async fn a_hedge_is_recorded_once_on_every_quote_it_covered() {
         use hedgeflow_proto::{
-            hedge::{HedgeExecution, HedgeRecord, QuoteHedge},
-            side::Side,
+            rfq::hedge::{HedgeExecution, HedgeRecord, QuoteHedge},
+            rfq::side::Side,
         };
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());

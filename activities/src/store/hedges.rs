@@ -6,7 +6,7 @@ use super::{
     entity::{rfq_hedge, rfq_quote},
 };
 use chrono::{DateTime, Utc};
-use hedgeflow_proto::{fill::FillStatus, hedge::HedgeRecord};
+use hedgeflow_proto::{rfq::fill::FillStatus, rfq::hedge::HedgeRecord};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
     sea_query::Expr,

@@ -3,8 +3,8 @@
 use super::Store;
 use crate::failure::to_activity_error;
 use hedgeflow_proto::{
-    activities::definitions, escrow::EscrowRecord, fill::FillRecord, hedge::HedgeRecord,
-    intent::IntentRecord, transfer::TransferRecord,
+    activities::definitions, escrow::EscrowRecord, intent::IntentRecord, rfq::fill::FillRecord,
+    rfq::hedge::HedgeRecord, transfer::TransferRecord,
 };
 use std::sync::Arc;
 use temporalio_macros::activities;

@@ -4,7 +4,7 @@
 //! decimal strings, addresses as lowercase hex), so nothing here knows about JSON.
 
 use alloy::primitives::{Address, B256, Bytes, FixedBytes, U256};
-use hedgeflow_proto::fill::FillStatus;
+use hedgeflow_proto::rfq::fill::FillStatus;
 use uuid::Uuid;
 
 /// A 65-byte ECDSA signature, `r ‖ s ‖ v` (v in {27, 28}), as `RfqSettlement` checks it.
@@ -76,7 +76,7 @@ impl Market {
 
 /// Our settlement order: `RfqSettlement`'s `RfqOrder`, field for field 0x v4's RFQ order (not the
 /// 0x v3 order the spec's `Order` schema describes), declared once in `hedgeflow_proto::rfq`.
-pub use hedgeflow_proto::rfq::RfqOrder;
+pub use hedgeflow_proto::rfq::quote::RfqOrder;
 
 /// A maker-signed [`RfqOrder`] with what a taker needs to approve it (its EIP-712 domain).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //! through borrowed views, so a reply costs no intermediate `String`s or `serde_json::Value`s.
 
 use crate::api::{FillReceipt, FillState, Market, Quote, SignedOrder, TradeInfo};
-use hedgeflow_proto::fill::FillStatus;
+use hedgeflow_proto::rfq::fill::FillStatus;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use std::fmt::{Display, LowerHex};

@@ -5,7 +5,7 @@
 
 use alloy::primitives::U256;
 use alloy::sol_types::SolStruct;
-use hedgeflow_proto::rfq::{self, RfqFillApproval};
+use hedgeflow_proto::rfq::quote::{self, RfqFillApproval};
 use uuid::Uuid;
 
 use super::config::Pair;
@@ -156,7 +156,7 @@ fn fill_matches(
         order: order.clone(),
     };
     let digest =
-        approval.eip712_signing_hash(&rfq::domain(signed.chain_id, signed.verifying_contract));
+        approval.eip712_signing_hash(&quote::domain(signed.chain_id, signed.verifying_contract));
     let approver = alloy::primitives::Signature::from_raw(request.taker_signature.as_slice())
         .ok()
         .and_then(|signature| signature.recover_address_from_prehash(&digest).ok());
@@ -165,7 +165,7 @@ fn fill_matches(
     }
     if !request.data.is_empty()
         && request.data.as_ref()
-            != rfq::fill_calldata(
+            != quote::fill_calldata(
                 order,
                 signed.signature.as_slice(),
                 request.taker_signature.as_slice(),

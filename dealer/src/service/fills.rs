@@ -3,8 +3,8 @@
 //! settlement the [`FillOrder`] built here; the taker's reply is the settlement's answer.
 
 use hedgeflow_proto::{
-    fill::{FillAnswer, FillOrder, FillRefusal},
-    side::Side,
+    rfq::fill::{FillAnswer, FillOrder, FillRefusal},
+    rfq::side::Side,
 };
 use rust_decimal::Decimal;
 

@@ -23,7 +23,7 @@ use hedgeflow_proto::grpc::{
     auth::{HotWalletClient, SendToken},
     hot_wallet::{self as wire, hot_wallet_client},
 };
-use hedgeflow_proto::rfq::{self, RfqOrder};
+use hedgeflow_proto::rfq::quote::{self, RfqOrder};
 use rust_decimal::Decimal;
 use tokio::task::JoinHandle;
 use tonic::transport::{Channel, Endpoint};
@@ -145,7 +145,7 @@ impl QuoteService {
             pairs: settings.pairs,
             chain_id: settings.chain_id,
             settlement: settings.settlement,
-            domain: rfq::domain(settings.chain_id, settings.settlement),
+            domain: quote::domain(settings.chain_id, settings.settlement),
             trade_info: settings.trade_info,
             hot_wallet: settings.hot_wallet.address,
             sign_timeout: settings.hot_wallet.sign_timeout,

@@ -2,7 +2,7 @@
 
 use alloy::primitives::{Address, B256, U256};
 use alloy::sol_types::SolStruct;
-use hedgeflow_proto::rfq::domain;
+use hedgeflow_proto::rfq::quote::domain;
 
 use super::TakerError;
 use crate::api::{Quote, Signature, SignedOrder};

@@ -4,7 +4,7 @@
 use alloy::primitives::{Address, B256};
 use alloy::signers::SignerSync;
 use alloy::sol_types::SolStruct;
-use hedgeflow_proto::rfq::{RfqFillApproval, domain};
+use hedgeflow_proto::rfq::quote::{RfqFillApproval, domain};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};

@@ -138,8 +138,8 @@ impl Dealer for Recording {
                 expiry: 1_900_000_000,
                 salt: U256::from(42),
             };
-            let hash =
-                order.eip712_signing_hash(&hedgeflow_proto::rfq::domain(CHAIN_ID, SETTLEMENT));
+            let hash = order
+                .eip712_signing_hash(&hedgeflow_proto::rfq::quote::domain(CHAIN_ID, SETTLEMENT));
             let signature = self.maker.sign_hash_sync(&hash).unwrap().as_bytes().into();
             SignedOrder {
                 order,

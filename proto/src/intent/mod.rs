@@ -9,9 +9,9 @@
 //! Signs and sides: party A's LONG makes us (party B) short on chain, so the hedge **buys** on
 //! the broker; closing a LONG sells there. SHORT is the mirror.
 //!
-//! - [`book`]: the book's quotes and events; [`broker`]: the broker's orders and positions;
-//! - [`hedger`]: the hedger's decisions, state and records; [`validation`]: the position
-//!   validator; [`error_codes`]: the hedger API's codes; [`contract`]: the party-B calls.
+//! - `book`: the book's quotes and events; `broker`: the broker's orders and positions;
+//! - `hedger`: the hedger's decisions, state and records; `validation`: the position
+//!   validator; [`error_codes`]: the hedger API's codes; `contract`: the party-B calls.
 
 mod book;
 mod broker;

@@ -7,7 +7,7 @@ use super::{print_history, reader};
 use crate::{config::Config, temporal};
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use hedgeflow_proto::{hedge::HedgeExecution, ids};
+use hedgeflow_proto::{ids, rfq::hedge::HedgeExecution};
 
 #[derive(Subcommand)]
 pub enum QuotesCommand {

@@ -28,8 +28,8 @@ pub use temporal::{GrpcCompression, TemporalConfig, TemporalTls};
 
 use anyhow::{Context, bail};
 use hedgeflow_activities::{
-    chain::ChainConfig, escrow::EscrowConfig, exchange::ExchangeConfig, hedger::HedgerConfig,
-    intent::IntentsConfig, settlement::SettlementConfig,
+    chain::ChainConfig, escrow::EscrowConfig, exchange::ExchangeConfig, intent::IntentsConfig,
+    rfq::SettlementConfig, rfq::hedger::HedgerConfig,
 };
 use hedgeflow_market::config::{ExchangeEndpoints, ObmConfig};
 use serde::Deserialize;

@@ -28,7 +28,7 @@ use hedgeflow_activities::{
     },
     escrow::contracts::{Escrow, L1Messenger, L2Messenger, PaymentRegistry},
     intent::{IntentsConfig, contract::IntentBook},
-    settlement::contract::RfqSettlement,
+    rfq::contract::RfqSettlement,
 };
 use std::collections::BTreeMap;
 use tracing::info;

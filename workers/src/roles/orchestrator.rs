@@ -6,8 +6,8 @@ use anyhow::Context;
 use hedgeflow_activities::{
     chain::{Chains, receipt::ReceiptWatcher},
     escrow::{EscrowChains, EscrowDesk, orders::OrderStarter},
-    hedger::HedgerActivities,
     intent::{IntentActivities, IntentsConfig, webhook::MismatchNotifier},
+    rfq::hedger::HedgerActivities,
     store::{Store, writer::StoreWriter},
     treasury::Treasury,
 };

@@ -12,7 +12,7 @@ use hedgeflow_activities::{
     chain::ChainClient,
     escrow::contracts::{Escrow, PaymentRegistry},
     intent::{contract::IntentBook, quotes::read_quote},
-    settlement::contract::RfqSettlement,
+    rfq::contract::RfqSettlement,
     store::Store,
 };
 use hedgeflow_exchange::{ClientOrderId, Side};

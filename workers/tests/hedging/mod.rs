@@ -14,9 +14,9 @@ use hedgeflow_activities::store::{
 use hedgeflow_exchange::{ClientOrderId, Order};
 use hedgeflow_proto::workflows::HedgeWorkflow;
 use hedgeflow_proto::{
-    hedge::{FilledTrade, HedgeExecution, HedgerInput, HedgerSettings, realized_pnl},
     queues,
-    side::Side,
+    rfq::hedge::{FilledTrade, HedgeExecution, HedgerInput, HedgerSettings, realized_pnl},
+    rfq::side::Side,
 };
 use rust_decimal::Decimal;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -317,9 +317,9 @@ fn a_fill_its_hedger_lost_is_swept_to_a_new_hedger_and_hedged() {
         let trade = fill(&store, market, Side::Buy, d("0.05"), d("3000")).await;
         // Settled as the fill workflow records it, and handed to a hedger whose epoch is long.
         store
-            .record_rfq_fill(&hedgeflow_proto::fill::FillRecord {
+            .record_rfq_fill(&hedgeflow_proto::rfq::fill::FillRecord {
                 quote_id: trade.quote_id.clone(),
-                status: hedgeflow_proto::fill::FillStatus::FilledUnhedged,
+                status: hedgeflow_proto::rfq::fill::FillStatus::FilledUnhedged,
                 tx_hash: None,
                 block_number: None,
                 detail: None,

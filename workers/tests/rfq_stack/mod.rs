@@ -20,14 +20,14 @@ use alloy::{
 use contract_chain::{DevChain, mined};
 use hedgeflow_activities::{
     chain::{ChainClient, ChainConfig},
-    settlement::QuoteSigner,
+    rfq::QuoteSigner,
 };
 use hedgeflow_dealer::maker::MarketView;
 use hedgeflow_dealer::service::{DealerConfig, FillSettlement, QuoteService, SettleError};
 use hedgeflow_market::binance::MarketData;
 use hedgeflow_market::manager::{BookKey, Books, Feed, Settings};
-use hedgeflow_proto::fill::{FillAnswer, FillOrder, FillRefusal};
-use hedgeflow_proto::rfq::RfqOrder;
+use hedgeflow_proto::rfq::fill::{FillAnswer, FillOrder, FillRefusal};
+use hedgeflow_proto::rfq::quote::RfqOrder;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

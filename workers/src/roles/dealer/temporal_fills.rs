@@ -5,8 +5,8 @@
 use hedgeflow_dealer::service::{FillSettlement, SettleError};
 use hedgeflow_proto::workflows::FillWorkflow;
 use hedgeflow_proto::{
-    fill::{FillAnswer, FillOrder},
     queues,
+    rfq::fill::{FillAnswer, FillOrder},
 };
 use temporalio_client::{
     Client, WorkflowGetResultOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,

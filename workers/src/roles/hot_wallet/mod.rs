@@ -8,7 +8,7 @@ use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, bail};
 use hedgeflow_activities::{
     chain::{Chains, journal::TxJournal, signer::load_signer, submit::HotWallet},
-    settlement::{FillChecker, QuoteSigner},
+    rfq::{FillChecker, QuoteSigner},
 };
 use hedgeflow_proto::{grpc::auth::RequireToken, queues};
 use temporalio_sdk::{Worker, WorkerOptions};

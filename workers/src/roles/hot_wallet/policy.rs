@@ -17,7 +17,7 @@ use hedgeflow_activities::{
 };
 use hedgeflow_proto::{
     Amount, balance::approveCall, escrow::IPaymentRegistry, intent::PARTY_B_SELECTORS,
-    rfq::fillRfqOrderCall, transfer::transferCall,
+    rfq::quote::fillRfqOrderCall, transfer::transferCall,
 };
 use std::time::Duration;
 

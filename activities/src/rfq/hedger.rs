@@ -8,9 +8,10 @@ use crate::{
 use hedgeflow_proto::workflows::HedgeWorkflow;
 use hedgeflow_proto::{
     activities::definitions,
-    fill::FillStatus,
-    hedge::{FilledTrade, HedgerInput, HedgerSettings},
-    queues, search,
+    queues,
+    rfq::fill::FillStatus,
+    rfq::hedge::{FilledTrade, HedgerInput, HedgerSettings},
+    search,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;

@@ -25,8 +25,8 @@ use crate::{
 };
 use hedgeflow_proto::{
     activities::{ExchangeActivities, StoreActivities},
-    hedge::{FilledTrade, HedgeExecution, HedgeOrder, HedgeRecord, HedgerInput, Unhedged},
-    hedge::{NOT_PLACED, realized_pnl},
+    rfq::hedge::{FilledTrade, HedgeExecution, HedgeOrder, HedgeRecord, HedgerInput, Unhedged},
+    rfq::hedge::{NOT_PLACED, realized_pnl},
     search,
 };
 use rust_decimal::Decimal;

@@ -5,7 +5,7 @@
 //! (negative). A taker who bought base took it from our hot wallet, so it adds to what we buy
 //! back; a taker who sold adds to what we sell.
 
-use crate::{ids, side::Side};
+use crate::{ids, rfq::side::Side};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

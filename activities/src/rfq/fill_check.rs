@@ -2,7 +2,7 @@
 //! that cannot settle is refused with the spec's code and nothing is sent (the seed's step 8).
 
 use super::contract::{RfqSettlement, order_status};
-use super::signer::IERC20Funds;
+use super::quote_signer::IERC20Funds;
 use crate::{
     chain::{ChainClient, ChainError},
     failure::to_activity_error,
@@ -16,7 +16,7 @@ use alloy::{
 };
 use hedgeflow_proto::{
     activities::definitions,
-    fill::{FillCheck, FillOrder, FillRefusal},
+    rfq::fill::{FillCheck, FillOrder, FillRefusal},
 };
 use std::{sync::Arc, time::Duration};
 use temporalio_macros::activities;

@@ -17,7 +17,7 @@ use hedgeflow_proto::{
         auth::RequireToken,
         hot_wallet::{self as wire, hot_wallet_server::HotWallet},
     },
-    rfq::{self, RfqOrder},
+    rfq::quote::{self, RfqOrder},
 };
 use std::{collections::BTreeSet, str::FromStr, time::Duration};
 use tonic::{Request, Response, Status, service::interceptor::InterceptedService};
@@ -55,7 +55,7 @@ impl QuoteSigner {
             .map(|token| token.address)
             .collect();
         Self {
-            domain: rfq::domain(chain.config.chain_id, settlement),
+            domain: quote::domain(chain.config.chain_id, settlement),
             signer,
             chain,
             settlement,

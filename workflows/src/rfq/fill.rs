@@ -20,7 +20,9 @@ use crate::{
 use hedgeflow_proto::{
     activities::{HedgerActivities, HotWalletActivities, StoreActivities},
     chain::{ConfirmedReceipt, FoundTx, SubmittedTx},
-    fill::{FillAnswer, FillCheck, FillOrder, FillRecord, FillRefusal, FillResult, FillStatus},
+    rfq::fill::{
+        FillAnswer, FillCheck, FillOrder, FillRecord, FillRefusal, FillResult, FillStatus,
+    },
     search,
 };
 use temporalio_macros::{workflow, workflow_methods};

@@ -4,10 +4,10 @@
 use crate::{
     Amount,
     chain::{ConfirmedReceipt, TxIntent},
-    hedge::FilledTrade,
     ids,
-    rfq::{self, RfqOrder},
-    side::Side,
+    rfq::hedge::FilledTrade,
+    rfq::quote::{self, RfqOrder},
+    rfq::side::Side,
 };
 use alloy::primitives::{Address, B256, Bytes};
 use rust_decimal::Decimal;
@@ -75,7 +75,7 @@ impl FillOrder {
             chain_id: self.chain_id,
             to: self.settlement,
             value: Amount::ZERO,
-            data: rfq::fill_calldata(&self.order, &self.maker_signature, &self.taker_signature)
+            data: quote::fill_calldata(&self.order, &self.maker_signature, &self.taker_signature)
                 .into(),
         }
     }
@@ -213,7 +213,7 @@ pub struct FillRecord {
     pub detail: Option<String>,
     /// Once settled: the fill as its hedger takes it, kept for the unhedged-fills sweep.
     #[serde(default)]
-    pub trade: Option<crate::hedge::FilledTrade>,
+    pub trade: Option<crate::rfq::hedge::FilledTrade>,
 }
 
 /// The fill workflow's result.
@@ -276,7 +276,7 @@ mod tests {
         let intent = fill.settle_intent();
         assert_eq!(intent.intent_key, "fill-q1/settle");
         assert_eq!(intent.to, fill.settlement);
-        let call = rfq::fillRfqOrderCall::abi_decode(&intent.data).unwrap();
+        let call = quote::fillRfqOrderCall::abi_decode(&intent.data).unwrap();
         assert_eq!(call.order, order);
         assert_eq!(call.makerSignature.as_ref(), &[1; 65]);
         assert_eq!(call.takerApproval.as_ref(), &[2; 65]);
