@@ -26,8 +26,6 @@ pub mod transfer;
 
 #[cfg(test)]
 mod definitions_test;
-#[cfg(test)]
-mod layout_test;
 
 pub use escrow::{
     claims::EscrowClaimsWorkflow, order::EscrowOrderWorkflow, scan::EscrowScanWorkflow,
