@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::signing::{KeyError, KeyKind, Signer};
+use crate::key_kind::KeyKind;
+use crate::signing::{KeyError, Signer};
 
 /// Binance Spot's REST API.
 pub const BINANCE_REST_URL: &str = "https://api.binance.com";

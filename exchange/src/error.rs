@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::signing::KeyKind;
+use crate::key_kind::KeyKind;
 
 /// Binance's code for "Timeout waiting for response from backend server. Send status
 /// unknown; execution status unknown."

@@ -10,7 +10,7 @@
 //! Layout:
 //! - `config`: endpoints, credentials (the secret never reaches `Debug`), timeouts.
 //! - `signing`: the signatures of REST and WebSocket API requests with each kind of API key
-//!   ([`KeyKind`]: HMAC, Ed25519, RSA).
+//!   ([`KeyKind`]: HMAC, Ed25519, RSA, in `key_kind`).
 //! - `clock`: request timestamps on the server's clock.
 //! - `rest`: the [`Client`] transport: signing, rate limit gate, used weight, errors.
 //! - `error`: [`Error`], and which failures leave an order's fate unknown.
@@ -33,6 +33,7 @@ mod error;
 mod execution_report;
 mod filters;
 mod futures;
+mod key_kind;
 mod orders;
 mod place_once;
 mod rest;
@@ -60,12 +61,13 @@ pub use futures::market::MarkPrice;
 pub use futures::orders::{FuturesOrder, FuturesOrderKind, FuturesOrderRequest};
 pub use futures::positions::{FuturesAccount, Position};
 pub use futures::watch::FuturesOrderWatch;
+pub use key_kind::KeyKind;
 pub use orders::{
     ClientOrderId, Fill, Order, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
 };
 pub use place_once::Placement;
 pub use rest::Client;
-pub use signing::{KeyError, KeyKind};
+pub use signing::KeyError;
 pub use trades::Trade;
 pub use trading::{Balance, Touch};
 pub use wallet::deposit::{Deposit, DepositAddress, DepositStatus};

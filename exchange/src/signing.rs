@@ -24,34 +24,10 @@ use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
 use rustls_pki_types::PrivatePkcs8KeyDer;
 use rustls_pki_types::pem::PemObject;
-use serde::Deserialize;
 use sha2::Sha256;
 
 use crate::error::Error;
-
-/// The kind of an API key, as Binance names them. HMAC keys are a shared secret; Ed25519 and
-/// RSA keys are a key pair whose public half is registered with Binance.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeyKind {
-    /// A secret key string, signatures in hex.
-    #[default]
-    Hmac,
-    /// An Ed25519 private key (PKCS#8 PEM), signatures in base64.
-    Ed25519,
-    /// An RSA private key (PKCS#8 PEM, 2048 to 4096 bits), signatures in base64.
-    Rsa,
-}
-
-impl fmt::Display for KeyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            KeyKind::Hmac => "hmac",
-            KeyKind::Ed25519 => "ed25519",
-            KeyKind::Rsa => "rsa",
-        })
-    }
-}
+use crate::key_kind::KeyKind;
 
 /// Why a secret cannot sign as the configured kind. Says what was expected and what was found,
 /// never any of the secret.
