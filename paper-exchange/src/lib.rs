@@ -69,13 +69,14 @@
 //!     execution; `ticker`: the 24 h statistics, and what they approximate).
 //!   - `accounts`, `orders`: balances, and orders with Binance's enums and amounts.
 //!   - `user_data`: the user data streams' events, published by the engine under its lock.
-//!   - `futures/`: the perpetual futures engine (`position`, `place`, `manage`, `events`,
-//!     `listen_keys`, `leverage`).
+//!   - `futures/`: the perpetual futures engine (`position`, `margins`, `place`, `manage`,
+//!     `events`, `listen_keys`, `leverage`).
 //!   - `wallet/`: transfers, withdrawals and deposits (`transfer`, `withdraw`, `deposit`;
 //!     `chain`: the tasks sending withdrawals and watching deposits; `config`, `keys`,
 //!     `units`).
 //! - `api/`: Binance's API over the engine, and `Shared`, the state its handlers hold.
-//!   - `rest/`: the HTTP routes, order parameters and JSON shapes, the used-weight header;
+//!   - `rest/`: the HTTP routes, order parameters and JSON shapes, the used-weight header
+//!     (`used_weight`: its count, held by `Shared`);
 //!     `rest/futures/` and `rest/wallet/`: the `/fapi` and `/sapi` routes.
 //!   - `stream`: the websocket market streams (diff depth, mark price); `futures_stream`: the
 //!     futures user data stream websocket.
@@ -106,8 +107,8 @@ use tokio::sync::broadcast;
 use tokio::time::MissedTickBehavior;
 
 use api::faults::Faults;
-use api::rest::limits::UsedWeight;
 use api::stream::StreamEvent;
+use api::used_weight::UsedWeight;
 use api::{Shared, auth, rest};
 pub use config::{Config, ConfigError, DEV_API_KEY, DEV_SECRET_KEY, FaultConfig, WalletConfig};
 use engine::depth::Speed;

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod params;
 pub mod rest;
 pub mod stream;
+pub mod used_weight;
 pub mod user_data;
 pub mod ws_api;
 
@@ -22,8 +23,8 @@ use tokio::sync::broadcast;
 use crate::engine::exchange::{self, Exchange};
 use crate::engine::wallet;
 use faults::Faults;
-use rest::limits::UsedWeight;
 use stream::StreamEvent;
+use used_weight::UsedWeight;
 
 /// State shared by the HTTP handlers, the websocket connections and the market loop.
 pub struct Shared {

@@ -13,14 +13,17 @@
 //! - `signers`: `[relayer]`, `[hot-wallet]` and `[price-signer]`, the roles that hold a key.
 //! - `dealer`: `[dealer]`, and the quote service's configuration drawn from other sections.
 //! - `dev`: `[dev]` and `[paper-exchange]`, the local stack.
+//! - `hedger_api`: `[hedger-api]`, the intent hedger's HTTP API.
 
 mod dealer;
 mod dev;
+mod hedger_api;
 mod signers;
 mod temporal;
 
 pub use dealer::DealerSection;
 pub use dev::{AnvilConfig, DevConfig, PaperExchangeConfig};
+pub use hedger_api::HedgerApiConfig;
 pub use signers::{
     HotWalletConfig, LimitConfig, PolicyConfig, PriceSignerConfig, RelayRoute, RelayerConfig,
 };
@@ -81,7 +84,7 @@ pub struct Config {
     pub intents: Option<IntentsConfig>,
     /// The intent hedger's web server.
     #[serde(default)]
-    pub hedger_api: Option<crate::roles::hedger_api::HedgerApiConfig>,
+    pub hedger_api: Option<HedgerApiConfig>,
     /// The price signer the `IntentBook` trusts (the oracle stand-in).
     #[serde(default)]
     pub price_signer: Option<PriceSignerConfig>,

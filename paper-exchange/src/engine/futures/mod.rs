@@ -7,7 +7,8 @@
 //! futures orders never consume spot liquidity nor fill spot orders. The mark and index
 //! prices are the spot symbol's synthetic mid. The funding rate is reported, never charged.
 //!
-//! - [`position`]: positions, entry price, realized and unrealized profit.
+//! - [`position`]: positions, entry price, realized and unrealized profit; `margins`: an
+//!   account's margins at the mark prices.
 //! - [`place`]: new orders (filters, reduce-only, margin, matching, resting).
 //! - [`manage`]: cancels, lookups, and resting orders filled by the moving market.
 //! - [`events`]: the futures user data stream's `ORDER_TRADE_UPDATE` and `ACCOUNT_UPDATE`.
@@ -18,6 +19,7 @@ pub mod events;
 pub mod leverage;
 pub mod listen_keys;
 pub mod manage;
+mod margins;
 pub mod place;
 pub mod position;
 
@@ -33,6 +35,8 @@ use events::FuturesEvent;
 use leverage::LeverageSettings;
 use listen_keys::ListenKeys;
 use position::Position;
+
+pub use margins::Margins;
 
 /// The only margin asset.
 pub const MARGIN_ASSET: &str = "USDT";
@@ -192,57 +196,6 @@ impl Futures {
             .filter(|o| symbol.is_none_or(|s| o.order.symbol == s))
             .map(|o| o.order.price * o.order.remaining() / self.leverage(account, &o.order.symbol))
             .sum()
-    }
-}
-
-/// Marks and margins of one account at the current mark prices.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Margins {
-    pub wallet: Decimal,
-    pub unrealized: Decimal,
-    pub position_initial: Decimal,
-    pub open_order_initial: Decimal,
-    pub maintenance: Decimal,
-}
-
-impl Margins {
-    pub fn margin_balance(&self) -> Decimal {
-        self.wallet + self.unrealized
-    }
-
-    pub fn initial(&self) -> Decimal {
-        self.position_initial + self.open_order_initial
-    }
-
-    /// What new positions may still use: margin balance less the initial margins.
-    pub fn available(&self) -> Decimal {
-        self.margin_balance() - self.initial()
-    }
-
-    /// What could leave the wallet: the available balance, at most the wallet itself.
-    pub fn max_withdraw(&self) -> Decimal {
-        self.available().min(self.wallet).max(Decimal::ZERO)
-    }
-}
-
-impl crate::engine::exchange::Exchange {
-    /// The margins of `account`, its positions valued at each symbol's mark price.
-    pub fn futures_margins(&self, account: AccountId) -> Margins {
-        let futures = &self.futures;
-        let wallet = futures.account(account).wallet;
-        let mut margins = Margins {
-            wallet,
-            open_order_initial: futures.open_order_margin(account, None),
-            ..Margins::default()
-        };
-        for (symbol, position) in &futures.account(account).positions {
-            let mark = self.mark_price(symbol).unwrap_or(position.entry);
-            let notional = position.amt.abs() * mark;
-            margins.unrealized += position.unrealized(mark);
-            margins.position_initial += notional / futures.leverage(account, symbol);
-            margins.maintenance += notional * futures.config.maintenance_margin_rate;
-        }
-        margins
     }
 }
 

@@ -30,27 +30,10 @@ use hedgeflow_activities::{
 };
 use hedgeflow_dealer::profiler::{PerSource, RateLimit};
 use hedgeflow_exchange::FuturesClient;
-use serde::Deserialize;
 use std::{net::SocketAddr, sync::Arc};
 use tracing::info;
 
 pub const ROLE: &str = "hedger-api";
-
-/// `[hedger-api]`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct HedgerApiConfig {
-    pub listen: SocketAddr,
-    /// A token bucket per source address (the connection's peer IP), every route: past it,
-    /// HTTP 429 with SYMMIO's error body. Behind a proxy every caller shares its address.
-    #[serde(default = "default_rate_limit")]
-    pub rate_limit: RateLimit,
-}
-
-/// 20 requests per second per source address, bursts of 40.
-fn default_rate_limit() -> RateLimit {
-    RateLimit::default()
-}
 
 /// What every handler reads.
 pub(crate) struct ApiState {
