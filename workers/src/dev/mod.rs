@@ -61,6 +61,7 @@ pub async fn run(config_path: &Path, config: Config) -> anyhow::Result<()> {
     result
 }
 
+/// The stack in the order it needs: servers, then contracts, then the roles; then watches it.
 async fn start_and_supervise(
     config_path: &Path,
     config: &Config,
@@ -68,6 +69,23 @@ async fn start_and_supervise(
     children: &mut Vec<Supervised>,
 ) -> anyhow::Result<()> {
     let logs = dev.data_dir.join("logs");
+    start_servers(config, dev, &logs, children).await?;
+    deploy_contracts(config, dev).await?;
+    let exe = std::env::current_exe()?;
+    for role in roles_to_run(config) {
+        children.push(process::spawn_role(&exe, config_path, role)?);
+    }
+    print_endpoints(config, dev);
+    supervise(children, &logs).await
+}
+
+/// The Temporal dev server and every configured anvil chain.
+async fn start_servers(
+    config: &Config,
+    dev: &DevConfig,
+    logs: &Path,
+    children: &mut Vec<Supervised>,
+) -> anyhow::Result<()> {
     children.push(
         temporal_server::start(&temporal_server::Options {
             port: dev.temporal_port,
@@ -97,6 +115,11 @@ async fn start_and_supervise(
         tokio::spawn(anvil::keep_on_wall_clock(name.clone(), anvil.port));
     }
 
+    Ok(())
+}
+
+/// The dev secrets, and every contract the config names, deployed and funded where missing.
+async fn deploy_contracts(config: &Config, dev: &DevConfig) -> anyhow::Result<()> {
     write_secret_file(&dev.data_dir.join(DEV_MNEMONIC_FILE), DEV_MNEMONIC)?;
     write_dealer_admin_token(config)?;
     write_paper_exchange_keys(config)?;
@@ -147,7 +170,11 @@ async fn start_and_supervise(
         .context("deploying IntentBook")?;
     }
 
-    let exe = std::env::current_exe()?;
+    Ok(())
+}
+
+/// The roles the config has sections for; the orchestrator and the hot wallet always.
+fn roles_to_run(config: &Config) -> Vec<&'static str> {
     let mut roles = vec![roles::orchestrator::ROLE, roles::hot_wallet::ROLE];
     if config.escrow.is_some() || config.intents.is_some() {
         roles.push(roles::indexer::ROLE);
@@ -173,11 +200,11 @@ async fn start_and_supervise(
     if config.dealer.is_some() {
         roles.push(roles::dealer::ROLE);
     }
-    for role in roles {
-        children.push(process::spawn_role(&exe, config_path, role)?);
-    }
+    roles
+}
 
-    print_endpoints(config, dev);
+/// Until ctrl-c or SIGTERM, restarts any child that exits.
+async fn supervise(children: &mut [Supervised], logs: &Path) -> anyhow::Result<()> {
     let mut terminate = signal(SignalKind::terminate())?;
     let mut check = tokio::time::interval(Duration::from_secs(1));
     loop {
