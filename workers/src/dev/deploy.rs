@@ -374,49 +374,82 @@ pub async fn ensure_intent_book(
     if needs_deploy(&provider, me, collateral, label).await? {
         TestToken::deploy(&provider, "Tether USD".to_owned(), "USDT".to_owned(), 18).await?;
     }
-    let unit = U256::from(10u64).pow(U256::from(18));
     if needs_deploy(&provider, me, intents.book, "IntentBook").await? {
-        IntentBook::deploy(
+        deploy_intent_book(
             &provider,
+            intents,
             collateral,
             price_signer,
-            U256::from(INTENT_FORCE_CANCEL_COOLDOWN),
-            U256::from(INTENT_FORCE_CANCEL_COOLDOWN),
-            U256::from(INTENT_PRICE_VALIDITY),
-            U256::from(INTENT_MAX_PRICE_DEVIATION_BPS),
+            party_b_address,
         )
         .await?;
-        let book = IntentBook::new(intents.book, &provider);
-        let mut symbols = intents.symbols.clone();
-        symbols.sort_by_key(|s| s.id);
-        for (position, symbol) in symbols.iter().enumerate() {
-            if symbol.id != position as u64 + 1 {
-                bail!("[intents] symbol ids must be 1, 2, … (found {})", symbol.id);
-            }
-            book.addSymbol(symbol.name.clone(), unit)
-                .send()
-                .await?
-                .get_receipt()
-                .await?;
-        }
-        book.registerPartyB(party_b_address)
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
-        TestToken::new(collateral, &provider)
-            .mint(party_b_address, U256::from(INTENT_HOT_WALLET_MINT) * unit)
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
-        info!(book = %intents.book, %collateral, "IntentBook deployed");
     }
-    let book = IntentBook::new(intents.book, &provider);
+    deposit_party_b_collateral(&provider, intents.book, collateral, party_b_address).await?;
+    if let Some(exchange_wallet) = exchange_wallet {
+        fund_exchange_wallet(&provider, collateral, exchange_wallet).await?;
+    }
+    Ok(())
+}
+
+/// A fresh `IntentBook` with the configured symbols (ids in order from 1), the hot wallet
+/// registered as party B and holding collateral.
+async fn deploy_intent_book(
+    provider: &impl Provider,
+    intents: &IntentsConfig,
+    collateral: Address,
+    price_signer: Address,
+    party_b_address: Address,
+) -> anyhow::Result<()> {
+    IntentBook::deploy(
+        provider,
+        collateral,
+        price_signer,
+        U256::from(INTENT_FORCE_CANCEL_COOLDOWN),
+        U256::from(INTENT_FORCE_CANCEL_COOLDOWN),
+        U256::from(INTENT_PRICE_VALIDITY),
+        U256::from(INTENT_MAX_PRICE_DEVIATION_BPS),
+    )
+    .await?;
+    let book = IntentBook::new(intents.book, provider);
+    let mut symbols = intents.symbols.clone();
+    symbols.sort_by_key(|s| s.id);
+    for (position, symbol) in symbols.iter().enumerate() {
+        if symbol.id != position as u64 + 1 {
+            bail!("[intents] symbol ids must be 1, 2, … (found {})", symbol.id);
+        }
+        book.addSymbol(symbol.name.clone(), whole(1))
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+    }
+    book.registerPartyB(party_b_address)
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
+    TestToken::new(collateral, provider)
+        .mint(party_b_address, whole(INTENT_HOT_WALLET_MINT))
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
+    info!(book = %intents.book, %collateral, "IntentBook deployed");
+    Ok(())
+}
+
+/// Party B's first deposit in the book, once: the hot wallet approves and deposits.
+async fn deposit_party_b_collateral(
+    provider: &impl Provider,
+    book_address: Address,
+    collateral: Address,
+    party_b_address: Address,
+) -> anyhow::Result<()> {
+    let book = IntentBook::new(book_address, provider);
     if book.balanceOf(party_b_address).call().await?.is_zero() {
-        let deposit = U256::from(INTENT_HOT_WALLET_DEPOSIT) * unit;
-        TestToken::new(collateral, &provider)
-            .approve(intents.book, U256::MAX)
+        let deposit = whole(INTENT_HOT_WALLET_DEPOSIT);
+        TestToken::new(collateral, provider)
+            .approve(book_address, U256::MAX)
             .from(party_b_address)
             .send()
             .await?
@@ -430,29 +463,41 @@ pub async fn ensure_intent_book(
             .await?;
         info!(%party_b_address, %deposit, "hot wallet deposited collateral in the IntentBook");
     }
-    if let Some(exchange_wallet) = exchange_wallet {
-        let token = TestToken::new(collateral, &provider);
-        if token.balanceOf(exchange_wallet).call().await?.is_zero() {
-            token
-                .mint(exchange_wallet, U256::from(INTENT_HOT_WALLET_MINT) * unit)
-                .send()
-                .await?
-                .get_receipt()
-                .await?;
-        }
-        if provider.get_balance(exchange_wallet).await?.is_zero() {
-            let gas_money = TransactionRequest::default()
-                .with_to(exchange_wallet)
-                .with_value(U256::from(EXCHANGE_WALLET_GAS_ETH) * unit);
-            provider
-                .send_transaction(gas_money)
-                .await?
-                .get_receipt()
-                .await?;
-        }
-        info!(%exchange_wallet, "paper exchange's withdrawal key funded");
-    }
     Ok(())
+}
+
+/// The paper exchange's withdrawal key gets collateral and gas to pay withdrawals with.
+async fn fund_exchange_wallet(
+    provider: &impl Provider,
+    collateral: Address,
+    exchange_wallet: Address,
+) -> anyhow::Result<()> {
+    let token = TestToken::new(collateral, provider);
+    if token.balanceOf(exchange_wallet).call().await?.is_zero() {
+        token
+            .mint(exchange_wallet, whole(INTENT_HOT_WALLET_MINT))
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+    }
+    if provider.get_balance(exchange_wallet).await?.is_zero() {
+        let gas_money = TransactionRequest::default()
+            .with_to(exchange_wallet)
+            .with_value(whole(EXCHANGE_WALLET_GAS_ETH));
+        provider
+            .send_transaction(gas_money)
+            .await?
+            .get_receipt()
+            .await?;
+    }
+    info!(%exchange_wallet, "paper exchange's withdrawal key funded");
+    Ok(())
+}
+
+/// `amount` whole tokens (or ether) of 18 decimals.
+fn whole(amount: u64) -> U256 {
+    U256::from(amount) * U256::from(10u64).pow(U256::from(18))
 }
 
 /// Ether the paper exchange's withdrawal key gets for gas.
