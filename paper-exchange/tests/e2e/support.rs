@@ -9,6 +9,52 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sha2::Sha256;
 
+/// Runs `tests/<script>`, a Python client from `.tools/python-clients` (installed by
+/// `scripts/bootstrap`, where `installed` must exist), against `exchange` with `PAPER_EXCHANGE_URL`
+/// and `env` set and no other key variable; it must exit cleanly and print `passed`.
+pub async fn run_python_client(
+    script: &str,
+    installed: &str,
+    exchange: &Exchange,
+    env: &[(&str, &str)],
+    passed: &str,
+) {
+    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let clients = crate_dir
+        .parent()
+        .expect("the crate sits in the workspace")
+        .join(".tools/python-clients");
+    assert!(
+        clients.join(installed).exists(),
+        "{installed} is not installed in {}: run scripts/bootstrap",
+        clients.display()
+    );
+    let mut command = tokio::process::Command::new("python3");
+    command
+        .arg(crate_dir.join("tests").join(script))
+        .env("PYTHONPATH", &clients)
+        .env("PAPER_EXCHANGE_URL", exchange.base_url());
+    for variable in [
+        "PAPER_EXCHANGE_API_KEY",
+        "PAPER_EXCHANGE_SECRET_KEY",
+        "PAPER_EXCHANGE_PRIVATE_KEY",
+    ] {
+        command.env_remove(variable);
+    }
+    command.envs(env.iter().copied());
+    let output = command.output().await.expect("python3 runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(
+        output.status.success(),
+        "{script} failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    assert!(stdout.contains(passed), "{stdout}");
+}
+
 /// A running exchange; stopped when dropped.
 pub struct Exchange {
     pub addr: std::net::SocketAddr,
