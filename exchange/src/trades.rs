@@ -11,8 +11,9 @@ use crate::rest::Client;
 /// The most trades one `myTrades` answer holds.
 const PAGE: usize = 1000;
 
-/// One execution of one of the account's orders.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One execution of one of the account's orders, as `myTrades` answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Trade {
     pub symbol: String,
     pub id: i64,
@@ -26,40 +27,6 @@ pub struct Trade {
     pub time: u64,
     pub is_buyer: bool,
     pub is_maker: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TradeDto {
-    symbol: String,
-    id: i64,
-    order_id: u64,
-    price: Decimal,
-    qty: Decimal,
-    quote_qty: Decimal,
-    commission: Decimal,
-    commission_asset: String,
-    time: u64,
-    is_buyer: bool,
-    is_maker: bool,
-}
-
-impl TradeDto {
-    fn into_domain(self) -> Trade {
-        Trade {
-            symbol: self.symbol,
-            id: self.id,
-            order_id: self.order_id,
-            price: self.price,
-            qty: self.qty,
-            quote_qty: self.quote_qty,
-            commission: self.commission,
-            commission_asset: self.commission_asset,
-            time: self.time,
-            is_buyer: self.is_buyer,
-            is_maker: self.is_maker,
-        }
-    }
 }
 
 impl Client {
@@ -78,11 +45,11 @@ impl Client {
             if let Some(last) = trades.last() {
                 params.push(("fromId", (last.id + 1).to_string()));
             }
-            let page: Vec<TradeDto> = self
+            let page: Vec<Trade> = self
                 .signed(Method::GET, "/api/v3/myTrades", &params)
                 .await?;
             let full = page.len() >= PAGE;
-            trades.extend(page.into_iter().map(TradeDto::into_domain));
+            trades.extend(page);
             if !full {
                 return Ok(trades);
             }
@@ -100,9 +67,7 @@ mod tests {
             "price":"4.00000100","qty":"12.00000000","quoteQty":"48.000012",
             "commission":"10.10000000","commissionAsset":"BNB","time":1499865549590,
             "isBuyer":true,"isMaker":false,"isBestMatch":true}"#;
-        let trade = serde_json::from_str::<TradeDto>(answer)
-            .unwrap()
-            .into_domain();
+        let trade = serde_json::from_str::<Trade>(answer).unwrap();
         assert_eq!(trade.id, 28457);
         assert_eq!(trade.order_id, 100234);
         assert_eq!(trade.commission, "10.1".parse().unwrap());
