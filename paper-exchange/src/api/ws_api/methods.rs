@@ -23,14 +23,20 @@ pub struct Session {
 }
 
 impl Session {
-    /// The frames `event` gives this connection: one per subscription of its account.
+    /// The frames `event` gives this connection: one per subscription of its account. The
+    /// event's JSON is built once, and only when a subscription takes it.
     pub fn frames_for(&self, event: &UserEvent<SpotEvent>) -> Vec<String> {
-        self.subscriptions
+        let mut ids = self
+            .subscriptions
             .iter()
             .filter(|(_, account)| **account == event.account)
-            .map(|(id, _)| {
-                json!({ "subscriptionId": id, "event": spot_event(&event.event) }).to_string()
-            })
+            .map(|(id, _)| id)
+            .peekable();
+        if ids.peek().is_none() {
+            return Vec::new();
+        }
+        let body = spot_event(&event.event);
+        ids.map(|id| json!({ "subscriptionId": id, "event": body }).to_string())
             .collect()
     }
 
