@@ -8,7 +8,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::api::keys::Verifier;
+use crate::api_keys::Verifier;
 
 pub use crate::engine::wallet::config::{
     CoinConfig, DepositAddressConfig, SecretRef, SignerSource, WalletConfig,

@@ -59,6 +59,8 @@
 //! websocket or JSON crate (a test below reads its sources to keep it so), and `api` serves
 //! it.
 //! - `config`: the configuration and its defaults.
+//! - `api_keys`: the API keys' kinds (HMAC, Ed25519, RSA) and their signature checks, below
+//!   both `config` (which checks the configured keys) and `api/auth`.
 //! - `engine/`: the domain, behind one lock.
 //!   - `market/`: the synthetic market (`walk`: random-walk mid; `liquidity`: bid/ask ladders).
 //!   - `book`: one symbol's synthetic levels and resting orders; how takers and the moving
@@ -82,9 +84,7 @@
 //!     futures user data stream websocket.
 //!   - `ws_api/`: the WebSocket API and its user data stream subscriptions; `user_data`:
 //!     Binance's JSON of the user data streams' events (spot and futures).
-//!   - `auth`: SIGNED request checks (API key, signature, recvWindow); `keys`: the API keys'
-//!     kinds (HMAC, Ed25519, RSA) and their signature checks, which `config` also uses to
-//!     check the configured keys.
+//!   - `auth`: SIGNED request checks (API key, signature, recvWindow).
 //!   - `params`: query string and form body parameters.
 //!   - `error`: Binance's `{"code","msg"}` errors and HTTP statuses.
 //!   - `faults`: the injected failures still to happen.
@@ -92,6 +92,7 @@
 //!   Ed25519 and RSA API key pairs generated at test time.
 
 mod api;
+mod api_keys;
 pub mod config;
 mod engine;
 #[cfg(feature = "test-utils")]

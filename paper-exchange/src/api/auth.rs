@@ -17,8 +17,8 @@ use axum::http::HeaderMap;
 use rust_decimal::Decimal;
 
 use crate::api::error::ApiError;
-use crate::api::keys::Verifier;
 use crate::api::params::Params;
+use crate::api_keys::Verifier;
 use crate::config::{AccountConfig, ConfigError};
 use crate::engine::accounts::AccountId;
 

@@ -8,7 +8,6 @@ pub mod auth;
 pub mod error;
 pub mod faults;
 pub mod futures_stream;
-pub mod keys;
 pub mod params;
 pub mod rest;
 pub mod stream;
