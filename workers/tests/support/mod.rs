@@ -94,6 +94,7 @@ pub struct Stack {
     /// The chains' own endpoints, behind no proxy: for test drivers no fault should reach.
     l1_rpc: reqwest::Url,
     l2_rpc: reqwest::Url,
+    l2b_rpc: Option<reqwest::Url>,
     /// The l2 primary endpoint; stopping it is the failover test.
     pub l2_primary: proxy::Proxy,
     /// l1's two providers; the stack's roles reach l1 only through them.
@@ -364,15 +365,17 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
     let client = hedgeflow::temporal::connect(&config.temporal, "e2e-test").await?;
     let l1_rpc: reqwest::Url = format!("http://127.0.0.1:{l1_port}").parse()?;
     let l2_rpc: reqwest::Url = format!("http://127.0.0.1:{l2_port}").parse()?;
+    let l2b_rpc: Option<reqwest::Url> =
+        l2b_port.map(|port| format!("http://127.0.0.1:{port}").parse().unwrap());
     let stack = Stack {
         l1: ProviderBuilder::new().connect_http(l1_rpc.clone()).erased(),
         l2: ProviderBuilder::new().connect_http(l2_rpc.clone()).erased(),
-        l2b: l2b_port.map(|port| {
-            let url = format!("http://127.0.0.1:{port}").parse().unwrap();
-            ProviderBuilder::new().connect_http(url).erased()
-        }),
+        l2b: l2b_rpc
+            .clone()
+            .map(|url| ProviderBuilder::new().connect_http(url).erased()),
         l1_rpc,
         l2_rpc,
+        l2b_rpc,
         dir,
         config_path,
         config,
@@ -749,11 +752,12 @@ impl Stack {
 
     /// The escrow L2 with `chain_id`: its name in the config and a provider on it.
     pub fn escrow_l2(&self, chain_id: u64) -> (&str, &DynProvider) {
-        match chain_id {
-            L2_ID => ("l2", &self.l2),
-            L2B_ID => ("l2b", self.l2b.as_ref().expect("the escrow stack's l2b")),
+        let name = match chain_id {
+            L2_ID => "l2",
+            L2B_ID => "l2b",
             other => panic!("no escrow L2 with chain id {other}"),
-        }
+        };
+        (name, self.provider(chain_id))
     }
 
     pub fn log(&self, role: &str) -> PathBuf {
@@ -882,10 +886,11 @@ impl Stack {
 
     /// `chain_id`'s own endpoint, behind no proxy.
     pub fn direct_rpc(&self, chain_id: u64) -> reqwest::Url {
-        if chain_id == L1_ID {
-            self.l1_rpc.clone()
-        } else {
-            self.l2_rpc.clone()
+        match chain_id {
+            L1_ID => self.l1_rpc.clone(),
+            L2_ID => self.l2_rpc.clone(),
+            L2B_ID => self.l2b_rpc.clone().expect("the escrow stack's l2b"),
+            other => panic!("the stack runs no chain {other}"),
         }
     }
 
@@ -903,10 +908,11 @@ impl Stack {
     }
 
     pub fn provider(&self, chain_id: u64) -> &DynProvider {
-        if chain_id == L1_ID {
-            &self.l1
-        } else {
-            &self.l2
+        match chain_id {
+            L1_ID => &self.l1,
+            L2_ID => &self.l2,
+            L2B_ID => self.l2b.as_ref().expect("the escrow stack's l2b"),
+            other => panic!("the stack runs no chain {other}"),
         }
     }
 
