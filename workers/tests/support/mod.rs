@@ -306,7 +306,7 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
     // The position validator's mismatch webhook (the RFQ stack's `[intents]`).
     let webhook = webhook::Webhook::start().await?;
     if rfq {
-        config_text.push_str(&rfq_config(&dir, l2_port, webhook.port, persistence)?);
+        config_text.push_str(&rfq_config(&dir, l2_port, l2s, webhook.port, persistence)?);
     }
     let config_path = dir.join("hedgeflow.toml");
     std::fs::write(&config_path, &config_text)?;
@@ -448,6 +448,7 @@ l2-messenger = "{l2_messenger}"
 fn rfq_config(
     dir: &std::path::Path,
     l2_port: u16,
+    l2s: usize,
     webhook: u16,
     persistence: Persistence,
 ) -> anyhow::Result<String> {
@@ -583,8 +584,7 @@ quote-ttl = "60s"
 max-book-age = "3s"
 soft-cancel-bps = "100"
 "#,
-        // The RFQ stacks run one L2.
-        settlement = deploy::settlement_address(DEPLOYER.parse()?, 1),
+        settlement = deploy::settlement_address(DEPLOYER.parse()?, l2s),
         intent_book = deploy::intent_book_address(DEPLOYER.parse()?),
         intent_collateral = deploy::intent_collateral_address(DEPLOYER.parse()?),
         price_signer = PRICE_SIGNER,
