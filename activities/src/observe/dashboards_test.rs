@@ -162,12 +162,12 @@ impl Declared {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         Self {
             activities: fs::read_to_string(root.join("proto/src/activities.rs")).unwrap(),
-            workflows: workflow_sources(&root.join("workflows/src")),
+            workflows: fs::read_to_string(root.join("proto/src/workflows.rs")).unwrap(),
         }
     }
 
     /// The workflow and activity types a query selects exist: `workflow_type="X"` or
-    /// `=~"X|Y"` names workflows of `workflows/`, and `activity_type=~".*::(a|b)"` (the SDK
+    /// `=~"X|Y"` names workflows declared in `proto/src/workflows.rs`, and `activity_type=~".*::(a|b)"` (the SDK
     /// labels an activity `<Trait>::<fn>`) names activities declared in
     /// `proto/src/activities.rs`.
     fn check_label_values(&self, what: &str, expr: &str) {
@@ -184,20 +184,16 @@ impl Declared {
                 for name in names.split('|') {
                     assert!(
                         self.declares_workflow(name),
-                        "{what}: no workflow {name} in workflows/src"
+                        "{what}: no workflow {name} in proto/src/workflows.rs"
                     );
                 }
             }
         }
     }
 
-    /// `pub struct <name>` stands in `workflows/`, not as the prefix of a longer name.
+    /// `<name>(Input) -> Output` stands in a `workflow!` declaration.
     fn declares_workflow(&self, name: &str) -> bool {
-        let declaration = format!("pub struct {name}");
-        self.workflows.match_indices(&declaration).any(|(at, _)| {
-            !self.workflows[at + declaration.len()..]
-                .starts_with(|c: char| c.is_alphanumeric() || c == '_')
-        })
+        self.workflows.contains(&format!("\n    {name}("))
     }
 }
 
@@ -209,18 +205,4 @@ fn label_values<'a>(expr: &'a str, open: &str, close: &str) -> Vec<&'a str> {
             rest.find(close).map(|end| &rest[..end])
         })
         .collect()
-}
-
-/// The text of every `.rs` file under `dir`.
-fn workflow_sources(dir: &std::path::Path) -> String {
-    let mut text = String::new();
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            text.push_str(&workflow_sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            text.push_str(&fs::read_to_string(&path).unwrap());
-        }
-    }
-    text
 }
