@@ -18,8 +18,9 @@ impl Metrics {
         Self {
             fills: r.counter(
                 "hedgeflow_rfq_fills",
-                "Fill statuses stored (label status: fill requested, fill rejected, fill \
-                 submitted, filled, unhedged, fill failed, hedged)",
+                "Fill statuses the fill workflow stored (label status: fill requested, fill \
+                 rejected, fill submitted, filled, unhedged, fill failed); hedged fills are \
+                 counted by hedgeflow_rfq_hedges",
             ),
             hedges: r.counter(
                 "hedgeflow_rfq_hedges",
