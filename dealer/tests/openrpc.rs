@@ -12,6 +12,7 @@ use futures::{SinkExt, StreamExt};
 use hedgeflow_dealer::api::{FillError, FillState, QuoteError};
 use hedgeflow_dealer::profiler::{Profiler, Refusal};
 use hedgeflow_dealer::rpc::{self, error::RpcError};
+use hedgeflow_proto::rfq::fill::FillStatus;
 use jsonrpsee::types::error::{
     INVALID_REQUEST_CODE, METHOD_NOT_FOUND_CODE, OVERSIZED_REQUEST_CODE, PARSE_ERROR_CODE,
     TOO_BIG_BATCH_REQUEST_CODE, TOO_MANY_SUBSCRIPTIONS_CODE,
@@ -570,4 +571,28 @@ async fn fill_status_subscription_matches_the_schemas() {
     let unsubscribed = receive(&mut ws).await;
     assert_eq!(unsubscribed["result"], true, "{unsubscribed}");
     doc.check_result(unsubscribe_method, &unsubscribed["result"]);
+}
+
+/// What the document states of the server's limits and statuses is what the code defines, so
+/// neither can change without the other.
+#[test]
+fn the_documents_limits_and_statuses_are_the_codes() {
+    let document = document();
+    let description = document["info"]["description"].as_str().unwrap();
+    for stated in [
+        format!("up to {} calls", rpc::MAX_BATCH),
+        format!("up to {} bytes", rpc::MAX_REQUEST_BYTES),
+    ] {
+        assert!(description.contains(&stated), "info.description: {stated}");
+    }
+    let statuses: Vec<&str> = document["components"]["schemas"]["FillStatus"]["items"][1]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|status| status.as_str().unwrap())
+        .collect();
+    let defined: Vec<&str> = std::iter::once("quoted")
+        .chain(FillStatus::ALL.iter().map(FillStatus::as_str))
+        .collect();
+    assert_eq!(statuses, defined);
 }
