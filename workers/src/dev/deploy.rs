@@ -97,7 +97,7 @@ pub async fn ensure_tokens(
                 *decimals,
             )
             .await?;
-            let amount = U256::from(*minted) * U256::from(10u64).pow(U256::from(*decimals));
+            let amount = base_units(*minted, *decimals);
             deployed.push((symbol, token, amount));
         }
         for (symbol, token, amount) in deployed {
@@ -176,7 +176,7 @@ pub async fn ensure_dev_taker_funds(
         if !erc20.balanceOf(taker).call().await?.is_zero() {
             continue;
         }
-        let units = U256::from(amount) * U256::from(10u64).pow(U256::from(token.decimals));
+        let units = base_units(amount, token.decimals);
         erc20.mint(taker, units).send().await?.get_receipt().await?;
         info!(%taker, %symbol, amount, "dev taker funded");
     }
@@ -495,9 +495,14 @@ async fn fund_exchange_wallet(
     Ok(())
 }
 
+/// `amount` whole tokens of `decimals` decimals, in base units.
+fn base_units(amount: u64, decimals: u8) -> U256 {
+    U256::from(amount) * U256::from(10u64).pow(U256::from(decimals))
+}
+
 /// `amount` whole tokens (or ether) of 18 decimals.
 fn whole(amount: u64) -> U256 {
-    U256::from(amount) * U256::from(10u64).pow(U256::from(18))
+    base_units(amount, 18)
 }
 
 /// Ether the paper exchange's withdrawal key gets for gas.
