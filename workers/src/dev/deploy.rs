@@ -12,6 +12,7 @@
 //!   `IntentBook`, then its symbols, the hot wallet as party B and its collateral deposit, and
 //!   gas and collateral for the paper exchange's withdrawal key.
 
+use crate::config::Config;
 use alloy::{
     network::EthereumWallet,
     network::TransactionBuilder,
@@ -232,6 +233,30 @@ impl EscrowContracts {
 pub struct EscrowL2<'a> {
     pub chain: &'a ChainConfig,
     pub contracts: EscrowContracts,
+}
+
+/// Every L2 the relayer serves with an `[escrow.l2.*]` section, and the escrow contracts the
+/// config names for it.
+pub fn escrow_l2s(config: &Config) -> Vec<EscrowL2<'_>> {
+    let (Some(escrow), Some(relayer)) = (&config.escrow, &config.relayer) else {
+        return Vec::new();
+    };
+    relayer
+        .routes
+        .iter()
+        .filter_map(|route| {
+            let l2_escrow = escrow.l2.get(&route.to)?;
+            Some(EscrowL2 {
+                chain: &config.chains[&route.to],
+                contracts: EscrowContracts {
+                    l1_messenger: route.l1_messenger,
+                    payment_registry: escrow.payment_registry,
+                    l2_messenger: route.l2_messenger,
+                    escrow: l2_escrow.escrow,
+                },
+            })
+        })
+        .collect()
 }
 
 /// Deploys whatever of the escrow contracts of every L2 in `l2s` is missing, in the deployer's
@@ -511,7 +536,6 @@ const EXCHANGE_WALLET_GAS_ETH: u64 = 10;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
 
     /// `config/dev.toml` names every contract where `hedgeflow dev` deploys it: each L2's escrow
     /// contracts, the settlement after them, and the intents book.

@@ -232,25 +232,9 @@ async fn ensure_escrow(config: &Config, dev: &DevConfig) -> anyhow::Result<()> {
     let relayer_address = load_signer(&relayer.signer)
         .context("relayer signer")?
         .address();
-    let l2s: Vec<deploy::EscrowL2> = relayer
-        .routes
-        .iter()
-        .filter_map(|route| {
-            let l2_escrow = escrow.l2.get(&route.to)?;
-            Some(deploy::EscrowL2 {
-                chain: &config.chains[&route.to],
-                contracts: deploy::EscrowContracts {
-                    l1_messenger: route.l1_messenger,
-                    payment_registry: escrow.payment_registry,
-                    l2_messenger: route.l2_messenger,
-                    escrow: l2_escrow.escrow,
-                },
-            })
-        })
-        .collect();
     deploy::ensure_escrow(
         &config.chains[&escrow.l1],
-        &l2s,
+        &deploy::escrow_l2s(config),
         config.hot_wallet.address,
         relayer_address,
         dev.escrow_reclaim_delay.as_secs(),

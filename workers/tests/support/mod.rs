@@ -320,21 +320,9 @@ tokens = {{ WETH = {{ address = "{weth}", decimals = 18 }}, USDC = {{ address = 
         phrase: SecretRef::File(mnemonic.clone()),
         index: 8,
     };
-    let escrow_l2s: Vec<deploy::EscrowL2> = config
-        .relayer
-        .as_ref()
-        .unwrap()
-        .routes
-        .iter()
-        .enumerate()
-        .map(|(index, route)| deploy::EscrowL2 {
-            chain: &config.chains[&route.to],
-            contracts: deploy::EscrowContracts::of(DEPLOYER.parse().unwrap(), index, l2s),
-        })
-        .collect();
     deploy::ensure_escrow(
         &config.chains["l1"],
-        &escrow_l2s,
+        &deploy::escrow_l2s(&config),
         config.hot_wallet.address,
         load_signer(&relayer)?.address(),
         24 * 3600,
