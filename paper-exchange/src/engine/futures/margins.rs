@@ -6,6 +6,9 @@ use rust_decimal::Decimal;
 use crate::engine::accounts::AccountId;
 use crate::engine::exchange::Exchange;
 
+use super::Futures;
+use super::position::Position;
+
 /// Marks and margins of one account at the current mark prices.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Margins {
@@ -48,11 +51,31 @@ impl Exchange {
         };
         for (symbol, position) in &futures.account(account).positions {
             let mark = self.mark_price(symbol).unwrap_or(position.entry);
-            let notional = position.amt.abs() * mark;
-            margins.unrealized += position.unrealized(mark);
-            margins.position_initial += notional / futures.leverage(account, symbol);
-            margins.maintenance += notional * futures.config.maintenance_margin_rate;
+            let one = futures.position_margins(account, symbol, position, mark);
+            margins.unrealized += one.unrealized;
+            margins.position_initial += one.position_initial;
+            margins.maintenance += one.maintenance;
         }
         margins
+    }
+}
+
+impl Futures {
+    /// One position's share of its account's margins at `mark`: its unrealized profit, its
+    /// initial margin at the account's leverage of `symbol` and its maintenance margin.
+    pub fn position_margins(
+        &self,
+        account: AccountId,
+        symbol: &str,
+        position: &Position,
+        mark: Decimal,
+    ) -> Margins {
+        let notional = position.amt.abs() * mark;
+        Margins {
+            unrealized: position.unrealized(mark),
+            position_initial: notional / self.leverage(account, symbol),
+            maintenance: notional * self.config.maintenance_margin_rate,
+            ..Margins::default()
+        }
     }
 }

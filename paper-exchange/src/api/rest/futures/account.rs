@@ -10,6 +10,7 @@ use super::dto;
 use crate::api::Shared;
 use crate::api::error::ApiError;
 use crate::api::rest::signed::SignedRequest;
+use crate::engine::futures::Margins;
 
 /// `GET /fapi/v2/positionRisk`: one entry per perpetual (flat ones included), or for `symbol`.
 pub async fn position_risk(
@@ -61,13 +62,15 @@ pub async fn account(
             let symbol = &venue.config.symbol;
             let mark = exchange.mark_price(symbol)?;
             let position = futures.position(account, symbol);
+            let margins = Margins {
+                open_order_initial: futures.open_order_margin(account, Some(symbol)),
+                ..futures.position_margins(account, symbol, &position, mark)
+            };
             Ok(dto::account_position(
                 symbol,
                 &position,
-                mark,
-                futures.open_order_margin(account, Some(symbol)),
+                &margins,
                 futures.leverage_of(account, symbol),
-                &futures.config,
             ))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;

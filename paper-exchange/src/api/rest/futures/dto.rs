@@ -175,25 +175,21 @@ pub fn position_risk(
     })
 }
 
-/// One position of a symbol in `GET /fapi/v2/account`, with its margins at `mark` and the
-/// account's `leverage` of the symbol.
+/// One position of a symbol in `GET /fapi/v2/account`: its `margins` (its open orders' initial
+/// margin included) and the account's `leverage` of the symbol.
 pub fn account_position(
     symbol: &str,
     position: &Position,
-    mark: Decimal,
-    open_order_initial: Decimal,
+    margins: &Margins,
     leverage: u32,
-    futures: &FuturesConfig,
 ) -> Value {
-    let notional = position.amt.abs() * mark;
-    let position_initial = notional / Decimal::from(leverage);
     json!({
         "symbol": symbol,
-        "initialMargin": amount(position_initial + open_order_initial),
-        "maintMargin": amount(notional * futures.maintenance_margin_rate),
-        "unrealizedProfit": amount(position.unrealized(mark)),
-        "positionInitialMargin": amount(position_initial),
-        "openOrderInitialMargin": amount(open_order_initial),
+        "initialMargin": amount(margins.initial()),
+        "maintMargin": amount(margins.maintenance),
+        "unrealizedProfit": amount(margins.unrealized),
+        "positionInitialMargin": amount(margins.position_initial),
+        "openOrderInitialMargin": amount(margins.open_order_initial),
         "leverage": leverage.to_string(),
         "isolated": false,
         "entryPrice": amount(position.entry),
