@@ -234,10 +234,7 @@ impl Kind {
 }
 
 fn main() {
-    let orders: u32 = std::env::var("HEDGEFLOW_BENCH_ORDERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
+    let orders: u32 = common::env_or("HEDGEFLOW_BENCH_ORDERS", 100);
     let runtime = common::runtime();
     let report = runtime.block_on(async {
         // Warm-up: the stack, the claim batcher and every code path once.

@@ -29,8 +29,8 @@ use alloy::{
 };
 use common::engine::{self, Cost, Lifecycle};
 use common::{
-    Run, Shape, Window, add_phases, bare, p50_p99, phase_rows, seconds, shape_of, status_history,
-    times,
+    Run, Shape, Window, add_phases, bare, env_or, p50_p99, phase_rows, seconds, shape_of,
+    status_history, times,
 };
 use futures::{StreamExt, stream};
 use hedgeflow::dev::deploy::TestToken;
@@ -56,13 +56,6 @@ const FIRST_TAKER: u32 = 10;
 /// 100), and each fill is two calls (quote, submit).
 const FILLS_PER_TAKER: u32 = 25;
 const WAIT: Duration = Duration::from_secs(180);
-
-fn env_or(name: &str, default: u32) -> u32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// `count` takers from [`FIRST_TAKER`] on: gas money (anvil's `anvil_setBalance`), USDC minted by
 /// the deployer and the settlement approved for all of it.
@@ -318,7 +311,7 @@ fn load_average() -> String {
 }
 
 fn main() {
-    let fills = env_or("HEDGEFLOW_BENCH_FILLS", 100).max(1);
+    let fills = env_or("HEDGEFLOW_BENCH_FILLS", 100_u32).max(1);
     let runtime = common::runtime();
     let load_before = load_average();
     let report = runtime.block_on(async {

@@ -46,6 +46,7 @@ use alloy::{
 };
 use blocks::{Block, seconds};
 use common::engine::{self, Cost, Lifecycle};
+use common::env_or;
 use hedgeflow_activities::{
     intent::{contract::IntentBook, quotes::decode},
     store::Store,
@@ -332,14 +333,6 @@ fn load_average() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-        .max(1)
-}
-
 /// The engine's cost of each quote's workflow: up to `opened`, and whole (to closed).
 async fn engine_cost(bench: &Bench, run: &Measured) -> [Lifecycle; 2] {
     let (mut opened, mut closed) = (Cost::default(), Cost::default());
@@ -364,8 +357,8 @@ async fn engine_cost(bench: &Bench, run: &Measured) -> [Lifecycle; 2] {
 }
 
 fn main() {
-    let serial = env_or("HEDGEFLOW_BENCH_INTENTS_SERIAL", 20);
-    let burst = env_or("HEDGEFLOW_BENCH_INTENTS_BURST", 50);
+    let serial = env_or("HEDGEFLOW_BENCH_INTENTS_SERIAL", 20_usize).max(1);
+    let burst = env_or("HEDGEFLOW_BENCH_INTENTS_BURST", 50_usize).max(1);
     let load_before = load_average();
     let runtime = common::runtime();
     let (report, failed) = runtime.block_on(async {
