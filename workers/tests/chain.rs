@@ -685,14 +685,14 @@ async fn a_provider_held_behind_does_not_hide_a_mined_transaction() {
         .args(["--host", "127.0.0.1", "--port", &fork_port.to_string()])
         .args(["--fork-url", &format!("http://127.0.0.1:{}", chain.port)])
         .arg("--no-mining");
-    let _fork = process::Supervised::spawn(
+    let mut fork = process::Supervised::spawn(
         "anvil-behind",
         command,
         Some(&dir.path().join("behind.log")),
         false,
     )
     .unwrap();
-    process::wait_for_port("anvil behind", fork_port, Duration::from_secs(30))
+    fork.wait_for_port(fork_port, Duration::from_secs(30))
         .await
         .unwrap();
     let late = Proxy::start_delayed(chain.port, Duration::from_millis(150))

@@ -23,6 +23,7 @@ use temporalio_client::{
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{WorkflowContext, WorkflowResult};
+use tokio::sync::OnceCell;
 
 #[workflow]
 #[derive(Default)]
@@ -65,18 +66,26 @@ impl Ca {
     }
 }
 
-/// A Temporal dev server on a free port, and where it logs.
-async fn dev_server(dir: &Path) -> (process::Supervised, u16) {
-    let port = process::free_port();
-    let server = temporal_server::start(&temporal_server::Options {
-        port,
-        ui_port: None,
-        db_file: None,
-        log: dir.join("temporal.log"),
-    })
-    .await
-    .unwrap();
-    (server, port)
+/// The binary's Temporal dev server, shared by its tests (each has its own workflow ids), on
+/// the static runtime of `support::run`; its port.
+async fn dev_server() -> u16 {
+    static SERVER: OnceCell<(process::Supervised, u16, tempfile::TempDir)> = OnceCell::const_new();
+    let (_, port, _) = SERVER
+        .get_or_init(|| async {
+            let dir = support::process_dir().unwrap();
+            let port = process::free_port();
+            let server = temporal_server::start(&temporal_server::Options {
+                port,
+                ui_port: None,
+                db_file: None,
+                log: dir.path().join("temporal.log"),
+            })
+            .await
+            .unwrap();
+            (server, port, dir)
+        })
+        .await;
+    *port
 }
 
 /// Connects as a role does, runs a worker there and a workflow on it; returns once it completed.
@@ -84,7 +93,8 @@ async fn greet_through(config: &TemporalConfig, workflow_id: &str) {
     let client = hedgeflow::temporal::connect(config, "tls-test")
         .await
         .unwrap();
-    let queue = "tls-test";
+    // The tests share a server: each has its own queue.
+    let queue = workflow_id;
     let _worker = TestWorker::start::<GreetWorkflow>(client.clone(), queue);
     let handle = client
         .start_workflow(
@@ -131,10 +141,14 @@ fn temporal_config(port: u16, tls: &str) -> TemporalConfig {
     toml::from_str(&text).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_role_with_a_client_certificate_works_through_mutual_tls_and_others_are_refused() {
+#[test]
+fn a_role_with_a_client_certificate_works_through_mutual_tls_and_others_are_refused() {
+    support::run(mutual_tls_admits_only_certificates_from_its_ca());
+}
+
+async fn mutual_tls_admits_only_certificates_from_its_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let (_server, temporal_port) = dev_server(dir.path()).await;
+    let temporal_port = dev_server().await;
     let (server_ca, client_ca, stranger_ca) = (Ca::new(), Ca::new(), Ca::new());
     let (server_cert, server_key) = server_ca.issue(&["localhost"]);
     let (port, refused) = tls_proxy(
@@ -218,12 +232,16 @@ fn url(text: &str) -> reqwest::Url {
 
 /// The certificates `deploy/temporal-tls-certs` makes for docker-compose.temporal.yml work: the
 /// server's for the name `temporal` (production.toml's `tls.domain`), a role's signed by the CA.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_compose_stacks_certificates_authenticate_a_role_to_the_frontend() {
+#[test]
+fn the_compose_stacks_certificates_authenticate_a_role_to_the_frontend() {
+    support::run(compose_certificates_authenticate_a_role());
+}
+
+async fn compose_certificates_authenticate_a_role() {
     let dir = tempfile::tempdir().unwrap();
     let certs = dir.path().join("temporal");
     support::tls_proxy::compose_certs(&certs);
-    let (_server, temporal_port) = dev_server(dir.path()).await;
+    let temporal_port = dev_server().await;
     let read = |name: &str| std::fs::read(certs.join(name)).unwrap();
     let (server, server_key, ca) = (read("server.pem"), read("server.key"), read("ca.pem"));
     let (port, refused) = tls_proxy(temporal_port, (&server, &server_key), &ca).await;

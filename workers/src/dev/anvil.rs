@@ -1,9 +1,6 @@
 //! Local chains: one `anvil` per chain, kept on wall-clock time.
 
-use super::{
-    process::{self, Supervised},
-    tools,
-};
+use super::{process::Supervised, tools};
 use alloy::providers::{Provider, ProviderBuilder};
 use anyhow::Context;
 use std::{
@@ -45,19 +42,16 @@ pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
             .arg(state)
             .args(["--state-interval", "5"]);
     }
-    let child = Supervised::spawn(
+    let mut child = Supervised::spawn(
         &format!("anvil-{}", options.name),
         command,
         Some(&options.log),
         true,
     )?;
-    process::wait_for_port(
-        &format!("anvil {}", options.name),
-        options.port,
-        Duration::from_secs(30),
-    )
-    .await
-    .with_context(|| format!("see {}", options.log.display()))?;
+    child
+        .wait_for_port(options.port, Duration::from_secs(30))
+        .await
+        .with_context(|| format!("see {}", options.log.display()))?;
     Ok(child)
 }
 
@@ -103,7 +97,7 @@ async fn catch_up(provider: &impl Provider) -> anyhow::Result<Option<u64>> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{super::process, *};
 
     /// A chain whose blocks run two minutes behind the clock (as one restarted from saved state
     /// does) is brought to the clock within a few seconds, and stays there.
@@ -127,7 +121,8 @@ mod tests {
             false,
         )
         .unwrap();
-        process::wait_for_port("anvil", port, Duration::from_secs(30))
+        anvil
+            .wait_for_port(port, Duration::from_secs(30))
             .await
             .unwrap();
         let provider = ProviderBuilder::new()

@@ -64,6 +64,31 @@ impl Supervised {
         self.child.try_wait().ok().flatten()
     }
 
+    /// Waits until something accepts TCP connections on 127.0.0.1:`port`, or `within` passes;
+    /// fails at once, with the end of its log, if this process exits first (a port taken
+    /// between choosing it and binding it, a bad flag), rather than waiting out `within`.
+    pub async fn wait_for_port(&mut self, port: u16, within: Duration) -> Result<(), NotListening> {
+        let deadline = tokio::time::Instant::now() + within;
+        while tokio::time::Instant::now() < deadline {
+            if listening(port).await {
+                return Ok(());
+            }
+            if let Some(status) = self.exited() {
+                return Err(NotListening::Exited {
+                    what: self.name.clone(),
+                    status,
+                    log_tail: self.log.as_deref().map(log_tail).unwrap_or_default(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(NotListening::TimedOut {
+            what: self.name.clone(),
+            port,
+            within,
+        })
+    }
+
     /// How long the current process has been running.
     pub fn uptime(&self) -> std::time::Duration {
         self.started.elapsed()
@@ -197,19 +222,35 @@ pub fn spawn_role(exe: &Path, config: &Path, role: &str) -> anyhow::Result<Super
     Supervised::spawn(role, command, None, true)
 }
 
-/// Waits until something accepts TCP connections on 127.0.0.1:`port`, or `within` passes.
-pub async fn wait_for_port(what: &str, port: u16, within: Duration) -> anyhow::Result<()> {
-    let deadline = tokio::time::Instant::now() + within;
-    while tokio::time::Instant::now() < deadline {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("{what} not listening on port {port} after {within:?}")
+/// Why a process did not start listening.
+#[derive(Debug, thiserror::Error)]
+pub enum NotListening {
+    #[error("{what} exited ({status}) before it listened; its log ends:\n{log_tail}")]
+    Exited {
+        what: String,
+        status: ExitStatus,
+        log_tail: String,
+    },
+    #[error("{what} not listening on port {port} after {within:?}")]
+    TimedOut {
+        what: String,
+        port: u16,
+        within: Duration,
+    },
+}
+
+async fn listening(port: u16) -> bool {
+    tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_ok()
+}
+
+/// The last lines of the log at `path`: what a process said before it exited.
+fn log_tail(path: &Path) -> String {
+    const LINES: usize = 20;
+    let log = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(LINES)..].join("\n")
 }
 
 /// A TCP port free right now on 127.0.0.1 (for tests that run servers side by side).
@@ -260,5 +301,29 @@ mod tests {
         let error = supervise(&mut child, 400).await.unwrap_err().to_string();
         assert!(error.contains("broken exited 5 times"), "{error}");
         assert!(error.contains("never became ready"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_process_that_exits_before_listening_is_reported_at_once_with_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("server.log");
+        let server = command(
+            "sh",
+            &["-c", "echo 'bind: address already in use' >&2; exit 1"],
+        );
+        let mut child = Supervised::spawn("server", server, Some(&log), false).unwrap();
+        // Nothing listens here, and the process will never make it listen: the wait ends when
+        // the process exits, not after the hour it was given.
+        let port = free_port();
+        let wait = child.wait_for_port(port, Duration::from_secs(3600));
+        let error = tokio::time::timeout(Duration::from_secs(60), wait)
+            .await
+            .expect("the wait ends when the process exits")
+            .unwrap_err();
+        assert!(
+            matches!(&error, NotListening::Exited { log_tail, .. }
+                if log_tail.contains("address already in use")),
+            "{error}"
+        );
     }
 }

@@ -2,16 +2,19 @@
 //! attributes registered at start.
 
 use super::{
-    process::{self, Supervised},
+    process::{self, NotListening, Supervised},
     tools,
 };
 use anyhow::Context;
 use hedgeflow_proto::search;
 use std::{path::PathBuf, time::Duration};
 use temporalio_client::{Connection, ConnectionOptions};
+use tracing::warn;
 
 /// How long the dev server may take to listen, then to be healthy.
 const STARTUP: Duration = Duration::from_secs(60);
+/// Starts before giving up on a server that exits as it starts.
+const ATTEMPTS: u32 = 3;
 
 pub struct Options {
     pub port: u16,
@@ -22,7 +25,32 @@ pub struct Options {
     pub log: PathBuf,
 }
 
+/// Starts the dev server and waits until it is healthy. Its HTTP and metrics ports are chosen
+/// free just before it binds them, so another process can take one in between; the server then
+/// exits at once, and is started again on fresh ports (up to [`ATTEMPTS`] times).
 pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
+    let mut attempt = 1;
+    let mut child = loop {
+        let mut child = Supervised::spawn("temporal", command(options), Some(&options.log), true)?;
+        match child.wait_for_port(options.port, STARTUP).await {
+            Ok(()) => break child,
+            Err(error @ NotListening::Exited { .. }) if attempt < ATTEMPTS => {
+                warn!(attempt, %error, "Temporal dev server exited while starting; again");
+                attempt += 1;
+            }
+            Err(error) => {
+                return Err(error).with_context(|| format!("see {}", options.log.display()));
+            }
+        }
+    };
+    if let Err(error) = wait_until_healthy(options.port).await {
+        child.kill().await;
+        return Err(error).with_context(|| format!("see {}", options.log.display()));
+    }
+    Ok(child)
+}
+
+fn command(options: &Options) -> std::process::Command {
     let mut command = std::process::Command::new(tools::find("temporal"));
     command
         .args([
@@ -47,14 +75,7 @@ pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
     for (name, kind) in search::ALL {
         command.args(["--search-attribute", &format!("{name}={kind}")]);
     }
-    let child = Supervised::spawn("temporal", command, Some(&options.log), true)?;
-    process::wait_for_port("Temporal dev server", options.port, STARTUP)
-        .await
-        .with_context(|| format!("see {}", options.log.display()))?;
-    wait_until_healthy(options.port)
-        .await
-        .with_context(|| format!("see {}", options.log.display()))?;
-    Ok(child)
+    command
 }
 
 /// Waits until the frontend answers a client's first call: it listens a moment before it is

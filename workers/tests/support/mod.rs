@@ -148,12 +148,7 @@ async fn shared(
 }
 
 async fn start(rfq: bool, persistence: Persistence) -> anyhow::Result<Stack> {
-    remove_stale_stacks();
-    // The stack is static and never dropped; its directory carries our pid so the next run can
-    // remove it once we are gone.
-    let temp = tempfile::Builder::new()
-        .prefix(&format!("{STACK_PREFIX}{}-", std::process::id()))
-        .tempdir()?;
+    let temp = process_dir()?;
     let dir = temp.path().to_owned();
     let (postgres, database, dealer_database) = database(&dir, persistence).await;
     let temporal_port = process::free_port();
@@ -646,7 +641,6 @@ pub const HANG_QUANTITY: &str = "0.4321";
 
 const STACK_PREFIX: &str = "hedgeflow-e2e-";
 
-/// Deletes the directories of earlier test processes that have exited.
 /// The `[database]` section, the PostgreSQL server behind it when there is one, and then the
 /// dealer's own user's URL (the other roles connect as the owner or the reader, as in
 /// production).
@@ -674,6 +668,17 @@ async fn database(
     }
 }
 
+/// A directory for what lives as long as this test process: its shared stacks and servers are
+/// static and never dropped, so the directory carries our pid and the next run removes it once
+/// we are gone.
+pub fn process_dir() -> std::io::Result<tempfile::TempDir> {
+    remove_stale_stacks();
+    tempfile::Builder::new()
+        .prefix(&format!("{STACK_PREFIX}{}-", std::process::id()))
+        .tempdir()
+}
+
+/// Deletes the directories of earlier test processes that have exited.
 fn remove_stale_stacks() {
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;
@@ -851,7 +856,9 @@ impl Stack {
             .address
             .port()
             .context("Temporal's port")?;
-        process::wait_for_port("Temporal dev server", port, Duration::from_secs(60)).await
+        Ok(temporal
+            .wait_for_port(port, Duration::from_secs(60))
+            .await?)
     }
 
     /// What `role` serves on its Prometheus endpoint.
