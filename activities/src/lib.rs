@@ -8,7 +8,7 @@
 //! - [`rfq`]: the RFQ dealer: the hot wallet's quote signer (gRPC), its fill check
 //!   (`check_rfq_fill`), and handing settled fills to their market's hedger (`hedge_fill`) and
 //!   the sweep of fills left unhedged;
-//! - [`exchange`]: the exchange role: hedge orders (`place_hedge`), the intent hedger's broker
+//! - [`exchange`]: the exchange role: hedge orders (`place_hedge_order`), the intent hedger's broker
 //!   orders and wallet moves (exchange queue);
 //! - [`intent`]: the intent hedger: the book's events and quotes, the policy, the price signer,
 //!   the position validator, the balance manager and the mismatch webhook;

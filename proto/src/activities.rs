@@ -239,8 +239,10 @@ impl ExchangeActivities {
     /// Idempotent by `order.client_order_id`: every attempt first asks the exchange for that
     /// order, so a retry after a crash, a timeout or an unknown status (-1007) finds the order
     /// placed before and never places a second one.
-    #[activity]
-    pub fn place_hedge(order: HedgeOrder) -> Result<HedgeExecution, ActivityError> {
+    // Named `place_hedge` in the histories of hedgers already running: renaming what they
+    // recorded would stop them replaying.
+    #[activity(name = "ExchangeActivities::place_hedge")]
+    pub fn place_hedge_order(order: HedgeOrder) -> Result<HedgeExecution, ActivityError> {
         unimplemented!()
     }
 
@@ -248,7 +250,7 @@ impl ExchangeActivities {
     /// REST polling) until it is final, or for at most `order.wait_ms`, after which the rest is
     /// cancelled; returns what executed. Heartbeats while it waits.
     ///
-    /// Idempotent by `order.client_order_id`, like `place_hedge`: every attempt asks the
+    /// Idempotent by `order.client_order_id`, like `place_hedge_order`: every attempt asks the
     /// broker for that order first, so a retry never places a second one.
     #[activity]
     pub fn execute_broker_order(order: BrokerOrder) -> Result<BrokerExecution, ActivityError> {
@@ -383,7 +385,8 @@ pub mod definitions {
     };
     pub use super::exchange_activities::{
         BrokerDepositAddress, BrokerPositions, BrokerTransferMark, CancelBrokerOrder,
-        CreditBrokerDeposit, ExecuteBrokerOrder, PlaceHedge, ReadBrokerFunds, WithdrawFromBroker,
+        CreditBrokerDeposit, ExecuteBrokerOrder, PlaceHedgeOrder, ReadBrokerFunds,
+        WithdrawFromBroker,
     };
     pub use super::hedger_activities::{HedgeFill, SweepUnhedgedFills};
     pub use super::hot_wallet_activities::{CheckRfqFill, SubmitTransaction};

@@ -22,14 +22,14 @@ use tracing::{Instrument, info, info_span};
 pub const NOT_PLACED: &str = "NOT_PLACED";
 
 /// The exchange role's futures client and its order watch.
-pub struct BrokerActivities {
+pub struct BrokerOrders {
     client: Arc<FuturesClient>,
     watch: FuturesOrderWatch,
     /// How long an immediate order (IOC, market) may take to be reported final.
     order_timeout: Duration,
 }
 
-impl BrokerActivities {
+impl BrokerOrders {
     /// Connects the futures user data stream; call inside the runtime.
     pub fn new(
         client: Arc<FuturesClient>,
@@ -144,7 +144,7 @@ fn execution(order: &BrokerOrder, done: &FinalOrder) -> BrokerExecution {
 }
 
 #[activities]
-impl BrokerActivities {
+impl BrokerOrders {
     /// See [`definitions::ExecuteBrokerOrder`]: idempotent by client order id.
     #[activity(definition = definitions::ExecuteBrokerOrder)]
     pub async fn execute_broker_order(

@@ -42,13 +42,13 @@ impl Retryable for BrokerWalletError {
 }
 
 /// The exchange role's spot client (the wallet API) and futures client (the margin wallet).
-pub struct BrokerWalletActivities {
+pub struct BrokerWallet {
     spot: Arc<Client>,
     futures: Arc<FuturesClient>,
     poll_interval: Duration,
 }
 
-impl BrokerWalletActivities {
+impl BrokerWallet {
     pub fn new(spot: Arc<Client>, futures: Arc<FuturesClient>, poll_interval: Duration) -> Self {
         Self {
             spot,
@@ -132,7 +132,7 @@ impl BrokerWalletActivities {
 }
 
 #[activities]
-impl BrokerWalletActivities {
+impl BrokerWallet {
     /// See [`definitions::ReadBrokerFunds`]: read-only.
     #[activity(definition = definitions::ReadBrokerFunds)]
     pub async fn read_broker_funds(

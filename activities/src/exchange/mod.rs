@@ -46,17 +46,17 @@ impl Retryable for ExchangeError {
 }
 
 /// The exchange role's client and its order watch (user data stream plus polling).
-pub struct ExchangeActivities {
+pub struct HedgeOrders {
     client: Arc<Client>,
     watch: OrderWatch,
     order_timeout: Duration,
 }
 
-impl ExchangeActivities {
+impl HedgeOrders {
     /// Connects the user data stream; call inside the runtime.
     pub fn new(client: Arc<Client>, poll_interval: Duration, order_timeout: Duration) -> Self {
         let watch = OrderWatch::start(client.clone(), poll_interval);
-        ExchangeActivities {
+        HedgeOrders {
             client,
             watch,
             order_timeout,
@@ -65,16 +65,16 @@ impl ExchangeActivities {
 }
 
 #[activities]
-impl ExchangeActivities {
-    /// See [`definitions::PlaceHedge`]: idempotent by client order id.
-    #[activity(definition = definitions::PlaceHedge)]
-    pub async fn place_hedge(
+impl HedgeOrders {
+    /// See [`definitions::PlaceHedgeOrder`]: idempotent by client order id.
+    #[activity(definition = definitions::PlaceHedgeOrder)]
+    pub async fn place_hedge_order(
         self: Arc<Self>,
         ctx: ActivityContext,
         order: HedgeOrder,
     ) -> Result<HedgeExecution, ActivityError> {
         let span = info_span!(
-            "place_hedge",
+            "place_hedge_order",
             client_order_id = %order.client_order_id,
             attempt = ctx.info().attempt,
         );

@@ -2,7 +2,7 @@
 //! party A we hold a quote of gets its allocation, reservations and our unrealized P&L on its
 //! open positions at the broker's mark price. Logs and counts each allocation's health.
 
-use super::{IntentActivities, IntentError, contract::IntentBook, quotes::read_quote};
+use super::{IntentDesk, IntentError, contract::IntentBook, quotes::read_quote};
 use crate::treasury::IERC20;
 use crate::{chain::ChainError, observe};
 use alloy::primitives::{Address, U256};
@@ -14,7 +14,7 @@ use hedgeflow_proto::{
 use rust_decimal::{Decimal, RoundingStrategy, prelude::ToPrimitive};
 use std::collections::BTreeMap;
 
-impl IntentActivities {
+impl IntentDesk {
     pub(super) async fn balance_sheet(
         &self,
         request: &BalanceRequest,

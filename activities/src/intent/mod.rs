@@ -74,7 +74,7 @@ impl Retryable for IntentError {
 
 /// The orchestrator's reads for intent workflows: the book's chain, the broker's public data,
 /// and our store.
-pub struct IntentActivities {
+pub struct IntentDesk {
     chain: ChainClient,
     config: IntentsConfig,
     /// Our party B address: the hot wallet's.
@@ -83,7 +83,7 @@ pub struct IntentActivities {
     store: Store,
 }
 
-impl IntentActivities {
+impl IntentDesk {
     pub fn new(
         chain: ChainClient,
         config: IntentsConfig,
@@ -112,7 +112,7 @@ impl IntentActivities {
 }
 
 #[activities]
-impl IntentActivities {
+impl IntentDesk {
     /// See [`definitions::ReadIntent`]: read-only.
     #[activity(definition = definitions::ReadIntent)]
     pub async fn read_intent(

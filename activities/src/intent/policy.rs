@@ -1,14 +1,14 @@
 //! The hedger's policy on a new quote (`evaluate_intent`): a verdict with the hedger API's error
 //! code, from the chain, the broker's mark price and rules, and our open positions.
 
-use super::{IntentActivities, IntentError, quotes::read_quote};
+use super::{IntentDesk, IntentError, quotes::read_quote};
 use hedgeflow_proto::intent::{
     ChainQuote, IntentDecision, IntentRef, OrderType, QuoteStatus, error_codes,
 };
 use rust_decimal::Decimal;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-impl IntentActivities {
+impl IntentDesk {
     pub(super) async fn evaluate(&self, intent: &IntentRef) -> Result<IntentDecision, IntentError> {
         let quote = read_quote(&self.chain, intent.book, intent.quote_id).await?;
         let reject = |code: u32, reason: String| Ok(IntentDecision::Reject { code, reason });

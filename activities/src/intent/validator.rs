@@ -3,7 +3,7 @@
 //! Each run also reports how long quotes have waited in each transient state (the stuck-quote
 //! alert's gauges).
 
-use super::{IntentActivities, IntentError, quotes::read_quote};
+use super::{IntentDesk, IntentError, quotes::read_quote};
 use crate::{observe, store::entity::intent_quote};
 use chrono::Utc;
 use hedgeflow_proto::intent::{
@@ -21,7 +21,7 @@ const IN_FLIGHT: [HedgerState; 4] = [
     HedgerState::ClosingOnChain,
 ];
 
-impl IntentActivities {
+impl IntentDesk {
     pub(super) async fn validate(
         &self,
         request: &ValidationRequest,

@@ -166,15 +166,35 @@ impl Declared {
         }
     }
 
+    /// The activities' names as metrics label them (after the `::`): the function's name, or
+    /// the name an `#[activity(name = "…")]` keeps for it.
+    fn activity_names(&self) -> Vec<&str> {
+        self.activities
+            .split("#[activity")
+            .skip(1)
+            .filter_map(|declaration| {
+                let kept = declaration
+                    .strip_prefix("(name = \"")
+                    .and_then(|rest| rest.split('"').next())
+                    .and_then(|name| name.rsplit("::").next());
+                let function = declaration
+                    .split_once("pub fn ")
+                    .and_then(|(_, rest)| rest.split('(').next());
+                kept.or(function)
+            })
+            .collect()
+    }
+
     /// The workflow and activity types a query selects exist: `workflow_type="X"` or
     /// `=~"X|Y"` names workflows declared in `proto/src/workflows.rs`, and `activity_type=~".*::(a|b)"` (the SDK
     /// labels an activity `<Trait>::<fn>`) names activities declared in
     /// `proto/src/activities.rs`.
     fn check_label_values(&self, what: &str, expr: &str) {
+        let activities = self.activity_names();
         for names in label_values(expr, "activity_type=~\".*::(", ")") {
             for name in names.split('|') {
                 assert!(
-                    self.activities.contains(&format!("pub fn {name}(")),
+                    activities.contains(&name),
                     "{what}: no activity {name} in proto/src/activities.rs"
                 );
             }

@@ -73,15 +73,15 @@ impl Retryable for HedgerError {
 
 /// The orchestrator's hand-off: a Temporal client to signal hedgers, the store to skip fills
 /// already hedged.
-pub struct HedgerActivities {
+pub struct HedgeHandoff {
     client: Client,
     store: Store,
     config: HedgerConfig,
 }
 
-impl HedgerActivities {
+impl HedgeHandoff {
     pub fn new(client: Client, store: Store, config: HedgerConfig) -> Self {
-        HedgerActivities {
+        HedgeHandoff {
             client,
             store,
             config,
@@ -126,7 +126,7 @@ impl HedgerActivities {
 }
 
 #[activities]
-impl HedgerActivities {
+impl HedgeHandoff {
     /// See [`definitions::SweepUnhedgedFills`].
     #[activity(definition = definitions::SweepUnhedgedFills)]
     pub async fn sweep_unhedged_fills(

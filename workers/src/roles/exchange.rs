@@ -8,8 +8,7 @@
 use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, anyhow};
 use hedgeflow_activities::exchange::{
-    ExchangeActivities, account::ExchangeAccount, broker_order::BrokerActivities,
-    broker_wallet::BrokerWalletActivities,
+    HedgeOrders, account::ExchangeAccount, broker_order::BrokerOrders, broker_wallet::BrokerWallet,
 };
 use hedgeflow_exchange::{Client, FuturesClient};
 use hedgeflow_proto::queues;
@@ -51,11 +50,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let wallet =
-        BrokerWalletActivities::new(client.clone(), futures.clone(), exchange.poll_interval);
-    let activities =
-        ExchangeActivities::new(client, exchange.poll_interval, exchange.order_timeout);
-    let broker = BrokerActivities::new(futures, exchange.poll_interval, exchange.order_timeout);
+    let wallet = BrokerWallet::new(client.clone(), futures.clone(), exchange.poll_interval);
+    let activities = HedgeOrders::new(client, exchange.poll_interval, exchange.order_timeout);
+    let broker = BrokerOrders::new(futures, exchange.poll_interval, exchange.order_timeout);
     let temporal_client = temporal::connect(&config.temporal, ROLE).await?;
     let mut options = WorkerOptions::new(queues::EXCHANGE)
         .register_activities(activities)

@@ -6,8 +6,8 @@ use anyhow::Context;
 use hedgeflow_activities::{
     chain::{Chains, receipt::ReceiptWatcher},
     escrow::{EscrowChains, EscrowDesk, orders::OrderStarter},
-    intent::{IntentActivities, IntentsConfig, webhook::MismatchNotifier},
-    rfq::hedger::HedgerActivities,
+    intent::{IntentDesk, IntentsConfig, webhook::MismatchNotifier},
+    rfq::hedger::HedgeHandoff,
     store::{Store, writer::StoreWriter},
     treasury::Treasury,
 };
@@ -42,7 +42,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let client = temporal::connect(&config.temporal, ROLE).await?;
     let mut options = WorkerOptions::new(queues::ORCHESTRATOR)
         .register_activities(StoreWriter::new(store.clone()))
-        .register_activities(HedgerActivities::new(
+        .register_activities(HedgeHandoff::new(
             client.clone(),
             store.clone(),
             config.hedger.clone(),
@@ -62,7 +62,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             ensure_balance_schedule(&client, balance.every, chain.config.chain_id).await?;
         }
         let broker = super::price_signer::public_broker(&intents.broker_rest)?;
-        options = options.register_activities(IntentActivities::new(
+        options = options.register_activities(IntentDesk::new(
             chain,
             intents.clone(),
             config.hot_wallet.address,

@@ -116,7 +116,7 @@ async fn lane(
             (number, batch)
         });
         ctx.upsert_search_attributes([search::STAGE.value_set("claiming".into())]);
-        let answers = claim(ctx, settings, batch_number, batch).await;
+        let answers = claim_on_l1(ctx, settings, batch_number, batch).await;
         let idle = ctx.state_mut(|s| {
             s.in_flight
                 .retain(|id| !answers.iter().any(|a| &a.workflow_id == id));
@@ -130,7 +130,7 @@ async fn lane(
 }
 
 /// Claims one batch and says what happened to each order.
-async fn claim(
+async fn claim_on_l1(
     ctx: &WorkflowContext<EscrowClaimsWorkflow>,
     settings: &ClaimBatcherInput,
     batch_number: u64,

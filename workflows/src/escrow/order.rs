@@ -82,7 +82,7 @@ impl EscrowOrderWorkflow {
                 }
             }
             retried = true;
-            match run.pay_recipient(&accepted).await {
+            match run.transfer_on_l1(&accepted).await {
                 Ok(transfer) => break transfer,
                 Err(reason) => {
                     run.fail("transfer", reason, EscrowStatus::Transferring)
@@ -95,7 +95,7 @@ impl EscrowOrderWorkflow {
 
         run.save(EscrowStatus::Claiming).await?;
         let claim = loop {
-            match run.claim().await {
+            match run.queue_claim().await {
                 Ok(claim) => break claim,
                 Err(reason) => run.fail("claim", reason, EscrowStatus::Claiming).await?,
             }
@@ -203,11 +203,11 @@ impl<'a> OrderRun<'a> {
 
     /// The L1 transfer to the recipient, confirmed. Asks the registry first, so a transfer sent
     /// before a crash (or by a retry whose journal was lost) is found and never sent again.
-    async fn pay_recipient(&self, accepted: &Accepted) -> Result<FoundTx, String> {
+    async fn transfer_on_l1(&self, accepted: &Accepted) -> Result<FoundTx, String> {
         for _ in 0..=super::MAX_REORG_RESUBMITS {
             let sent = match self.find_transfer().await? {
                 Some(found) => found,
-                None => self.send_transfer(accepted).await?,
+                None => self.send_l1_transfer(accepted).await?,
             };
             let retries = Retries::Attempts(STEP_ATTEMPTS);
             let confirmed = super::confirm(
@@ -224,7 +224,7 @@ impl<'a> OrderRun<'a> {
         Err(super::reorged_too_often())
     }
 
-    async fn send_transfer(&self, accepted: &Accepted) -> Result<FoundTx, String> {
+    async fn send_l1_transfer(&self, accepted: &Accepted) -> Result<FoundTx, String> {
         let intent = accepted.transfer_intent(self.order());
         match steps::submit(self.ctx, &intent, Retries::Attempts(STEP_ATTEMPTS)).await {
             Ok(tx) => Ok(FoundTx::from(&tx)),
@@ -243,7 +243,7 @@ impl<'a> OrderRun<'a> {
     }
 
     /// Queues the claim with the chain's batcher and waits for its answer.
-    async fn claim(&self) -> Result<FoundTx, String> {
+    async fn queue_claim(&self) -> Result<FoundTx, String> {
         self.ctx.state_mut(|s| s.claim = None);
         let request = ClaimRequest {
             workflow_id: self.record.workflow_id.clone(),

@@ -52,7 +52,7 @@ impl FillWorkflow {
             search::CHAIN_ID.value_set(fill.chain_id as i64),
         ]);
         let run = FillRun { ctx, fill };
-        let result = run.settle().await?;
+        let result = run.process().await?;
         // The answer is set on every path; let waiting `submit` updates return it before the
         // run closes (an update still running when it does would fail).
         let handlers = ctx.clone();
@@ -79,7 +79,7 @@ struct FillRun<'a> {
 }
 
 impl FillRun<'_> {
-    async fn settle(&self) -> WorkflowResult<FillResult> {
+    async fn process(&self) -> WorkflowResult<FillResult> {
         self.save(FillStatus::Requested, None, None).await?;
         if let Some(refusal) = self.expired() {
             let reason = "the order expired before the fill was checked".to_owned();
@@ -88,7 +88,7 @@ impl FillRun<'_> {
         if let FillCheck::Refused { refusal, reason } = self.check().await {
             return self.refuse(refusal, reason).await;
         }
-        let sent = match self.send().await {
+        let sent = match self.settle_fill().await {
             Ok(sent) => sent,
             // Mined and reverted: the taker learns its transaction, and the fill failed.
             Err(TxFailure {
@@ -164,7 +164,7 @@ impl FillRun<'_> {
     /// it is in a block or refused for good (it would revert, the wallet cannot pay: nothing
     /// signed): giving up on a transient error could call a fill failed whose signed
     /// transaction is still to be mined.
-    async fn send(&self) -> Result<SubmittedTx, TxFailure> {
+    async fn settle_fill(&self) -> Result<SubmittedTx, TxFailure> {
         steps::submit(self.ctx, &self.fill.settle_intent(), Retries::UntilDone).await
     }
 
@@ -177,7 +177,7 @@ impl FillRun<'_> {
             let confirmed = confirm(self.ctx, chain_id, &sent, CONFIRMATIONS, Retries::UntilDone);
             match confirmed.await? {
                 Some(receipt) => return Ok(receipt),
-                None => sent = FoundTx::from(&self.send().await?),
+                None => sent = FoundTx::from(&self.settle_fill().await?),
             }
         }
         Err(reorged_too_often())

@@ -87,7 +87,7 @@ impl HedgeWorkflow {
         // another id could hedge them twice. A stuck exchange shows as this pending activity.
         let execution = ctx
             .execute_activity(
-                ExchangeActivities::place_hedge,
+                ExchangeActivities::place_hedge_order,
                 order.clone(),
                 options::exchange(Retries::UntilDone),
             )
