@@ -2,7 +2,7 @@
 //!
 //! - [`chain`]: providers with failover, the hot-wallet signer, the transaction journal, nonce
 //!   allocation, `submit_transaction` (hot-wallet queue) and `watch_receipt`;
-//! - [`treasury`]: balances and the treasury transfer's plan (`plan_transfer`);
+//! - [`treasury`]: balances, the treasury transfer's plan (`plan_transfer`) and its start;
 //! - [`escrow`]: the escrow pipeline's evaluation, registry checks, claims, release, indexer and
 //!   accepted-blocks scan;
 //! - [`rfq`]: the RFQ dealer: the hot wallet's quote signer (gRPC), its fill check
@@ -12,6 +12,7 @@
 //!   orders and wallet moves (exchange queue);
 //! - [`intent`]: the intent hedger: the book's events and quotes, the policy, the price signer,
 //!   the position validator, the balance manager and the mismatch webhook;
+//! - [`schedule`]: the Temporal Schedules of housekeeping workflows;
 //! - [`policy`]: the hot wallet's transaction policy (allowlist, value limits, chain checks);
 //! - [`store`]: the database (sea-orm entities, migrations) and the `record_*` activities;
 //! - [`observe`]: what the activities report, as log events and metrics;
@@ -32,5 +33,6 @@ pub mod intent;
 pub mod observe;
 pub mod policy;
 pub mod rfq;
+pub mod schedule;
 pub mod store;
 pub mod treasury;

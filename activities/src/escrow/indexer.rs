@@ -3,7 +3,7 @@
 //! order. Both inputs may report the same order; the workflow id refuses the second start. What
 //! both miss (a reorg under the cursor) the accepted-blocks scan picks up.
 
-use super::{EscrowError, config::L2Escrow, orders};
+use super::{EscrowError, config::L2Escrow, orders, starters};
 use crate::chain::{
     ChainClient,
     logs::{LogFollower, LogSource},
@@ -15,14 +15,14 @@ use tracing::debug;
 pub struct Indexer {
     chain_id: u64,
     follower: LogFollower,
-    starter: orders::OrderStarter,
+    starter: starters::OrderStarter,
 }
 
 impl Indexer {
     pub fn new(
         chain: ChainClient,
         escrow: L2Escrow,
-        starter: orders::OrderStarter,
+        starter: starters::OrderStarter,
         dir: &Path,
     ) -> Self {
         let chain_id = chain.config.chain_id;

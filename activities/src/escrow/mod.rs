@@ -6,7 +6,8 @@
 //! - [`evaluate`]: whether an order is worth and safe to fill;
 //! - [`registry`]: what the L1 `PaymentRegistry` already did (transfers, claims);
 //! - [`release`]: waiting for the release of our funds on L2;
-//! - [`orders`]: `SetOrder` logs into orders, and starting their workflows (indexer and scan);
+//! - [`orders`]: `SetOrder` logs into orders (indexer and scan);
+//! - [`starters`]: how the order, claim batcher and scan workflows begin;
 //! - [`scan`]: the accepted-blocks scan;
 //! - [`indexer`]: the indexer role's two live inputs (websocket and poller).
 
@@ -18,6 +19,7 @@ pub mod orders;
 pub mod registry;
 pub mod release;
 pub mod scan;
+pub mod starters;
 
 pub use config::EscrowConfig;
 
@@ -34,7 +36,7 @@ use hedgeflow_proto::{
         ScanReport, ScanRequest,
     },
 };
-use orders::OrderStarter;
+use starters::OrderStarter;
 use std::sync::Arc;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -108,6 +110,15 @@ impl EscrowChains {
         self.chains
             .by_name(&self.config.l1)
             .expect("checked in EscrowChains::new")
+    }
+
+    /// Each L2's name in the config and its chain id.
+    pub fn l2_chain_ids(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.config.l2.keys().map(|name| {
+            let chain = self.chains.by_name(name);
+            let chain = chain.expect("checked in EscrowChains::new");
+            (name.as_str(), chain.config.chain_id)
+        })
     }
 
     /// The L2 with `chain_id` and its escrow settings.

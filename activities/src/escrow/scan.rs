@@ -1,7 +1,7 @@
 //! The accepted-blocks scan: re-reads `SetOrder` logs of blocks the L2 treats as final, from a
 //! cursor stored in the DB, and starts any order the live inputs missed.
 
-use super::{EscrowChains, EscrowError, orders};
+use super::{EscrowChains, EscrowError, orders, starters};
 use crate::{chain::ChainError, store::Store};
 use alloy::providers::Provider;
 use hedgeflow_proto::{
@@ -18,7 +18,7 @@ pub async fn scan(
     ctx: &ActivityContext,
     chains: &EscrowChains,
     store: &Store,
-    starter: &orders::OrderStarter,
+    starter: &starters::OrderStarter,
     chain_id: u64,
 ) -> Result<ScanReport, EscrowError> {
     let (l2, escrow) = chains.l2(chain_id)?;

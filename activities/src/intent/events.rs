@@ -1,18 +1,10 @@
-//! The book's logs as intent workflow signals, and the indexer that follows them.
-//!
-//! Every event of a quote is signalled to `intent-<chainId>-<book>-<quoteId>-<identity>` with
-//! signal-with-start, so the first one starts it and redundant inputs (websocket, poller) only
-//! repeat a signal the workflow drops. A finished workflow's id is never reused: a late repeat
-//! does nothing. The identity is read from the quote as the log's block holds it, so a quote
-//! that an l2 reorg puts under a used id gets a workflow of its own.
+//! The book's logs as intent workflow signals ([`super::starters::IntentStarter`]), and the
+//! indexer that follows them.
 
-use super::{contract::IntentBook, quotes::read_quote_at};
-use crate::{
-    chain::{
-        ChainClient, ChainError,
-        logs::{LogFollower, LogSource},
-    },
-    observe,
+use super::{contract::IntentBook, quotes::read_quote_at, starters::IntentStarter};
+use crate::chain::{
+    ChainClient, ChainError,
+    logs::{LogFollower, LogSource},
 };
 use alloy::{
     eips::BlockId,
@@ -20,14 +12,8 @@ use alloy::{
     rpc::types::{Filter, Log},
     sol_types::SolEvent,
 };
-use hedgeflow_proto::workflows::IntentWorkflow;
-use hedgeflow_proto::{
-    intent::{EventSource, IntentEvent, IntentEventKind, IntentRef},
-    queues, search,
-};
+use hedgeflow_proto::intent::{EventSource, IntentEvent, IntentEventKind, IntentRef};
 use std::path::Path;
-use temporalio_client::{Client, WorkflowIdReusePolicy, WorkflowStartOptions};
-use temporalio_common::search_attributes::SearchAttributes;
 use tracing::{debug, info};
 
 /// The quote a log concerns and the event it is; `None` for a log the hedger does not act on,
@@ -113,52 +99,6 @@ fn read_at(head: u64, event: &IntentEvent) -> BlockId {
 /// Blocks below the head past which a log's quote is read at the head (see [`read_at`]): within
 /// the 128 recent states a full node keeps, and past production's l2 `finality-depth`.
 const HISTORIC_READ_DEPTH: u64 = 64;
-
-/// Signals quote events to their workflows (signal-with-start).
-#[derive(Clone)]
-pub struct IntentStarter {
-    client: Client,
-}
-
-impl IntentStarter {
-    pub fn new(client: Client) -> Self {
-        Self { client }
-    }
-
-    /// Hands `event` to its quote's workflow, starting it if needed. A finished workflow is
-    /// not started again (the id is never reused): the quote is done.
-    pub async fn signal(&self, intent: IntentRef, event: IntentEvent) -> Result<(), String> {
-        let workflow_id = intent.workflow_id();
-        observe::intent_event_seen(&workflow_id, &event);
-        let attributes = SearchAttributes::new([
-            search::PIPELINE.value_set("intent".into()),
-            search::QUOTE_ID.value_set(intent.quote_id.to_string()),
-            search::CHAIN_ID.value_set(intent.chain_id as i64),
-        ]);
-        let options = WorkflowStartOptions::new(queues::ORCHESTRATOR, workflow_id.clone())
-            .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
-            .search_attributes(attributes)
-            .build();
-        let sent = self
-            .client
-            .signal_with_start_workflow(
-                IntentWorkflow::run,
-                intent,
-                IntentWorkflow::event,
-                event,
-                options,
-            )
-            .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(error) if error.to_string().contains("already") => {
-                debug!(quote_id = %workflow_id, "quote's workflow already finished");
-                Ok(())
-            }
-            Err(error) => Err(format!("signalling {workflow_id}: {error}")),
-        }
-    }
-}
 
 /// The indexer of one `IntentBook`: every log of the book, from both inputs, to its quote's
 /// workflow.

@@ -4,7 +4,8 @@
 //! - [`config`]: `[intents]`, the book, its symbols and the policy's limits;
 //! - [`quotes`]: reading a quote into the workflows' `ChainQuote`;
 //! - [`policy`]: `evaluate_intent`, the hedger's verdict on a new quote;
-//! - [`events`]: the book's logs to `intent-<chainId>-<book>-<quoteId>-<identity>` signals, and the indexer;
+//! - [`events`]: the book's logs as quote events, and the indexer;
+//! - [`starters`]: how the quote, validator and balance workflows begin;
 //! - [`price_signer`]: `sign_price`, the oracle stand-in (the `price-signer` role);
 //! - `validator`: `validate_positions`, the position validator's comparison;
 //! - [`webhook`]: `notify_mismatches`, the validator's mismatches posted to ops' webhook;
@@ -20,6 +21,7 @@ pub mod events;
 mod policy;
 pub mod price_signer;
 pub mod quotes;
+pub mod starters;
 mod validator;
 pub mod webhook;
 

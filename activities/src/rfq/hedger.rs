@@ -5,19 +5,15 @@ use crate::{
     failure::{Retryable, to_activity_error},
     store::{Store, StoreError},
 };
-use hedgeflow_proto::workflows::HedgeWorkflow;
 use hedgeflow_proto::{
     activities::definitions,
-    queues,
     rfq::fill::FillStatus,
     rfq::hedge::{FilledTrade, HedgerInput, HedgerSettings},
-    search,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::{sync::Arc, time::Duration};
-use temporalio_client::{Client, WorkflowStartOptions};
-use temporalio_common::search_attributes::SearchAttributes;
+use temporalio_client::Client;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use tracing::{Instrument, info, info_span, warn};
@@ -104,23 +100,9 @@ impl HedgeHandoff {
             epoch_ms: self.config.epoch.as_millis().max(1) as u64,
             max_slippage_bps: self.config.max_slippage_bps,
         });
-        let attributes = SearchAttributes::new([
-            search::PIPELINE.value_set("rfq-hedge".into()),
-            search::MARKET.value_set(trade.market.clone()),
-        ]);
-        let options = WorkflowStartOptions::new(queues::ORCHESTRATOR, input.workflow_id())
-            .search_attributes(attributes)
-            .build();
-        self.client
-            .signal_with_start_workflow(
-                HedgeWorkflow::run,
-                input,
-                HedgeWorkflow::filled,
-                trade,
-                options,
-            )
+        super::starters::hand_to_hedger(&self.client, input, trade)
             .await
-            .map_err(|e| HedgerError::Temporal(e.to_string()))?;
+            .map_err(HedgerError::Temporal)?;
         Ok(())
     }
 }

@@ -10,13 +10,9 @@ use hedgeflow_activities::{
     treasury::{self, TreasuryError},
 };
 use hedgeflow_proto::workflows::TransferWorkflow;
-use hedgeflow_proto::{Amount, ids, queues, search, transfer::TransferRequest};
+use hedgeflow_proto::{Amount, ids, transfer::TransferRequest};
 use std::collections::BTreeMap;
-use temporalio_client::{
-    WorkflowGetResultOptions, WorkflowIdReusePolicy, WorkflowStartOptions,
-    errors::WorkflowStartError,
-};
-use temporalio_common::search_attributes::SearchAttributes;
+use temporalio_client::WorkflowGetResultOptions;
 
 #[derive(Subcommand)]
 pub enum WalletCommand {
@@ -127,28 +123,14 @@ async fn transfer(
 
     let client = temporal::connect(&config.temporal, "cli").await?;
     let workflow_id = ids::transfer_workflow(plan.chain_id, &request.request_id);
-    let attributes = SearchAttributes::new([
-        search::PIPELINE.value_set("transfer".into()),
-        search::ORDER_ID.value_set(request.request_id.clone()),
-        search::CHAIN_ID.value_set(plan.chain_id as i64),
-        search::STAGE.value_set("requested".into()),
-    ]);
-    // A request id names one transfer for good: never a second run under the same id, which
-    // would overwrite the first one's record (and its intent key already names its payment).
-    let options = WorkflowStartOptions::new(queues::ORCHESTRATOR, workflow_id.clone())
-        .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
-        .search_attributes(attributes)
-        .build();
-    match client
-        .start_workflow(TransferWorkflow::run, request.clone(), options)
+    let started = treasury::starters::start_transfer(&client, plan.chain_id, &request)
         .await
-    {
-        Ok(_) => println!("started {workflow_id}"),
-        Err(WorkflowStartError::AlreadyStarted { .. }) => {
-            same_transfer_as_before(config, &workflow_id, &request).await?;
-            println!("following {workflow_id}, started earlier for this very request");
-        }
-        Err(error) => return Err(error).with_context(|| format!("starting {workflow_id}")),
+        .with_context(|| format!("starting {workflow_id}"))?;
+    if started {
+        println!("started {workflow_id}");
+    } else {
+        same_transfer_as_before(config, &workflow_id, &request).await?;
+        println!("following {workflow_id}, started earlier for this very request");
     }
     let handle = client.get_workflow_handle::<TransferWorkflow>(workflow_id.clone());
     println!(

@@ -7,8 +7,8 @@ use crate::{config::Config, telemetry, temporal};
 use anyhow::{Context, bail};
 use hedgeflow_activities::{
     chain::Chains,
-    escrow::{indexer::Indexer, orders::OrderStarter},
-    intent::events::{IntentIndexer, IntentStarter},
+    escrow::{indexer::Indexer, starters::OrderStarter},
+    intent::{events::IntentIndexer, starters::IntentStarter},
 };
 use tokio::task::JoinSet;
 use tracing::info;

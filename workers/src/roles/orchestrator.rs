@@ -5,29 +5,17 @@ use crate::{config::Config, telemetry, temporal};
 use anyhow::Context;
 use hedgeflow_activities::{
     chain::{Chains, receipt::ReceiptWatcher},
-    escrow::{EscrowChains, EscrowDesk, orders::OrderStarter},
-    intent::{IntentDesk, IntentsConfig, webhook::MismatchNotifier},
-    rfq::hedger::HedgeHandoff,
+    escrow::{self, EscrowChains, EscrowDesk, starters::OrderStarter},
+    intent::{self, IntentDesk, webhook::MismatchNotifier},
+    rfq::{self, hedger::HedgeHandoff},
+    schedule::Scheduled,
     store::{Store, writer::StoreWriter},
     treasury::Treasury,
 };
-use hedgeflow_proto::{
-    balance::BalanceRequest,
-    escrow::ScanRequest,
-    ids,
-    intent::ValidationRequest,
-    queues,
-    workflows::{
-        EscrowScanWorkflow, HedgeSweepWorkflow, IntentBalanceWorkflow, IntentValidatorWorkflow,
-    },
-};
+use hedgeflow_proto::queues;
 use hedgeflow_workflows::register_all;
 use std::time::Duration;
-use temporalio_client::tonic::Code;
-use temporalio_client::{
-    Client,
-    schedules::{CreateScheduleOptions, ScheduleAction, ScheduleOverlapPolicy, ScheduleSpec},
-};
+use temporalio_client::Client;
 use temporalio_sdk::{Worker, WorkerOptions};
 use tracing::info;
 
@@ -50,16 +38,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .register_activities(ReceiptWatcher::new(chains.clone()))
         .register_activities(Treasury::new(chains.clone(), config.hot_wallet.address));
     if config.settlement.is_some() {
-        ensure_sweep_schedule(&client, config.hedger.sweep_every).await?;
+        let every = config.hedger.sweep_every;
+        ensure(&client, rfq::starters::hedge_sweep_schedule(), every).await?;
     }
     if let Some(intents) = &config.intents {
         let chain = chains
             .by_name(&intents.chain)
             .with_context(|| format!("[intents] chain {}", intents.chain))?
             .clone();
-        ensure_validator_schedule(&client, intents, chain.config.chain_id).await?;
+        let chain_id = chain.config.chain_id;
+        let validator = intent::starters::validator_schedule(intents, chain_id);
+        ensure(&client, validator, intents.validate_every).await?;
         if let Some(balance) = &intents.balance {
-            ensure_balance_schedule(&client, balance.every, chain.config.chain_id).await?;
+            let schedule = intent::starters::balance_schedule(chain_id);
+            ensure(&client, schedule, balance.every).await?;
         }
         let broker = super::price_signer::public_broker(&intents.broker_rest)?;
         options = options.register_activities(IntentDesk::new(
@@ -74,7 +66,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     if let Some(escrow) = &config.escrow {
         let escrow = EscrowChains::new(chains, escrow.clone()).context("[escrow]")?;
-        ensure_scan_schedules(&client, &escrow).await?;
+        for (name, chain_id) in escrow.l2_chain_ids() {
+            let scan = escrow::starters::scan_schedule(chain_id, name);
+            ensure(&client, scan, escrow.config.scan_interval).await?;
+        }
         options = options.register_activities(EscrowDesk::new(
             escrow,
             store,
@@ -90,123 +85,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     super::run_until_signalled(worker, ROLE).await
 }
 
-/// One Temporal Schedule per L2 (`escrow-scan-<chainId>`) running the accepted-blocks scan.
-async fn ensure_scan_schedules(client: &Client, escrow: &EscrowChains) -> anyhow::Result<()> {
-    for name in escrow.config.l2.keys() {
-        let chain_id = escrow
-            .chains
-            .by_name(name)
-            .context("checked by EscrowChains")?
-            .config
-            .chain_id;
-        let schedule_id = ids::escrow_scan_schedule(chain_id);
-        let action = ScheduleAction::start_workflow(
-            EscrowScanWorkflow::run,
-            ScanRequest { chain_id },
-            queues::ORCHESTRATOR,
-            schedule_id.clone(),
-        );
-        let note = format!("accepted-blocks scan of chain {name}");
-        ensure_schedule(
-            client,
-            schedule_id,
-            action,
-            escrow.config.scan_interval,
-            note,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// The intent book's position validator (`intent-validate-<chainId>`).
-async fn ensure_validator_schedule(
-    client: &Client,
-    intents: &IntentsConfig,
-    chain_id: u64,
-) -> anyhow::Result<()> {
-    let schedule_id = ids::intent_validator_schedule(chain_id);
-    let request = ValidationRequest {
-        chain_id,
-        symbols: intents
-            .symbols
-            .iter()
-            .map(|s| s.broker_symbol.clone())
-            .collect(),
-    };
-    let action = ScheduleAction::start_workflow(
-        IntentValidatorWorkflow::run,
-        request,
-        queues::ORCHESTRATOR,
-        schedule_id.clone(),
-    );
-    let note = format!("position validator of the IntentBook on chain {chain_id}");
-    ensure_schedule(client, schedule_id, action, intents.validate_every, note).await
-}
-
-/// The intent book's balance manager (`intent-balance-<chainId>`).
-async fn ensure_balance_schedule(
-    client: &Client,
-    every: Duration,
-    chain_id: u64,
-) -> anyhow::Result<()> {
-    let schedule_id = ids::intent_balance_schedule(chain_id);
-    let action = ScheduleAction::start_workflow(
-        IntentBalanceWorkflow::run,
-        BalanceRequest { chain_id },
-        queues::ORCHESTRATOR,
-        schedule_id.clone(),
-    );
-    let note = format!("balance manager of the IntentBook on chain {chain_id}");
-    ensure_schedule(client, schedule_id, action, every, note).await
-}
-
-/// The RFQ hedgers' unhedged-fills sweep (`rfq-hedge-sweep`).
-async fn ensure_sweep_schedule(client: &Client, every: Duration) -> anyhow::Result<()> {
-    let schedule_id = ids::HEDGE_SWEEP_SCHEDULE.to_owned();
-    let action = ScheduleAction::start_workflow(
-        HedgeSweepWorkflow::run,
-        (),
-        queues::ORCHESTRATOR,
-        schedule_id.clone(),
-    );
-    let note = "hands fills left unhedged to their market's hedger again".to_owned();
-    ensure_schedule(client, schedule_id, action, every, note).await
-}
-
-/// Creates the Schedule once, and brings its interval in line with the config on every start.
-async fn ensure_schedule(
-    client: &Client,
-    schedule_id: String,
-    action: ScheduleAction,
-    every: Duration,
-    note: String,
-) -> anyhow::Result<()> {
-    let options = CreateScheduleOptions::builder()
-        .action(action)
-        .spec(ScheduleSpec::from_interval(every))
-        .overlap_policy(ScheduleOverlapPolicy::Skip)
-        .note(note)
-        .build();
-    match client.create_schedule(schedule_id.clone(), options).await {
-        Ok(_) => info!(schedule_id, ?every, "schedule created"),
-        Err(temporalio_client::schedules::ScheduleError::Rpc(status))
-            if status.code() == Code::AlreadyExists =>
-        {
-            client
-                .get_schedule_handle(schedule_id.clone())
-                .update(
-                    move |update| {
-                        update.set_spec(ScheduleSpec::from_interval(every));
-                    },
-                    Default::default(),
-                )
-                .await
-                .with_context(|| format!("updating schedule {schedule_id}"))?;
-        }
-        Err(error) => {
-            return Err(error).with_context(|| format!("creating schedule {schedule_id}"));
-        }
-    }
-    Ok(())
+/// Creates the Schedule, or brings its interval in line with the config.
+async fn ensure(client: &Client, schedule: Scheduled, every: Duration) -> anyhow::Result<()> {
+    let id = schedule.id.clone();
+    schedule
+        .ensure(client, every)
+        .await
+        .with_context(|| format!("schedule {id}"))
 }

@@ -3,6 +3,8 @@
 //! Used by the `plan_transfer` activity and, before anything is started, by the CLI, so a bad
 //! request is refused at the prompt with the same words the workflow would store.
 
+pub mod starters;
+
 use crate::{
     chain::{
         ChainClient, ChainError, Chains,
