@@ -1,14 +1,14 @@
 //! `cargo bench -p hedgeflow --bench chaos` (or `--profile dev`): the long chaos run, all three
-//! pipelines at once under random faults (see `tests/chaos/mod.rs`), judged from the chains and
+//! pipelines at once under random faults (see `tests/e2e/chaos/mod.rs`), judged from the chains and
 //! the exchange, then our DB. Writes `bench/chaos/REPORT.md` (and prints it); exits non-zero on
 //! any violation.
 //!
 //! `HEDGEFLOW_CHAOS_SECS` (default 600) is how long traffic runs and faults strike;
 //! `HEDGEFLOW_CHAOS_SEED` replays a run's choice and timing of faults.
 
-#[path = "../tests/chaos/mod.rs"]
+#[path = "../tests/e2e/chaos/mod.rs"]
 mod chaos;
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/e2e/support/mod.rs"]
 mod support;
 
 use std::time::Duration;

@@ -35,7 +35,7 @@ mod common;
 mod intent_book;
 #[path = "intents/report.rs"]
 mod report;
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/e2e/support/mod.rs"]
 mod support;
 
 use accounts::{Account, poll};

@@ -19,13 +19,15 @@
 //! Writes `bench/quotes/REPORT.md` (and prints it). The report is the measurement; nothing here
 //! asserts a time.
 
+#[path = "../tests/e2e/contract_chain/mod.rs"]
+mod contract_chain;
 #[path = "quotes/generator.rs"]
 mod generator;
 #[path = "common/process_cpu.rs"]
 mod process_cpu;
 #[path = "quotes/report.rs"]
 mod report;
-#[path = "../tests/rfq_stack/mod.rs"]
+#[path = "../tests/e2e/rfq_stack/mod.rs"]
 mod rfq_stack;
 
 use alloy::primitives::{Address, U256};

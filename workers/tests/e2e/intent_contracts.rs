@@ -13,19 +13,12 @@
 //! here the way the off-chain price signer does: EIP-191 over the digest the contract's
 //! `priceDigest` returns (one test pins the two to each other).
 //!
-//! One test binary, its tests in modules by what they test; `fixture` holds the deployed book,
+//! Its tests are in modules by what they test; `fixture` holds the deployed book,
 //! the actions and the assertions they share.
 
-#[path = "contract_chain/mod.rs"]
-mod contract_chain;
-#[path = "intent_contracts/fixture.rs"]
 mod fixture;
 
-#[path = "intent_contracts/admin.rs"]
 mod admin;
-#[path = "intent_contracts/closing.rs"]
 mod closing;
-#[path = "intent_contracts/opening.rs"]
 mod opening;
-#[path = "intent_contracts/quotes.rs"]
 mod quotes;

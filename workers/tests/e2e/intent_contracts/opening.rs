@@ -1,8 +1,8 @@
 //! Opening positions: `openPosition` whole or in part, its price rules, and the price
 //! signature every fill must carry.
 
+use super::fixture::*;
 use crate::contract_chain::{self, high_s_twin, increase_time, now, reverts, reverts_for};
-use crate::fixture::*;
 use alloy::primitives::{Address, Bytes, U256};
 use hedgeflow_activities::intent::contract::{
     IntentBook::{self, PriceSig},

@@ -14,7 +14,7 @@
 //! real gRPC socket against the same anvil: what it signs fills on chain, and what it must not
 //! sign it refuses.
 
-mod rfq_stack;
+use crate::rfq_stack;
 
 use alloy::{
     primitives::{Address, B256, Bytes, U256, keccak256},

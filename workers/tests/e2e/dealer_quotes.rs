@@ -12,7 +12,7 @@
 //! (`hedgeflow-activities`) and the anvil launcher (`hedgeflow::dev`), which the dealer crate
 //! must not depend on.
 
-mod rfq_stack;
+use crate::rfq_stack;
 
 use alloy::{
     primitives::{Address, U256},

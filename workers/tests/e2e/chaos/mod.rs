@@ -5,14 +5,17 @@
 //! - [`faults`]: what is broken, and how;
 //! - [`invariants`]: what must hold afterwards.
 //!
-//! A run is the shared stack of its binary (`support::chaos_stack`: production's persistence,
-//! Temporal's history on disk so the server can be killed, our data in PostgreSQL). The small
-//! run is `tests/chaos.rs`, part of `scripts/test`; the long one is `benches/chaos.rs`, which
+//! A run is on the chaos stack (`support::chaos_stack`: production's persistence, Temporal's
+//! history on disk so the server can be killed, our data in PostgreSQL). The small run is
+//! `chaos/tests.rs`, part of `scripts/test`; the long one is `benches/chaos.rs`, which
 //! writes `bench/chaos/REPORT.md`.
 
 pub mod faults;
 pub mod invariants;
 pub mod traffic;
+
+#[cfg(test)]
+mod tests;
 
 use crate::support::{L1_ID, L2_ID, Stack, party_a::Party, taker::Taker};
 use alloy::providers::Provider;

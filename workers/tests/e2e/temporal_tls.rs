@@ -5,7 +5,7 @@
 //! through it; a client with no certificate, one from another CA, and one speaking plaintext are
 //! refused at the handshake.
 
-mod support;
+use crate::support;
 
 use hedgeflow::{
     config::TemporalConfig,
@@ -66,7 +66,7 @@ impl Ca {
     }
 }
 
-/// The binary's Temporal dev server, shared by its tests (each has its own workflow ids), on
+/// The module's Temporal dev server, shared by its tests (each has its own workflow ids), on
 /// the static runtime of `support::run`; its port.
 async fn dev_server() -> u16 {
     static SERVER: OnceCell<(process::Supervised, u16, tempfile::TempDir)> = OnceCell::const_new();

@@ -4,9 +4,10 @@
 //! and escrow contracts, and the orchestrator, hot-wallet, indexer and relayer roles as real child
 //! processes of the test binary (the indexer reaches Temporal through a stoppable proxy too).
 //! Tests isolate themselves by workflow id, token and recipient, and run on one static runtime so
-//! the stack outlives each test.
+//! the stack outlives each test; the modules of the test binary that share a stack take turns
+//! ([`run_as`]).
 
-// Each test binary uses its own part of the shared stack.
+// Each test module and bench uses its own part of the shared stack.
 #![allow(dead_code)]
 
 pub mod party_a;
@@ -36,9 +37,15 @@ use hedgeflow_activities::{
     chain::signer::{SecretRef, SignerSource, load_signer},
     store::local_postgres::{self, Postgres},
 };
-use std::{collections::BTreeMap, future::Future, path::PathBuf, sync::LazyLock, time::Duration};
+use std::{
+    collections::BTreeMap,
+    future::Future,
+    path::PathBuf,
+    sync::{LazyLock, PoisonError},
+    time::Duration,
+};
 use temporalio_client::Client;
-use tokio::sync::{Mutex, OnceCell};
+use tokio::sync::{Mutex, Notify, OnceCell};
 
 pub const HOT_WALLET: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 pub const L1_ID: u64 = 31337;
@@ -79,6 +86,63 @@ where
     match RUNTIME.block_on(RUNTIME.spawn(body)) {
         Ok(output) => output,
         Err(error) => std::panic::resume_unwind(error.into_panic()),
+    }
+}
+
+/// The module whose tests hold the shared stacks, and how many of its tests do (see [`run_as`]).
+static TENANT: std::sync::Mutex<(Option<&'static str>, usize)> = std::sync::Mutex::new((None, 0));
+/// Wakes the tests waiting for [`TENANT`] when a module's last test lets go.
+static TENANT_LEFT: LazyLock<Notify> = LazyLock::new(Notify::new);
+
+/// [`run`] for a test of `module` on the shared stacks: it first waits until no test of another
+/// module holds them, then holds them until it ends (passed or failed), alongside the tests of its
+/// own module.
+///
+/// One test binary holds every end-to-end test, and the modules that were binaries of their own
+/// share its stacks: `transfer` and `escrow` the escrow stack, `rfq_fill` and `intent_hedger` the
+/// RFQ stack. Their tests kill roles, hold and reorg chains, stop providers and check the shared
+/// hot wallet's balances, each written for a stack only its own module's tests touch; so the
+/// modules take turns, one at a time on all the stacks (`chaos`, on its own stack, also runs
+/// alone, as its thresholds assume).
+pub fn run_as<F>(module: &'static str, body: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    run(async move {
+        let _turn = Tenancy::take(module).await;
+        body.await
+    })
+}
+
+/// A test's hold on the shared stacks for its module.
+struct Tenancy;
+
+impl Tenancy {
+    async fn take(module: &'static str) -> Tenancy {
+        loop {
+            // Made before looking, so a release between the look and the wait still wakes us.
+            let left = TENANT_LEFT.notified();
+            {
+                let mut tenant = TENANT.lock().unwrap_or_else(PoisonError::into_inner);
+                if tenant.0.is_none_or(|holder| holder == module) {
+                    *tenant = (Some(module), tenant.1 + 1);
+                    return Tenancy;
+                }
+            }
+            left.await;
+        }
+    }
+}
+
+impl Drop for Tenancy {
+    fn drop(&mut self) {
+        let mut tenant = TENANT.lock().unwrap_or_else(PoisonError::into_inner);
+        tenant.1 -= 1;
+        if tenant.1 == 0 {
+            tenant.0 = None;
+            TENANT_LEFT.notify_waiters();
+        }
     }
 }
 

@@ -11,7 +11,8 @@
 //! Tests that fill through the dealer take turns (`serial`): two of them hold L1's blocks.
 
 mod hedging;
-mod support;
+
+use crate::support;
 
 use alloy::{
     primitives::{B256, U256},
@@ -24,11 +25,21 @@ use hedgeflow_dealer::taker::{FillAck, TakerClient, TakerQuote};
 use hedgeflow_proto::rfq::fill::{FillResult, FillStatus};
 use hedgeflow_proto::workflows::FillWorkflow;
 use std::{path::Path, sync::LazyLock, time::Duration};
-use support::{L1_ID, Stack, eventually, rfq_stack, run, taker::Taker};
+use support::{L1_ID, Stack, eventually, rfq_stack, taker::Taker};
 use temporalio_client::WorkflowGetResultOptions;
 use tokio::sync::{Mutex, MutexGuard};
 
 const WAIT: Duration = Duration::from_secs(120);
+
+/// [`support::run`] with the shared stacks to this module's tests and `hedging`'s (see
+/// [`support::run_as`]).
+fn run<F>(body: F) -> F::Output
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    support::run_as("rfq_fill", body)
+}
 const WETH: u128 = 1_000_000_000_000_000_000;
 const USDC: u128 = 1_000_000;
 

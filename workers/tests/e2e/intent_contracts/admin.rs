@@ -1,8 +1,8 @@
 //! The deployer's administration (symbols, party Bs, the price signer) and the collateral
 //! accounts: deposits, withdrawals, allocations, and what the quote lifecycle reserves of them.
 
+use super::fixture::*;
 use crate::contract_chain::reverts;
-use crate::fixture::*;
 use alloy::primitives::{Address, U256};
 use hedgeflow_activities::intent::contract::{IntentBook, order_type::LIMIT, position_type::LONG};
 

@@ -126,7 +126,7 @@ impl Site {
         // Temporal: the dev server behind a proxy that requires the compose CA's client
         // certificates, as the `temporal` service's TLS settings do.
         let certs = secrets.join("temporal");
-        crate::tls_proxy::compose_certs(&certs);
+        crate::support::tls_proxy::compose_certs(&certs);
         let temporal_port = process::free_port();
         servers.push(
             temporal_server::start(&temporal_server::Options {
@@ -139,7 +139,7 @@ impl Site {
             .unwrap(),
         );
         let pem = |name: &str| fs::read(certs.join(name)).unwrap();
-        let (tls_port, _refused) = crate::tls_proxy::tls_proxy(
+        let (tls_port, _refused) = crate::support::tls_proxy::tls_proxy(
             temporal_port,
             (&pem("server.pem"), &pem("server.key")),
             &pem("ca.pem"),

@@ -1,19 +1,28 @@
 //! End to end, on a real Temporal dev server, real anvil chains and the real role processes:
 //! a treasury transfer, a hot-wallet crash mid-submission, an RPC provider outage, history
-//! replay, and bad CLI input. One binary shares one stack (see `support`).
+//! replay, and bad CLI input. Shares the escrow stack (`support::stack`) with `escrow`, in
+//! turns (see [`run`]).
 
-mod support;
-
+use crate::support;
 use alloy::primitives::U256;
 use hedgeflow_activities::store::Store;
 use hedgeflow_proto::workflows::TransferWorkflow;
 use std::time::Duration;
-use support::{L1_ID, L2_ID, USDC_PER_TX_LIMIT, eventually, fresh_address, payee, run, stack};
+use support::{L1_ID, L2_ID, USDC_PER_TX_LIMIT, eventually, fresh_address, payee, stack};
 use temporalio_client::{
     WorkflowFetchHistoryOptions, WorkflowGetResultOptions, WorkflowStartOptions,
 };
 
 const WAIT: Duration = Duration::from_secs(120);
+
+/// [`support::run`] with the shared stacks to this module's tests (see [`support::run_as`]).
+fn run<F>(body: F) -> F::Output
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    support::run_as("transfer", body)
+}
 
 /// Starts a transfer through the CLI (`--no-wait`) and returns its workflow id.
 async fn start_transfer(
@@ -207,6 +216,8 @@ fn primary_rpc_loss_fails_over_to_the_secondary() {
         .await;
         stack.l2_primary.stop();
         let result = await_transfer(&id).await;
+        // The stack outlives this module (`escrow` runs on it too): l2's primary comes back.
+        stack.l2_primary.resume().await.unwrap();
         assert!(result.receipt.confirmations >= 2);
         assert_eq!(
             stack.balance(L2_ID, Some(usdc), to).await,

@@ -6,10 +6,7 @@
 //! published metrics ports must be the configured ones (and Prometheus must scrape them and load
 //! the alert rules), and secrets must stay with their role.
 
-#[path = "compose/boot.rs"]
 mod boot;
-#[path = "support/tls_proxy.rs"]
-mod tls_proxy;
 
 use hedgeflow::config::{Config, ENV_PREFIX};
 use hedgeflow_activities::chain::signer::{SecretRef, SignerSource};

@@ -150,9 +150,9 @@ async fn assert_quotes_hedged(store: &Store, fills: &[FilledTrade], hedge: &rfq_
 
 #[test]
 fn twenty_fills_in_one_epoch_are_hedged_by_one_order_of_their_exact_net() {
-    crate::support::run(async {
+    super::run(async {
         let stack = crate::support::rfq_stack().await;
-        let store = crate::store(stack).await;
+        let store = super::store(stack).await;
         let market = "NET/USDC";
         // Both directions: every third fill is a taker's sell. Net: 0.0137 × (126 − 84) ETH.
         let mut fills = Vec::new();
@@ -224,9 +224,9 @@ fn twenty_fills_in_one_epoch_are_hedged_by_one_order_of_their_exact_net() {
 
 #[test]
 fn an_exchange_worker_killed_with_its_hedge_on_the_exchange_places_no_second_order() {
-    crate::support::run(async {
+    super::run(async {
         let stack = crate::support::rfq_stack().await;
-        let store = crate::store(stack).await;
+        let store = super::store(stack).await;
         let market = "CRASH/USDC";
         assert!(hedgeflow_proto::ids::hedge_order(market, 0).starts_with(HANG_PREFIX));
         let trade = fill(&store, market, Side::Sell, d("0.5"), d("3000")).await;
@@ -272,9 +272,9 @@ fn an_exchange_worker_killed_with_its_hedge_on_the_exchange_places_no_second_ord
 
 #[test]
 fn a_net_below_the_exchange_minimum_is_marked_at_the_mid_and_carried_without_an_order() {
-    crate::support::run(async {
+    super::run(async {
         let stack = crate::support::rfq_stack().await;
-        let store = crate::store(stack).await;
+        let store = super::store(stack).await;
         let market = "DUST/USDC";
         // 0.001 ETH is below ETHUSDT's 5 USDT minimum notional: nothing can be placed.
         let trade = fill(&store, market, Side::Buy, d("0.001"), d("3000")).await;
@@ -310,9 +310,9 @@ fn a_net_below_the_exchange_minimum_is_marked_at_the_mid_and_carried_without_an_
 /// which hedges it on the exchange.
 #[test]
 fn a_fill_its_hedger_lost_is_swept_to_a_new_hedger_and_hedged() {
-    crate::support::run(async {
+    super::run(async {
         let stack = crate::support::rfq_stack().await;
-        let store = crate::store(stack).await;
+        let store = super::store(stack).await;
         let market = "SWEEP/USDC";
         let trade = fill(&store, market, Side::Buy, d("0.05"), d("3000")).await;
         // Settled as the fill workflow records it, and handed to a hedger whose epoch is long.

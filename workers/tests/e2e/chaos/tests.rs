@@ -4,17 +4,16 @@
 //! `chaos::invariants` (see `chaos/mod.rs`; the long run is `cargo bench --bench chaos`, which
 //! writes `bench/chaos/REPORT.md`).
 
-#[path = "chaos/mod.rs"]
-mod chaos;
-mod support;
-
-use std::time::Duration;
-
 #[test]
 fn all_three_pipelines_under_random_faults_move_every_amount_exactly_once() {
-    support::run(async {
+    // Imported here, not at the top: `benches/chaos.rs` compiles this module too, with
+    // `cfg(test)` under `--all-targets` but no test harness, so without this function.
+    use crate::support;
+    use std::time::Duration;
+
+    support::run_as("chaos", async {
         let stack = support::chaos_stack().await;
-        let plan = chaos::Plan {
+        let plan = super::Plan {
             duration: Duration::from_secs(75),
             fault_every: (Duration::from_secs(4), Duration::from_secs(8)),
             escrow_batch: 2,
@@ -25,7 +24,7 @@ fn all_three_pipelines_under_random_faults_move_every_amount_exactly_once() {
             quiet: Duration::from_secs(300),
             seed: rand::random(),
         };
-        let report = chaos::run(stack, &plan).await;
+        let report = super::run(stack, &plan).await;
         println!("{}", report.markdown());
         assert_eq!(
             report.violations(),

@@ -3,11 +3,10 @@
 //! `QuoteSigner` (gRPC) holding the dev key, a paper exchange and the order book manager over it
 //! (gRPC), and the dealer's TOML configuration for them.
 
-// Each test binary compiles this module and uses part of it.
+// The tests and the quotes bench each use part of it.
 #![allow(dead_code)]
 
-#[path = "../contract_chain/mod.rs"]
-pub mod contract_chain;
+pub(crate) use crate::contract_chain;
 
 use alloy::providers::Provider;
 use alloy::{

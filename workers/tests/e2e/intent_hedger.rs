@@ -10,9 +10,9 @@
 //! Tests that disturb the stack (a role killed, l2's blocks held, the indexer cut off from
 //! Temporal) run alone; the others run side by side.
 
-#[path = "intent_hedger/balance.rs"]
 mod balance;
-mod support;
+
+use crate::support;
 
 use alloy::{
     primitives::{Address, U256},
@@ -42,12 +42,22 @@ use support::party_a::{
     Ask, BROKER_STEPS, BTCUSDT, ETHUSDT, GAS, LIMIT, MARKET, Party, TTL, mint_as_deployer, now,
 };
 use support::{
-    HANG_QUANTITY, L2_ID, RIVAL_API_KEY, RIVAL_SECRET_KEY, Stack, eventually, rfq_stack, run,
+    HANG_QUANTITY, L2_ID, RIVAL_API_KEY, RIVAL_SECRET_KEY, Stack, eventually, rfq_stack,
 };
 use temporalio_client::{WorkflowGetResultOptions, WorkflowStartOptions};
 use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const WAIT: Duration = Duration::from_secs(90);
+
+/// [`support::run`] with the shared stacks to this module's tests and `balance`'s (see
+/// [`support::run_as`]).
+fn run<F>(body: F) -> F::Output
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    support::run_as("intent_hedger", body)
+}
 
 /// Tests that disturb the shared stack (a role killed, blocks held, the indexer cut off) run
 /// alone: they hold this for writing, every other test holds it for reading.

@@ -7,7 +7,7 @@
 //! `relayMessage` from the relayer account. Reverts are asserted by their custom error, decoded
 //! from the revert data of the failed gas estimation (selector and arguments).
 
-mod contract_chain;
+use crate::contract_chain;
 use alloy::{
     network::TransactionBuilder,
     primitives::{Address, B256, Bytes, U256, keccak256},

@@ -7,7 +7,7 @@
 //! The tests share one stack and take turns (`serial`): several of them stop a provider or a role
 //! that every order needs, and each checks balances that other orders would move.
 
-mod support;
+use crate::support;
 
 use alloy::{
     primitives::{Address, U256},
@@ -22,7 +22,7 @@ use hedgeflow_activities::{
 use hedgeflow_proto::escrow::{EscrowOrder, EscrowResult, EscrowStatus};
 use hedgeflow_proto::workflows::EscrowOrderWorkflow;
 use std::{sync::LazyLock, time::Duration};
-use support::{HOT_WALLET, L2_ID, L2B_ID, Stack, eventually, run, stack};
+use support::{HOT_WALLET, L2_ID, L2B_ID, Stack, eventually, stack};
 use temporalio_client::{
     WorkflowGetResultOptions,
     schedules::{ScheduleOverlapPolicy, TriggerScheduleOptions},
@@ -30,6 +30,15 @@ use temporalio_client::{
 use tokio::sync::{Mutex, MutexGuard};
 
 const WAIT: Duration = Duration::from_secs(180);
+
+/// [`support::run`] with the shared stacks to this module's tests (see [`support::run_as`]).
+fn run<F>(body: F) -> F::Output
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    support::run_as("escrow", body)
+}
 
 static SERIAL: LazyLock<Mutex<()>> = LazyLock::new(|| Mutex::new(()));
 

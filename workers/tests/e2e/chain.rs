@@ -5,8 +5,7 @@
 //! reverts once mined, a key reused for another call, a retry whose journal was lost, and a
 //! provider held behind the chain; and the price signer stamping a price with the chain's time.
 
-#[path = "support/proxy.rs"]
-mod proxy;
+use crate::support::proxy;
 
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},

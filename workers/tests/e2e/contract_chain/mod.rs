@@ -2,7 +2,7 @@
 //! provider, its clock and code cheats, and the call helpers (mined, reverts by custom error,
 //! decoded events, a signature's malleable twin).
 
-// Each test binary compiles this module and uses part of it.
+// The test modules and the quotes bench each use part of it.
 #![allow(dead_code)]
 
 use alloy::{

@@ -1,8 +1,8 @@
 //! Quotes before they open: `sendQuote`, locking and unlocking by party B, and party A's
 //! cancel requests (accepted by party B, forced after the cooldown, or expired).
 
+use super::fixture::*;
 use crate::contract_chain::{increase_time, now, reverts};
-use crate::fixture::*;
 use alloy::primitives::{Address, U256};
 use hedgeflow_activities::intent::contract::{
     IntentBook,

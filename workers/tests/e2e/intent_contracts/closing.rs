@@ -1,8 +1,8 @@
 //! Closing positions: close requests, their withdrawal, their fills and the P&L they settle,
 //! and the expiry of unopened quotes and lapsed close requests.
 
+use super::fixture::*;
 use crate::contract_chain::{events, increase_time, now, reverts};
-use crate::fixture::*;
 use alloy::primitives::{Address, U256};
 use hedgeflow_activities::intent::contract::{
     IntentBook::{self, PriceSig},
