@@ -33,7 +33,7 @@ mod rfq_stack;
 use alloy::primitives::{Address, U256};
 use generator::{cpu_time, generator, histogram, micros, summary};
 use hdrhistogram::Histogram;
-use hedgeflow::roles::dealer::StoredQuotes;
+use hedgeflow_activities::store::dealer::StoredQuotes;
 use hedgeflow_activities::store::{Store, entity::rfq_quote};
 use hedgeflow_dealer::api::Dealer;
 use hedgeflow_dealer::profiler::RateLimit;

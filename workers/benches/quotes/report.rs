@@ -220,7 +220,7 @@ pub(super) fn report(plan: Plan, m: &Measured) -> String {
          signer over gRPC, a paper exchange and the order book manager over gRPC, \
          `QuoteService` and the real `FrontDoor` (jsonrpsee, HTTP). Logging at `warn` \
          (`RUST_LOG` changes it): no per-quote log lines.\n\
-         - Quote store: `hedgeflow::roles::dealer::StoredQuotes`, the dealer role's database \
+         - Quote store: `hedgeflow_activities::store::dealer::StoredQuotes`, the dealer role's database \
          store (wrapped to time its `save`), on SQLite in a temporary directory \
          (`Store::connect`: WAL, one connection, so inserts queue in its pool). The table held \
          {stored} rows after the runs, for {received} signed quotes received (the probe, the \

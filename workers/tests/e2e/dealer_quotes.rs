@@ -19,7 +19,7 @@ use alloy::{
     signers::SignerSync,
     sol_types::SolStruct,
 };
-use hedgeflow::roles::dealer::StoredQuotes;
+use hedgeflow_activities::store::dealer::StoredQuotes;
 use hedgeflow_activities::store::{Store, entity::rfq_quote};
 use hedgeflow_dealer::api::{Dealer, FillRequest, QuoteError, QuoteRequest, Size};
 use hedgeflow_dealer::maker::MarketView;

@@ -1,8 +1,8 @@
 //! The RFQ dealer: the public Dealer JSON-RPC front door (and its admin endpoint) over the quote
 //! service, which prices from the order book manager's books, has the hot wallet sign, and keeps
-//! every signed quote and fill request in the database ([`StoredQuotes`]), as it does the taker
-//! profiles the admin methods change ([`StoredProfiles`]). An accepted fill starts (or joins)
-//! its `fill-<quoteId>` workflow ([`TemporalFills`]). The maker's inventory skew leans against
+//! every signed quote and fill request in the database (`StoredQuotes`), as it does the taker
+//! profiles the admin methods change (`StoredProfiles`). An accepted fill starts (or joins)
+//! its `fill-<quoteId>` workflow (`TemporalFills`); all three live in `hedgeflow_activities`. The maker's inventory skew leans against
 //! the hedgers' unhedged nets, read every second.
 //!
 //! Holds no key: orders are signed by the hot wallet over gRPC. Its database credentials need
@@ -10,17 +10,15 @@
 //! to those tables); the admin token is read from the file or variable
 //! `[dealer.front-door].admin-token` names.
 
-mod stored_profiles;
-mod stored_quotes;
-mod temporal_fills;
-
-pub use stored_profiles::StoredProfiles;
-pub use stored_quotes::StoredQuotes;
-pub use temporal_fills::TemporalFills;
-
 use crate::config::Config;
 use anyhow::Context;
-use hedgeflow_activities::store::Store;
+use hedgeflow_activities::{
+    rfq::TemporalFills,
+    store::{
+        Store,
+        dealer::{StoredProfiles, StoredQuotes},
+    },
+};
 use hedgeflow_dealer::{rpc::FrontDoor, service::QuoteService};
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! [`StoredProfiles`]: the dealer's taker profiles in our database (`dealer_profiles`), one
 //! document shared by every dealer replica.
 
-use hedgeflow_activities::store::Store;
+use crate::store::Store;
 use hedgeflow_dealer::profiler::{ProfileStore, ProfileStoreError, Profiles};
 
 /// The name the profiles are saved under.

@@ -1,7 +1,7 @@
 //! [`TemporalFills`]: the dealer's [`FillSettlement`], the fill workflow's update-with-start
 //! ([`starters::submit_fill`]).
 
-use hedgeflow_activities::rfq::starters;
+use super::starters;
 use hedgeflow_dealer::service::{FillSettlement, SettleError};
 use hedgeflow_proto::rfq::fill::{FillAnswer, FillOrder};
 use temporalio_client::Client;

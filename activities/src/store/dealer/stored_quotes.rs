@@ -10,9 +10,10 @@
 //! Rows keep their fields readable (addresses and hashes as 0x hex, amounts as decimal strings,
 //! the pricing and order as JSON objects) and convert back to the exact record.
 
+use super::FillRequestOutcome;
+use crate::store::{Store, entity::rfq_quote};
 use alloy::primitives::{Address, B256, Bytes, U256};
 use chrono::{DateTime, TimeZone, Utc};
-use hedgeflow_activities::store::{Store, dealer::FillRequestOutcome, entity::rfq_quote};
 use hedgeflow_dealer::api::{FillRequest, FillState, Signature, SignedOrder, Size};
 use hedgeflow_dealer::maker::TakerSide;
 use hedgeflow_dealer::service::{FillRecord, FillRecorded, QuoteRecord, QuoteStore, StoreError};
@@ -265,7 +266,7 @@ fn utc(ms: u64) -> Result<DateTime<Utc>, StoreError> {
         .ok_or_else(|| corrupt(format!("time {ms} ms out of range")))
 }
 
-fn store_error(error: hedgeflow_activities::store::StoreError) -> StoreError {
+fn store_error(error: crate::store::StoreError) -> StoreError {
     StoreError(error.to_string())
 }
 

@@ -1,6 +1,13 @@
 //! The RFQ dealer's rows: its quotes, written when it serves a signed quote and when a taker asks
 //! to fill it, read back to validate that fill (and, later, by the fill workflow); and its taker
-//! profiles, saved by every admin change.
+//! profiles, saved by every admin change. [`StoredQuotes`] and [`StoredProfiles`] serve them to
+//! the dealer as its stores.
+
+mod stored_profiles;
+mod stored_quotes;
+
+pub use stored_profiles::StoredProfiles;
+pub use stored_quotes::StoredQuotes;
 
 use super::{
     Store, StoreError,
