@@ -8,6 +8,8 @@
 //! `scripts/bootstrap`), `/usr/lib/postgresql/*/bin`, then `PATH`. `initdb` refuses to run as
 //! root, so as root the server runs as the `postgres` system user.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story")]
+
 use alloy::primitives::{Address, B256, U256, address, b256};
 use chrono::{DateTime, Utc};
 use hedgeflow_activities::store::{

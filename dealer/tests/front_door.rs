@@ -2,6 +2,8 @@
 //! `Dealer`, so each refusal can be checked by code *and* by "nothing reached the dealer".
 //! The end-to-end test against the real dealer lives with the `dealer` role.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story")]
+
 mod common;
 
 use alloy::primitives::{B256, Bytes, FixedBytes, U256};

@@ -2,6 +2,8 @@
 //! paper exchange, the order book manager (`hedgeflow_market`'s `Books` behind its tonic
 //! service) and the dealer's book cache subscribed to it.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story")]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

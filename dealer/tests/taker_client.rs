@@ -2,6 +2,8 @@
 //! it: what the client reads is what the dealer produced, what it sends is what a fill needs,
 //! and quotes that are unsafe to approve never reach the caller.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story")]
+
 mod common;
 
 use alloy::primitives::{Address, B256, Bytes, FixedBytes, U256};

@@ -4,6 +4,8 @@
 //! including inside an event's range. After every applied event the local book must equal the
 //! exchange's book at the same update id, and after a clean tail it must be live again.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story")]
+
 use hedgeflow_market::book::{Level, OrderBook, Side};
 use hedgeflow_market::sync::{BookSync, Diff, DiffOutcome, Snapshot, SnapshotOutcome};
 use proptest::prelude::*;

@@ -4,6 +4,8 @@
 //! reports a volatility; and when the exchange goes away the book turns unusable instead of
 //! being served stale.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story")]
+
 use hedgeflow_market::binance::MarketData;
 use hedgeflow_market::book::{OrderBook, Side};
 use hedgeflow_market::manager::{BookKey, Books, Feed, Settings, Status};

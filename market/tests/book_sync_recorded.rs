@@ -5,6 +5,8 @@
 //! swapped and lost events, the local book must equal every later snapshot taken at its update
 //! id, and end live.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story")]
+
 use hedgeflow_market::binance::{decode_diff, decode_snapshot};
 use hedgeflow_market::book::{OrderBook, Side};
 use hedgeflow_market::sync::{BookSync, Diff, Snapshot, SnapshotOutcome};

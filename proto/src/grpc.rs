@@ -2,16 +2,19 @@
 
 /// The order book manager (role `obm`): books, best prices, depth and volatility.
 pub mod obm {
+    #![allow(clippy::too_many_lines, reason = "generated")]
     tonic::include_proto!("hedgeflow.obm.v1");
 }
 
 /// The hot wallet (role `hot-wallet`): quote signing, balances and allowances.
 pub mod hot_wallet {
+    #![allow(clippy::too_many_lines, reason = "generated")]
     tonic::include_proto!("hedgeflow.hot_wallet.v1");
 }
 
 /// The exchange role (role `exchange`): the account's balances and open orders.
 pub mod exchange {
+    #![allow(clippy::too_many_lines, reason = "generated")]
     tonic::include_proto!("hedgeflow.exchange.v1");
 }
 

@@ -6,6 +6,8 @@
 //! `HEDGEFLOW_CHAOS_SECS` (default 600) is how long traffic runs and faults strike;
 //! `HEDGEFLOW_CHAOS_SEED` replays a run's choice and timing of faults.
 
+#![allow(clippy::too_many_lines, reason = "a bench reads as one story")]
+
 #[path = "../tests/e2e/chaos/mod.rs"]
 mod chaos;
 #[path = "../tests/e2e/support/mod.rs"]

@@ -18,6 +18,8 @@
 //! (`TransferWorkflow`) started at the end. The report is the measurement; nothing here asserts
 //! a time.
 
+#![allow(clippy::too_many_lines, reason = "a bench reads as one story")]
+
 #[path = "common/mod.rs"]
 mod common;
 #[path = "../tests/e2e/support/mod.rs"]

@@ -16,6 +16,8 @@
 //! (`common/engine.rs`): its `FillWorkflow` plus its share of the market hedger's epochs. The
 //! report is the measurement; nothing here asserts a time.
 
+#![allow(clippy::too_many_lines, reason = "a bench reads as one story")]
+
 #[path = "common/mod.rs"]
 mod common;
 #[path = "../tests/e2e/support/mod.rs"]

@@ -23,6 +23,8 @@
 //! where it was), and each quote's `IntentWorkflow` history is counted (`common/engine.rs`).
 //! Writes `bench/intents/REPORT.md` (and prints it) in any case; exits non-zero on any failure.
 
+#![allow(clippy::too_many_lines, reason = "a bench reads as one story")]
+
 #[path = "common/accounts.rs"]
 mod accounts;
 #[path = "common/blocks.rs"]

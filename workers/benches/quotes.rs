@@ -19,6 +19,8 @@
 //! Writes `bench/quotes/REPORT.md` (and prints it). The report is the measurement; nothing here
 //! asserts a time.
 
+#![allow(clippy::too_many_lines, reason = "a bench reads as one story")]
+
 #[path = "../tests/e2e/contract_chain/mod.rs"]
 mod contract_chain;
 #[path = "quotes/generator.rs"]

@@ -4,6 +4,8 @@
 //! and the escrow, fill (with a hedger epoch) and intent hedger tests with
 //! `HEDGEFLOW_RECORD_HISTORIES=<dir>`.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story")]
+
 use temporalio_client::WorkflowHistory;
 
 #[tokio::test]

@@ -36,6 +36,7 @@ pub mod spread;
 pub mod walk;
 
 #[cfg(test)]
+#[allow(clippy::too_many_lines, reason = "a test reads as one story")]
 mod price_tests;
 #[cfg(test)]
 mod proptests;

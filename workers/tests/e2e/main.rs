@@ -12,6 +12,8 @@
 //! when each module was its own process; inside a module, tests take the turns they always took.
 //! The other modules start what they need per test (an anvil, a dev server, local servers).
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story")]
+
 // The stacks and helpers.
 mod contract_chain;
 mod rfq_stack;
