@@ -10,7 +10,7 @@
 //! refilled from the broker's balance above its target; a broker account below its floor gets
 //! what the book holds beyond its reserve.
 
-use hedgeflow_proto::balance::{BalanceMove, BalanceSheet};
+use hedgeflow_proto::balance::{Allocation, BalanceMove, BalancePolicy, BalanceSheet};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Collateral amounts are moved in millionths: readable, and far below any `min_move`.
@@ -18,39 +18,9 @@ const DP: u32 = 6;
 
 pub fn plan(sheet: &BalanceSheet, broker_available: Option<Decimal>) -> Vec<BalanceMove> {
     let policy = &sheet.policy;
-    let worth = |amount: &Decimal| *amount >= policy.min_move && amount.is_sign_positive();
-    let mut releases = Vec::new();
-    let mut top_ups = Vec::new();
-    for allocation in &sheet.allocations {
-        let target = policy.target_health * allocation.maintenance;
-        match allocation.health() {
-            None if !allocation.busy => releases.push((allocation.party_a, allocation.free())),
-            Some(health) if health < policy.min_health => {
-                top_ups.push((health, allocation.party_a, target - allocation.equity()));
-            }
-            Some(health) if health > policy.release_above && !allocation.busy => {
-                let excess = (allocation.equity() - target).min(allocation.free());
-                releases.push((allocation.party_a, excess));
-            }
-            _ => {}
-        }
-    }
-    let stranded = round(
-        sheet.wallet_collateral - policy.wallet_float,
-        RoundingStrategy::ToZero,
-    );
-    let mut moves: Vec<BalanceMove> = Some(stranded)
-        .filter(worth)
-        .map(|amount| BalanceMove::Deposit { amount })
-        .into_iter()
-        .collect();
-    moves.extend(
-        releases
-            .into_iter()
-            .map(|(party_a, amount)| (party_a, round(amount, RoundingStrategy::ToZero)))
-            .filter(|(_, amount)| worth(amount))
-            .map(|(party_a, amount)| BalanceMove::Release { party_a, amount }),
-    );
+    let worth = |amount: &Decimal| worth_moving(policy, amount);
+    let (releases, mut top_ups) = releases_and_top_ups(sheet);
+    let mut moves = deposit_and_releases(sheet, releases);
     let mut free = sheet.book_free
         + moves
             .iter()
@@ -81,10 +51,13 @@ pub fn plan(sheet: &BalanceSheet, broker_available: Option<Decimal>) -> Vec<Bala
             free += pull;
         }
     }
-    for (_, party_a, amount) in top_ups {
+    for (_, allocation, amount) in top_ups {
         let amount = round(amount, RoundingStrategy::AwayFromZero).min(free);
         if worth(&amount) {
-            moves.push(BalanceMove::TopUp { party_a, amount });
+            moves.push(BalanceMove::TopUp {
+                party_a: allocation.party_a,
+                amount,
+            });
             free -= amount;
         }
     }
@@ -101,6 +74,67 @@ pub fn plan(sheet: &BalanceSheet, broker_available: Option<Decimal>) -> Vec<Bala
         }
     }
     moves
+}
+
+/// An allocation and an amount to move from or to it.
+type AllocationAmount<'a> = (&'a Allocation, Decimal);
+
+/// The allocations to release (allocation, amount) and those to top up (health, allocation,
+/// amount), in the sheet's order.
+fn releases_and_top_ups(
+    sheet: &BalanceSheet,
+) -> (
+    Vec<AllocationAmount<'_>>,
+    Vec<(Decimal, &Allocation, Decimal)>,
+) {
+    let policy = &sheet.policy;
+    let mut releases = Vec::new();
+    let mut top_ups = Vec::new();
+    for allocation in &sheet.allocations {
+        let target = policy.target_health * allocation.maintenance;
+        match allocation.health() {
+            None if !allocation.busy => releases.push((allocation, allocation.free())),
+            Some(health) if health < policy.min_health => {
+                top_ups.push((health, allocation, target - allocation.equity()));
+            }
+            Some(health) if health > policy.release_above && !allocation.busy => {
+                let excess = (allocation.equity() - target).min(allocation.free());
+                releases.push((allocation, excess));
+            }
+            _ => {}
+        }
+    }
+    (releases, top_ups)
+}
+
+/// The first moves: the hot wallet's stranded collateral deposited back, then the releases, each
+/// rounded down and kept only when worth a move.
+fn deposit_and_releases(sheet: &BalanceSheet, releases: Vec<AllocationAmount>) -> Vec<BalanceMove> {
+    let policy = &sheet.policy;
+    let worth = |amount: &Decimal| worth_moving(policy, amount);
+    let stranded = round(
+        sheet.wallet_collateral - policy.wallet_float,
+        RoundingStrategy::ToZero,
+    );
+    let mut moves: Vec<BalanceMove> = Some(stranded)
+        .filter(worth)
+        .map(|amount| BalanceMove::Deposit { amount })
+        .into_iter()
+        .collect();
+    moves.extend(
+        releases
+            .into_iter()
+            .map(|(allocation, amount)| {
+                (allocation.party_a, round(amount, RoundingStrategy::ToZero))
+            })
+            .filter(|(_, amount)| worth(amount))
+            .map(|(party_a, amount)| BalanceMove::Release { party_a, amount }),
+    );
+    moves
+}
+
+fn worth_moving(policy: &BalancePolicy, amount: &Decimal) -> bool {
+    *amount >= policy.min_move && amount.is_sign_positive()
 }
 
 fn round(amount: Decimal, strategy: RoundingStrategy) -> Decimal {

@@ -8,11 +8,12 @@ use crate::{
 use hedgeflow_proto::{
     activities::IntentActivities,
     intent::{
-        BrokerOrder, BrokerSide, ChainQuote, HedgerState, IntentDecision, IntentEventKind,
-        IntentRef, OrderType, QuoteStatus, calldata, error_codes,
+        BrokerExecution, BrokerOrder, BrokerSide, ChainQuote, HedgerState, IntentDecision,
+        IntentEventKind, IntentRef, OrderType, QuoteStatus, calldata, error_codes,
     },
 };
 use rust_decimal::Decimal;
+use std::ops::ControlFlow;
 use temporalio_sdk::WorkflowResult;
 
 /// Events that end a resting opening order early: party A no longer wants the rest.
@@ -25,15 +26,44 @@ const STOP_OPENING: [IntentEventKind; 3] = [
 impl IntentRun<'_> {
     /// Takes the quote and opens it on both sides; `true` when a position is open on chain.
     pub(super) async fn open(&mut self) -> WorkflowResult<bool> {
+        let (quote, limit_wait_ms, allocate) = match self.evaluate().await? {
+            ControlFlow::Continue(accepted) => accepted,
+            ControlFlow::Break(opened) => return Ok(opened),
+        };
+
+        self.save(HedgerState::Locking).await?;
+        let id = quote.quote_id;
+        let quote = match self.allocate_and_lock(quote, allocate).await? {
+            ControlFlow::Continue(locked) => locked,
+            ControlFlow::Break(opened) => return Ok(opened),
+        };
+        self.save(HedgerState::Locked).await?;
+        if quote.status == QuoteStatus::CancelPending {
+            return self.accept_cancel(&quote).await;
+        }
+
+        self.save(HedgerState::OpeningOnBroker).await?;
+        let (side, execution) = self.open_on_broker(&quote, limit_wait_ms).await?;
+        if execution.executed.is_zero() {
+            return self.give_back().await;
+        }
+
+        self.save(HedgerState::OpeningOnChain).await?;
+        self.open_on_chain(id, &quote, side, &execution).await
+    }
+
+    /// Has the quote judged: the accepted quote, how long a limit order may rest (ms) and what
+    /// must be allocated to party A first; or, when it is not taken, how the run ended.
+    async fn evaluate(&mut self) -> WorkflowResult<ControlFlow<bool, (ChainQuote, u64, Decimal)>> {
         let decision = step(self.ctx.execute_activity(
             IntentActivities::evaluate_intent,
             self.intent().clone(),
             options::quick(Retries::Attempts(STEP_ATTEMPTS)),
         ))
         .await;
-        let (quote, limit_wait_ms, allocate) = match decision {
+        let ended = match decision {
             Ok(IntentDecision::Accept { quote, .. }) if !self.intent().names(&quote) => {
-                return self.replaced(&quote, "nothing was done for it").await;
+                self.replaced(&quote, "nothing was done for it").await
             }
             Ok(IntentDecision::Accept {
                 quote,
@@ -45,26 +75,33 @@ impl IntentRun<'_> {
                 self.record.symbol = Some(symbol);
                 self.step = step;
                 self.record.quote = Some((*quote).clone());
-                (*quote, limit_wait_ms, allocate)
+                return Ok(ControlFlow::Continue((*quote, limit_wait_ms, allocate)));
             }
             Ok(IntentDecision::Reject { code, reason }) if code == error_codes::TAKEN => {
                 // No longer PENDING (party A cancelled it, it expired, another party B locked
                 // it): the chain ended it, and the row keeps the status it ended in.
                 let now = self.read().await?;
-                return self
-                    .end(ended_by_chain(now.status), Some(code), reason)
-                    .await;
+                self.end(ended_by_chain(now.status), Some(code), reason)
+                    .await
             }
             Ok(IntentDecision::Reject { code, reason }) => {
-                return self.end(HedgerState::Rejected, Some(code), reason).await;
+                self.end(HedgerState::Rejected, Some(code), reason).await
             }
             Err(reason) => {
                 let reason = format!("the quote could not be evaluated: {reason}");
-                return self.end(HedgerState::Rejected, None, reason).await;
+                self.end(HedgerState::Rejected, None, reason).await
             }
         };
+        ended.map(ControlFlow::Break)
+    }
 
-        self.save(HedgerState::Locking).await?;
+    /// Allocates to party A what the quote needs, then `lockQuote`: the quote as read after the
+    /// lock, or, when the lock did not take the quote that was judged, how the run ended.
+    async fn allocate_and_lock(
+        &mut self,
+        quote: ChainQuote,
+        allocate: Decimal,
+    ) -> WorkflowResult<ControlFlow<bool, ChainQuote>> {
         let id = quote.quote_id;
         if !allocate.is_zero() {
             let allocated = match calldata::allocate(allocate, quote.party_a) {
@@ -74,7 +111,8 @@ impl IntentRun<'_> {
             if let Err(reason) = allocated {
                 let reason = format!("allocating {allocate} to party A was refused ({reason})");
                 let code = Some(error_codes::INSUFFICIENT_ALLOCATION);
-                return self.end(HedgerState::Rejected, code, reason).await;
+                let ended = self.end(HedgerState::Rejected, code, reason).await;
+                return ended.map(ControlFlow::Break);
             }
         }
         let locked = self.send("lock", calldata::lock(id)).await?;
@@ -84,23 +122,23 @@ impl IntentRun<'_> {
         // (the other quote's own workflow judges it), and so is this quote if it changed size.
         let replaced = !self.intent().names(&now);
         if let Err(reason) = locked {
-            if replaced {
-                return self
-                    .replaced(&now, &format!("lockQuote was refused ({reason})"))
-                    .await;
-            }
-            let reason = format!(
-                "lockQuote was refused ({reason}); the quote is {}",
-                now.status.as_str()
-            );
-            return self
-                .end(ended_by_chain(now.status), Some(error_codes::TAKEN), reason)
-                .await;
+            let ended = if replaced {
+                self.replaced(&now, &format!("lockQuote was refused ({reason})"))
+                    .await
+            } else {
+                let reason = format!(
+                    "lockQuote was refused ({reason}); the quote is {}",
+                    now.status.as_str()
+                );
+                self.end(ended_by_chain(now.status), Some(error_codes::TAKEN), reason)
+                    .await
+            };
+            return ended.map(ControlFlow::Break);
         }
         if replaced {
             let why = self.replaced_reason(&now);
             self.unlock(HedgerState::Replaced, None, &why).await?;
-            return Ok(false);
+            return Ok(ControlFlow::Break(false));
         }
         if now.quantity != quote.quantity {
             let why = format!(
@@ -109,15 +147,17 @@ impl IntentRun<'_> {
             );
             self.unlock(HedgerState::Rejected, Some(error_codes::TAKEN), &why)
                 .await?;
-            return Ok(false);
+            return Ok(ControlFlow::Break(false));
         }
-        let quote = now;
-        self.save(HedgerState::Locked).await?;
-        if quote.status == QuoteStatus::CancelPending {
-            return self.accept_cancel(&quote).await;
-        }
+        Ok(ControlFlow::Continue(now))
+    }
 
-        self.save(HedgerState::OpeningOnBroker).await?;
+    /// The hedge on the broker: the side it took and what executed.
+    async fn open_on_broker(
+        &mut self,
+        quote: &ChainQuote,
+        limit_wait_ms: u64,
+    ) -> WorkflowResult<(BrokerSide, BrokerExecution)> {
         let market = quote.order_type == OrderType::Market;
         let wait_ms = if market {
             0
@@ -135,12 +175,19 @@ impl IntentRun<'_> {
             wait_ms,
         };
         let execution = self.broker(order, &STOP_OPENING).await?;
-        if execution.executed.is_zero() {
-            return self.give_back().await;
-        }
+        Ok((side, execution))
+    }
 
-        self.save(HedgerState::OpeningOnChain).await?;
-        let signed = self.signed_price(&quote).await?;
+    /// `openPosition` of quote `id` at the broker's price; undoes the broker hedge if the chain
+    /// refuses it.
+    async fn open_on_chain(
+        &mut self,
+        id: u64,
+        quote: &ChainQuote,
+        side: BrokerSide,
+        execution: &BrokerExecution,
+    ) -> WorkflowResult<bool> {
+        let signed = self.signed_price(quote).await?;
         let accepts = |price, requested| quote.position_type.accepts_open(price, requested);
         let price = chain_price(execution.avg_price, quote.requested_open_price, accepts);
         let opened = match calldata::open(id, execution.executed, price, &signed) {

@@ -10,7 +10,7 @@ use crate::{
 };
 use hedgeflow_proto::{
     activities::{ChainActivities, HotWalletActivities, StoreActivities},
-    chain::{ReceiptOutcome, TxIntent, WatchReceipt},
+    chain::{ConfirmedReceipt, ReceiptOutcome, SubmittedTx, TxIntent, WatchReceipt},
     ids, search,
     transfer::{TransferPlan, TransferRecord, TransferRequest, TransferResult, TransferStatus},
 };
@@ -40,77 +40,12 @@ impl TransferWorkflow {
             search::ORDER_ID.value_set(request.request_id.clone()),
         ]);
 
-        step.stage("validating");
-        let plan = match step
-            .ctx
-            .execute_activity(
-                ChainActivities::plan_transfer,
-                request,
-                options::quick(Retries::UntilDone),
-            )
-            .await
-        {
-            Ok(plan) => plan,
-            Err(error) => {
-                return step
-                    .fail(TransferStatus::Rejected, failure::reason(&error))
-                    .await;
-            }
-        };
-        step.ctx
-            .upsert_search_attributes([search::CHAIN_ID.value_set(plan.chain_id as i64)]);
-        step.record.plan = Some(plan.clone());
-        step.save(TransferStatus::Validated).await?;
-
+        let plan = step.validate(request).await?;
         let intent = tx_intent(&step.record.workflow_id, &plan);
         for _ in 0..=MAX_REORG_RESUBMITS {
-            step.stage("submitting");
-            let sent = step
-                .ctx
-                .execute_activity(
-                    HotWalletActivities::submit_transaction,
-                    intent.clone(),
-                    options::submit_transaction(Retries::UntilDone),
-                )
-                .await;
-            let sent = match sent {
-                Ok(sent) => sent,
-                Err(error) => {
-                    return step
-                        .fail(TransferStatus::Failed, failure::reason(&error))
-                        .await;
-                }
-            };
-            step.record.tx_hash = Some(sent.tx_hash);
-            step.save(TransferStatus::Submitted).await?;
-
-            step.stage("confirming");
-            let watch = WatchReceipt {
-                chain_id: plan.chain_id,
-                tx_hash: sent.tx_hash,
-                confirmations: plan.confirmations,
-            };
-            let outcome = step
-                .ctx
-                .execute_activity(
-                    ChainActivities::watch_receipt,
-                    watch,
-                    options::watch_chain(Retries::UntilDone),
-                )
-                .await;
-            match outcome {
-                Ok(ReceiptOutcome::Confirmed(receipt)) => {
-                    step.record.receipt = Some(receipt.clone());
-                    step.save(TransferStatus::Confirmed).await?;
-                    step.stage("completed");
-                    return Ok(TransferResult { plan, receipt });
-                }
-                Ok(ReceiptOutcome::Reorged { .. }) => continue,
-                Err(error) => {
-                    return step
-                        .fail(TransferStatus::Failed, failure::reason(&error))
-                        .await;
-                }
+            let sent = step.submit(&intent).await?;
+            if let Some(receipt) = step.confirm(&plan, &sent).await? {
+                return Ok(TransferResult { plan, receipt });
             }
         }
         let reason = format!(
@@ -140,6 +75,92 @@ struct Step<'a> {
 }
 
 impl Step<'_> {
+    /// Plans the transfer; a request that cannot be planned fails the workflow as rejected.
+    async fn validate(&mut self, request: TransferRequest) -> WorkflowResult<TransferPlan> {
+        self.stage("validating");
+        let plan = match self
+            .ctx
+            .execute_activity(
+                ChainActivities::plan_transfer,
+                request,
+                options::quick(Retries::UntilDone),
+            )
+            .await
+        {
+            Ok(plan) => plan,
+            Err(error) => {
+                return self
+                    .fail(TransferStatus::Rejected, failure::reason(&error))
+                    .await;
+            }
+        };
+        self.ctx
+            .upsert_search_attributes([search::CHAIN_ID.value_set(plan.chain_id as i64)]);
+        self.record.plan = Some(plan.clone());
+        self.save(TransferStatus::Validated).await?;
+        Ok(plan)
+    }
+
+    /// Has the hot wallet send the transaction (again, after a reorg: the same signed one).
+    async fn submit(&mut self, intent: &TxIntent) -> WorkflowResult<SubmittedTx> {
+        self.stage("submitting");
+        let sent = self
+            .ctx
+            .execute_activity(
+                HotWalletActivities::submit_transaction,
+                intent.clone(),
+                options::submit_transaction(Retries::UntilDone),
+            )
+            .await;
+        let sent = match sent {
+            Ok(sent) => sent,
+            Err(error) => {
+                return self
+                    .fail(TransferStatus::Failed, failure::reason(&error))
+                    .await;
+            }
+        };
+        self.record.tx_hash = Some(sent.tx_hash);
+        self.save(TransferStatus::Submitted).await?;
+        Ok(sent)
+    }
+
+    /// Watches the sent transaction's receipt: the confirmed receipt, or `None` when the
+    /// transaction was reorganised out and must be resubmitted.
+    async fn confirm(
+        &mut self,
+        plan: &TransferPlan,
+        sent: &SubmittedTx,
+    ) -> WorkflowResult<Option<ConfirmedReceipt>> {
+        self.stage("confirming");
+        let watch = WatchReceipt {
+            chain_id: plan.chain_id,
+            tx_hash: sent.tx_hash,
+            confirmations: plan.confirmations,
+        };
+        let outcome = self
+            .ctx
+            .execute_activity(
+                ChainActivities::watch_receipt,
+                watch,
+                options::watch_chain(Retries::UntilDone),
+            )
+            .await;
+        match outcome {
+            Ok(ReceiptOutcome::Confirmed(receipt)) => {
+                self.record.receipt = Some(receipt.clone());
+                self.save(TransferStatus::Confirmed).await?;
+                self.stage("completed");
+                Ok(Some(receipt))
+            }
+            Ok(ReceiptOutcome::Reorged { .. }) => Ok(None),
+            Err(error) => {
+                self.fail(TransferStatus::Failed, failure::reason(&error))
+                    .await
+            }
+        }
+    }
+
     fn stage(&self, stage: &str) {
         self.ctx
             .upsert_search_attributes([search::STAGE.value_set(stage.to_owned())]);
