@@ -3,10 +3,11 @@
 //! the engine retries.
 
 use super::{
-    EscrowChains, EscrowError,
+    EscrowChains, EscrowConfig, EscrowError,
+    config::L2Escrow,
     contracts::{Escrow, order_status},
 };
-use crate::store::Store;
+use crate::{chain::ChainClient, store::Store};
 use alloy::{
     primitives::{Address, U256},
     providers::Provider,
@@ -32,6 +33,43 @@ pub async fn evaluate(
     let l1 = chains.l1();
     let drop = |reason: String| Ok(Decision::Drop { reason });
 
+    let block_number = match placed_in_block(l2, escrow_config, order).await? {
+        Ok(block_number) => block_number,
+        Err(reason) => return drop(reason),
+    };
+    if let Some(reason) =
+        refused_on_l2(l2, escrow_config, config, store, order, block_number).await?
+    {
+        return drop(reason);
+    }
+
+    if order.amount.0 > config.max_order.0 {
+        return drop(format!(
+            "amount {} ETH is above the per-order cap of {} ETH",
+            order.amount.format_units(18),
+            config.max_order.format_units(18)
+        ));
+    }
+
+    let min_fee = match covered_on_l1(chains, store, hot_wallet, order).await? {
+        Ok(min_fee) => min_fee,
+        Err(reason) => return drop(reason),
+    };
+
+    Ok(Decision::Accept(Accepted {
+        l1_chain_id: l1.config.chain_id,
+        payment_registry: config.payment_registry,
+        confirmations: config.confirmations(&order.amount, l1.config.confirmations),
+        min_fee: min_fee.into(),
+    }))
+}
+
+/// The L2 block the order's transaction placed it in, or why the order is dropped.
+async fn placed_in_block(
+    l2: &ChainClient,
+    escrow_config: &L2Escrow,
+    order: &EscrowOrder,
+) -> Result<Result<u64, String>, EscrowError> {
     // The order is where its transaction is now: a reorg may have dropped the transaction,
     // mined it again in a later block, or mined it again under another order id (which then
     // has its own workflow).
@@ -47,17 +85,26 @@ pub async fn evaluate(
         .iter()
         .filter(|log| log.address() == escrow_config.escrow)
         .find_map(|log| super::orders::decode(order.chain_id, log, order.source));
-    let block_number = match placed_as {
-        Some(now) if now.order_id == order.order_id => now.block_number,
-        now => {
-            return drop(format!(
-                "its L2 transaction {} now placed {} (reorganised)",
-                order.tx_hash,
-                now.map_or("no order".into(), |now| format!("order {}", now.order_id))
-            ));
-        }
-    };
+    match placed_as {
+        Some(now) if now.order_id == order.order_id => Ok(Ok(now.block_number)),
+        now => Ok(Err(format!(
+            "its L2 transaction {} now placed {} (reorganised)",
+            order.tx_hash,
+            now.map_or("no order".into(), |now| format!("order {}", now.order_id))
+        ))),
+    }
+}
 
+/// Why the order, placed in `block_number`, is dropped for what the L2 escrow says of it; `None`
+/// when it is confirmed, open, as placed, and not reclaimable too soon.
+async fn refused_on_l2(
+    l2: &ChainClient,
+    escrow_config: &L2Escrow,
+    config: &EscrowConfig,
+    store: &Store,
+    order: &EscrowOrder,
+    block_number: u64,
+) -> Result<Option<String>, EscrowError> {
     // The order must be on the L2 under enough blocks (more for a bigger order, finality when
     // the value already paid against blocks that may reorg is at its cap), and say what the
     // event said.
@@ -90,10 +137,10 @@ pub async fn evaluate(
         || on_chain.amount != order.amount.0
         || on_chain.fee != order.fee.0
     {
-        return drop(format!(
+        return Ok(Some(format!(
             "the escrow holds a different order {}: recipient {}, amount {}, fee {}",
             order.order_id, on_chain.recipient_address, on_chain.amount, on_chain.fee
-        ));
+        )));
     }
     if on_chain.status != order_status::OPEN {
         let state = if on_chain.status == order_status::CLAIMED {
@@ -101,26 +148,31 @@ pub async fn evaluate(
         } else {
             "reclaimed by its user"
         };
-        return drop(format!("the order is already {state} on L2"));
+        return Ok(Some(format!("the order is already {state} on L2")));
     }
     let reclaim_delay = escrow.reclaim_delay().call().await?;
     let now = l2.latest_block_time().await?;
     let reclaimable_at = on_chain.created_at.saturating_add(reclaim_delay);
     let left = reclaimable_at.saturating_sub(now);
     if left < config.min_time_left.as_secs() {
-        return drop(format!(
+        return Ok(Some(format!(
             "its user may reclaim it in {left} s, less than the {} s we need",
             config.min_time_left.as_secs()
-        ));
+        )));
     }
+    Ok(None)
+}
 
-    if order.amount.0 > config.max_order.0 {
-        return drop(format!(
-            "amount {} ETH is above the per-order cap of {} ETH",
-            order.amount.format_units(18),
-            config.max_order.format_units(18)
-        ));
-    }
+/// The fee the order must pay at least, or why the order is dropped: a fee below the L1 gas it
+/// costs, or too little free L1 liquidity to pay it.
+async fn covered_on_l1(
+    chains: &EscrowChains,
+    store: &Store,
+    hot_wallet: Address,
+    order: &EscrowOrder,
+) -> Result<Result<U256, String>, EscrowError> {
+    let config = &chains.config;
+    let l1 = chains.l1();
 
     let gas_price = l1
         .provider
@@ -129,11 +181,11 @@ pub async fn evaluate(
         .map_err(crate::chain::ChainError::rpc)?;
     let min_fee = config.min_fee(gas_price);
     if order.fee.0 < min_fee {
-        return drop(format!(
+        return Ok(Err(format!(
             "fee {} wei does not cover the estimated L1 gas of transfer and claim plus margin, \
              {min_fee} wei (gas price {gas_price} wei)",
             order.fee
-        ));
+        )));
     }
 
     let balance = l1
@@ -146,20 +198,14 @@ pub async fn evaluate(
         .saturating_sub(reserved)
         .saturating_sub(config.gas_reserve.0);
     if order.amount.0 > free {
-        return drop(format!(
+        return Ok(Err(format!(
             "not enough L1 liquidity: {} ETH free ({} ETH balance, {} ETH promised to other \
              orders, {} ETH gas reserve)",
             Amount::from(free).format_units(18),
             Amount::from(balance).format_units(18),
             Amount::from(reserved).format_units(18),
             config.gas_reserve.format_units(18),
-        ));
+        )));
     }
-
-    Ok(Decision::Accept(Accepted {
-        l1_chain_id: l1.config.chain_id,
-        payment_registry: config.payment_registry,
-        confirmations: config.confirmations(&order.amount, l1.config.confirmations),
-        min_fee: min_fee.into(),
-    }))
+    Ok(Ok(min_fee))
 }

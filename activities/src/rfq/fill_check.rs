@@ -8,7 +8,7 @@ use crate::{
     failure::to_activity_error,
 };
 use alloy::{
-    eips::BlockNumberOrTag,
+    eips::{BlockId, BlockNumberOrTag},
     primitives::{Address, U256},
     providers::Provider,
     rpc::types::TransactionRequest,
@@ -45,6 +45,15 @@ impl FillChecker {
         if fill.chain_id != self.chain.config.chain_id {
             return Err(ChainError::UnknownChain(fill.chain_id));
         }
+        let view = self.read(fill).await?;
+        if let Some((refusal, reason)) = self.refusal(fill, &view) {
+            return Ok(FillCheck::Refused { refusal, reason });
+        }
+        self.simulate(fill, view.at).await
+    }
+
+    /// What the fill depends on, all read at the latest block.
+    async fn read(&self, fill: &FillOrder) -> Result<FillView, ChainError> {
         let provider = &self.chain.provider;
         let block = provider
             .get_block_by_number(BlockNumberOrTag::Latest)
@@ -69,24 +78,43 @@ impl FillChecker {
             maker_balance.call()
         )
         .map_err(ChainError::rpc)?;
-        let refuse = |refusal, reason: String| Ok(FillCheck::Refused { refusal, reason });
-        match status {
+        Ok(FillView {
+            at,
+            chain_time: block.header.timestamp,
+            status,
+            balance,
+            allowance,
+            maker_balance,
+        })
+    }
+
+    /// Why the fill cannot settle, from what was read: the order is done, expires too soon, or
+    /// the taker or the maker cannot pay.
+    fn refusal(&self, fill: &FillOrder, view: &FillView) -> Option<(FillRefusal, String)> {
+        let order = &fill.order;
+        let FillView {
+            chain_time,
+            balance,
+            allowance,
+            maker_balance,
+            ..
+        } = *view;
+        match view.status {
             order_status::FILLED => {
-                return refuse(FillRefusal::AlreadyFilled, "the order is filled".into());
+                return Some((FillRefusal::AlreadyFilled, "the order is filled".into()));
             }
             order_status::CANCELLED => {
-                return refuse(FillRefusal::AlreadyFilled, "the order was cancelled".into());
+                return Some((FillRefusal::AlreadyFilled, "the order was cancelled".into()));
             }
             _ => {}
         }
-        let chain_time = block.header.timestamp;
         if order.expiry < chain_time.saturating_add(self.margin.as_secs()) {
             let reason = format!(
                 "the order expires at {} and could not be mined before (chain time {chain_time}, margin {}s)",
                 order.expiry,
                 self.margin.as_secs()
             );
-            return refuse(FillRefusal::ValidationFailed, reason);
+            return Some((FillRefusal::ValidationFailed, reason));
         }
         let takes = U256::from(order.takerAmount);
         if balance < takes {
@@ -94,26 +122,31 @@ impl FillChecker {
                 "the taker holds {balance} of {}, the order takes {takes}",
                 order.takerToken
             );
-            return refuse(FillRefusal::InsufficientBalance, reason);
+            return Some((FillRefusal::InsufficientBalance, reason));
         }
         if allowance < takes {
             let reason = format!(
                 "the taker approved {allowance} of {} to the settlement, the order takes {takes}",
                 order.takerToken
             );
-            return refuse(FillRefusal::InsufficientAllowance, reason);
+            return Some((FillRefusal::InsufficientAllowance, reason));
         }
         if maker_balance < U256::from(order.makerAmount) {
-            return refuse(
+            return Some((
                 FillRefusal::ValidationFailed,
                 "the maker cannot deliver the order now".into(),
-            );
+            ));
         }
+        None
+    }
+
+    /// The settlement call simulated at block `at`, from the hot wallet that will send it.
+    async fn simulate(&self, fill: &FillOrder, at: BlockId) -> Result<FillCheck, ChainError> {
         let call = TransactionRequest::default()
             .from(self.hot_wallet)
             .to(fill.settlement)
             .input(fill.settle_intent().data.into());
-        match provider.call(call).block(at).await {
+        match self.chain.provider.call(call).block(at).await {
             Ok(_) => Ok(FillCheck::Fillable),
             Err(RpcError::ErrorResp(payload)) => {
                 let reason = payload
@@ -122,14 +155,28 @@ impl FillChecker {
                         || payload.message.to_string(),
                         |error| revert_reason(&error),
                     );
-                refuse(
-                    FillRefusal::ValidationFailed,
-                    format!("the settlement would revert: {reason}"),
-                )
+                Ok(FillCheck::Refused {
+                    refusal: FillRefusal::ValidationFailed,
+                    reason: format!("the settlement would revert: {reason}"),
+                })
             }
             Err(other) => Err(ChainError::rpc(other)),
         }
     }
+}
+
+/// The chain as a fill depends on it, read at one block.
+struct FillView {
+    at: BlockId,
+    /// The block's time.
+    chain_time: u64,
+    /// The order's `orderStatus`.
+    status: u8,
+    /// The taker's balance and allowance to the settlement of the token it pays.
+    balance: U256,
+    allowance: U256,
+    /// The maker's balance of the token it delivers.
+    maker_balance: U256,
 }
 
 /// The contract's error by name, without its arguments (hashes and addresses the taker has).

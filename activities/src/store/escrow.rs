@@ -7,11 +7,11 @@ use super::{
 };
 use crate::observe;
 use alloy::primitives::U256;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use hedgeflow_proto::escrow::{EscrowRecord, EscrowStatus};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait, sea_query::OnConflict,
+    TransactionTrait, prelude::Json, sea_query::OnConflict,
 };
 
 /// Filters of `hedgeflow orders list`.
@@ -20,6 +20,57 @@ pub struct OrderFilter {
     pub status: Option<EscrowStatus>,
     pub chain_id: Option<u64>,
     pub limit: u64,
+}
+
+/// The order's row as `record` makes it, keeping the transactions `existing` (the row before)
+/// has and the record does not.
+fn escrow_order_row(
+    record: &EscrowRecord,
+    existing: Option<&escrow_order::Model>,
+    history: Json,
+    now: DateTime<Utc>,
+) -> escrow_order::ActiveModel {
+    let status = record.status.as_str();
+    let order = &record.order;
+    let tx = |found: Option<&hedgeflow_proto::escrow::FoundTx>| {
+        (
+            found.map(|t| t.tx_hash.to_string()),
+            found.map(|t| t.block_number as i64),
+        )
+    };
+    let (transfer_tx, transfer_block) = tx(record.transfer.as_ref());
+    let (claim_tx, claim_block) = tx(record.claim.as_ref());
+    let release = record.release.as_ref();
+    let keep =
+        |new: Option<String>, old: Option<&Option<String>>| new.or_else(|| old.cloned().flatten());
+    escrow_order::ActiveModel {
+        workflow_id: Set(record.workflow_id.clone()),
+        chain_id: Set(order.chain_id as i64),
+        order_id: Set(order.order_id as i64),
+        recipient: Set(order.recipient.to_string()),
+        amount: Set(order.amount.to_string()),
+        fee: Set(order.fee.to_string()),
+        set_order_tx: Set(order.tx_hash.to_string()),
+        set_order_block: Set(order.block_number as i64),
+        source: Set(order.source.as_str().to_owned()),
+        status: Set(status.to_owned()),
+        // A detail belongs to its status: a new status without one clears the old one.
+        detail: Set(record.detail.clone()),
+        transfer_tx: Set(keep(transfer_tx, existing.map(|r| &r.transfer_tx))),
+        transfer_block: Set(transfer_block.or(existing.and_then(|r| r.transfer_block))),
+        claim_tx: Set(keep(claim_tx, existing.map(|r| &r.claim_tx))),
+        claim_block: Set(claim_block.or(existing.and_then(|r| r.claim_block))),
+        release_tx: Set(keep(
+            release.map(|r| r.tx_hash.to_string()),
+            existing.map(|r| &r.release_tx),
+        )),
+        release_block: Set(release
+            .map(|r| r.block_number as i64)
+            .or(existing.and_then(|r| r.release_block))),
+        status_history: Set(history),
+        created_at: Set(existing.map_or(now, |row| row.created_at)),
+        updated_at: Set(now),
+    }
 }
 
 impl Store {
@@ -39,47 +90,7 @@ impl Store {
             record.detail.as_deref(),
             now,
         )?;
-        let order = &record.order;
-        let tx = |found: Option<&hedgeflow_proto::escrow::FoundTx>| {
-            (
-                found.map(|t| t.tx_hash.to_string()),
-                found.map(|t| t.block_number as i64),
-            )
-        };
-        let (transfer_tx, transfer_block) = tx(record.transfer.as_ref());
-        let (claim_tx, claim_block) = tx(record.claim.as_ref());
-        let release = record.release.as_ref();
-        let keep = |new: Option<String>, old: Option<&Option<String>>| {
-            new.or_else(|| old.cloned().flatten())
-        };
-        let row = escrow_order::ActiveModel {
-            workflow_id: Set(record.workflow_id.clone()),
-            chain_id: Set(order.chain_id as i64),
-            order_id: Set(order.order_id as i64),
-            recipient: Set(order.recipient.to_string()),
-            amount: Set(order.amount.to_string()),
-            fee: Set(order.fee.to_string()),
-            set_order_tx: Set(order.tx_hash.to_string()),
-            set_order_block: Set(order.block_number as i64),
-            source: Set(order.source.as_str().to_owned()),
-            status: Set(status.to_owned()),
-            // A detail belongs to its status: a new status without one clears the old one.
-            detail: Set(record.detail.clone()),
-            transfer_tx: Set(keep(transfer_tx, existing.as_ref().map(|r| &r.transfer_tx))),
-            transfer_block: Set(transfer_block.or(existing.as_ref().and_then(|r| r.transfer_block))),
-            claim_tx: Set(keep(claim_tx, existing.as_ref().map(|r| &r.claim_tx))),
-            claim_block: Set(claim_block.or(existing.as_ref().and_then(|r| r.claim_block))),
-            release_tx: Set(keep(
-                release.map(|r| r.tx_hash.to_string()),
-                existing.as_ref().map(|r| &r.release_tx),
-            )),
-            release_block: Set(release
-                .map(|r| r.block_number as i64)
-                .or(existing.as_ref().and_then(|r| r.release_block))),
-            status_history: Set(history),
-            created_at: Set(existing.as_ref().map_or(now, |row| row.created_at)),
-            updated_at: Set(now),
-        };
+        let row = escrow_order_row(record, existing.as_ref(), history, now);
         escrow_order::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(escrow_order::Column::WorkflowId)
