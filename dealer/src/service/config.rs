@@ -299,23 +299,17 @@ pub enum SettingsError {
     Market(#[from] ConfigError),
 }
 
+/// The markets as the maker, the API and the pairs see them.
+struct Markets {
+    maker: Vec<maker::Market>,
+    api: Vec<api::Market>,
+    pairs: HashMap<(Address, Address), Pair>,
+}
+
 impl DealerConfig {
     /// Validates and converts.
     pub fn settings(&self) -> Result<DealerSettings, SettingsError> {
-        let mut tokens: HashMap<Address, Token> = HashMap::new();
-        for (symbol, asset) in &self.assets {
-            if asset.decimals > maker::market::MAX_DECIMALS {
-                return Err(SettingsError::Decimals(symbol.clone()));
-            }
-            let token = Token {
-                symbol: symbol.clone(),
-                address: asset.address,
-                decimals: asset.decimals,
-            };
-            if let Some(other) = tokens.insert(asset.address, token) {
-                return Err(SettingsError::SharedAddress(other.symbol, symbol.clone()));
-            }
-        }
+        let tokens = self.tokens()?;
         let by_symbol: HashMap<&str, &Token> =
             tokens.values().map(|t| (t.symbol.as_str(), t)).collect();
         if let Some(asset) = self
@@ -331,6 +325,68 @@ impl DealerConfig {
             gas_price: U256::from(self.settlement.gas_price),
         };
 
+        let Markets {
+            maker: markets,
+            api: api_markets,
+            pairs,
+        } = self.markets(&by_symbol, trade_info)?;
+
+        let mut symbols: Vec<String> = markets
+            .iter()
+            .flat_map(|m| m.symbols().into_iter().map(str::to_owned))
+            .collect();
+        symbols.sort();
+        symbols.dedup();
+        let limits = RiskLimits {
+            exposure_caps: self.exposure_caps.clone().into_iter().collect(),
+        };
+        Ok(DealerSettings {
+            maker: Maker::new(markets, limits)?,
+            markets: api_markets.into(),
+            pairs,
+            tokens,
+            books: CacheSettings {
+                endpoint: self.obm.endpoint.clone(),
+                exchange: self.obm.exchange.clone(),
+                symbols,
+                levels: self.obm.levels,
+                backoff_min: self.obm.backoff_min,
+                backoff_max: self.obm.backoff_max,
+            },
+            hot_wallet: self.hot_wallet.clone(),
+            exchange: self.exchange.clone(),
+            chain_id: self.settlement.chain_id,
+            settlement: self.settlement.contract,
+            trade_info,
+        })
+    }
+
+    /// The assets' tokens by address: decimals at most 18, one address per asset.
+    fn tokens(&self) -> Result<HashMap<Address, Token>, SettingsError> {
+        let mut tokens: HashMap<Address, Token> = HashMap::new();
+        for (symbol, asset) in &self.assets {
+            if asset.decimals > maker::market::MAX_DECIMALS {
+                return Err(SettingsError::Decimals(symbol.clone()));
+            }
+            let token = Token {
+                symbol: symbol.clone(),
+                address: asset.address,
+                decimals: asset.decimals,
+            };
+            if let Some(other) = tokens.insert(asset.address, token) {
+                return Err(SettingsError::SharedAddress(other.symbol, symbol.clone()));
+            }
+        }
+        Ok(tokens)
+    }
+
+    /// The maker's markets, the API's markets and the pairs (by maker and taker token), each
+    /// market on two assets of `by_symbol`, and no pair traded by two markets.
+    fn markets(
+        &self,
+        by_symbol: &HashMap<&str, &Token>,
+        trade_info: api::TradeInfo,
+    ) -> Result<Markets, SettingsError> {
         let mut markets = Vec::new();
         let mut api_markets = Vec::new();
         let mut pairs: HashMap<(Address, Address), Pair> = HashMap::new();
@@ -373,34 +429,10 @@ impl DealerConfig {
             }
             markets.push(market);
         }
-
-        let mut symbols: Vec<String> = markets
-            .iter()
-            .flat_map(|m| m.symbols().into_iter().map(str::to_owned))
-            .collect();
-        symbols.sort();
-        symbols.dedup();
-        let limits = RiskLimits {
-            exposure_caps: self.exposure_caps.clone().into_iter().collect(),
-        };
-        Ok(DealerSettings {
-            maker: Maker::new(markets, limits)?,
-            markets: api_markets.into(),
+        Ok(Markets {
+            maker: markets,
+            api: api_markets,
             pairs,
-            tokens,
-            books: CacheSettings {
-                endpoint: self.obm.endpoint.clone(),
-                exchange: self.obm.exchange.clone(),
-                symbols,
-                levels: self.obm.levels,
-                backoff_min: self.obm.backoff_min,
-                backoff_max: self.obm.backoff_max,
-            },
-            hot_wallet: self.hot_wallet.clone(),
-            exchange: self.exchange.clone(),
-            chain_id: self.settlement.chain_id,
-            settlement: self.settlement.contract,
-            trade_info,
         })
     }
 }
