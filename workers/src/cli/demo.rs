@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use hedgeflow_activities::{
     chain::signer::{SignerSource, load_signer},
-    escrow::{contracts::Escrow, orders},
+    escrow::{EscrowConfig, config::L2Escrow, contracts::Escrow, orders},
 };
 use hedgeflow_proto::{Amount, escrow::OrderSource};
 
@@ -77,21 +77,7 @@ pub async fn place_orders(
         .dev
         .as_ref()
         .context("demo traffic needs the local stack's [dev] section (its funded accounts)")?;
-    let (name, l2_escrow) = match chain {
-        Some(name) => (
-            name,
-            escrow
-                .l2
-                .get(name)
-                .with_context(|| format!("{name:?} is not an escrow L2 of this config"))?,
-        ),
-        None => escrow
-            .l2
-            .iter()
-            .next()
-            .map(|(n, e)| (n.as_str(), e))
-            .context("[escrow.l2] is empty")?,
-    };
+    let (name, l2_escrow) = escrow_l2(escrow, chain)?;
     if count == 0 {
         bail!("--orders must be at least 1");
     }
@@ -152,6 +138,28 @@ pub async fn place_orders(
         );
     }
     Ok(placed)
+}
+
+/// The escrow L2 named `chain`, or the first configured, with its escrow settings.
+fn escrow_l2<'a>(
+    escrow: &'a EscrowConfig,
+    chain: Option<&'a str>,
+) -> anyhow::Result<(&'a str, &'a L2Escrow)> {
+    Ok(match chain {
+        Some(name) => (
+            name,
+            escrow
+                .l2
+                .get(name)
+                .with_context(|| format!("{name:?} is not an escrow L2 of this config"))?,
+        ),
+        None => escrow
+            .l2
+            .iter()
+            .next()
+            .map(|(n, e)| (n.as_str(), e))
+            .context("[escrow.l2] is empty")?,
+    })
 }
 
 /// The funded demo users: the dev mnemonic's accounts 1–7.

@@ -16,6 +16,7 @@ use hedgeflow_proto::grpc::{
     },
     hot_wallet::hot_wallet_client::HotWalletClient,
 };
+use hedgeflow_proto::rfq::hedge::Unhedged;
 use rust_decimal::Decimal;
 use std::{collections::BTreeMap, time::Duration};
 use tonic::transport::{Channel, Endpoint};
@@ -91,12 +92,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
 
-    println!("on chain (hot wallet {})", settings.hot_wallet.address);
+    print_on_chain(&settings.hot_wallet.address, &assets, hedgers_seen);
+    exchange(&config).await
+}
+
+/// The assets on chain and in flight, then what each hedger has not hedged yet.
+fn print_on_chain(
+    hot_wallet: &impl std::fmt::Display,
+    assets: &BTreeMap<String, OnChain>,
+    hedgers_seen: Vec<(String, Unhedged)>,
+) {
+    println!("on chain (hot wallet {hot_wallet})");
     println!(
         "  {:<8} {:>20} {:>16} {:>16} {:>16}",
         "asset", "hot wallet", "fills in", "fills out", "unhedged"
     );
-    for (symbol, held) in &assets {
+    for (symbol, held) in assets {
         let balance = held
             .hot_wallet
             .map_or_else(|| "?".to_owned(), |b| b.normalize().to_string());
@@ -121,7 +132,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             unhedged.carry.normalize(),
         );
     }
-    exchange(&config).await
 }
 
 /// The exchange account's balances and open orders, from the exchange role.

@@ -64,41 +64,7 @@ async fn show(config: &Config, quote_id: &str) -> anyhow::Result<()> {
     if let Some(trade) = &row.hedge_trade {
         let trade: HedgeExecution = serde_json::from_value(trade.clone())
             .with_context(|| format!("quote {quote_id}: unreadable hedge trade"))?;
-        println!("  hedge      {}", trade.client_order_id);
-        let order_id = trade
-            .order_id
-            .map_or_else(|| "none".to_owned(), |id| id.to_string());
-        println!(
-            "    {} {} of {} {} at limit {}: {} (exchange order {order_id}), average {}",
-            trade.side.as_str(),
-            trade.executed.normalize(),
-            trade.quantity.normalize(),
-            trade.symbol,
-            trade.limit_price.normalize(),
-            trade.status,
-            trade
-                .average_price
-                .map_or_else(|| "-".to_owned(), |p| p.normalize().to_string()),
-        );
-        let fees: Vec<String> = trade.fees.iter().map(|(a, f)| format!("{f} {a}")).collect();
-        println!(
-            "    fees {} ({} in quote{}), at {}",
-            if fees.is_empty() {
-                "none".to_owned()
-            } else {
-                fees.join(", ")
-            },
-            trade.fees_in_quote,
-            if trade.fees_complete {
-                ""
-            } else {
-                ", a lower bound"
-            },
-            chrono::DateTime::from_timestamp_millis(trade.at_ms as i64)
-                .map_or_else(String::new, |t| t
-                    .format("%Y-%m-%d %H:%M:%S%.3f")
-                    .to_string()),
-        );
+        print_hedge_trade(&trade);
     }
     if let Some(pnl) = &row.realized_pnl {
         println!("  realized P&L {pnl} (quote asset, after hedging and fees)");
@@ -110,4 +76,42 @@ async fn show(config: &Config, quote_id: &str) -> anyhow::Result<()> {
         println!("  {}", temporal::workflow_url(&config.temporal, &hedger));
     }
     Ok(())
+}
+
+/// The hedge trade that covered the quote: the exchange order, what it executed, its fees.
+fn print_hedge_trade(trade: &HedgeExecution) {
+    println!("  hedge      {}", trade.client_order_id);
+    let order_id = trade
+        .order_id
+        .map_or_else(|| "none".to_owned(), |id| id.to_string());
+    println!(
+        "    {} {} of {} {} at limit {}: {} (exchange order {order_id}), average {}",
+        trade.side.as_str(),
+        trade.executed.normalize(),
+        trade.quantity.normalize(),
+        trade.symbol,
+        trade.limit_price.normalize(),
+        trade.status,
+        trade
+            .average_price
+            .map_or_else(|| "-".to_owned(), |p| p.normalize().to_string()),
+    );
+    let fees: Vec<String> = trade.fees.iter().map(|(a, f)| format!("{f} {a}")).collect();
+    println!(
+        "    fees {} ({} in quote{}), at {}",
+        if fees.is_empty() {
+            "none".to_owned()
+        } else {
+            fees.join(", ")
+        },
+        trade.fees_in_quote,
+        if trade.fees_complete {
+            ""
+        } else {
+            ", a lower bound"
+        },
+        chrono::DateTime::from_timestamp_millis(trade.at_ms as i64).map_or_else(String::new, |t| t
+            .format("%Y-%m-%d %H:%M:%S%.3f")
+            .to_string()),
+    );
 }

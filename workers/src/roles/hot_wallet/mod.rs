@@ -5,10 +5,11 @@
 //! only what its transaction policy (`policy`) allows.
 
 use crate::{config::Config, telemetry, temporal};
+use alloy::signers::local::PrivateKeySigner;
 use anyhow::{Context, bail};
 use hedgeflow_activities::{
-    chain::{Chains, journal::TxJournal, signer::load_signer, submit::HotWallet},
-    rfq::{FillChecker, QuoteSigner},
+    chain::{ChainClient, Chains, journal::TxJournal, signer::load_signer, submit::HotWallet},
+    rfq::{FillChecker, QuoteSigner, SettlementConfig},
 };
 use hedgeflow_proto::{grpc::auth::RequireToken, queues};
 use temporalio_sdk::{Worker, WorkerOptions};
@@ -47,32 +48,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             signer.address(),
             settlement.fill_margin,
         ));
-        let quotes = QuoteSigner::new(
-            signer.clone(),
-            chain,
-            settlement.contract,
-            settlement.max_order_ttl,
-        );
-        let listen = settlement.signer_listen;
-        let token = settlement
-            .signer_token()
-            .context("[settlement] signer-token")?;
-        if token.is_none() && !listen.ip().is_loopback() {
-            bail!(
-                "[settlement] signer-listen {listen} is not a loopback address and no \
-                 signer-token is set: anyone reaching it could have orders signed; set a token \
-                 or listen on 127.0.0.1"
-            );
-        }
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("binding the quote signer on {listen}"))?;
-        info!(%listen, "quote signer listening");
-        signer_server = Some(
-            tonic::transport::Server::builder()
-                .add_service(quotes.server(RequireToken(token)))
-                .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
-        );
+        signer_server = Some(quote_signer(settlement, chain, &signer).await?);
     }
     let client = temporal::connect(&config.temporal, ROLE).await?;
     let policy = policy::from_config(&config, &chains)
@@ -101,4 +77,37 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             served = server => served.context("quote signer stopped"),
         },
     }
+}
+
+/// The gRPC quote signer the dealer calls, bound on `[settlement] signer-listen`: the future
+/// that serves it.
+async fn quote_signer(
+    settlement: &SettlementConfig,
+    chain: ChainClient,
+    signer: &PrivateKeySigner,
+) -> anyhow::Result<impl Future<Output = Result<(), tonic::transport::Error>> + use<>> {
+    let quotes = QuoteSigner::new(
+        signer.clone(),
+        chain,
+        settlement.contract,
+        settlement.max_order_ttl,
+    );
+    let listen = settlement.signer_listen;
+    let token = settlement
+        .signer_token()
+        .context("[settlement] signer-token")?;
+    if token.is_none() && !listen.ip().is_loopback() {
+        bail!(
+            "[settlement] signer-listen {listen} is not a loopback address and no \
+             signer-token is set: anyone reaching it could have orders signed; set a token \
+             or listen on 127.0.0.1"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding the quote signer on {listen}"))?;
+    info!(%listen, "quote signer listening");
+    Ok(tonic::transport::Server::builder()
+        .add_service(quotes.server(RequireToken(token)))
+        .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)))
 }
