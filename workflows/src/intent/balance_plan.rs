@@ -76,17 +76,13 @@ pub fn plan(sheet: &BalanceSheet, broker_available: Option<Decimal>) -> Vec<Bala
     moves
 }
 
-/// An allocation and an amount to move from or to it.
-type AllocationAmount<'a> = (&'a Allocation, Decimal);
+/// An allocation and what to release from it.
+type Release<'a> = (&'a Allocation, Decimal);
+/// An allocation's health, the allocation and what it lacks.
+type TopUp<'a> = (Decimal, &'a Allocation, Decimal);
 
-/// The allocations to release (allocation, amount) and those to top up (health, allocation,
-/// amount), in the sheet's order.
-fn releases_and_top_ups(
-    sheet: &BalanceSheet,
-) -> (
-    Vec<AllocationAmount<'_>>,
-    Vec<(Decimal, &Allocation, Decimal)>,
-) {
+/// The allocations to release and those to top up, in the sheet's order.
+fn releases_and_top_ups(sheet: &BalanceSheet) -> (Vec<Release<'_>>, Vec<TopUp<'_>>) {
     let policy = &sheet.policy;
     let mut releases = Vec::new();
     let mut top_ups = Vec::new();
@@ -109,7 +105,7 @@ fn releases_and_top_ups(
 
 /// The first moves: the hot wallet's stranded collateral deposited back, then the releases, each
 /// rounded down and kept only when worth a move.
-fn deposit_and_releases(sheet: &BalanceSheet, releases: Vec<AllocationAmount>) -> Vec<BalanceMove> {
+fn deposit_and_releases(sheet: &BalanceSheet, releases: Vec<Release>) -> Vec<BalanceMove> {
     let policy = &sheet.policy;
     let worth = |amount: &Decimal| worth_moving(policy, amount);
     let stranded = round(
