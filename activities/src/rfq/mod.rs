@@ -10,9 +10,8 @@ mod fill_check;
 pub mod hedger;
 mod quote_signer;
 pub mod starters;
-mod temporal_fills;
 
 pub use config::SettlementConfig;
 pub use fill_check::FillChecker;
 pub use quote_signer::QuoteSigner;
-pub use temporal_fills::TemporalFills;
+pub use starters::TemporalFills;

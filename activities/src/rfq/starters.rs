@@ -4,6 +4,7 @@
 //! settled fill its `filled` signal; and the unhedged-fills sweep's Schedule.
 
 use crate::schedule::Scheduled;
+use hedgeflow_dealer::service::{FillSettlement, SettleError};
 use hedgeflow_proto::workflows::{FillWorkflow, HedgeSweepWorkflow, HedgeWorkflow};
 use hedgeflow_proto::{
     ids, queues,
@@ -17,43 +18,66 @@ use temporalio_client::{
     errors::{WorkflowStartError, WorkflowUpdateWithStartError},
 };
 use temporalio_common::search_attributes::SearchAttributes;
+use tracing::Instrument;
 
 /// The `submit` update's id: one per workflow, so the engine answers a repeated submit from
 /// the first.
 const SUBMIT_UPDATE_ID: &str = "submit-fill";
 
-/// Starts `fill`'s workflow, or joins the one running, and returns its answer to the taker. A
-/// fill whose workflow has closed is never started again: its answer is read from the result.
-pub async fn submit_fill(client: &Client, fill: FillOrder) -> Result<FillAnswer, String> {
-    let workflow_id = fill.workflow_id();
-    let options = WorkflowUpdateWithStartOptions::new(
-        queues::ORCHESTRATOR,
-        workflow_id.clone(),
-        WorkflowIdConflictPolicy::UseExisting,
-    )
-    .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
-    .update_id(SUBMIT_UPDATE_ID)
-    .build();
-    let outcome = client
-        .execute_update_with_start_workflow(
-            FillWorkflow::run,
-            fill,
-            FillWorkflow::submit,
-            (),
-            options,
+/// The dealer's [`FillSettlement`]: starts a fill's workflow, or joins the one running, and
+/// returns its answer to the taker. A fill whose workflow has closed is never started again: its
+/// answer is read from the result.
+pub struct TemporalFills {
+    client: Client,
+}
+
+impl TemporalFills {
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+}
+
+#[async_trait::async_trait]
+impl FillSettlement for TemporalFills {
+    async fn settle(&self, fill: FillOrder) -> Result<FillAnswer, SettleError> {
+        let workflow_id = fill.workflow_id();
+        let span = tracing::info_span!("settle_fill", quote_id = %fill.quote_id, %workflow_id);
+        let options = WorkflowUpdateWithStartOptions::new(
+            queues::ORCHESTRATOR,
+            workflow_id.clone(),
+            WorkflowIdConflictPolicy::UseExisting,
         )
-        .await;
-    match outcome {
-        Ok(answer) => Ok(answer),
-        Err(WorkflowUpdateWithStartError::Start(WorkflowStartError::AlreadyStarted { .. })) => {
-            let result = client
-                .get_workflow_handle::<FillWorkflow>(workflow_id.as_str())
-                .get_result(WorkflowGetResultOptions::default())
-                .await
-                .map_err(|error| format!("reading {workflow_id}'s result: {error}"))?;
-            Ok(result.answer)
+        .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+        .update_id(SUBMIT_UPDATE_ID)
+        .build();
+        let client = &self.client;
+        let outcome = client
+            .execute_update_with_start_workflow(
+                FillWorkflow::run,
+                fill,
+                FillWorkflow::submit,
+                (),
+                options,
+            )
+            .instrument(span.clone())
+            .await;
+        match outcome {
+            Ok(answer) => Ok(answer),
+            Err(WorkflowUpdateWithStartError::Start(WorkflowStartError::AlreadyStarted {
+                ..
+            })) => {
+                let result = client
+                    .get_workflow_handle::<FillWorkflow>(workflow_id.as_str())
+                    .get_result(WorkflowGetResultOptions::default())
+                    .instrument(span)
+                    .await
+                    .map_err(|error| {
+                        SettleError(format!("reading {workflow_id}'s result: {error}"))
+                    })?;
+                Ok(result.answer)
+            }
+            Err(error) => Err(SettleError(error.to_string())),
         }
-        Err(error) => Err(error.to_string()),
     }
 }
 

@@ -30,7 +30,7 @@ pub struct Options {
 /// exits at once, and is started again on fresh ports (up to [`ATTEMPTS`] times).
 pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
     let mut attempt = 1;
-    let mut child = loop {
+    let child = loop {
         let mut child = Supervised::spawn("temporal", command(options), Some(&options.log), true)?;
         match child.wait_for_port(options.port, STARTUP).await {
             Ok(()) => break child,
@@ -43,10 +43,10 @@ pub async fn start(options: &Options) -> anyhow::Result<Supervised> {
             }
         }
     };
-    if let Err(error) = wait_until_healthy(options.port).await {
-        child.kill().await;
-        return Err(error).with_context(|| format!("see {}", options.log.display()));
-    }
+    // On an error the child is dropped, which kills it.
+    wait_until_healthy(options.port)
+        .await
+        .with_context(|| format!("see {}", options.log.display()))?;
     Ok(child)
 }
 
